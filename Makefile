@@ -1,0 +1,30 @@
+# The two commands of the README. Each is self-contained on a fresh clone.
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+PIP     := $(BIN)/pip -q --disable-pip-version-check
+
+.PHONY: demo test install clean
+
+$(STAMP): requirements.txt requirements-lava.txt pyproject.toml
+	@test -d $(VENV) || $(PY) -m venv $(VENV)
+	@echo "installing the pinned environment into $(VENV) (about 2 minutes the first time)"
+	@$(PIP) install -r requirements.txt 2>&1 | grep -v "is ignored: it is neither" || true
+	@$(BIN)/python -c "import torch, snntorch, nir, onnxruntime" || (echo "pinned install failed" && exit 1)
+	@# Lava declares Requires-Python <3.11 and numpy <2: a second step, patched at import by edgesnn
+	@$(PIP) install --no-deps --ignore-requires-python -r requirements-lava.txt 2>&1 | grep -v "is ignored: it is neither" || true
+	@$(PIP) install --no-deps --no-build-isolation -e . 2>&1 | grep -v "is ignored: it is neither" || true
+	@$(BIN)/python -c "import edgesnn" || (echo "edgesnn install failed" && exit 1)
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	@bash examples/demo.sh
+
+test: $(STAMP)
+	@$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

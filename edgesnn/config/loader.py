@@ -1,0 +1,96 @@
+"""Find and load profiles and targets by built-in name or YAML path.
+
+Built-ins live in the top-level ``profiles/`` and ``targets/`` folders of the source tree,
+shipped inside the wheel as ``edgesnn/_data/{profiles,targets}``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ..errors import ConfigError, did_you_mean, unknown_name
+from .schema import Profile, Target
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _data_dir(kind: str) -> Path:
+    pkg = Path(__file__).resolve().parent.parent
+    for candidate in (pkg / "_data" / kind, pkg.parent / kind):
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError(f"built-in {kind} folder not found beside the edgesnn package")
+
+
+def builtin_names(kind: str) -> list[str]:
+    return sorted(p.stem for p in _data_dir(kind).glob("*.yaml"))
+
+
+def _load(kind: str, schema: type[M], name_or_path: str | Path) -> M:
+    text = str(name_or_path)
+    path = Path(text)
+    if not (text.endswith((".yaml", ".yml")) or path.is_file()):
+        names = builtin_names(kind)
+        if text not in names:
+            raise unknown_name(kind[:-1], text, names)
+        path = _data_dir(kind) / f"{text}.yaml"
+    if not path.is_file():
+        raise ConfigError(f"{kind[:-1]} file '{path}' does not exist")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{kind[:-1]} file '{path}' is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{kind[:-1]} file '{path}' must hold a mapping of keys, got {type(raw).__name__}")
+    raw.setdefault("name", path.stem)
+    return validate(schema, raw, where=str(path))
+
+
+def validate(schema: type[M], raw: dict, where: str) -> M:
+    """Validate ``raw`` against ``schema``, reporting every problem at once in one line."""
+    try:
+        return schema.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{where}: " + "; ".join(_describe(schema, e) for e in exc.errors())) from None
+
+
+def _describe(schema: type[BaseModel], err: dict) -> str:
+    loc = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        known = _known_keys(schema, err["loc"][:-1])
+        return f"unknown key '{loc}'{did_you_mean(str(err['loc'][-1]), known)}"
+    value = err.get("input")
+    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    return f"{loc or 'file'}: {err['msg'].lower()}{shown}"
+
+
+def _known_keys(schema: type[BaseModel], loc: tuple) -> list[str]:
+    model: type[BaseModel] | None = schema
+    for part in loc:
+        field = model.model_fields.get(str(part)) if model else None
+        ann = getattr(field, "annotation", None)
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+    return list(model.model_fields) if model else []
+
+
+@cache
+def load_profile(name_or_path: str | Path) -> Profile:
+    return _load("profiles", Profile, name_or_path)
+
+
+@cache
+def load_target(name_or_path: str | Path) -> Target:
+    return _load("targets", Target, name_or_path)
+
+
+def list_profiles() -> list[Profile]:
+    return [load_profile(n) for n in builtin_names("profiles")]
+
+
+def list_targets() -> list[Target]:
+    return [load_target(n) for n in builtin_names("targets")]

@@ -1,0 +1,105 @@
+"""Profile and Target schemas (DESIGN §4).
+
+A **profile** is what the application can afford (dt, timestep budget, memory, energy,
+firing-rate band). A **target** is where the model runs (backend, numerics, supported NIR
+primitives, energy cost table). Both are plain typed records; unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Limits(_Strict):
+    """Each limit is a check ``slack = value - limit`` (``limit - value`` for minimums); slack <= 0 is feasible."""
+
+    max_timesteps: PositiveInt | None = None
+    max_param_bytes: PositiveInt | None = None
+    max_state_bytes: PositiveInt | None = None
+    max_energy_uj: PositiveFloat | None = None
+    max_mean_firing_rate: float | None = Field(default=None, gt=0, le=1)
+    min_mean_firing_rate: float | None = Field(default=None, ge=0, lt=1)
+
+    @model_validator(mode="after")
+    def _band(self) -> "Limits":
+        lo, hi = self.min_mean_firing_rate, self.max_mean_firing_rate
+        if lo is not None and hi is not None and lo >= hi:
+            raise ValueError(f"min_mean_firing_rate {lo} must be below max_mean_firing_rate {hi}")
+        return self
+
+
+class Profile(_Strict):
+    name: str
+    description: str = ""
+    dt_s: PositiveFloat = Field(description="simulation time step in seconds")
+    timesteps: PositiveInt | None = Field(
+        default=None, description="timesteps used for training; default: limits.max_timesteps or 25"
+    )
+    limits: Limits = Limits()
+    default_target: str = "onnx-cpu"
+
+    @property
+    def default_timesteps(self) -> int:
+        return self.timesteps or self.limits.max_timesteps or 25
+
+    @model_validator(mode="after")
+    def _timesteps_within_budget(self) -> "Profile":
+        cap = self.limits.max_timesteps
+        if self.timesteps and cap and self.timesteps > cap:
+            raise ValueError(f"timesteps {self.timesteps} exceeds limits.max_timesteps {cap}")
+        return self
+
+
+class EnergyConstant(_Strict):
+    value: float = Field(ge=0, description="picojoules")
+    source: str = Field(min_length=3)
+
+
+class EnergyTable(_Strict):
+    """A named cost table. ``constants`` keys end in ``_pj``; each carries its source."""
+
+    table: str
+    covers: str
+    omits: str
+    constants: dict[str, EnergyConstant]
+
+    def pj(self, key: str) -> float:
+        from ..errors import ConfigError
+
+        if key not in self.constants:
+            raise ConfigError(
+                f"energy table '{self.table}' has no constant '{key}' (has: {', '.join(sorted(self.constants))}); "
+                "add it to the target YAML"
+            )
+        return self.constants[key].value
+
+
+class Numerics(_Strict):
+    weight_bits: Literal[4, 8, 16, 32] = 32
+    state_bits: PositiveInt = 32
+    reset: Literal["zero", "subtract"] = "zero"
+    decay_bits: PositiveInt | None = None
+    quantize: Literal["none", "int8", "loihi"] = "none"
+
+
+class Target(_Strict):
+    name: str
+    description: str = ""
+    backend: Literal["lava", "onnx", "nir"]
+    runtime: dict[str, str | int | float | bool] = {}
+    numerics: Numerics = Numerics()
+    supports: list[str]
+    parity_tolerance: float = Field(default=0.0, ge=0, le=1, description="max fraction of differing spikes")
+    max_memory_bytes: PositiveInt | None = None
+    energy: EnergyTable
+    ann_energy: EnergyTable | None = None
+
+    @property
+    def weight_bytes(self) -> float:
+        return self.numerics.weight_bits / 8

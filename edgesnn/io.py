@@ -1,0 +1,148 @@
+"""Atomic artifact writing and manifests (DESIGN §3).
+
+Every artifact directory is assembled in a hidden sibling temp directory and renamed into
+place at the end, so an interrupted run leaves the old artifact or none, never a half one.
+Each directory carries ``manifest.json`` with versions, seed, dt, profile, target and the
+sha256 of every file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .errors import ArtifactError, UsageError
+
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = 1
+_VERSIONED = ("edgesnn", "torch", "snntorch", "nir", "numpy", "onnx", "onnxruntime", "lava-nc", "lava-dl")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages an artifact depends on (missing ones omitted)."""
+    versions = {}
+    for name in _VERSIONED:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[name] = metadata.version(name)
+    return versions
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temp file in the same directory and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode())
+
+
+def write_json(path: Path, obj: Any) -> None:
+    atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=False, default=_json_default) + "\n")
+
+
+def _json_default(obj: Any) -> Any:
+    import numpy as np
+
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def check_writable(out: Path) -> None:
+    """Fail early, with a one-line error, when ``out`` cannot be created or written."""
+    out = Path(out)
+    parent = out if out.exists() else out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not os.access(parent, os.W_OK):
+        raise UsageError(f"output directory '{out}' is not writable; choose another with --out")
+
+
+@contextlib.contextmanager
+def atomic_dir(out: Path, force: bool = False) -> Iterator[Path]:
+    """Yield a temp directory that replaces ``out`` only if the block finishes.
+
+    An existing ``out`` is kept unless ``force``; it is swapped out only after the new one
+    is complete.
+    """
+    out = Path(out)
+    if out.exists() and not force:
+        raise UsageError(f"output directory '{out}' already exists; pass --force to replace it")
+    check_writable(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        yield tmp
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_manifest(directory: Path, **fields: Any) -> dict:
+    """Write ``manifest.json`` listing the sha256 of every other file in ``directory``."""
+    directory = Path(directory)
+    files = {
+        str(p.relative_to(directory)): sha256_file(p)
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
+    manifest = {"format": MANIFEST_FORMAT, "versions": package_versions(), **fields, "files": files}
+    write_json(directory / MANIFEST, manifest)
+    return manifest
+
+
+def read_manifest(directory: Path, verify: bool = True) -> dict:
+    """Read ``manifest.json``; with ``verify``, refuse a directory whose files changed."""
+    directory = Path(directory)
+    path = directory / MANIFEST
+    if not path.is_file():
+        raise ArtifactError(f"'{directory}' has no {MANIFEST}; it is not an edgesnn artifact directory")
+    try:
+        manifest = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ArtifactError(f"'{path}' is not valid JSON ({exc})") from None
+    if verify:
+        for name, expected in manifest.get("files", {}).items():
+            member = directory / name
+            if not member.is_file():
+                raise ArtifactError(f"'{member}' is listed in the manifest but missing")
+            if sha256_file(member) != expected:
+                raise ArtifactError(f"'{member}' does not match its manifest checksum; the artifact was modified")
+    return manifest
