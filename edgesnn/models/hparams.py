@@ -1,0 +1,100 @@
+"""Hyper-parameters: one flat dict per model, with defaults per family and checked overrides.
+
+A model is fully described by ``{"model": family, **hparams}``; that dict is what checkpoints,
+tuners and ``--set key=value`` work with.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from ..errors import UsageError, did_you_mean, unknown_name
+
+NEURON = {
+    "neuron": "leaky",        # leaky | lapicque | synaptic (recurrent layers use rleaky)
+    "beta": 0.9,              # membrane decay per step
+    "alpha": 0.8,             # synaptic decay per step (synaptic neuron)
+    "threshold": 1.0,
+    "surrogate": "fast_sigmoid",  # fast_sigmoid | atan | sigmoid
+    "slope": 25.0,
+    "reset": "zero",          # zero | subtract (the target's numerics decide when given)
+    "learn_beta": False,
+    "learn_threshold": False,
+}
+TRAINING = {
+    "encoder": "rate",        # static | rate | latency | delta
+    "timesteps": None,        # None: the profile's budget
+    "population": 1,          # output neurons per class
+    "loss": "ce_count",       # ce_count | ce_rate | mse_count
+    "correct_rate": 0.8,
+    "incorrect_rate": 0.2,
+    "lr": 2e-3,
+    "batch_size": 64,
+    "epochs": 30,
+    "weight_decay": 0.0,
+}
+FAMILIES: dict[str, dict[str, Any]] = {
+    "mlp": {"hidden": [128], "skip": "none"},
+    "cnn2d": {"channels": [8, 16], "kernel": 3, "pool": "avg", "pool_size": 2, "hidden": [64], "skip": "none"},
+    "cnn1d": {
+        "w1": 8, "w2": 16, "w3": 16, "wd1": 3, "h1": 2,
+        "wd2": None, "h2": None, "wd3": None, "h3": None,
+        "pool": "avg", "hidden": [64], "skip": "none",
+    },
+    "rnn": {"hidden": [64], "skip": "none"},
+    "fusion": {"channels": [8], "kernel": 3, "pool": "avg", "pool_size": 2, "branch_hidden": 32, "hidden": [64], "skip": "none"},
+}
+POOLS = ("avg", "sum", "max")
+SKIPS = ("none", "add", "concat")
+
+
+def defaults(family: str) -> dict[str, Any]:
+    if family not in FAMILIES:
+        raise unknown_name("model", family, FAMILIES)
+    return {"model": family, **NEURON, **TRAINING, **FAMILIES[family]}
+
+
+def resolve(family: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults of ``family`` updated by ``overrides``; unknown keys are a UsageError."""
+    hp = defaults(family)
+    for key, value in (overrides or {}).items():
+        if key == "model":
+            continue
+        if key not in hp:
+            raise UsageError(f"model '{family}' has no hyper-parameter '{key}'{did_you_mean(key, hp)}; known: {', '.join(sorted(hp))}")
+        hp[key] = value
+    _check(hp)
+    return hp
+
+
+def _check(hp: dict[str, Any]) -> None:
+    for key, choices in (("pool", POOLS), ("reset", ("zero", "subtract", "none")), ("loss", ("ce_count", "ce_rate", "mse_count"))):
+        if key in hp and hp[key] not in choices:
+            raise unknown_name(key, hp[key], choices)
+    for key in ("beta", "alpha"):
+        if not 0.0 <= float(hp[key]) <= 1.0:
+            raise UsageError(f"{key}={hp[key]} must lie in [0, 1]")
+    if float(hp["threshold"]) <= 0:
+        raise UsageError(f"threshold={hp['threshold']} must be positive")
+    if int(hp["population"]) < 1:
+        raise UsageError(f"population={hp['population']} must be ≥ 1")
+    skips = hp["skip"] if isinstance(hp["skip"], list) else [hp["skip"]]
+    for s in skips:
+        if s not in SKIPS:
+            raise unknown_name("skip", s, SKIPS)
+
+
+def parse_set(items: list[str]) -> dict[str, Any]:
+    """Parse ``--set key=value`` items; values are Python literals (numbers, lists, bools) or strings."""
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise UsageError(f"--set '{item}' must look like key=value, e.g. --set beta=0.95")
+        key, raw = item.split("=", 1)
+        try:
+            value = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            value = {"true": True, "false": False, "none": None}.get(raw.lower(), raw)
+        out[key.strip()] = value
+    return out

@@ -1,0 +1,83 @@
+"""Spiking neurons (snnTorch) and their ANN-twin stand-in, built from hyper-parameters.
+
+Every neuron gets per-neuron ``beta`` and ``threshold`` tensors of the layer's feature shape
+(NIR needs per-neuron parameters). Reset happens in the same step as the spike
+(``reset_delay=False``), the convention NIR and every edgesnn runtime use:
+
+    Leaky / RLeaky   v[t] = β·v[t-1] + I[t] (+ V·s[t-1]);  s[t] = H(v[t] − θ);  reset
+    Lapicque         v[t] = (1−k)·v[t-1] + k·R·I[t],  k = dt/(R·C) = ln(1/β)  (R = 1)
+    Synaptic         i[t] = α·i[t-1] + I[t];  v[t] = β·v[t-1] + i[t]
+
+reset "zero": v ← 0 where s = 1; "subtract": v ← v − θ·s.
+"""
+
+from __future__ import annotations
+
+import snntorch as snn
+import torch
+from snntorch import surrogate
+from torch import nn
+
+from ..errors import unknown_name
+
+NEURONS = ("leaky", "lapicque", "synaptic", "rleaky")
+SURROGATES = {
+    "fast_sigmoid": lambda slope: surrogate.fast_sigmoid(slope=slope),
+    "atan": lambda slope: surrogate.atan(alpha=slope),
+    "sigmoid": lambda slope: surrogate.sigmoid(slope=slope),
+}
+
+
+def _full(shape: tuple[int, ...], value: float) -> torch.Tensor:
+    return torch.full(shape, float(value), dtype=torch.float32)
+
+
+def make_neuron(hp: dict, shape: tuple[int, ...], *, recurrent: bool = False) -> nn.Module:
+    """An snnTorch neuron for a layer whose output has feature shape ``shape``.
+
+    ``hp`` keys: neuron, beta, alpha, threshold, surrogate, slope, reset, learn_beta,
+    learn_threshold. ``recurrent`` layers use RLeaky with an all-to-all recurrent Linear.
+    """
+    kind = "rleaky" if recurrent else hp["neuron"]
+    if hp["surrogate"] not in SURROGATES:
+        raise unknown_name("surrogate", hp["surrogate"], SURROGATES)
+    common = dict(
+        threshold=_full(shape, hp["threshold"]),
+        spike_grad=SURROGATES[hp["surrogate"]](hp["slope"]),
+        init_hidden=True,
+        learn_beta=hp["learn_beta"],
+        learn_threshold=hp["learn_threshold"],
+        reset_mechanism=hp["reset"],
+    )
+    beta = _full(shape, hp["beta"])
+    if kind == "leaky":
+        return snn.Leaky(beta=beta, reset_delay=False, **common)
+    if kind == "lapicque":
+        # snnTorch's Lapicque takes a scalar beta and derives R = 1, C = dt / (R·ln(1/β));
+        # per-neuron R and C buffers are set afterwards (NIR needs per-neuron parameters).
+        common.pop("learn_beta")
+        neuron = snn.Lapicque(beta=float(hp["beta"]), **common)
+        neuron.R = torch.ones(shape)
+        neuron.C = neuron.C * torch.ones(shape)
+        return neuron
+    if kind == "synaptic":
+        return snn.Synaptic(alpha=_full(shape, hp["alpha"]), beta=beta, reset_delay=False, **common)
+    if kind == "rleaky":
+        if len(shape) != 1:
+            raise unknown_name("recurrent layer shape", str(shape), ["1-D feature vectors"])
+        neuron = snn.RLeaky(beta=beta, linear_features=shape[0], all_to_all=True, reset_delay=False, **common)
+        # no recurrent bias: a constant bias belongs to the feed-forward input (NIR's cycle edge
+        # delivers the previous step's value, so a bias inside the loop would miss step 0)
+        neuron.recurrent = nn.Linear(shape[0], shape[0], bias=False)
+        return neuron
+    raise unknown_name("neuron", kind, NEURONS)
+
+
+def make_activation(hp: dict, shape: tuple[int, ...], *, recurrent: bool = False, ann: bool = False) -> nn.Module:
+    """The layer non-linearity: a spiking neuron, or ReLU for the ANN twin."""
+    return nn.ReLU() if ann else make_neuron(hp, shape, recurrent=recurrent)
+
+
+def spiking_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """(name, module) of every snnTorch neuron in ``model``, in definition order."""
+    return [(n, m) for n, m in model.named_modules() if isinstance(m, snn.SpikingNeuron)]

@@ -1,0 +1,164 @@
+"""The model zoo: MLP, 2-D CNN, 1-D CNN (miRNA study), recurrent, two-branch fusion.
+
+Each model is an ``nn.Module`` whose ``forward(x_t)`` runs ONE timestep on ``[B, *features]``
+and returns the output layer's spikes ``[B, n_out]``; neuron states live in the snnTorch
+neurons (``init_hidden=True``) and are reset per sample by :func:`edgesnn.models.run.run_snn`.
+Built with ``ann=True`` the same class is the ANN twin: identical weight shapes, ReLU instead
+of neurons, no output neuron (logits), one pass on the un-encoded input.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from ..errors import ShapeError, unknown_name
+from .blocks import DenseStack, make_pool
+from .neurons import make_activation
+from .shapes import algorithm1
+
+
+def _skips(hp: dict) -> list[str]:
+    return hp["skip"] if isinstance(hp["skip"], list) else [hp["skip"]]
+
+
+class ZooNet(nn.Module):
+    """Base: remembers how it was built (family, hyper-parameters, input shape, outputs)."""
+
+    def __init__(self, hp: dict, input_shape: tuple[int, ...], n_classes: int, ann: bool):
+        super().__init__()
+        self.hp, self.input_shape, self.n_classes, self.ann = dict(hp), tuple(input_shape), n_classes, ann
+        self.n_out = n_classes * int(hp["population"])
+
+
+class MLP(ZooNet):
+    def __init__(self, hp, input_shape, n_classes, ann=False, recurrent=False):
+        super().__init__(hp, input_shape, n_classes, ann)
+        self.flatten = nn.Flatten()
+        self.dense = DenseStack([math.prod(input_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp,
+                                recurrent=recurrent, ann=ann)
+
+    def forward(self, x):
+        return self.dense(self.flatten(x))
+
+
+class RNN(MLP):
+    """Recurrent hidden layers (RLeaky, all-to-all): v[t] = β·v[t−1] + W·x[t] + V·s[t−1]."""
+
+    def __init__(self, hp, input_shape, n_classes, ann=False):
+        # The ANN twin has the same feed-forward weights; the recurrent matrix V has no twin.
+        super().__init__(hp, input_shape, n_classes, ann=ann, recurrent=not ann)
+
+
+class ConvStack(nn.Module):
+    """``conv → pool → act`` blocks (2-D: same padding; 1-D: valid conv, miRNA style)."""
+
+    def __init__(self, in_shape: tuple[int, ...], specs: list[tuple[int, int, int]], hp: dict, ann: bool, dims: int):
+        super().__init__()
+        conv = {1: nn.Conv1d, 2: nn.Conv2d}[dims]
+        self.convs, self.pools, self.acts = nn.ModuleList(), nn.ModuleList(), nn.ModuleList()
+        shape = list(in_shape)
+        for channels, kernel, pool in specs:
+            pad = kernel // 2 if dims == 2 else 0
+            self.convs.append(conv(shape[0], channels, kernel, padding=pad))
+            spatial = [(n + 2 * pad - kernel + 1) // pool for n in shape[1:]]
+            if min(spatial) < 1:
+                raise ShapeError(f"conv kernel {kernel} / pool {pool} leave no output for input {tuple(shape)}")
+            self.pools.append(make_pool(hp["pool"], pool, dims) if pool > 1 else nn.Identity())
+            shape = [channels, *spatial]
+            self.acts.append(make_activation(hp, tuple(shape), ann=ann))
+        self.out_shape = tuple(shape)
+        self.flatten = nn.Flatten()
+
+    def forward(self, x):
+        for conv, pool, act in zip(self.convs, self.pools, self.acts):
+            x = conv(x)
+            if not isinstance(pool, nn.Identity):  # resolved at trace time: no Identity node in NIR
+                x = pool(x)
+            x = act(x)
+        return self.flatten(x)
+
+
+class CNN2d(ZooNet):
+    def __init__(self, hp, input_shape, n_classes, ann=False):
+        super().__init__(hp, input_shape, n_classes, ann)
+        if len(input_shape) != 3:
+            raise ShapeError(f"cnn2d needs images [C, H, W], got feature shape {tuple(input_shape)}; try --model mlp or cnn1d")
+        specs = [(c, int(hp["kernel"]), int(hp["pool_size"])) for c in hp["channels"]]
+        self.conv = ConvStack(tuple(input_shape), specs, hp, ann, dims=2)
+        self.dense = DenseStack([math.prod(self.conv.out_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp, ann=ann)
+
+    def forward(self, x):
+        return self.dense(self.conv(x))
+
+
+def model_input_shape(family: str, feature_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape a model of ``family`` consumes for data of ``feature_shape``.
+
+    1-D convolutions see a feature vector ``[F]`` as one channel of length F, ``[1, F]`` (a
+    reshape of the same values: data is viewed, never changed). Everything else takes the
+    features as they are.
+    """
+    feature_shape = tuple(feature_shape)
+    if family == "cnn1d" or (family == "fusion" and len(feature_shape) != 3):
+        if len(feature_shape) == 1:
+            return (1, feature_shape[0])
+        if len(feature_shape) != 2:
+            raise ShapeError(f"{family} needs vectors [F] or series [C, L], got {feature_shape}; try --model cnn2d")
+    return feature_shape
+
+
+class CNN1d(ZooNet):
+    """The miRNA study's 1-D CNN: three ``Conv1d(w_k, wd_k) → pool(h_k) → neuron`` blocks, then dense."""
+
+    def __init__(self, hp, input_shape, n_classes, ann=False):
+        super().__init__(hp, input_shape, n_classes, ann)
+        channels, length = model_input_shape("cnn1d", tuple(input_shape))
+        fixed = {k: hp[k] for k in ("wd2", "h2", "wd3", "h3") if hp.get(k)}
+        self.sizes = algorithm1(length, int(hp["wd1"]), int(hp["h1"]), fixed)
+        specs = [(int(hp[f"w{k}"]), self.sizes[f"wd{k}"], self.sizes[f"h{k}"]) for k in (1, 2, 3)]
+        self.input_shape = (channels, length)
+        self.conv = ConvStack((channels, length), specs, hp, ann, dims=1)
+        self.dense = DenseStack([math.prod(self.conv.out_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp, ann=ann)
+
+    def forward(self, x):
+        return self.dense(self.conv(x))
+
+
+class Fusion(ZooNet):
+    """Two branches over the same sensor input, fused by concatenation:
+    a convolutional branch (2-D for images, 1-D otherwise) and a dense branch on the raw
+    features; the fusion layer sees ``[conv features; dense features]``."""
+
+    def __init__(self, hp, input_shape, n_classes, ann=False):
+        super().__init__(hp, input_shape, n_classes, ann)
+        dims = 2 if len(input_shape) == 3 else 1
+        in_shape = model_input_shape("fusion", tuple(input_shape))
+        self.input_shape = in_shape
+        specs = [(c, int(hp["kernel"]), int(hp["pool_size"])) for c in hp["channels"]]
+        self.conv = ConvStack(in_shape, specs, hp, ann, dims=dims)
+        self.flatten = nn.Flatten()
+        width = int(hp["branch_hidden"])
+        self.branch = nn.Linear(math.prod(input_shape), width)
+        self.branch_act = make_activation(hp, (width,), ann=ann)
+        self.fuse = DenseStack([math.prod(self.conv.out_shape), width], list(hp["hidden"]), _skips(hp), self.n_out, hp, ann=ann)
+
+    def forward(self, x):
+        flat = self.flatten(x)
+        return self.fuse([self.conv(x), self.branch_act(self.branch(flat))])
+
+
+ZOO: dict[str, Callable[..., ZooNet]] = {"mlp": MLP, "cnn2d": CNN2d, "cnn1d": CNN1d, "rnn": RNN, "fusion": Fusion}
+
+
+def build(hp: dict, input_shape: tuple[int, ...], n_classes: int, *, ann: bool = False, seed: int | None = None) -> ZooNet:
+    """Build the zoo model described by ``hp`` (``hp["model"]`` names the family)."""
+    family = hp.get("model")
+    if family not in ZOO:
+        raise unknown_name("model", str(family), ZOO)
+    if seed is not None:
+        torch.manual_seed(seed)
+    return ZOO[family](hp, model_input_shape(family, input_shape), n_classes, ann=ann)
