@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import snntorch as snn
 import torch
-from snntorch import utils as snn_utils
 from torch import nn
+
+
+def reset_states(model: nn.Module) -> None:
+    """Zero (and detach) every neuron state of ``model`` — only this model's neurons, unlike
+    ``snntorch.utils.reset``, which resets class-wide instance lists."""
+    for m in model.modules():
+        if isinstance(m, snn.SpikingNeuron) and hasattr(m, "reset_mem"):
+            m.reset_mem()
 
 
 def run_snn(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Output spikes ``[T, B, n_out]`` for input ``[T, B, *features]``; states start at zero."""
-    snn_utils.reset(model)
+    reset_states(model)
     return torch.stack([model(x[t]) for t in range(x.shape[0])])
 
 

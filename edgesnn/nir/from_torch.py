@@ -56,9 +56,9 @@ class _Converter:
         self.dt, self.shapes, self.resets = dt, {}, set()
         hooks = [m.register_forward_hook(self._hook) for m in model.modules()]
         try:
-            from snntorch import utils
+            from ..models.run import reset_states
 
-            utils.reset(model)
+            reset_states(model)
             with torch.no_grad():
                 model(example)
         finally:

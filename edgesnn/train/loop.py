@@ -1,0 +1,127 @@
+"""The training loop: encoded mini-batches, best-by-validation weights, test accuracy apart.
+
+Reproducible by one seed: the split, initialisation, shuffling and every encoder draw derive
+from it (``np.random.default_rng([seed, epoch, batch])``).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..data import Dataset, Encoder
+from ..errors import DataError
+from ..models import predict, run_snn
+from .losses import make_loss
+from .progress import Progress
+
+EpochCallback = Callable[[int, float], None]
+
+
+@dataclass
+class FitResult:
+    best_val_acc: float
+    best_epoch: int
+    history: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    samples_per_s: float = 0.0
+
+
+def model_inputs(ds: Dataset, shape: tuple[int, ...]) -> np.ndarray:
+    """The dataset's features viewed in the model's input shape (same values, same order)."""
+    return ds.x.reshape(len(ds), *shape)
+
+
+def encode(encoder: Encoder, x: np.ndarray, T: int, seed: list[int]) -> torch.Tensor:
+    return torch.from_numpy(encoder.encode(x, T, np.random.default_rng(seed)))
+
+
+@torch.no_grad()
+def snn_accuracy(model: nn.Module, x_enc: torch.Tensor, y: np.ndarray, n_classes: int, batch: int = 512) -> float:
+    model.eval()
+    preds = [predict(run_snn(model, x_enc[:, i:i + batch]), n_classes) for i in range(0, x_enc.shape[1], batch)]
+    return float((torch.cat(preds).numpy() == y).mean())
+
+
+def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: Encoder, T: int, *, epochs: int,
+            seed: int, progress: Progress, callback: EpochCallback | None = None) -> FitResult:
+    """Train ``model`` in place with Adam; on return it holds the best-validation weights."""
+    shape, n_classes = model.input_shape, train.n_classes
+    loss_fn = make_loss(hp, n_classes)
+    opt = torch.optim.Adam(model.parameters(), lr=float(hp["lr"]), weight_decay=float(hp["weight_decay"]))
+    x_train, y_train = model_inputs(train, shape), torch.from_numpy(train.y)
+    x_val = encode(encoder, model_inputs(val, shape), T, [seed, 10**6])
+    bs = int(hp["batch_size"])
+    best = FitResult(best_val_acc=-1.0, best_epoch=-1)
+    best_state = copy.deepcopy(model.state_dict())
+    start, seen = time.perf_counter(), 0
+    task = progress.task("train SNN", total=epochs)
+    for epoch in range(epochs):
+        model.train()
+        order = np.random.default_rng([seed, epoch]).permutation(len(train))
+        total = 0.0
+        for b, i in enumerate(range(0, len(order), bs)):
+            idx = order[i:i + bs]
+            xb = encode(encoder, x_train[idx], T, [seed, epoch, b])
+            loss = loss_fn(run_snn(model, xb), y_train[idx])
+            if not torch.isfinite(loss):
+                raise DataError(f"training diverged at epoch {epoch + 1} (loss {loss.item()}); lower lr={hp['lr']}")
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+            seen += len(idx)
+        val_acc = snn_accuracy(model, x_val, val.y, n_classes)
+        best.history.append({"epoch": epoch + 1, "loss": total / len(order), "val_acc": val_acc})
+        if val_acc > best.best_val_acc:
+            best.best_val_acc, best.best_epoch = val_acc, epoch + 1
+            best_state = copy.deepcopy(model.state_dict())
+        progress.advance(task, f"val {val_acc:.3f} (best {best.best_val_acc:.3f})")
+        if callback is not None:
+            callback(epoch, val_acc)
+    model.load_state_dict(best_state)
+    best.seconds = time.perf_counter() - start
+    best.samples_per_s = seen / best.seconds if best.seconds else 0.0
+    return best
+
+
+def fit_ann(model: nn.Module, hp: dict, train: Dataset, val: Dataset, *, epochs: int, seed: int,
+            progress: Progress) -> FitResult:
+    """Train the ANN twin on the un-encoded inputs (cross-entropy on logits)."""
+    shape = model.input_shape
+    x_train, y_train = torch.from_numpy(model_inputs(train, shape)), torch.from_numpy(train.y)
+    x_val = torch.from_numpy(model_inputs(val, shape))
+    opt = torch.optim.Adam(model.parameters(), lr=float(hp["lr"]), weight_decay=float(hp["weight_decay"]))
+    bs, best = int(hp["batch_size"]), FitResult(best_val_acc=-1.0, best_epoch=-1)
+    best_state = copy.deepcopy(model.state_dict())
+    task = progress.task("train ANN twin", total=epochs)
+    start = time.perf_counter()
+    for epoch in range(epochs):
+        model.train()
+        order = torch.from_numpy(np.random.default_rng([seed, epoch, 7]).permutation(len(train)))
+        for i in range(0, len(order), bs):
+            idx = order[i:i + bs]
+            loss = nn.functional.cross_entropy(model(x_train[idx]), y_train[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        val_acc = ann_accuracy(model, x_val, val.y)
+        if val_acc > best.best_val_acc:
+            best.best_val_acc, best.best_epoch = val_acc, epoch + 1
+            best_state = copy.deepcopy(model.state_dict())
+        progress.advance(task, f"val {val_acc:.3f}")
+    model.load_state_dict(best_state)
+    best.seconds = time.perf_counter() - start
+    return best
+
+
+@torch.no_grad()
+def ann_accuracy(model: nn.Module, x: torch.Tensor, y: np.ndarray) -> float:
+    model.eval()
+    return float((model(x).argmax(-1).numpy() == y).mean())

@@ -1,0 +1,130 @@
+"""``train``: dataset + profile (+ target) + hyper-parameters → a checked, saved SNN.
+
+The pipeline: prepare data (split, scale) → build the SNN and its ANN twin → train both →
+ANN→SNN transfer (accuracy drop reported) → export to NIR and run the reference simulator on
+the test split to measure firing rates, synaptic operations and energy on the target's cost
+table → profile checks → checkpoint written atomically.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..config import Check, Profile, Target, check_profile, load_profile, load_target
+from ..data import make_encoder, prepare
+from ..errors import UsageError
+from ..models import build, resolve
+from . import quant
+from .checkpoint import save_checkpoint
+from .loop import EpochCallback, ann_accuracy, encode, fit_ann, fit_snn, model_inputs, snn_accuracy
+from .progress import QUIET, Progress
+from .transfer import transfer
+
+
+@dataclass
+class TrainResult:
+    """What ``train`` produced: the model, its metrics and profile checks, where it was saved."""
+
+    model: torch.nn.Module
+    hp: dict
+    data_spec: dict
+    profile: Profile
+    target: Target
+    metrics: dict[str, Any]
+    checks: list[Check] = field(default_factory=list)
+    out: Path | None = None
+
+    @property
+    def feasible(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def _timesteps(hp: dict, profile: Profile) -> int:
+    return int(hp["timesteps"] or profile.default_timesteps)
+
+
+def resolve_hparams(model: str, overrides: dict | None, target: Target) -> dict:
+    """Hyper-parameters with the target's hardware numerics applied (reset mode)."""
+    overrides = dict(overrides or {})
+    if "reset" in overrides and overrides["reset"] != target.numerics.reset:
+        raise UsageError(f"reset={overrides['reset']} conflicts with target '{target.name}', which resets by "
+                         f"'{target.numerics.reset}'; drop --set reset or choose another target")
+    overrides["reset"] = target.numerics.reset
+    return resolve(model, overrides)
+
+
+def train(dataset: str, profile: str | Profile = "wearable", *, model: str = "mlp", target: str | Target | None = None,
+          overrides: dict | None = None, epochs: int | None = None, seed: int = 0, out: Path | None = None,
+          force: bool = False, progress: bool | None = None, ann_twin: bool = True, label_column: str | None = None,
+          top_k: int | None = None, callback: EpochCallback | None = None) -> TrainResult:
+    """Train an SNN on ``dataset`` under ``profile``; see the module docstring."""
+    profile = profile if isinstance(profile, Profile) else load_profile(profile)
+    target = target if isinstance(target, Target) else load_target(target or profile.default_target)
+    hp = resolve_hparams(model, overrides, target)
+    if out is not None:
+        from ..io import check_writable
+
+        check_writable(Path(out))
+    epochs = int(epochs if epochs is not None else hp["epochs"])
+    hp["epochs"] = epochs
+    T = _timesteps(hp, profile)
+    encoder = make_encoder(hp["encoder"])
+    prep = prepare(dataset, seed, label_column=label_column, top_k=top_k)
+    n_classes = prep.train.n_classes
+    snn_model = build(hp, prep.train.feature_shape, n_classes, seed=seed)
+    T = encoder.steps(snn_model.input_shape, T)
+    q_layers = quant.apply(snn_model, target.numerics.weight_bits, target.numerics.quantize)
+    started = time.perf_counter()
+    with Progress(progress) as bar:
+        fit = fit_snn(snn_model, hp, prep.train, prep.val, encoder, T, epochs=epochs, seed=seed,
+                      progress=bar, callback=callback)
+        quant.bake(snn_model)
+        x_test = encode(encoder, model_inputs(prep.test, snn_model.input_shape), T, [seed, 2 * 10**6])
+        metrics: dict[str, Any] = {
+            "val_acc": fit.best_val_acc, "best_epoch": fit.best_epoch,
+            "test_acc": snn_accuracy(snn_model, x_test, prep.test.y, n_classes),
+            "train_seconds": time.perf_counter() - started, "train_samples_per_s": fit.samples_per_s,
+            "timesteps": T, "quantized_layers": q_layers, "history": fit.history,
+        }
+        if ann_twin:
+            metrics.update(_twin(hp, prep, n_classes, snn_model, x_test, epochs, seed, bar))
+    graph_metrics = measure_on_reference(snn_model, hp, profile, target, x_test, T)
+    metrics.update(graph_metrics)
+    data_spec = {**prep.spec, "encoder": encoder.to_dict(), "timesteps": T, "input_shape": list(snn_model.input_shape)}
+    checks = check_profile(profile, metrics)
+    result = TrainResult(snn_model, hp, data_spec, profile, target, metrics, checks)
+    if out is not None:
+        result.out = save_checkpoint(result, Path(out), seed=seed, force=force)
+    return result
+
+
+def _twin(hp, prep, n_classes, snn_model, x_test, epochs, seed, bar) -> dict[str, Any]:
+    """Train the ANN twin, transfer its weights into a fresh SNN, and measure both."""
+    ann = build(hp, prep.train.feature_shape, n_classes, ann=True, seed=seed)
+    shape = ann.input_shape
+    # the twin is cheap: train it at least 50 epochs so the comparison is with a converged ANN
+    fit = fit_ann(ann, hp, prep.train, prep.val, epochs=max(epochs, 50), seed=seed, progress=bar)
+    ann_test = ann_accuracy(ann, torch.from_numpy(model_inputs(prep.test, shape)), prep.test.y)
+    converted = build(hp, prep.train.feature_shape, n_classes, seed=seed)
+    transfer(ann, converted, torch.from_numpy(model_inputs(prep.train, shape)))
+    converted_acc = snn_accuracy(converted, x_test, prep.test.y, n_classes)
+    return {"ann_val_acc": fit.best_val_acc, "ann_test_acc": ann_test, "ann_train_seconds": fit.seconds,
+            "transfer_test_acc": converted_acc, "transfer_drop_pp": 100 * (ann_test - converted_acc)}
+
+
+def measure_on_reference(model, hp, profile: Profile, target: Target, x_test: torch.Tensor, T: int) -> dict[str, Any]:
+    """Export to NIR, run the reference simulator on the encoded test split, measure activity."""
+    from ..metrics import measure, profile_metrics
+    from ..nir import simulate, to_nir
+
+    graph = to_nir(model, dt=profile.dt_s, metadata={"encoder": hp["encoder"], "timesteps": T})
+    x = x_test.numpy().astype(np.float32)
+    run = simulate(graph, x, record=True)
+    report = measure(graph, x, run.records, target)
+    return {"activity": report.to_dict(), **profile_metrics(report)}
