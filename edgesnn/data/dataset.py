@@ -1,0 +1,157 @@
+"""The ``Dataset`` record and the checks every loaded dataset goes through.
+
+Layout: ``x`` is float32 ``[N, *feature_shape]`` and ``y`` int64 ``[N]`` with values in
+``0..C-1``; ``classes[i]`` names class ``i``. Feature shapes by kind:
+
+- ``vector``     ``[F]`` (models view it as ``[1, F]`` for a 1-D CNN)
+- ``image``      ``[C, H, W]`` channel-first
+- ``timeseries`` ``[channels, length]``
+
+Numpy only: this module is imported by the torch-free on-device runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import DataError, ShapeError
+
+KINDS = ("vector", "image", "timeseries")
+#: number of feature dimensions each kind has (x.ndim - 1)
+KIND_NDIM = {"vector": 1, "timeseries": 2, "image": 3}
+#: kind of a dataset from the number of dimensions of x (including N)
+KIND_OF_NDIM = {2: "vector", 3: "timeseries", 4: "image"}
+MIN_PER_CLASS = 3
+
+
+@dataclass
+class Dataset:
+    """A labelled classification set; see the module docstring for the layout."""
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    classes: list[str]
+    kind: str = "vector"
+    source: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ShapeError(f"dataset '{self.name}': kind '{self.kind}' is not one of {', '.join(KINDS)}")
+        self.x = np.ascontiguousarray(self.x, dtype=np.float32)
+        self.y = np.asarray(self.y)
+        if self.y.ndim != 1 or (self.y.size and not np.issubdtype(self.y.dtype, np.integer)):
+            raise ShapeError(
+                f"dataset '{self.name}': y must be a 1-D integer array, got {self.y.dtype} {self.y.shape}; "
+                "map labels with labels_to_indices"
+            )
+        self.y = self.y.astype(np.int64, copy=False)
+        self.classes = [str(c) for c in self.classes]
+        want = KIND_NDIM[self.kind] + 1
+        if self.x.ndim != want:
+            raise ShapeError(
+                f"dataset '{self.name}': a {self.kind} dataset needs x with {want} dims "
+                f"[N, *features], got shape {self.x.shape}"
+            )
+        if len(self.x) != len(self.y):
+            raise ShapeError(
+                f"dataset '{self.name}': x has {len(self.x)} samples but y has {len(self.y)}; "
+                "give one label per sample"
+            )
+        if self.y.size and (self.y.min() < 0 or self.y.max() >= len(self.classes)):
+            raise ShapeError(
+                f"dataset '{self.name}': labels must lie in 0..{len(self.classes) - 1} "
+                f"(one per class name), got {self.y.min()}..{self.y.max()}"
+            )
+
+    @property
+    def feature_shape(self) -> tuple[int, ...]:
+        return tuple(int(s) for s in self.x.shape[1:])
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def class_counts(self) -> dict[str, int]:
+        """Samples per class name, in class-index order (zeros included)."""
+        counts = np.bincount(self.y, minlength=self.n_classes)
+        return {name: int(c) for name, c in zip(self.classes, counts)}
+
+    def subset(self, index: np.ndarray) -> "Dataset":
+        """The samples at ``index`` (classes and names kept)."""
+        return Dataset(self.name, self.x[index], self.y[index], list(self.classes), self.kind, self.source)
+
+    def with_x(self, x: np.ndarray) -> "Dataset":
+        """Same labels and metadata, new features (e.g. after preprocessing)."""
+        return Dataset(self.name, x, self.y, list(self.classes), self.kind, self.source)
+
+
+def _label_name(value: object) -> str:
+    """``1.0`` -> ``'1'``, ``b'a'`` -> ``'a'``, anything else -> ``str(value)``."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def labels_to_indices(labels: Sequence | np.ndarray, where: str = "labels") -> tuple[np.ndarray, list[str]]:
+    """Map raw labels to indices ``0..C-1`` in sorted order of the distinct values.
+
+    Numeric labels sort numerically (``[3, 1, 2] -> [2, 0, 1]``, names ``['1', '2', '3']``),
+    strings sort lexically. Returns ``(y int64 [N], class names)``.
+    """
+    arr = np.asarray(labels)
+    if arr.ndim != 1:
+        raise ShapeError(f"{where}: labels must be 1-D, got shape {arr.shape}; give one label per sample")
+    if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+        bad = np.flatnonzero(~np.isfinite(arr))
+        raise DataError(
+            f"{where}: {bad.size} label(s) are NaN/inf (first at sample {bad[0]}); drop or fix those rows"
+        )
+    if arr.dtype.kind == "O":
+        arr = np.array([_label_name(v) for v in arr])
+    values, y = np.unique(arr, return_inverse=True)
+    return y.astype(np.int64).reshape(-1), [_label_name(v) for v in values]
+
+
+def _nonfinite_where(ds: Dataset, feature_names: Sequence[str] | None) -> str:
+    bad = ~np.isfinite(ds.x)
+    n_bad = int(bad.sum())
+    rows = np.flatnonzero(bad.reshape(len(ds.x), -1).any(axis=1))
+    first = np.argwhere(bad)[0]
+    feat = tuple(int(i) for i in first[1:])
+    if feature_names is not None and len(feat) == 1:
+        feat_s = f"column '{feature_names[feat[0]]}'"
+    else:
+        feat_s = f"feature index {feat[0] if len(feat) == 1 else feat}"
+    return f"{n_bad} NaN/inf value(s) in {rows.size} sample(s), first at sample {first[0]}, {feat_s}"
+
+
+def check_dataset(ds: Dataset, where: str, feature_names: Sequence[str] | None = None) -> Dataset:
+    """Raise a one-line ``DataError`` if ``ds`` cannot be trained on; return it otherwise.
+
+    Checks: at least one sample; finite values; at least two classes present; at least
+    ``3 x n_classes`` samples (enough for a stratified train/val/test split).
+    """
+    if len(ds) == 0:
+        raise DataError(f"{where}: no samples; give a file with at least one data row")
+    if not np.all(np.isfinite(ds.x)):
+        raise DataError(f"{where}: {_nonfinite_where(ds, feature_names)}; drop or impute them before loading")
+    present = np.unique(ds.y)
+    if present.size < 2:
+        only = ds.classes[int(present[0])]
+        raise DataError(f"{where}: only one class ('{only}') present; a classifier needs at least 2 classes")
+    need = MIN_PER_CLASS * ds.n_classes
+    if len(ds) < need:
+        raise DataError(
+            f"{where}: {len(ds)} samples for {ds.n_classes} classes; need at least {need} "
+            f"({MIN_PER_CLASS} per class) to split into train/val/test"
+        )
+    return ds

@@ -1,0 +1,202 @@
+"""Readers for user files: CSV, NPZ and HDF5, registered by extension in ``READERS``.
+
+Each reader returns a ``Raw`` record (features, raw labels, optional class names and
+column names); ``load.load_dataset`` maps labels to indices and runs the dataset checks.
+
+- **CSV**: a header row, one sample per row. The label column is ``label_column`` or the first
+  of ``label``, ``class``, ``target``, ``y`` present (case-insensitive); every other column is
+  a numeric feature. Labels may be numbers or strings.
+- **NPZ** (``np.savez``): arrays ``x`` (or ``X``) and ``y``; optional ``classes`` (names for
+  integer labels ``0..C-1``). ``x`` is ``[N, F]`` vectors, ``[N, C, L]`` time series or
+  ``[N, C, H, W]`` channel-first images.
+- **HDF5** (``.h5``/``.hdf5``): datasets ``x``/``X`` and ``y`` at the root, optional ``classes``,
+  same shapes as NPZ.
+
+For NPZ and HDF5, ``label_column`` names the label array instead of ``y``.
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError, ShapeError, did_you_mean
+from .dataset import KIND_OF_NDIM
+
+LABEL_CANDIDATES = ("label", "class", "target", "y")
+X_KEYS = ("x", "X")
+Y_KEYS = ("y", "Y")
+
+
+@dataclass
+class Raw:
+    x: np.ndarray
+    labels: np.ndarray
+    classes: list[str] | None = None
+    feature_names: list[str] | None = None
+
+
+def _pick_label_column(header: list[str], label_column: str | None, where: str) -> int:
+    if label_column is not None:
+        if label_column in header:
+            return header.index(label_column)
+        raise DataError(
+            f"{where}: no column '{label_column}'{did_you_mean(label_column, header)}; "
+            f"columns are: {', '.join(header)}"
+        )
+    lowered = [h.lower() for h in header]
+    for cand in LABEL_CANDIDATES:
+        if cand in lowered:
+            return lowered.index(cand)
+    raise DataError(
+        f"{where}: no label column (looked for {', '.join(LABEL_CANDIDATES)}); pass "
+        f"label_column= one of: {', '.join(header)}"
+    )
+
+
+def _numeric_column(values: list[str], name: str, where: str) -> np.ndarray:
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except ValueError:
+        pass
+    for row, v in enumerate(values):
+        try:
+            float(v)
+        except ValueError:
+            what = "a missing value" if v == "" else f"non-numeric value '{v[:40]}'"
+            raise DataError(
+                f"{where}: column '{name}' has {what} at data row {row + 1}; features must be numbers "
+                "(encode categories as numbers or drop the column)"
+            ) from None
+    raise DataError(f"{where}: column '{name}' could not be read as numbers")  # pragma: no cover
+
+
+def read_csv(path: Path, label_column: str | None = None) -> Raw:
+    where = str(path)
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        rows = [r for r in csv.reader(fh) if any(c.strip() for c in r)]
+    if not rows:
+        raise DataError(f"{where}: the file is empty; give a CSV with a header row and data rows")
+    header = [h.strip() for h in rows[0]]
+    body = rows[1:]
+    if not body:
+        raise DataError(f"{where}: only a header row, no data rows; add one row per sample")
+    for i, r in enumerate(body):
+        if len(r) != len(header):
+            raise DataError(
+                f"{where}: data row {i + 1} has {len(r)} fields but the header has {len(header)}; "
+                "every row needs one value per column"
+            )
+    li = _pick_label_column(header, label_column, where)
+    feature_idx = [j for j in range(len(header)) if j != li]
+    if not feature_idx:
+        raise DataError(f"{where}: only the label column '{header[li]}'; add feature columns")
+    columns = list(zip(*[[c.strip() for c in r] for r in body]))
+    x = np.stack([_numeric_column(list(columns[j]), header[j], where) for j in feature_idx], axis=1)
+    raw_labels = list(columns[li])
+    if any(v == "" for v in raw_labels):
+        row = raw_labels.index("") + 1
+        raise DataError(f"{where}: label column '{header[li]}' is empty at data row {row}; label every row")
+    try:
+        labels = np.asarray(raw_labels, dtype=np.float64)
+    except ValueError:
+        labels = np.asarray(raw_labels, dtype=str)
+    return Raw(x, labels, None, [header[j] for j in feature_idx])
+
+
+def _pick(keys: list[str], wanted: tuple[str, ...], what: str, where: str, fix: str) -> str:
+    for k in wanted:
+        if k in keys:
+            return k
+    raise DataError(
+        f"{where}: no {what} array (looked for {', '.join(wanted)}; found {', '.join(keys) or 'nothing'}); {fix}"
+    )
+
+
+def _decode(arr: np.ndarray) -> np.ndarray:
+    if arr.dtype.kind == "S" or arr.dtype.kind == "O":
+        return np.array([v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in arr])
+    return arr
+
+
+def _arrays_raw(get: Callable[[str], np.ndarray], keys: list[str], label_key: str | None, where: str) -> Raw:
+    fix = "save the features as 'x' and the labels as 'y'"
+    xk = _pick(keys, X_KEYS, "feature", where, fix)
+    yk = _pick(keys, (label_key,) if label_key else Y_KEYS, "label", where, fix)
+    x, labels = np.asarray(get(xk)), _decode(np.asarray(get(yk)))
+    if x.dtype.kind not in "biuf":
+        raise DataError(f"{where}: features '{xk}' have dtype {x.dtype}; save them as a numeric (float) array")
+    classes = None
+    if "classes" in keys:
+        classes = [str(c) for c in _decode(np.asarray(get("classes")).reshape(-1))]
+    return Raw(x, labels.reshape(-1) if labels.ndim == 2 and 1 in labels.shape else labels, classes)
+
+
+def read_npz(path: Path, label_column: str | None = None) -> Raw:
+    where = str(path)
+    if not zipfile.is_zipfile(path):
+        raise DataError(f"{where}: cannot read as NPZ (not a zip archive); write it with np.savez(path, x=..., y=...)")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return _arrays_raw(lambda k: npz[k], list(npz.files), label_column, where)
+    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise DataError(f"{where}: cannot read as NPZ ({exc}); write it with np.savez(path, x=..., y=...)") from None
+    except ValueError as exc:
+        if "pickle" in str(exc):
+            raise DataError(
+                f"{where}: holds object arrays (pickled); save labels as strings or ints, "
+                "e.g. np.array(labels, dtype=str)"
+            ) from None
+        raise DataError(f"{where}: cannot read as NPZ ({exc}); write it with np.savez(path, x=..., y=...)") from None
+
+
+def read_hdf5(path: Path, label_column: str | None = None) -> Raw:
+    import h5py
+
+    where = str(path)
+    try:
+        fh = h5py.File(path, "r")
+    except OSError as exc:
+        raise DataError(f"{where}: cannot open as HDF5 ({exc}); give an HDF5 file with datasets 'x' and 'y'") from None
+    with fh:
+        keys = [k for k in fh.keys() if isinstance(fh[k], h5py.Dataset)]
+
+        def get(k: str) -> np.ndarray:
+            ds = fh[k]
+            return ds.asstr()[()] if h5py.check_string_dtype(ds.dtype) is not None else ds[()]
+
+        return _arrays_raw(get, keys, label_column, where)
+
+
+READERS: dict[str, Callable[[Path, str | None], Raw]] = {
+    ".csv": read_csv,
+    ".npz": read_npz,
+    ".h5": read_hdf5,
+    ".hdf5": read_hdf5,
+}
+
+
+def check_raw_shapes(raw: Raw, where: str) -> str:
+    """Validate x/y shapes of a raw file and return the dataset kind."""
+    if raw.labels.ndim != 1:
+        raise ShapeError(f"{where}: labels must be 1-D [N], got shape {raw.labels.shape}; give one label per sample")
+    if raw.x.ndim not in KIND_OF_NDIM:
+        raise ShapeError(
+            f"{where}: x has shape {raw.x.shape}; use [N, F] vectors, [N, C, L] time series "
+            "or [N, C, H, W] images"
+        )
+    if len(raw.x) != len(raw.labels):
+        raise DataError(
+            f"{where}: x has {len(raw.x)} samples but y has {len(raw.labels)} labels; give one label per sample"
+        )
+    if raw.x.ndim == 4 and raw.x.shape[-1] in (1, 3, 4) and raw.x.shape[1] not in (1, 3, 4):
+        raise ShapeError(
+            f"{where}: images of shape {raw.x.shape} look channel-last; images are channel-first "
+            "[N, C, H, W]: save x.transpose(0, 3, 1, 2)"
+        )
+    return KIND_OF_NDIM[raw.x.ndim]

@@ -1,0 +1,77 @@
+"""``load_dataset``: a built-in name or a user file (CSV, NPZ, HDF5) -> checked ``Dataset``."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError, UsageError, unknown_name
+from .builtin import BUILTINS
+from .dataset import Dataset, check_dataset, labels_to_indices
+from .files import READERS, Raw, check_raw_shapes
+
+
+def _looks_like_path(s: str) -> bool:
+    return bool(Path(s).suffix) or os.sep in s or "/" in s or Path(s).exists()
+
+
+def _labels(raw: Raw, where: str) -> tuple[np.ndarray, list[str]]:
+    """Integer labels with a ``classes`` list are kept as indices; anything else is sorted and mapped."""
+    lab = raw.labels
+    if raw.classes is not None and lab.dtype.kind in "iu" and lab.size:
+        if lab.min() < 0 or lab.max() >= len(raw.classes):
+            raise DataError(
+                f"{where}: labels span {lab.min()}..{lab.max()} but 'classes' names {len(raw.classes)}; "
+                "give one name per label index"
+            )
+        return lab.astype(np.int64), list(raw.classes)
+    return labels_to_indices(lab, where)
+
+
+def load_file(path: Path, *, label_column: str | None = None) -> Dataset:
+    """Read and check a user file; every problem is a one-line ``DataError`` naming the file."""
+    where = str(path)
+    if not path.exists():
+        raise DataError(
+            f"{where}: file not found; check the path, or use a built-in dataset: {', '.join(sorted(BUILTINS))}"
+        )
+    if path.is_dir():
+        raise DataError(f"{where}: is a directory; give a .csv, .npz, .h5 or .hdf5 file")
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise DataError(
+            f"{where}: unsupported extension '{path.suffix}'; use one of {', '.join(sorted(READERS))}"
+        )
+    if path.stat().st_size == 0:
+        raise DataError(f"{where}: the file is empty; write the dataset into it first")
+    try:
+        raw = reader(path, label_column)
+    except (PermissionError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"{where}: cannot read ({type(exc).__name__}: {exc}); check its permissions and format") from None
+    kind = check_raw_shapes(raw, where)
+    y, classes = _labels(raw, where)
+    if raw.x.dtype.kind == "f" and np.isfinite(raw.x).all() and np.abs(raw.x).max(initial=0) > np.finfo(np.float32).max:
+        raise DataError(f"{where}: values exceed the float32 range; rescale the features")
+    ds = Dataset(path.stem, raw.x, y, classes, kind, str(path.resolve()))
+    return check_dataset(ds, where, raw.feature_names)
+
+
+def load_dataset(name_or_path: str | os.PathLike, *, label_column: str | None = None) -> Dataset:
+    """A built-in dataset by name (see ``builtin.BUILTINS``) or a user file by path.
+
+    A ``str`` that is a built-in name loads the built-in; a ``Path``, or a string with an
+    extension or a directory separator, is read as a file. Anything else is an unknown name.
+    """
+    if isinstance(name_or_path, str) and name_or_path in BUILTINS:
+        if label_column is not None:
+            raise UsageError(
+                f"label_column='{label_column}' applies to user files, not the built-in dataset '{name_or_path}'; drop it"
+            )
+        return check_dataset(BUILTINS[name_or_path](), f"dataset '{name_or_path}'")
+    text = os.fspath(name_or_path)
+    if not isinstance(name_or_path, str) or _looks_like_path(text):
+        return load_file(Path(text).expanduser(), label_column=label_column)
+    raise unknown_name("dataset", text, BUILTINS)

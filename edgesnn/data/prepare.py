@@ -1,0 +1,81 @@
+"""``prepare``: load -> (top-k classes) -> stratified split -> preprocessing fitted on train."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from .dataset import Dataset, check_dataset
+from .load import load_dataset
+from .preprocess import Preprocessor
+from .splits import SPLIT_NAMES, Splits, keep_top_k_classes, split
+
+#: statistic pooling per dataset kind (see preprocess.py): per channel for time series
+DEFAULT_PER = {"vector": "feature", "image": "feature", "timeseries": "channel"}
+
+
+@dataclass
+class Prepared:
+    """Preprocessed splits, the fitted preprocessor and the ``spec`` a checkpoint stores."""
+
+    splits: Splits
+    preprocessor: Preprocessor
+    spec: dict[str, Any]
+
+    @property
+    def train(self) -> Dataset:
+        return self.splits.train
+
+    @property
+    def val(self) -> Dataset:
+        return self.splits.val
+
+    @property
+    def test(self) -> Dataset:
+        return self.splits.test
+
+
+def prepare(
+    name_or_path: str | os.PathLike,
+    seed: int,
+    *,
+    label_column: str | None = None,
+    top_k: int | None = None,
+    preprocess: str = "zscore-minmax",
+    val: float = 0.15,
+    test: float = 0.2,
+) -> Prepared:
+    """Load, optionally keep the ``top_k`` most frequent classes, split by ``seed``, and scale.
+
+    The preprocessor is fitted on the training split only and applied to all three. ``spec``
+    is JSON-able: dataset (name or path as given), source (absolute path or sklearn loader), kind, feature_shape, classes, class counts per split,
+    preprocessing dict, seed, split fractions, top_k and label_column.
+    """
+    pre = Preprocessor(preprocess)  # validate the name before loading anything
+    ds = load_dataset(name_or_path, label_column=label_column)
+    if top_k is not None:
+        ds = check_dataset(keep_top_k_classes(ds, top_k), f"dataset '{ds.name}' (top_k={top_k})")
+    raw = split(ds, seed, val=val, test=test)
+    pre = Preprocessor(preprocess, per=DEFAULT_PER[ds.kind]).fit(raw.train.x)
+    splits = Splits(
+        *(getattr(raw, n).with_x(pre.transform(getattr(raw, n).x)) for n in SPLIT_NAMES),
+        seed=raw.seed,
+        fractions=raw.fractions,
+        indices=raw.indices,
+    )
+    spec = {
+        "dataset": os.fspath(name_or_path),
+        "name": ds.name,
+        "source": ds.source,
+        "kind": ds.kind,
+        "feature_shape": list(ds.feature_shape),
+        "classes": list(ds.classes),
+        "class_counts": splits.class_counts,
+        "preprocessing": pre.to_dict(),
+        "seed": int(seed),
+        "split": dict(raw.fractions),
+        "top_k": top_k,
+        "label_column": label_column,
+    }
+    return Prepared(splits, pre, spec)

@@ -1,0 +1,94 @@
+"""Class selection and stratified train/validation/test splits (reproducible by seed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import DataError, UsageError
+from .dataset import Dataset
+
+SPLIT_NAMES = ("train", "val", "test")
+
+
+def keep_top_k_classes(ds: Dataset, k: int) -> Dataset:
+    """Keep the ``k`` most frequent classes (ties: lower class index first).
+
+    Kept classes are relabelled ``0..k-1`` in their original index order, with their names.
+    ``k >= n_classes`` returns the dataset unchanged.
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
+        raise UsageError(f"top_k={k!r} is not valid; give an integer >= 2 (a classifier needs two classes)")
+    if k >= ds.n_classes:
+        return ds
+    counts = np.bincount(ds.y, minlength=ds.n_classes)
+    order = sorted(range(ds.n_classes), key=lambda c: (-counts[c], c))
+    kept = np.array(sorted(order[:k]))
+    remap = np.full(ds.n_classes, -1, dtype=np.int64)
+    remap[kept] = np.arange(k)
+    mask = remap[ds.y] >= 0
+    return Dataset(ds.name, ds.x[mask], remap[ds.y[mask]], [ds.classes[c] for c in kept], ds.kind, ds.source)
+
+
+@dataclass
+class Splits:
+    """Three disjoint stratified parts of one dataset and the sample indices of each."""
+
+    train: Dataset
+    val: Dataset
+    test: Dataset
+    seed: int
+    fractions: dict[str, float]
+    indices: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
+
+    @property
+    def class_counts(self) -> dict[str, dict[str, int]]:
+        """split name -> {class name: samples}."""
+        return {name: getattr(self, name).class_counts() for name in SPLIT_NAMES}
+
+
+def _check_fractions(val: float, test: float) -> None:
+    ok = 0.0 <= val < 1.0 and 0.0 < test < 1.0 and val + test < 1.0
+    if not ok:
+        raise UsageError(
+            f"split fractions val={val}, test={test} are not valid; need 0 <= val, 0 < test, val + test < 1"
+        )
+
+
+def _stratified(index: np.ndarray, y: np.ndarray, size: float, seed: int, what: str, ds: Dataset):
+    from sklearn.model_selection import train_test_split
+
+    try:
+        return train_test_split(index, test_size=size, random_state=seed, shuffle=True, stratify=y)
+    except ValueError as exc:
+        counts = ds.class_counts()
+        smallest = min(counts, key=counts.get)
+        raise DataError(
+            f"dataset '{ds.name}': cannot split off a stratified {what} part ({exc}); smallest class "
+            f"'{smallest}' has {counts[smallest]} samples: add samples, lower the fraction, or use top_k"
+        ) from None
+
+
+def split(ds: Dataset, seed: int, val: float = 0.15, test: float = 0.2) -> Splits:
+    """Stratified split: ``test`` of all samples, then ``val`` of all from the remainder.
+
+    Uses ``sklearn.model_selection.train_test_split(stratify=y, random_state=seed)`` twice
+    (the second with fraction ``val / (1 - test)``), so the same seed gives the same split.
+    ``val=0`` gives an empty validation set.
+    """
+    _check_fractions(val, test)
+    seed = int(seed)
+    index = np.arange(len(ds))
+    rest, test_idx = _stratified(index, ds.y, test, seed, "test", ds)
+    if val > 0:
+        train_idx, val_idx = _stratified(rest, ds.y[rest], val / (1.0 - test), seed, "validation", ds)
+    else:
+        train_idx, val_idx = rest, np.array([], dtype=np.int64)
+    parts = {"train": np.asarray(train_idx), "val": np.asarray(val_idx), "test": np.asarray(test_idx)}
+    return Splits(
+        *(ds.subset(parts[n]) for n in SPLIT_NAMES),
+        seed=seed,
+        fractions={"val": float(val), "test": float(test)},
+        indices=parts,
+    )

@@ -1,0 +1,155 @@
+"""Encoders: layout, dtype, ranges, the maths on hand examples, seeds, options, numpy-only import."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from edgesnn.data import ENCODERS, Encoder, encode_batch, make_encoder
+from edgesnn.errors import DataError, ShapeError, UsageError
+
+X_IMG = np.random.default_rng(0).random((4, 1, 8, 8)).astype(np.float32)
+X_TS = np.random.default_rng(1).random((3, 2, 12)).astype(np.float32)
+
+
+@pytest.mark.parametrize("name", ["static", "rate", "latency"])
+def test_layout_dtype_range_keep_feature_shape(name):
+    out = encode_batch(name, X_IMG, 6, seed=0)
+    assert out.shape == (6, 4, 1, 8, 8) and out.dtype == np.float32
+    assert out.min() >= 0.0 and out.max() <= 1.0
+    assert make_encoder(name).out_shape((1, 8, 8)) == (1, 8, 8)
+    if name != "static":
+        assert set(np.unique(out)) <= {0.0, 1.0}
+
+
+def test_static_repeats_input():
+    out = make_encoder("static").encode(X_IMG, 3)
+    for t in range(3):
+        np.testing.assert_array_equal(out[t], X_IMG)
+    raw = np.array([[-2.0, 5.0]])  # a raw current is allowed
+    np.testing.assert_array_equal(make_encoder("static").encode(raw, 2)[1], np.float32(raw))
+
+
+def test_rate_mean_matches_x_times_gain():
+    x = np.array([[0.0, 0.1, 0.3, 0.5, 0.9, 1.0]])
+    out = make_encoder("rate").encode(x, 20000, np.random.default_rng(3))
+    np.testing.assert_allclose(out.mean(axis=0)[0], x[0], atol=0.01)
+    half = make_encoder("rate", gain=0.5).encode(x, 20000, np.random.default_rng(4))
+    np.testing.assert_allclose(half.mean(axis=0)[0], 0.5 * x[0], atol=0.01)
+    double = make_encoder("rate", gain=2.0).encode(x, 20000, np.random.default_rng(5))
+    np.testing.assert_allclose(double.mean(axis=0)[0], np.clip(2 * x[0], 0, 1), atol=0.01)
+    assert out[:, 0, 0].sum() == 0 and out[:, 0, 5].sum() == 20000  # p=0 never, p=1 always
+
+
+def test_rate_reproducible_by_seed_and_needs_rng():
+    a, b, c = (encode_batch("rate", X_IMG, 10, s) for s in (7, 7, 8))
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    with pytest.raises(UsageError, match="default_rng"):
+        make_encoder("rate").encode(X_IMG, 10)
+
+
+def test_latency_exact_times():
+    x = np.array([[0.02, 0.5, 1.0, 0.005, 0.3, 0.875]])
+    out = make_encoder("latency").encode(x, 5)
+    times = {i: np.flatnonzero(out[:, 0, i]).tolist() for i in range(x.shape[1])}
+    # t = round_half_even((1 - x) * (T - 1)); x < 0.01 never fires
+    assert times == {0: [4], 1: [2], 2: [0], 3: [], 4: [3], 5: [0]}
+    assert out.sum(axis=0).max() == 1.0  # at most one spike per feature
+    t1 = make_encoder("latency", threshold=0.0).encode(np.array([[0.0, 1.0]]), 1)
+    np.testing.assert_array_equal(t1, [[[1.0, 1.0]]])  # T=1: everything fires at step 0
+
+
+def test_latency_matches_snntorch():
+    torch = pytest.importorskip("torch")
+    spikegen = pytest.importorskip("snntorch.spikegen")
+    x = np.random.default_rng(2).random((5, 17)).astype(np.float32)
+    x[0, :3] = [0.0, 0.009, 0.01]
+    ref = spikegen.latency(torch.from_numpy(x), num_steps=9, normalize=True, linear=True, clip=True, threshold=0.01)
+    np.testing.assert_array_equal(make_encoder("latency").encode(x, 9), ref.numpy())
+
+
+def test_delta_on_tiny_series():
+    x = np.array([[[0.0, 0.5, 0.55, 0.2, 0.2]]])  # [B=1, C=1, L=5]
+    enc = make_encoder("delta", threshold=0.1)
+    out = enc.encode(x, None)
+    assert out.shape == (5, 1, 2) and out.dtype == np.float32
+    # changes: -, +0.5, +0.05, -0.35, 0 -> on at t=1, off at t=3
+    np.testing.assert_array_equal(out[:, 0, 0], [0, 1, 0, 0, 0])
+    np.testing.assert_array_equal(out[:, 0, 1], [0, 0, 0, 1, 0])
+    assert enc.out_shape((1, 5)) == (2,) and enc.steps((1, 5), None) == 5
+    on_only = make_encoder("delta", threshold=0.1, off_spikes=False).encode(x, 5)
+    np.testing.assert_array_equal(on_only[:, 0, 0], out[:, 0, 0])
+    assert on_only.shape == (5, 1, 1)
+
+
+def test_delta_channels_layout_and_refusals():
+    out = make_encoder("delta", threshold=0.2).encode(X_TS, 12)
+    assert out.shape == (12, 3, 4)
+    d = np.diff(X_TS, axis=2)
+    np.testing.assert_array_equal(out[1:, :, :2], (d > 0.2).transpose(2, 0, 1))
+    np.testing.assert_array_equal(out[1:, :, 2:], (-d > 0.2).transpose(2, 0, 1))
+    with pytest.raises(ShapeError, match="T must be the series length 12, got 10"):
+        make_encoder("delta").encode(X_TS, 10)
+    with pytest.raises(ShapeError, match="use static, rate or latency"):
+        make_encoder("delta").encode(X_IMG, 8)
+    with pytest.raises(ShapeError, match="use static, rate or latency"):
+        make_encoder("delta").encode(np.zeros((2, 5)), 8)
+
+
+def test_timeseries_with_other_encoders_keeps_shape():
+    assert encode_batch("latency", X_TS, 4, 0).shape == (4, 3, 2, 12)
+
+
+def test_dict_round_trip_every_encoder():
+    for name, cls in ENCODERS.items():
+        enc = make_encoder(name)
+        d = json.loads(json.dumps(enc.to_dict()))
+        assert d["name"] == name
+        assert Encoder.from_dict(d) == enc and cls.from_dict(d) == enc
+        assert cls.__doc__ and ("=" in cls.__doc__)  # the docstring carries the maths
+    custom = make_encoder("rate", gain=3)
+    assert custom.gain == 3.0 and Encoder.from_dict(custom.to_dict()) == custom
+    with pytest.raises(UsageError, match="names 'rate'"):
+        ENCODERS["latency"].from_dict({"name": "rate"})
+
+
+def test_option_and_input_validation():
+    with pytest.raises(UsageError, match="unknown encoder 'rat'.*did you mean 'rate'"):
+        make_encoder("rat")
+    with pytest.raises(UsageError, match="no option 'gian'.*did you mean 'gain'"):
+        make_encoder("rate", gian=2)
+    for bad in (0, -1, float("nan"), "2", True):
+        with pytest.raises(UsageError, match="gain="):
+            make_encoder("rate", gain=bad)
+    with pytest.raises(UsageError, match="threshold=1.5"):
+        make_encoder("latency", threshold=1.5)
+    with pytest.raises(UsageError, match="off_spikes"):
+        make_encoder("delta", off_spikes="yes")
+    with pytest.raises(UsageError, match="T=0"):
+        encode_batch("static", X_IMG, 0, 0)
+    with pytest.raises(DataError, match="must lie in \\[0, 1\\]"):
+        encode_batch("rate", X_IMG * 3, 4, 0)
+    with pytest.raises(DataError, match="NaN/inf"):
+        encode_batch("static", np.array([[np.nan]]), 4, 0)
+    with pytest.raises(ShapeError, match="x\\[None\\]"):
+        encode_batch("static", np.zeros(5), 4, 0)
+    with pytest.raises(Exception, match="frozen|cannot assign"):
+        make_encoder("rate").gain = 2.0
+
+
+def test_runner_modules_import_without_torch_or_sklearn():
+    code = (
+        "import sys, numpy as np\n"
+        "from edgesnn.data.encoders import encode_batch\n"
+        "from edgesnn.data.preprocess import Preprocessor\n"
+        "p = Preprocessor.from_dict({'kind': 'minmax', 'per': 'feature', 'shape': [2], 'offset': [0, 0], 'scale': [1, 1]})\n"
+        "encode_batch('rate', p.transform(np.ones((1, 2))), 3, 0)\n"
+        "bad = [m for m in ('torch', 'sklearn', 'h5py', 'snntorch') if m in sys.modules]\n"
+        "print(bad)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"
