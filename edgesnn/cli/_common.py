@@ -1,0 +1,42 @@
+"""Helpers shared by the CLI verbs: JSON output, tables, the one-line result style."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import typer
+
+JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON on stdout (no progress bars).")
+
+
+def emit_json(obj: Any) -> None:
+    from ..io import _json_default
+
+    sys.stdout.write(json.dumps(obj, indent=2, default=_json_default) + "\n")
+
+
+def table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=title, title_justify="left")
+    for c in columns:
+        t.add_column(c)
+    for r in rows:
+        t.add_row(*[fmt(v) for v in r])
+    Console().print(t)
+
+
+def fmt(v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "NO"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def checks_table(checks: list) -> None:
+    table("profile checks (slack = value − limit; ≤ 0 is feasible)", ["check", "value", "limit", "slack", "ok"],
+          [[c.name, c.value, c.limit, c.slack, c.ok] for c in checks])

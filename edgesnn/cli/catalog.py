@@ -1,0 +1,73 @@
+"""``edgesnn profiles`` and ``edgesnn targets``: what is built in, and what each allows."""
+
+from __future__ import annotations
+
+import typer
+
+from . import app
+from ._common import JSON_OPTION, emit_json, table
+
+profiles_app = typer.Typer(help="List built-in profiles (application constraints) or show one.", invoke_without_command=True)
+targets_app = typer.Typer(help="List built-in targets (where a model runs) or show one.", invoke_without_command=True)
+app.add_typer(profiles_app, name="profiles")
+app.add_typer(targets_app, name="targets")
+
+
+@profiles_app.callback()
+def profiles(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """List the built-in profiles: dt, timestep budget, memory, energy and firing-rate limits."""
+    if ctx.invoked_subcommand:
+        return
+    from ..config import list_profiles
+
+    items = list_profiles()
+    if as_json:
+        return emit_json([p.model_dump() for p in items])
+    table("profiles", ["name", "dt_s", "T max", "param bytes", "energy µJ", "rate band", "target", "description"],
+          [[p.name, p.dt_s, p.limits.max_timesteps, p.limits.max_param_bytes, p.limits.max_energy_uj,
+            f"{p.limits.min_mean_firing_rate}–{p.limits.max_mean_firing_rate}", p.default_target, p.description]
+           for p in items])
+
+
+@profiles_app.command("show")
+def profiles_show(name: str = typer.Argument(..., help="Built-in name or path to a profile YAML."),
+                  as_json: bool = JSON_OPTION) -> None:
+    """Show one profile with every limit."""
+    from ..config import load_profile
+
+    p = load_profile(name)
+    if as_json:
+        return emit_json(p.model_dump())
+    table(f"profile {p.name}: {p.description}", ["key", "value"],
+          [["dt_s", p.dt_s], ["timesteps", p.default_timesteps], ["default_target", p.default_target]]
+          + [[k, v] for k, v in p.limits.model_dump().items()])
+
+
+@targets_app.callback()
+def targets(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """List the built-in targets: backend, numerics, energy cost table."""
+    if ctx.invoked_subcommand:
+        return
+    from ..config import list_targets
+
+    items = list_targets()
+    if as_json:
+        return emit_json([t.model_dump() for t in items])
+    table("targets", ["name", "backend", "weights", "reset", "cost table", "description"],
+          [[t.name, t.backend, f"{t.numerics.weight_bits}-bit", t.numerics.reset, t.energy.table, t.description]
+           for t in items])
+
+
+@targets_app.command("show")
+def targets_show(name: str = typer.Argument(..., help="Built-in name or path to a target YAML."),
+                 as_json: bool = JSON_OPTION) -> None:
+    """Show one target: numerics, supported NIR primitives, every energy constant with its source."""
+    from ..config import load_target
+
+    t = load_target(name)
+    if as_json:
+        return emit_json(t.model_dump())
+    rows = [["backend", t.backend], ["runtime", t.runtime], ["numerics", t.numerics.model_dump()],
+            ["supports", ", ".join(t.supports)], ["energy table", f"{t.energy.table} — covers {t.energy.covers}; omits {t.energy.omits}"]]
+    rows += [[k, f"{c.value} pJ — {c.source}"] for k, c in t.energy.constants.items()]
+    table(f"target {t.name}: {t.description}", ["key", "value"], rows)

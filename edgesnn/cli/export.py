@@ -1,0 +1,41 @@
+"""``edgesnn export``: model → NIR → target artifact, with parity proven at export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from . import app
+from ._common import JSON_OPTION, emit_json, table
+
+
+@app.command()
+def export(
+    model: Path = typer.Argument(None, help="Run directory / checkpoint.pt from 'edgesnn train', or any .nir file (Norse, Sinabs, Rockpool, snnTorch). Default: the latest run."),
+    target: str = typer.Option(..., "--target", "-t", help="onnx | onnx-cpu | cortex-m | nir | lava | lava-float | loihi2, or a target YAML."),
+    profile: str = typer.Option(None, "--profile", "-p", help="Profile whose dt_s to use when the model carries none."),
+    form: str = typer.Option("unrolled", "--form", help="ONNX form: unrolled ([T,B,…] in, [T,B,n] out) or stepwise (one step, explicit states)."),
+    out: Path = typer.Option(None, "--out", "-o", help="Output directory (default: <run>/export-<target>)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output directory."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Export through NIR to a target; run the artifact against the reference simulator and
+    write model.nir, the target's artifact, parity.json and manifest.json (atomically)."""
+    from ..config import load_target
+    from ..export import export as run_export
+
+    options = {"form": form} if load_target(target).backend == "onnx" else {}
+    result = run_export(model, target, profile=profile, out=out, force=force, **options)
+    if as_json:
+        return emit_json({"out": str(result.out), "files": result.files, "parity": result.parity})
+    p = result.parity["vs_reference"]
+    rows = [["spike agreement vs reference", f"{p['spike_agreement']:.6f} ({p['mismatches']} mismatches)"],
+            ["max |Δ| output", p["max_abs_diff"]]]
+    if "runtime_accuracy" in p:
+        rows += [["accuracy runtime / reference", f"{p['runtime_accuracy']:.4f} / {p['reference_accuracy']:.4f}"]]
+    if "vs_torch" in result.parity:
+        rows += [["spike agreement vs torch model", result.parity["vs_torch"]["spike_agreement"]]]
+    table(f"exported to {result.target.name} ({result.parity['samples']} samples × {result.parity['timesteps']} steps)", ["parity", "value"], rows)
+    typer.echo(f"wrote {result.out}: {', '.join(result.files)}")
+    typer.echo(f"next: edgesnn evaluate {result.out} --dataset <dataset>   |   edgesnn package {result.out}")

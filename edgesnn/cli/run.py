@@ -1,0 +1,40 @@
+"""``edgesnn run``: raw inference of an artifact on a ``[T, B, …]`` .npy input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from . import app
+from ._common import JSON_OPTION, emit_json
+
+
+@app.command()
+def run(
+    artifact: Path = typer.Argument(..., help="model.nir, model.onnx, an export directory, model.net (Lava) or a bundle .zip."),
+    input: Path = typer.Option(..., "--input", "-i", help=".npy array [T, B, *features] float32 (bundles: raw samples .npy/.csv)."),
+    output: Path = typer.Option(None, "--output", "-o", help="Where to write the output .npy [T, B, n]."),
+    target: str = typer.Option(None, "--target", "-t", help="Target whose runtime settings to use (default: from the artifact)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Run an artifact on its runtime: .nir on the reference simulator, .onnx on ONNX Runtime
+    (the stepwise form is looped over T), Lava artifacts in Lava."""
+    import numpy as np
+
+    from ..io import atomic_write_bytes
+    from ..runtime import run_artifact
+
+    result = run_artifact(artifact, input, target)
+    if output is not None:
+        import io
+
+        buf = io.BytesIO()
+        np.save(buf, result.output.astype(np.float32))
+        atomic_write_bytes(output, buf.getvalue())
+    summary = {"artifact": str(artifact), "output_shape": list(result.output.shape),
+               "spikes": float(result.output.sum()), "wall_s": result.wall_s, "output": str(output) if output else None}
+    if as_json:
+        return emit_json(summary)
+    typer.echo(f"ran {artifact}: output {tuple(result.output.shape)}, {result.output.sum():.0f} spikes, "
+               f"{result.wall_s * 1e3:.1f} ms" + (f"; wrote {output}" if output else ""))

@@ -1,0 +1,124 @@
+"""``export``: model → NIR → backend artifact, proven against the reference simulator.
+
+Every export runs the artifact on its runtime and the NIR reference simulator on the same
+input (the encoded test split when the model came from ``edgesnn train``, else fixed
+Bernoulli spikes) and writes ``parity.json``: spike agreement, max |Δ| of outputs, accuracy of
+both (and of the torch model) when labels are known. Beyond the target's
+``parity_tolerance`` the export fails and nothing is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nir
+import numpy as np
+
+from .backends import get_backend
+from .config import Target, load_profile, load_target
+from .errors import ParityError
+from .io import atomic_dir, write_json, write_manifest
+from .loading import Source, load_source, test_split
+
+PROBE_SAMPLES = 256
+
+
+@dataclass
+class ExportResult:
+    out: Path
+    target: Target
+    parity: dict[str, Any]
+    files: list[str]
+
+
+def probe_input(source: Source, limit: int = PROBE_SAMPLES) -> tuple[np.ndarray, np.ndarray | None]:
+    """Input for the parity check: the encoded test split, or seeded Bernoulli spikes."""
+    if source.checkpoint is not None:
+        return test_split(source.checkpoint.data, limit)
+    from .nir import graph_settings
+
+    shape = input_shape(source.graph)
+    T = int(graph_settings(source.graph)["timesteps"] or 25)
+    rng = np.random.default_rng(0)
+    return (rng.random((T, 8, *shape)) < 0.2).astype(np.float32), None
+
+
+def input_shape(graph: nir.NIRGraph) -> tuple[int, ...]:
+    inputs = [n for n in graph.nodes.values() if isinstance(n, nir.Input)]
+    return tuple(int(v) for v in next(iter(inputs[0].input_type.values())))
+
+
+def compare(reference: np.ndarray, got: np.ndarray, y: np.ndarray | None, n_classes: int | None) -> dict[str, Any]:
+    """Spike agreement and max |Δ| between two ``[T, B, *out]`` outputs (+ accuracies)."""
+    ref, out = np.asarray(reference, np.float32), np.asarray(got, np.float32)
+    if ref.shape != out.shape:
+        raise ParityError(f"runtime output shape {out.shape} differs from the reference {ref.shape}")
+    result = {"shape": list(ref.shape), "spike_agreement": float((ref == out).mean()),
+              "mismatches": int((ref != out).sum()), "max_abs_diff": float(np.abs(ref - out).max(initial=0.0))}
+    if y is not None and n_classes:
+        result["reference_accuracy"] = accuracy(ref, y, n_classes)
+        result["runtime_accuracy"] = accuracy(out, y, n_classes)
+        result["accuracy_delta_pp"] = 100 * (result["runtime_accuracy"] - result["reference_accuracy"])
+    return result
+
+
+def accuracy(out: np.ndarray, y: np.ndarray, n_classes: int) -> float:
+    counts = out.sum(0).reshape(out.shape[1], n_classes, -1).sum(-1)
+    return float((counts.argmax(-1) == y).mean())
+
+
+def torch_output(checkpoint, x: np.ndarray) -> np.ndarray:
+    import torch
+
+    from .models import run_snn
+
+    with torch.no_grad():
+        return run_snn(checkpoint.model, torch.from_numpy(x)).numpy()
+
+
+def export(model: str | Path | None, target: str, *, profile: str | None = None, out: Path | None = None,
+           force: bool = False, **options: Any) -> ExportResult:
+    """Export ``model`` (run directory, checkpoint or ``.nir``; None = latest run) to ``target``."""
+    from .nir import simulate, validate_graph
+
+    tgt = load_target(target)
+    dt = load_profile(profile).dt_s if profile else None
+    source = load_source(model, dt=dt)
+    graph = source.graph
+    validate_graph(graph, tgt.supports, where=f"target '{tgt.name}'")
+    backend = get_backend(tgt.backend)
+    backend.require()
+    out = Path(out) if out else _default_out(source, tgt)
+    x, y = probe_input(source)
+    n_classes = source.checkpoint.model.n_classes if source.checkpoint is not None else None
+    with atomic_dir(out, force=force) as tmp:
+        nir.write(tmp / "model.nir", graph)
+        files = [p.name for p in backend.export(graph, tmp, tgt, **options)]
+        reference = simulate(graph, x).output
+        runtime = backend.run(tmp / backend.artifact_name, x, tgt)
+        parity = {"target": tgt.name, "backend": backend.name, "samples": int(x.shape[1]), "timesteps": int(x.shape[0]),
+                  "tolerance": tgt.parity_tolerance, "vs_reference": compare(reference, runtime.output, y, n_classes),
+                  "runtime_wall_s": runtime.wall_s}
+        if source.checkpoint is not None:
+            parity["vs_torch"] = compare(torch_output(source.checkpoint, x), runtime.output, y, n_classes)
+            parity["torch_vs_reference"] = compare(torch_output(source.checkpoint, x), reference, y, n_classes)
+        disagreement = 1.0 - parity["vs_reference"]["spike_agreement"]
+        parity["passed"] = disagreement <= tgt.parity_tolerance
+        if not parity["passed"]:
+            raise ParityError(f"{tgt.name} output differs from the reference simulator in {disagreement:.2%} of spikes "
+                              f"(tolerance {tgt.parity_tolerance:.2%}); nothing was written")
+        write_json(tmp / "parity.json", parity)
+        meta = graph.metadata
+        write_manifest(tmp, kind="export", target=tgt.name, backend=backend.name, dt=meta.get("dt"),
+                       reset=meta.get("reset"), timesteps=meta.get("timesteps"), source=str(source.path),
+                       profile=(source.checkpoint.profile.name if source.checkpoint else profile),
+                       seed=(source.checkpoint.seed if source.checkpoint else None),
+                       data=(source.checkpoint.data if source.checkpoint else None))
+    return ExportResult(out, tgt, parity, ["model.nir", *files, "parity.json", "manifest.json"])
+
+
+def _default_out(source: Source, target: Target) -> Path:
+    base = source.path if source.checkpoint is not None else Path("exports") / source.name
+    return base / f"export-{target.name}"

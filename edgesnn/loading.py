@@ -1,0 +1,66 @@
+"""``edgesnn.load``: one entry for every kind of model a user hands in, and the data it was made for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ArtifactError
+
+
+@dataclass
+class Source:
+    """A model to export: its NIR graph, plus the checkpoint when it came from ``edgesnn train``."""
+
+    graph: "object"
+    checkpoint: "object | None"
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.stem if self.path.suffix else self.path.name
+
+
+def load(path: str | Path, dt: float | None = None):
+    """A ``.nir`` file → ``nir.NIRGraph``; a run directory / ``checkpoint.pt`` → ``Checkpoint``."""
+    path = Path(path)
+    if path.suffix == ".nir":
+        from .nir import read_graph
+
+        return read_graph(path)
+    from .train import load_checkpoint
+
+    return load_checkpoint(path)
+
+
+def load_source(path: str | Path | None, dt: float | None = None) -> Source:
+    """What ``export`` starts from; ``None`` means the latest run under ``runs/``."""
+    from .train import latest_run
+
+    path = Path(path) if path else latest_run()
+    if not path.exists():
+        raise ArtifactError(f"'{path}' does not exist; pass a run directory from 'edgesnn train' or a .nir file")
+    obj = load(path)
+    if path.suffix == ".nir":
+        if dt is not None:
+            obj.metadata.setdefault("dt", dt)
+        return Source(obj, None, path)
+    return Source(obj.to_nir(dt), obj, path)
+
+
+def test_split(data_spec: dict, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The encoded test split ``[T, N, *input_shape]`` and labels, exactly as training made them."""
+    from .data import Encoder, prepare
+
+    prep = prepare(data_spec["dataset"], data_spec["seed"], label_column=data_spec.get("label_column"),
+                   top_k=data_spec.get("top_k"))
+    x = prep.test.x.reshape(len(prep.test), *data_spec["input_shape"])
+    encoder = Encoder.from_dict(data_spec["encoder"])
+    # encode the whole split with training's generator so the draws are the ones training measured
+    x_enc = encoder.encode(x, data_spec["timesteps"], np.random.default_rng([data_spec["seed"], 2 * 10**6]))
+    y = prep.test.y
+    if limit is not None:
+        x_enc, y = x_enc[:, :limit], y[:limit]
+    return x_enc, y
