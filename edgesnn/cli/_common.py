@@ -26,7 +26,10 @@ def table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
         t.add_column(c)
     for r in rows:
         t.add_row(*[fmt(v) for v in r])
-    Console().print(t)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    console.print(t)
 
 
 def fmt(v: Any) -> str:

@@ -1,0 +1,195 @@
+"""Instantiate a ``Plan`` as lava-nc processes and stream a batch of samples through one Lava run.
+
+Runs inside the child process (``runner.py``). Layout: Lava's Conv works on ``(W, H, C)``
+arrays, the reverse of NIR's ``(C, H, W)``; every multi-dimensional array is transposed
+(all axes reversed) on the way in and out, Conv kernels are transposed and flipped (Lava's
+Conv is a true convolution, NIR's a cross-correlation), and a Dense fed by a
+multi-dimensional source gets its columns permuted so Lava's C-order flatten of ``(W, H, C)``
+meets NIR's flatten of ``(C, H, W)``.
+
+Samples: sample ``s`` occupies Lava steps ``s*P + 1 ... s*P + T`` at the source (``P`` =
+``plan.period(T)``), every population resets its state at the step its first input arrives
+(``LIFReset``, offset ``1 + depth``), and outputs are read back at ``s*P + k + depth``. With
+recurrence ``P = T + 1``: at each population's gap step a 'gate' source drives a large
+negative current so no spike of sample ``s-1`` crosses the back-connection into sample ``s``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .compat import import_lava
+from .plan import Plan
+
+GATE_CURRENT = -1e9  # float; fixed point uses the most negative 8-bit weight at the top exponent
+
+
+def to_lava(arr: np.ndarray) -> np.ndarray:
+    """NIR ``(C, H, W)`` (or any rank) -> Lava ``(W, H, C)``: reverse all axes."""
+    return np.ascontiguousarray(np.transpose(arr))
+
+
+def lava_shape(shape) -> tuple[int, ...]:
+    return tuple(int(d) for d in reversed(tuple(shape)))
+
+
+def dense_columns(weight: np.ndarray, src_shape) -> np.ndarray:
+    """Permute Dense columns so Lava's flatten of the reversed-axes source matches NIR's flatten."""
+    perm = np.arange(int(np.prod(src_shape))).reshape(src_shape).transpose().reshape(-1)
+    return weight[:, perm]
+
+
+def conv_kernel(weight: np.ndarray) -> np.ndarray:
+    """NIR ``(O, I, kh, kw)`` cross-correlation kernel -> Lava ``(O, kx, ky, I)`` convolution kernel."""
+    return np.ascontiguousarray(weight.transpose(0, 3, 2, 1)[:, ::-1, ::-1])
+
+
+class _Builder:
+    def __init__(self, plan: Plan, x: np.ndarray, record: bool):
+        self.L = import_lava()
+        self.plan, self.record = plan, record
+        self.fixed = plan.precision == "fixed_pt"
+        self.T, self.S = x.shape[0], x.shape[1]
+        self.P = plan.period(self.T)
+        self.steps = self.S * self.P + plan.max_depth + 1
+        self.procs: dict[str, object] = {}
+        self.sinks: dict[str, object] = {}
+        self.x = x
+
+    def source(self) -> None:
+        plan, L = self.plan, self.L
+        data = np.zeros((*lava_shape(plan.input_shape), self.steps))
+        for s in range(self.S):
+            for k in range(self.T):
+                data[..., s * self.P + k] = to_lava(self.x[k, s].reshape(plan.input_shape))
+        if self.fixed:
+            data = np.round(data * plan.input_scale).astype(np.int32)
+        self.procs[plan.input_name] = L.io_source.RingBuffer(data=data)
+
+    def populations(self) -> None:
+        lif = self.L.lif
+        for pop in self.plan.populations.values():
+            shape = lava_shape(pop.shape)
+            self.procs[pop.name] = lif.LIFReset(
+                shape=shape, du=pop.du, dv=pop.dv, vth=pop.vth, bias_mant=to_lava(pop.bias),
+                bias_exp=to_lava(getattr(pop, "bias_exp", np.zeros(pop.shape))),
+                reset_interval=self.P, reset_offset=(1 + pop.depth) % self.P, name=f"pop:{pop.name}")
+
+    def connections(self) -> None:
+        L = self.L
+        for c in self.plan.connections.values():
+            bits = 24 if c.graded_in else 0
+            if c.kind == "dense":
+                src_shape = self._unit_shape(c.src)
+                weight = dense_columns(c.weight, src_shape) if c.flatten_src else c.weight
+                kw = dict(weight_exp=c.weight_exp, num_weight_bits=8) if self.fixed else {}
+                proc = L.dense.Dense(weights=weight, num_message_bits=bits, name=f"conn:{c.name}", **kw)
+            else:
+                proc = L.conv.Conv(weight=conv_kernel(c.weight), input_shape=lava_shape(c.in_shape),
+                                   padding=c.padding[::-1], stride=c.stride[::-1], dilation=c.dilation[::-1],
+                                   groups=c.groups, num_message_bits=bits, name=f"conn:{c.name}")
+            self.procs[c.name] = proc
+        for c in self.plan.connections.values():
+            out = self._out_port(c.src)
+            if c.flatten_src:
+                out = out.flatten()
+            out.connect(self.procs[c.name].s_in)
+            if c.dst in self.plan.populations:
+                a_out = self.procs[c.name].a_out
+                dst = self.procs[c.dst]
+                (a_out.reshape(dst.a_in.shape) if a_out.shape != dst.a_in.shape else a_out).connect(dst.a_in)
+
+    def constants(self) -> None:
+        """'ones' source -> Dense for CubaLIF biases into u; 'gate' source for recurrent populations."""
+        L, plan = self.L, self.plan
+        with_u = [p for p in plan.populations.values() if p.bias_u is not None and np.any(p.bias_u)]
+        if with_u:
+            ones = L.io_source.RingBuffer(data=np.ones((1, self.steps), dtype=np.int32 if self.fixed else float))
+            for p in with_u:
+                w = to_lava(p.bias_u).reshape(-1, 1)
+                kw = dict(weight_exp=int(getattr(p, "bias_u_exp", 0)), num_weight_bits=8) if self.fixed else {}
+                d = L.dense.Dense(weights=w, num_message_bits=24, name=f"bias_u:{p.name}", **kw)
+                ones.s_out.connect(d.s_in)
+                a_out = d.a_out if len(p.shape) == 1 else d.a_out.reshape(lava_shape(p.shape))
+                a_out.connect(self.procs[p.name].a_in)
+        gated = [p for p in plan.populations.values() if p.recurrent]
+        if gated:
+            data = np.zeros((len(gated), self.steps))
+            for i, p in enumerate(gated):
+                for s in range(1, self.S):
+                    data[i, s * self.P + p.depth - 2] = 1
+            gate = L.io_source.RingBuffer(data=data.astype(np.int32) if self.fixed else data)
+            for i, p in enumerate(gated):
+                n = int(np.prod(p.shape))
+                w = np.zeros((n, len(gated)))
+                w[:, i] = -128 if self.fixed else GATE_CURRENT
+                kw = dict(weight_exp=7, num_weight_bits=8) if self.fixed else {}
+                d = L.dense.Dense(weights=w, num_message_bits=24 if not self.fixed else 0, name=f"gate:{p.name}", **kw)
+                gate.s_out.connect(d.s_in)
+                a_out = d.a_out if len(p.shape) == 1 else d.a_out.reshape(lava_shape(p.shape))
+                a_out.connect(self.procs[p.name].a_in)
+
+    def outputs(self) -> None:
+        from lava.proc.monitor.process import Monitor
+
+        L, plan = self.L, self.plan
+        wanted = {t.unit for t in plan.taps if t.kind != "v"}
+        if self.record:
+            wanted |= set(plan.populations)
+        for unit in wanted:
+            if unit in plan.populations and plan.populations[unit].readout:
+                continue
+            port = self._out_port(unit)
+            sink = L.io_sink.RingBuffer(shape=port.shape, buffer=self.steps)
+            port.connect(sink.a_in)
+            self.sinks[unit] = sink
+        self.monitors = {}
+        for pop in plan.populations.values():
+            if pop.readout:
+                mon = Monitor()
+                mon.probe(self.procs[pop.name].v, self.steps)
+                self.monitors[pop.name] = mon
+
+    def _unit_shape(self, ref: str):
+        plan = self.plan
+        if ref in plan.populations:
+            return plan.populations[ref].shape
+        if ref in plan.connections:
+            return plan.connections[ref].out_shape
+        return plan.input_shape
+
+    def _out_port(self, ref: str):
+        proc = self.procs[ref]
+        return proc.a_out if ref in self.plan.connections else proc.s_out
+
+    def run(self) -> tuple[dict[str, np.ndarray], float]:
+        """Build, run ``steps`` Lava steps, read every sink/monitor: unit -> ``[steps, *nir_shape]``."""
+        self.source()
+        self.populations()
+        self.connections()
+        self.constants()
+        self.outputs()
+        L = self.L
+        anchor = self.procs[self.plan.input_name]
+        cfg = L.run_configs.Loihi2SimCfg(select_tag=self.plan.precision)
+        start = time.perf_counter()
+        anchor.run(condition=L.run_conditions.RunSteps(num_steps=self.steps), run_cfg=cfg)
+        wall = time.perf_counter() - start
+        try:
+            raw = {u: np.moveaxis(np.asarray(s.data.get()), -1, 0) for u, s in self.sinks.items()}
+            for name, mon in self.monitors.items():
+                data = mon.get_data()
+                raw[name] = np.asarray(data[f"pop:{name}"]["v"])
+        finally:
+            anchor.stop()
+        out = {}
+        for unit, arr in raw.items():  # [steps, *lava_shape] -> [steps, *nir_shape]
+            out[unit] = np.transpose(arr, (0, *range(arr.ndim - 1, 0, -1)))
+        return out, wall
+
+
+def run_plan(plan: Plan, x: np.ndarray, record: bool = False) -> tuple[dict[str, np.ndarray], float]:
+    """Run ``x`` ``[T, B, *input]`` through ``plan``; raw per-unit time series and the Lava wall time."""
+    return _Builder(plan, x, record).run()

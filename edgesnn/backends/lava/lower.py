@@ -1,0 +1,238 @@
+"""Lower a NIR graph to a Lava ``Plan``: the lowering table NIR type -> lava-nc process.
+
+| NIR | Lava | |
+|---|---|---|
+| Input | ``io.source.RingBuffer`` | spikes or graded currents |
+| Affine, Linear | ``Dense`` | bias -> neuron ``bias_mant`` (or a 'ones' source for CubaLIF) |
+| Conv2d | ``Conv`` | kernel transposed/flipped to Lava's (W, H, C) convolution |
+| SumPool2d, AvgPool2d | ``Conv`` | depthwise, fixed kernel |
+| Flatten | reshape port | bookkeeping (column permutation of the next Dense) |
+| Scale | weight scaling | folded into the neighbouring Dense/Conv |
+| LIF, CubaLIF, IF | ``LIFReset`` | see ``neurons.py`` for the maths |
+| LI, CubaLI | ``LIFReset`` with unreachable threshold | readouts, membrane recorded by a Monitor |
+| recurrent sub-graph | ``Dense`` back-connection | |
+| Output | ``io.sink.RingBuffer`` / ``Monitor`` | |
+
+**Delays.** Lava's Dense and Conv send, at step t, what they accumulated at step t-1 (this
+is how Lava avoids deadlock in recurrent networks). The reference simulator delivers a
+feed-forward edge in the same step and a cycle's closing edge one step later. So each unit
+gets a depth (number of connection processes from the source): a population of depth d sees
+sample step k at Lava step k + 1 + d, and every output is re-aligned by its depth when read.
+Consequences checked here: all feed-forward inputs of a population must arrive with the same
+depth (a skip connection over a different number of layers has no axon delay to pad it: it
+is refused), and a recurrent back-connection must be exactly one Dense from a population to
+itself (depth d -> d + 1 = "previous step"), which is what NIR's closing edge means.
+
+**Bias onset.** Lava adds ``bias`` from its first step, while the first input reaches a
+population of depth d only at step d + 1. Populations are ``LIFReset`` processes that zero
+``u`` and ``v`` at Lava step ``s*P + 1 + d`` (every sample ``s``, period ``P``), the step at
+which sample ``s``'s first input arrives: everything before (bias-only drift, the previous
+sample's tail) is erased exactly, and consecutive samples stream through one Lava run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...errors import ShapeError, UnsupportedPrimitiveError, UsageError
+from . import linear
+from .graph import back_edges, flatten_graph, topo_order
+from .neurons import NEURONS
+from .plan import Connection, Plan, Population, Tap
+
+LINEAR = {
+    "Affine": lambda n, node, s: linear.affine(n, node, s),
+    "Linear": lambda n, node, s: linear.affine(n, node, s),
+    "Conv2d": lambda n, node, s: linear.conv2d(n, node, s),
+    "SumPool2d": lambda n, node, s: linear.pool(n, node, s, average=False),
+    "AvgPool2d": lambda n, node, s: linear.pool(n, node, s, average=True),
+}
+SUPPORTED = frozenset({"Input", "Output", "Flatten", "Scale", *LINEAR, *NEURONS})
+
+
+@dataclass
+class _Signal:
+    """What flows out of a node: a unit's output (population/input) or a pending connection."""
+
+    ref: str
+    shape: tuple[int, ...]
+    pending: bool  # ref names a Connection not yet consumed
+
+
+class _Lowering:
+    def __init__(self, dt: float):
+        self.dt = dt
+        self.plan: Plan | None = None
+        self.sig: dict[str, _Signal] = {}
+
+    def conn(self, name: str, src: _Signal, spec: dict) -> _Signal:
+        """Add a connection process fed by ``src`` (a unit, or a pending connection which becomes real)."""
+        plan = self.plan
+        src_depth = self.depth_of(src.ref)
+        if src.pending:
+            upstream = plan.connections[src.ref]
+            upstream.dst = name
+        graded = src.pending or src.ref == plan.input_name
+        c = Connection(name=name, src=src.ref, depth=src_depth + 1, graded_in=graded, **spec)
+        c.flatten_src = c.kind == "dense" and len(self.unit_shape(src.ref)) > 1
+        if src.pending:  # carry the upstream constant through this op
+            c.bias = c.bias + linear.propagate(c, plan.connections[src.ref].bias.reshape(c.in_shape))
+            plan.connections[src.ref].bias = np.zeros_like(plan.connections[src.ref].bias)
+        plan.connections[name] = c
+        return _Signal(name, c.out_shape, pending=True)
+
+    def depth_of(self, ref: str) -> int:
+        plan = self.plan
+        if ref in plan.populations:
+            return plan.populations[ref].depth
+        if ref in plan.connections:
+            return plan.connections[ref].depth
+        return 0
+
+    def unit_shape(self, ref: str) -> tuple[int, ...]:
+        plan = self.plan
+        if ref in plan.populations:
+            return plan.populations[ref].shape
+        if ref in plan.connections:
+            return plan.connections[ref].out_shape
+        return plan.input_shape
+
+    def single(self, name: str, inputs: list[_Signal]) -> _Signal:
+        if len(inputs) != 1:
+            raise UnsupportedPrimitiveError(name, "node with several inputs", sorted(NEURONS),
+                                            where="Lava backend (only neurons sum several inputs)")
+        return inputs[0]
+
+    def synapse_into(self, name: str, s: _Signal) -> Connection:
+        """The connection feeding a neuron: the pending one, or an identity inserted after a bare unit."""
+        if not s.pending:
+            s = self.conn(f"{name}.syn", s, linear.identity(s.shape, name=name))
+        c = self.plan.connections[s.ref]
+        if c.dst is not None:
+            raise UnsupportedPrimitiveError(name, "fan-out of a linear node", sorted(SUPPORTED),
+                                            where="Lava backend (a linear node may feed one node)")
+        return c
+
+    def neuron(self, name: str, node, inputs: list[_Signal]) -> _Signal:
+        node_type = type(node).__name__
+        shapes = {tuple(int(d) for d in np.asarray(s.shape).ravel()) for s in inputs}
+        shape = tuple(np.asarray(node.input_type["input"]).astype(int).ravel()) if len(shapes) != 1 else shapes.pop()
+        p = NEURONS[node_type](name, node, shape, self.dt)
+        conns = [self.synapse_into(name, s) for s in inputs]
+        if all(c.kind == "conv" for c in conns):  # keep the (C, H, W) layout of a Conv feeding a Flatten
+            shape = conns[0].out_shape
+            for key in ("gain", "bias", "v_scale", "v_offset"):
+                setattr(p, key, getattr(p, key).reshape(shape))
+        depths = {c.depth for c in conns}
+        if len(depths) != 1:
+            raise UnsupportedPrimitiveError(name, f"{node_type} with inputs of depths {sorted(depths)}",
+                                            sorted(SUPPORTED), where="Lava backend (no axon delays to align skip connections)")
+        pop = Population(name, node_type, shape, p.du, p.dv, p.vth, p.bias.copy(),
+                         np.zeros(shape) if p.bias_into_u else None, p.v_scale, p.v_offset,
+                         readout=p.readout, depth=depths.pop(), gain=p.gain, bias_into_u=p.bias_into_u)
+        self.plan.populations[name] = pop
+        for c in conns:
+            self.attach(c, pop)
+        return _Signal(name, inputs[0].shape if len(inputs) == 1 else shape, pending=False)
+
+    def attach(self, c: Connection, pop: Population) -> None:
+        """Fold the neuron gain into ``c`` and move its constant output into the neuron's bias."""
+        c_shape = c.out_shape
+        if int(np.prod(c_shape)) != int(np.prod(pop.shape)):
+            raise ShapeError(f"node '{pop.name}': input of shape {c_shape} does not fit neurons of shape {pop.shape}")
+        linear.scale_rows(c, pop.gain.reshape(c_shape), pop.name, pop.nir_type)
+        if pop.bias_into_u:
+            pop.bias_u = pop.bias_u + c.bias.reshape(pop.shape)
+        else:
+            pop.bias = pop.bias + c.bias.reshape(pop.shape)
+        c.bias = np.zeros_like(c.bias)
+        c.dst = pop.name
+
+
+def lower(graph, *, dt: float, reset: str = "zero", supported: Iterable[str] | None = None,
+          where: str = "Lava target") -> Plan:
+    """NIR graph -> ``Plan``. Raises UnsupportedPrimitiveError naming the node and the supported list."""
+    if reset != "zero":
+        raise UsageError(f"reset mode '{reset}' cannot run on Lava (its LIF resets to zero); "
+                         "export the model with reset 'zero'")
+    nodes, edges = flatten_graph(graph)
+    allowed = SUPPORTED if supported is None else SUPPORTED & set(supported)
+    for name, node in nodes.items():
+        if type(node).__name__ not in allowed:
+            raise UnsupportedPrimitiveError(name, type(node).__name__, allowed, where=where)
+    inputs = [n for n, node in nodes.items() if type(node).__name__ == "Input"]
+    if len(inputs) != 1:
+        raise UsageError(f"the Lava backend runs graphs with exactly one Input node; this one has {len(inputs)}")
+    (inp,) = inputs
+    back = back_edges(nodes, edges, inp)
+    forward = [e for e in edges if e not in back]
+    low = _Lowering(dt)
+    in_shape = tuple(int(d) for d in np.asarray(nodes[inp].input_type["input"]).ravel())
+    low.plan = plan = Plan(input_name=inp, input_shape=in_shape, dt=dt)
+    preds: dict[str, list[str]] = {n: [] for n in nodes}
+    for a, b in forward:
+        preds[b].append(a)
+    for name in topo_order(nodes, forward):
+        node = nodes[name]
+        node_type = type(node).__name__
+        ins = [low.sig[p] for p in preds[name]]
+        if node_type == "Input":
+            low.sig[name] = _Signal(name, in_shape, pending=False)
+        elif node_type in NEURONS:
+            if any(not s.pending and s.ref in plan.populations and plan.populations[s.ref].readout for s in ins):
+                raise UnsupportedPrimitiveError(name, node_type, ["LI/CubaLI as readouts"],
+                                                where="Lava backend (a readout's membrane cannot drive another layer)")
+            low.sig[name] = low.neuron(name, node, ins)
+        elif node_type in LINEAR:
+            s = low.single(name, ins)
+            low.sig[name] = low.conn(name, s, LINEAR[node_type](name, node, s.shape))
+        elif node_type == "Flatten":
+            s = low.single(name, ins)
+            low.sig[name] = _Signal(s.ref, (int(np.prod(s.shape)),), s.pending)
+        elif node_type == "Scale":
+            s = low.single(name, ins)
+            scale = np.asarray(node.scale, dtype=np.float64)
+            if s.pending and plan.connections[s.ref].dst is None:
+                linear.scale_rows(plan.connections[s.ref], np.broadcast_to(scale, s.shape).reshape(plan.connections[s.ref].out_shape), name, "Scale")
+                low.sig[name] = s
+            else:
+                low.sig[name] = low.conn(name, s, linear.identity(s.shape, np.broadcast_to(scale, s.shape), name))
+        elif node_type == "Output":
+            plan.taps.append(_tap(low, name, low.single(name, ins)))
+    for a, b in back:
+        _close_cycle(low, a, b)
+    return plan
+
+
+def _tap(low: _Lowering, name: str, s: _Signal) -> Tap:
+    plan = low.plan
+    if s.pending:
+        c = plan.connections[s.ref]
+        c.dst = name
+        bias = c.bias.copy()
+        c.bias = np.zeros_like(c.bias)
+        return Tap(name, s.ref, "graded", c.depth, s.shape, bias)
+    if s.ref not in plan.populations:
+        raise UsageError(f"Output '{name}' is wired straight to the Input: nothing for Lava to run")
+    pop = plan.populations[s.ref]
+    return Tap(name, s.ref, "v" if pop.readout else "spikes", pop.depth, s.shape)
+
+
+def _close_cycle(low: _Lowering, a: str, b: str) -> None:
+    """A cycle's closing edge a -> b: must be one connection from population b back into b."""
+    plan = low.plan
+    s = low.sig.get(a)
+    pop = plan.populations.get(b)
+    ok = s is not None and pop is not None and s.pending
+    c = plan.connections.get(s.ref) if ok else None
+    if not ok or c.src != b or c.dst is not None:
+        raise UnsupportedPrimitiveError(
+            f"{a}->{b}", "recurrent edge", ["a population's own recurrent Affine/Linear"],
+            where="Lava backend (a cycle must be one Dense from a neuron layer back to itself, "
+            "which gives NIR's one-step delay)",
+        )
+    low.attach(c, pop)
+    pop.recurrent = True

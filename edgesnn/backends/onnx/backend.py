@@ -1,0 +1,64 @@
+"""``OnnxBackend``: NIR graph → ``model.onnx`` (+ ``model.stepwise.onnx``) → onnxruntime.
+
+Files an export writes into ``out_dir``:
+* ``model.onnx``: the requested form (default "unrolled": ``x [T, B, *in] → y [T, B, *out]``);
+* ``model.stepwise.onnx``: the one-step form for streaming on a device, written beside an
+  unrolled ``model.onnx`` unless ``stepwise_too=False``.
+Both are single files (weights inside), pass ``onnx.checker`` (full check) and carry their
+settings in ``metadata_props`` (see ``model.py``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ...errors import UsageError
+from ...io import atomic_write_bytes
+from ..base import Backend, RunResult, register
+from . import runtime
+
+if TYPE_CHECKING:
+    import nir
+
+    from ...config import Target
+
+STEPWISE_NAME = "model.stepwise.onnx"
+
+
+def _provider(target) -> str:
+    runtime_cfg = getattr(target, "runtime", None) or {}
+    return str(runtime_cfg.get("provider", "CPUExecutionProvider"))
+
+
+@register
+class OnnxBackend(Backend):
+    """ONNX Runtime (CPU, fp32). Options of ``export``: form, record, stepwise_too."""
+
+    name = "onnx"
+    artifact_name = "model.onnx"
+
+    def require(self) -> None:
+        runtime.require()
+
+    def export(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", form: str = "unrolled",
+               record: bool = False, stepwise_too: bool = True, **options) -> list[Path]:
+        from .convert import nir2onnx
+
+        if options:
+            raise UsageError(f"unknown ONNX export option(s) {sorted(options)}; known: form, record, stepwise_too")
+        supports = list(getattr(target, "supports", None) or []) or None
+        out_dir = Path(out_dir)
+        model = nir2onnx(graph, form=form, record=record, supports=supports)
+        paths = [out_dir / self.artifact_name]
+        atomic_write_bytes(paths[0], model.SerializeToString())
+        if form == "unrolled" and stepwise_too:
+            step = nir2onnx(graph, form="stepwise", record=record, supports=supports)
+            paths.append(out_dir / STEPWISE_NAME)
+            atomic_write_bytes(paths[1], step.SerializeToString())
+        return paths
+
+    def run(self, artifact: Path, x: np.ndarray, target: "Target", record: bool = False) -> RunResult:
+        return runtime.run_model(Path(artifact), x, record=record, provider=_provider(target))

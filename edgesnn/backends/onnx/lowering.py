@@ -1,0 +1,144 @@
+"""Stateless NIR nodes → ONNX nodes, on tensors ``[N, *features]``.
+
+N is the batch B in the stepwise form and T·B in the unrolled form (time batching: one
+MatMul/Conv per weight layer over all timesteps). Each function takes the builder, the NIR
+node, the input tensor name, the input feature shape and the numerics, and returns the output
+tensor name. Synaptic sums run in ``numerics.syn_dtype`` and are rounded to float32 once:
+
+    Affine     y = W x + b            Linear  y = W x
+    Conv1d/2d  y = W ⋆ x + b (NIR stride / padding / dilation / groups)
+    SumPool2d  y = Σ_window x          AvgPool2d  y = (Σ_window x) / (k_h k_w)
+    Scale      y = s ⊙ x              Threshold  y = [x > θ]
+    Flatten    reshape of the feature dims start_dim..end_dim (NIR has no batch dim)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import nir
+import numpy as np
+
+from .builder import Builder
+from .numerics import Numerics
+from .plan import _pair, conv_pads
+
+Lowering = Callable[[Builder, nir.NIRNode, str, tuple, Numerics], str]
+
+
+def _syn_in(b: Builder, x: str, num: Numerics) -> str:
+    return x if num.syn_dtype == num.state_dtype else b.cast(x, num.syn_dtype)
+
+
+def _syn_out(b: Builder, y: str, num: Numerics) -> str:
+    return y if num.syn_dtype == num.state_dtype else b.cast(y, num.state_dtype)
+
+
+def _dense(b: Builder, node, x: str, shape: tuple, num: Numerics, bias: bool) -> str:
+    w = np.asarray(node.weight)
+    y = b.op("MatMul", _syn_in(b, x, num), b.const(w.T, num.syn_dtype, "weight"))
+    if bias:
+        y = b.op("Add", y, b.const(np.asarray(node.bias), num.syn_dtype, "bias"))
+    return _syn_out(b, y, num)
+
+
+def affine(b, node, x, shape, num):
+    return _dense(b, node, x, shape, num, bias=True)
+
+
+def linear(b, node, x, shape, num):
+    return _dense(b, node, x, shape, num, bias=False)
+
+
+def _window_index(shape: tuple, kernel, stride, pads, dilation) -> tuple[np.ndarray, tuple, tuple]:
+    """Flat positions in the padded input of every (channel, output position, kernel tap).
+
+    Returns ``idx [C, P, K]`` into ``[C·Hp·Wp]``, the padded spatial shape and the output
+    spatial shape (1-d convs are 2-d with height 1).
+    """
+    channels, spatial = shape[0], tuple(shape[1:])
+    padded = tuple(s + a + b for s, (a, b) in zip(spatial, pads))
+    out = tuple((p - d * (k - 1) - 1) // st + 1 for p, k, st, d in zip(padded, kernel, stride, dilation))
+    pos = np.zeros((1, 1), dtype=np.int64)  # [P, K] offsets within one channel, built dim by dim
+    for p_len, o_len, k_len, st, d in zip(padded, out, kernel, stride, dilation):
+        o = (np.arange(o_len) * st)[:, None] + (np.arange(k_len) * d)[None, :]  # [O, K] along this dim
+        pos = (pos[:, None, :, None] * p_len + o[None, :, None, :]).reshape(pos.shape[0] * o_len, -1)
+    idx = np.arange(channels)[:, None, None] * int(np.prod(padded)) + pos[None]
+    return idx.astype(np.int64), padded, out
+
+
+def _unfold(b: Builder, x: str, shape: tuple, kernel, stride, pads, dilation) -> tuple[str, tuple, np.ndarray]:
+    """Gather the windows of ``x [N, C, *spatial]`` (zero padded): ``[N, C, P, K]``."""
+    idx, padded, out = _window_index(shape, kernel, stride, pads, dilation)
+    if any(a or c for a, c in pads):
+        x = b.op("Pad", x, b.ints([0, 0] + [a for a, _ in pads] + [0, 0] + [c for _, c in pads]))
+    flat = b.op("Reshape", x, b.ints([-1, shape[0] * int(np.prod(padded))]))
+    return b.op("Gather", flat, b.const(idx, np.int64, "window_index"), axis=1), out, idx
+
+
+def conv(b, node, x, shape, num):
+    """W ⋆ x + b as windows · W (a MatMul over C_in·K in ``syn_dtype``; groups block-diagonal)."""
+    n = node.weight.ndim - 2
+    pads, stride, dil = conv_pads(node, shape[1:]), _pair(node.stride, n), _pair(node.dilation, n)
+    w = np.asarray(node.weight, dtype=np.float64)
+    c_out, c_in_g, kernel = w.shape[0], w.shape[1], w.shape[2:]
+    groups = int(node.groups)
+    windows, out, idx = _unfold(b, _syn_in(b, x, num), shape, kernel, stride, pads, dil)
+    k = int(np.prod(kernel))
+    cols = b.op("Reshape", b.op("Transpose", windows, perm=[0, 2, 1, 3]), b.ints([0, 0, shape[0] * k]))
+    wmat = np.zeros((shape[0] * k, c_out))
+    per_out = c_out // groups
+    for g in range(groups):
+        block = w[g * per_out:(g + 1) * per_out].reshape(per_out, c_in_g * k).T
+        wmat[g * c_in_g * k:(g + 1) * c_in_g * k, g * per_out:(g + 1) * per_out] = block
+    y = b.op("MatMul", cols, b.const(wmat, num.syn_dtype, "weight"))
+    if node.bias is not None and np.any(np.asarray(node.bias) != 0):
+        y = b.op("Add", y, b.const(np.asarray(node.bias).reshape(-1), num.syn_dtype, "bias"))
+    y = b.op("Reshape", b.op("Transpose", y, perm=[0, 2, 1]), b.ints([-1, c_out, *out[-n:]]))
+    return _syn_out(b, y, num)
+
+
+def _window_sum(b, node, x, shape, num) -> str:
+    """Σ over each window (zero padding), in ``syn_dtype``: ``[N, C, H_out, W_out]``."""
+    k, s, p = _pair(node.kernel_size), _pair(node.stride), _pair(node.padding)
+    windows, out, _ = _unfold(b, _syn_in(b, x, num), shape, k, s, [(a, a) for a in p], (1, 1))
+    summed = b.op("ReduceSum", windows, b.ints([3]), keepdims=0)
+    return b.op("Reshape", summed, b.ints([-1, shape[0], *out]))
+
+
+def sum_pool(b, node, x, shape, num):
+    return _syn_out(b, _window_sum(b, node, x, shape, num), num)
+
+
+def avg_pool(b, node, x, shape, num):
+    k = _pair(node.kernel_size)
+    y = b.op("Div", _window_sum(b, node, x, shape, num), b.const(float(k[0] * k[1]), num.syn_dtype))
+    return _syn_out(b, y, num)
+
+
+def scale(b, node, x, shape, num):
+    return b.op("Mul", x, b.param(node.scale, num.state_dtype, "scale"))
+
+
+def threshold(b, node, x, shape, num):
+    spikes = b.op("Greater", x, b.param(node.threshold, num.state_dtype, "threshold"))
+    return b.cast(spikes, num.state_dtype)
+
+
+def flatten(b, node, x, shape, num):
+    from .plan import _flatten_shape
+
+    return b.op("Reshape", x, b.ints([-1, *_flatten_shape(node, shape)]))
+
+
+STATELESS: dict[type, Lowering] = {
+    nir.Affine: affine,
+    nir.Linear: linear,
+    nir.Conv1d: conv,
+    nir.Conv2d: conv,
+    nir.SumPool2d: sum_pool,
+    nir.AvgPool2d: avg_pool,
+    nir.Scale: scale,
+    nir.Threshold: threshold,
+    nir.Flatten: flatten,
+}

@@ -1,0 +1,126 @@
+"""Load and run edgesnn ONNX models with onnxruntime (both forms), with input checks.
+
+Sessions are cached per file (path, size, mtime), so an evaluator looping over batches pays
+for loading once. The stepwise form is looped over T here, its states zero-initialised for
+every call (every batch).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ...errors import ArtifactError, DataError, RuntimeUnavailableError, ShapeError
+from ..base import RunResult
+from .model import read_props
+
+INSTALL = "pip install onnxruntime==1.31.1"
+
+
+def require():
+    """The onnxruntime module, or RuntimeUnavailableError naming the install command."""
+    try:
+        import onnxruntime
+    except ImportError as err:
+        raise RuntimeUnavailableError(f"onnxruntime is not installed ({err}); install it with `{INSTALL}`") from None
+    return onnxruntime
+
+
+def session_options(threads: int | None = None):
+    """Sequential execution, all graph optimisations, intra-op threads = min(2, cores)."""
+    ort = require()
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads or max(1, min(2, os.cpu_count() or 1))
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3
+    return opts
+
+
+def load(path: Path, provider: str = "CPUExecutionProvider"):
+    """(session, metadata props) for an edgesnn ONNX file; ArtifactError if it is not one."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "model.onnx"
+    if not path.is_file():
+        raise ArtifactError(f"ONNX model not found: {path}; export one with `edgesnn export MODEL --target onnx`")
+    stat = path.stat()
+    return _load(str(path.resolve()), stat.st_size, stat.st_mtime_ns, provider)
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, size: int, mtime: int, provider: str):
+    ort = require()
+    try:
+        sess = ort.InferenceSession(path, session_options(), providers=[provider])
+    except Exception as err:  # onnxruntime raises its own exception types for corrupt files
+        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
+        raise ArtifactError(f"{path} is not a loadable ONNX model ({first}); re-export it") from None
+    props = read_props(sess)
+    if props.get("form") not in ("unrolled", "stepwise"):
+        raise ArtifactError(f"{path} was not written by edgesnn (no 'form' in its metadata); re-export it with edgesnn")
+    return sess, props
+
+
+def check_input(x, props: dict) -> np.ndarray:
+    """``x`` as float32 ``[T, B, *in]``; ShapeError / DataError naming what is wrong."""
+    if not isinstance(x, np.ndarray):
+        try:
+            x = np.asarray(x)
+        except Exception:
+            raise DataError(f"input must be an array, got {type(x).__name__}") from None
+    if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
+        raise DataError(f"input must be numeric, got dtype {x.dtype}; pass a float32 array [T, B, *features]")
+    feat = tuple(props["input_shape"])
+    if x.ndim != 2 + len(feat) or tuple(x.shape[2:]) != feat:
+        raise ShapeError(f"input has shape {tuple(x.shape)}, expected [T, B, {', '.join(map(str, feat))}] (time-major)")
+    if x.shape[0] < 1 or x.shape[1] < 1:
+        raise ShapeError(f"input has shape {tuple(x.shape)}: need at least one timestep and one sample")
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    if not np.isfinite(x).all():
+        raise DataError(f"input holds {int((~np.isfinite(x)).sum())} NaN/inf values; clean or clip it first")
+    return x
+
+
+def run_model(path: Path, x, record: bool = False, provider: str = "CPUExecutionProvider") -> RunResult:
+    """Run an edgesnn ONNX file on ``x [T, B, *in]``; ``record`` fetches ``rec.<node>`` outputs."""
+    sess, props = load(path, provider)
+    x = check_input(x, props)
+    records = list(props.get("records") or [])
+    if record and not records:
+        raise ArtifactError(f"{path} was exported without recording; export it with record=True to count spikes per layer")
+    fetch = ["y"] + ([f"rec.{n}" for n in records] if record else [])
+    run = _run_unrolled if props["form"] == "unrolled" else _run_stepwise
+    start = time.perf_counter()
+    outs = run(sess, props, x, fetch)
+    wall = time.perf_counter() - start
+    recs = {name: outs[i + 1] for i, name in enumerate(records)} if record else {}
+    return RunResult(output=outs[0], records=recs, wall_s=wall)
+
+
+def _run_unrolled(sess, props, x, fetch):
+    return sess.run(fetch, {"x": x})
+
+
+def _run_stepwise(sess, props, x, fetch):
+    batch = x.shape[1]
+    states = {}
+    for info in sess.get_inputs()[1:]:
+        shape = [batch if not isinstance(d, int) else d for d in info.shape]
+        states[info.name] = np.zeros(shape, dtype=np.float32)
+    names = list(states)
+    nexts = ["next." + n[len("state."):] for n in names]
+    outputs = [fetch[0], *nexts, *fetch[1:]]
+    steps = [[] for _ in fetch]
+    for t in range(x.shape[0]):
+        res = sess.run(outputs, {"x": x[t], **states})
+        states = dict(zip(names, res[1:1 + len(names)]))
+        steps[0].append(res[0])
+        for i, r in enumerate(res[1 + len(names):]):
+            steps[i + 1].append(r)
+    return [np.stack(s) for s in steps]

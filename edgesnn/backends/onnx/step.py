@@ -1,0 +1,88 @@
+"""One timestep of a set of plan nodes on ``[B, *features]`` tensors (stepwise form, recurrent blocks).
+
+Node inputs are summed in edge order (a forward edge gives this step's value, a back edge
+the previous step's); stateless nodes use ``lowering.STATELESS``, stateful ones
+``neurons.STATEFUL``. An unknown type raises ``UnsupportedPrimitiveError``.
+"""
+
+from __future__ import annotations
+
+import nir
+
+from ...errors import UnsupportedPrimitiveError
+from .builder import Builder
+from .lowering import STATELESS
+from .neurons import STATEFUL
+from .numerics import Numerics
+from .plan import Plan
+
+PASS = (nir.Input, nir.Output)
+
+
+def supported_types() -> list[str]:
+    """NIR node type names this backend lowers."""
+    return sorted({t.__name__ for t in (*STATELESS, *STATEFUL, *PASS)})
+
+
+def check_supported(plan: Plan, allowed: list[str] | None = None) -> None:
+    """Raise UnsupportedPrimitiveError for the first node this backend (or target) cannot lower."""
+    ours = set(supported_types())
+    names = ours if allowed is None else ours & (set(allowed) | {"Input", "Output"})
+    for name in plan.order:
+        kind = type(plan.nodes[name]).__name__
+        if kind not in names:
+            raise UnsupportedPrimitiveError(name, kind, names, where="onnx backend" if kind not in ours else "target")
+
+
+def state_specs(plan: Plan, num: Numerics, names=None) -> list[tuple[str, str, tuple]]:
+    """(node, state key, shape with "B") of every state of ``names`` (default: all nodes), in order."""
+    specs = []
+    for name in names or plan.order:
+        rule = STATEFUL.get(type(plan.nodes[name]))
+        if rule:
+            specs += [(name, key, shp) for key, shp in rule.states(plan.nodes[name], plan.shapes[name], num).items()]
+    return specs
+
+
+def sum_inputs(b: Builder, plan: Plan, name: str, values: dict, prev: dict) -> str:
+    """Σ of the node's incoming edges in edge order."""
+    terms = [prev[src] if back else values[src] for src, back in plan.inputs[name]]
+    acc = terms[0]
+    for term in terms[1:]:
+        acc = b.op("Add", acc, term)
+    return acc
+
+
+def lower_stateless(b: Builder, plan: Plan, name: str, x: str, num: Numerics) -> str:
+    node = plan.nodes[name]
+    if isinstance(node, PASS):
+        return x
+    return STATELESS[type(node)](b, node, x, plan.in_shapes[name], num)
+
+
+def emit_step(b: Builder, plan: Plan, names: list[str], values: dict, prev: dict, states: dict,
+              num: Numerics) -> tuple[dict, dict]:
+    """Emit ``names`` (plan order) for one step.
+
+    ``values``: float tensors of sources already computed (updated in place with every node);
+    ``prev``: previous-step values of back-edge sources; ``states``: (node, key) -> tensor.
+    Returns (values, new states).
+    """
+    new_states = {}
+    for name in names:
+        node = plan.nodes[name]
+        x = sum_inputs(b, plan, name, values, prev)
+        rule = STATEFUL.get(type(node))
+        if rule is None:
+            values[name] = lower_stateless(b, plan, name, x, num)
+            continue
+        st = {key: states[(name, key)] for _, key, _ in state_specs(plan, num, [name])}
+        out, nxt = rule.step(b, node, rule.pre(b, node, x, num), st, num)
+        values[name] = b.cast(out, num.state_dtype) if rule.spiking else out
+        new_states.update({(name, key): t for key, t in nxt.items()})
+    return values, new_states
+
+
+def is_neuron(node: nir.NIRNode) -> bool:
+    rule = STATEFUL.get(type(node))
+    return bool(rule and rule.neuron)

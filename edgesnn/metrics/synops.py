@@ -1,0 +1,285 @@
+"""Synaptic operations, neuron updates and dense MACs, from a NIR graph and recorded spikes.
+
+For each synaptic node (Affine, Linear, Conv1d, Conv2d)
+
+    SynOps_layer = (1/B) * sum_b sum_t sum_i e_i[t, b] * fanout_i          (per inference)
+
+where ``e`` are the events of the layer's INPUT and ``fanout_i`` the number of non-zero synapses
+leaving input ``i`` (:mod:`.fanout`). The input is found by walking the graph's edges back to
+its sources — the graph Input (``x``), a neuron node (its record) or another synaptic node —
+through Flatten / pooling / Scale / Delay nodes (:mod:`.events`). Source values become events by
+counting non-zero entries; a layer whose input is not binary (graded currents, a membrane) is
+marked ``counting="nonzero"`` and its dense MAC count (``macs x T``) is reported beside it, and
+SynOps (the non-zero count) is what the energy model uses. A synaptic node fed directly by
+another synaptic node (no neuron in between) counts its input as dense: every element active
+every step (``counting="dense"``).
+
+Recurrence: a synaptic node that lies on a cycle with its source neuron (``lif -> w_rec -> lif``
+inside a recurrent sub-graph) receives that neuron's *previous-step* spikes,
+``e[t] = s[t-1]``, ``e[0] = 0``, so the spikes of the last step are never delivered.
+
+Neuron updates = neurons x T per neuron node (Threshold nodes are the stateless fire half of a
+neuron and count 0). ``capacity`` is the SynOps a layer would do if every source element emitted
+one event every step: the rate models (:mod:`.energy`, :mod:`.flops`) scale it by a firing rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+
+import nir
+import numpy as np
+
+from ..errors import ArtifactError, DataError, ShapeError, UnsupportedPrimitiveError
+from . import fanout as fo
+from ._graph import (
+    NEURON_STATE_VARS,
+    SYNAPTIC_TYPES,
+    FlatGraph,
+    flatten,
+    is_neuron,
+    is_spiking,
+    neuron_shape,
+    port_shape,
+)
+from .events import PASS_THROUGH, fit, to_events
+
+
+@dataclass(frozen=True)
+class LayerSynOps:
+    """One synaptic node; every count is per inference (mean over the batch)."""
+
+    name: str
+    type: str
+    synops: float
+    input_events: float
+    counting: str  # "spikes" | "nonzero" | "dense" (joined with "+" when sources differ)
+    sources: tuple[str, ...]
+    recurrent: bool
+    macs: int  # dense MACs of one pass (ANN twin)
+    dense_macs: float  # macs x T: what the layer costs if every input is treated as dense
+    capacity_input: float  # SynOps from the graph input if every input element fired every step
+    capacity_hidden: float  # the same for neuron (and dense) sources
+    synops_from_input: float  # measured SynOps due to the graph input
+
+
+@dataclass(frozen=True)
+class SynOpsResult:
+    layers: dict[str, LayerSynOps]
+    neuron_updates: dict[str, int]
+    timesteps: int
+    batch: int
+    input_binary: bool
+    total: float = field(init=False)
+    neuron_updates_total: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", float(sum(l.synops for l in self.layers.values())))
+        object.__setattr__(self, "neuron_updates_total", int(sum(self.neuron_updates.values())))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Sources:
+    x: dict[str, np.ndarray]
+    records: dict[str, np.ndarray]
+    binary: dict[str, bool]
+    dense: bool
+    steps: int
+    batch: int
+    shift: bool = True
+
+
+@dataclass
+class _Trace:
+    kinds: set[str] = field(default_factory=set)
+    sources: list[str] = field(default_factory=list)
+    recurrent: bool = False
+
+
+def _resolve(fg: FlatGraph, name: str, consumer: str, src: _Sources, memo: dict, trace: _Trace, path: tuple) -> np.ndarray:
+    """Events reaching ``consumer`` from node ``name`` (sources, or pass-through of predecessors)."""
+    if name in memo:
+        return memo[name]
+    if name in path:
+        raise ArtifactError(f"cycle without a neuron through node '{name}': a recurrent loop needs a neuron node")
+    node = fg.nodes[name]
+    if name in src.x:
+        ev = src.x[name]
+        trace.kinds.add("spikes" if src.binary[name] else "nonzero")
+        trace.sources.append(name)
+    elif is_neuron(node):
+        ev = src.records[name]
+        if src.shift and fg.reaches(consumer, name):
+            ev = np.concatenate([np.zeros_like(ev[:1]), ev[:-1]])
+            trace.recurrent = True
+        trace.kinds.add("spikes" if is_spiking(node) and src.binary[name] else "nonzero")
+        trace.sources.append(name)
+    elif isinstance(node, SYNAPTIC_TYPES):
+        shape = (src.steps, src.batch, *fo.output_shape(name, node))
+        ev = np.ones(shape) if src.dense else np.zeros(shape)
+        trace.kinds.add("dense")
+        trace.sources.append(name)
+    elif type(node) in PASS_THROUGH:
+        ev = _sum_preds(fg, name, consumer, src, memo, trace, path + (name,))
+        ev = PASS_THROUGH[type(node)](node, ev)
+    else:
+        supported = [t.__name__ for t in (*PASS_THROUGH, *SYNAPTIC_TYPES, *NEURON_STATE_VARS)]
+        raise UnsupportedPrimitiveError(name, type(node).__name__, supported, where="metrics (SynOps)")
+    memo[name] = ev
+    return ev
+
+
+def _sum_preds(fg, name, consumer, src, memo, trace, path) -> np.ndarray:
+    preds = fg.preds(name)
+    if not preds:
+        raise ArtifactError(f"node '{name}' ({type(fg.nodes[name]).__name__}) has no incoming edge")
+    parts = [_resolve(fg, p, consumer, src, memo, trace, path) for p in preds]
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + fit(p, total.shape[2:], f"node '{name}'")
+    return total
+
+
+def _pass(fg: FlatGraph, src: _Sources, cache: dict) -> dict[str, tuple[float, float, _Trace]]:
+    """(synops, input events, trace) per synaptic node for one set of sources."""
+    out = {}
+    for name, node in fg.of_type(SYNAPTIC_TYPES).items():
+        trace = _Trace()
+        ev = _sum_preds(fg, name, name, src, {}, trace, (name,))
+        ev = fit(ev, fo.expected_input_shape(node), f"{type(node).__name__} node '{name}'")
+        key = (name, ev.shape[2:])
+        if key not in cache:
+            cache[key] = fo.FANOUT[type(node)](node, tuple(ev.shape[2:]))
+        fan = cache[key]
+        syn = float(np.tensordot(ev, fan, axes=fan.ndim).sum()) / src.batch
+        out[name] = (syn, float(ev.sum()) / src.batch, trace)
+    return out
+
+
+def inputs_as_dict(fg: FlatGraph, x: np.ndarray | Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Map ``x`` to the graph's Input node(s); a single array needs a single Input node."""
+    if isinstance(x, Mapping):
+        missing = sorted(set(fg.inputs) - set(x))
+        if missing:
+            raise DataError(f"no input array for Input node(s) {missing}; give x as {{name: array}} for {fg.inputs}")
+        return {k: np.asarray(x[k]) for k in fg.inputs}
+    if len(fg.inputs) != 1:
+        raise DataError(f"graph has Input nodes {fg.inputs}; pass x as a dict {{name: [T, B, *shape] array}}")
+    return {fg.inputs[0]: np.asarray(x)}
+
+
+def neuron_records(fg: FlatGraph, records: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The record of every neuron node, checked to be ``[T, B, *shape]`` with one T and B."""
+    missing = sorted(set(fg.neurons()) - set(records))
+    if missing:
+        raise DataError(
+            f"records lack neuron node(s) {missing}; the run must record every neuron node "
+            f"(have: {sorted(records)})"
+        )
+    out = {k: np.asarray(records[k]) for k in fg.neurons()}
+    dims = {k: v.shape[:2] for k, v in out.items() if v.ndim >= 2}
+    if len(dims) != len(out) or len(set(dims.values())) > 1:
+        shapes = {k: v.shape for k, v in out.items()}
+        raise ShapeError(f"records must all be [T, B, *shape] with one T and B; got {shapes}")
+    return out
+
+
+def _filled(arrays: Mapping[str, np.ndarray], value: float, batch: int) -> dict[str, np.ndarray]:
+    """Arrays shaped like ``arrays`` (``[T, batch, ...]``) filled with ``value``."""
+    return {k: np.full((v.shape[0], batch, *v.shape[2:]), value) for k, v in arrays.items()}
+
+
+def synops(
+    graph: nir.NIRGraph, x: np.ndarray | Mapping[str, np.ndarray], records: Mapping[str, np.ndarray]
+) -> SynOpsResult:
+    """SynOps per synaptic layer and neuron updates per neuron layer, per inference.
+
+    Four passes over the same connectivity (SynOps are linear in the events): the run as
+    recorded; its graph input alone (``synops_from_input``); and every input / every neuron
+    firing every step (``capacity_input`` / ``capacity_hidden``) for the rate models.
+    """
+    fg = flatten(graph)
+    recs = neuron_records(fg, records)
+    xs = inputs_as_dict(fg, x)
+    dims = {v.shape[:2] for v in (*recs.values(), *xs.values()) if v.ndim >= 2}
+    if len(dims) != 1 or any(v.ndim < 2 for v in xs.values()):
+        raise ShapeError(
+            f"x and records must share [T, B]; got x {[v.shape for v in xs.values()]} and records' T, B {sorted(dims)}"
+        )
+    steps, batch = dims.pop()
+    converted = {k: to_events(v) for k, v in (*xs.items(), *recs.items())}
+    binary = {k: b for k, (_, b) in converted.items()}
+    ev_x = {k: converted[k][0] for k in xs}
+    ev_r = {k: converted[k][0] for k in recs}
+
+    def run(x_ev: dict, r_ev: dict, dense: bool, b: int) -> dict:
+        return _pass(fg, _Sources(x_ev, r_ev, binary, dense, steps, b), cache)
+
+    cache: dict = {}
+    measured = run(ev_x, ev_r, True, batch)
+    from_input = run(ev_x, _filled(ev_r, 0.0, batch), False, batch)
+    cap_in = run(_filled(ev_x, 1.0, 1), _filled(ev_r, 0.0, 1), False, 1)
+    cap_hid = run(_filled(ev_x, 0.0, 1), _filled(ev_r, 1.0, 1), True, 1)
+    layers = {}
+    for name, (syn, events, trace) in measured.items():
+        node = fg.nodes[name]
+        m = fo.macs(name, node)
+        layers[name] = LayerSynOps(
+            name=name,
+            type=type(node).__name__,
+            synops=syn,
+            input_events=events,
+            counting="+".join(sorted(trace.kinds)),
+            sources=tuple(trace.sources),
+            recurrent=trace.recurrent,
+            macs=m,
+            dense_macs=float(m * steps),
+            capacity_input=cap_in[name][0],
+            capacity_hidden=cap_hid[name][0],
+            synops_from_input=from_input[name][0],
+        )
+    updates = {k: _updates(fg.nodes[k], v.shape[2:], steps) for k, v in recs.items()}
+    all_binary = all(binary[k] for k in xs)
+    return SynOpsResult(layers, updates, steps, batch, all_binary)
+
+
+def _updates(node: nir.NIRNode, shape: tuple[int, ...], steps: int) -> int:
+    return 0 if isinstance(node, nir.Threshold) else int(np.prod(shape)) * steps
+
+
+def capacity(graph: nir.NIRGraph, timesteps: int = 1, recurrent_shift: bool = False) -> dict[str, tuple[float, float]]:
+    """Per synaptic layer ``(from input, from neurons)``: SynOps if every source fires every step.
+
+    Uses only the graph (declared shapes). With ``timesteps=1`` and no recurrent shift this is
+    the per-step fan-out sum ``sum_i fanout_i`` split by where the events come from.
+    """
+    fg = flatten(graph)
+    shapes_x = {k: port_shape(fg.nodes[k]) for k in fg.inputs}
+    if any(s is None for s in shapes_x.values()):
+        raise ShapeError(f"Input node(s) {fg.inputs} need a declared shape")
+    shapes_r = {k: neuron_shape(k, n) for k, n in fg.neurons().items()}
+    binary = dict.fromkeys([*shapes_x, *shapes_r], True)
+
+    def arrays(shapes: dict, value: float) -> dict[str, np.ndarray]:
+        return {k: np.full((timesteps, 1, *shape), value) for k, shape in shapes.items()}
+
+    def run(x_value: float, r_value: float, dense: bool) -> dict:
+        src = _Sources(arrays(shapes_x, x_value), arrays(shapes_r, r_value), binary, dense, timesteps, 1, recurrent_shift)
+        return _pass(fg, src, cache)
+
+    cache: dict = {}
+    a, b = run(1.0, 0.0, False), run(0.0, 1.0, True)
+    return {k: (a[k][0], b[k][0]) for k in a}
+
+
+def dense_macs(graph: nir.NIRGraph) -> dict[str, int]:
+    """Dense MACs per synaptic layer of the ANN twin: same layers, ReLU, one pass, no time.
+
+    A recurrent weight counts once per pass (multiply by the sequence length for a sequence model).
+    """
+    fg = flatten(graph)
+    return {k: fo.macs(k, n) for k, n in fg.of_type(SYNAPTIC_TYPES).items()}

@@ -1,0 +1,81 @@
+"""What every lowering of a NIR node to the reference simulator produces.
+
+A *lowering* turns one NIR primitive plus the shape arriving at it into a :class:`Kernel`:
+the per-sample output shape, a state initialiser and a pure step function
+``(x[B, *in], state) -> (y[B, *out], state)``. Step functions never modify ``x`` in place
+(several consumers may share it). Registries of lowerings live next to their implementations
+(``ops.LOWERINGS``, ``neurons.LOWERINGS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ...errors import ArtifactError, ShapeError
+
+Shape = tuple[int, ...]
+
+#: reset mechanisms a spiking neuron can use (graph.metadata["reset"])
+RESET_MODES = ("zero", "subtract", "none")
+#: NIR neuron primitives: the nodes whose outputs ``simulate(record=True)`` records
+NEURON_TYPES = ("I", "IF", "LI", "LIF", "CubaLI", "CubaLIF")
+
+
+@dataclass(frozen=True)
+class SimContext:
+    """Global settings of one simulation: time step (s), reset modes, arithmetic dtype."""
+
+    dt: float
+    reset: str  # LIF and CubaLIF
+    if_reset: str  # IF (see neurons.py for why IF has its own default)
+    dtype: Any = np.float64
+
+
+def _stateless(batch: int) -> None:
+    return None
+
+
+@dataclass
+class Kernel:
+    """One node, ready to run: shapes exclude the batch dimension."""
+
+    in_shape: Shape
+    out_shape: Shape
+    step: Callable[[np.ndarray, Any], tuple[np.ndarray, Any]]
+    init: Callable[[int], Any] = _stateless
+    neuron: bool = False
+
+
+Lowering = Callable[[str, Any, Shape, SimContext], Kernel]
+
+
+def as_shape(value: Any) -> Shape:
+    """A NIR shape (list, array, scalar) as a tuple of ints."""
+    return tuple(int(v) for v in np.atleast_1d(np.asarray(value)).ravel())
+
+
+def param(name: str, field: str, value: Any, shape: Shape, ctx: SimContext) -> np.ndarray:
+    """Node parameter ``field`` as a ``ctx.dtype`` array broadcast to ``shape`` (one-line error if it cannot be)."""
+    if value is None:
+        raise ArtifactError(f"node '{name}' has no '{field}'; the NIR file is incomplete")
+    arr = np.asarray(value, dtype=ctx.dtype)
+    try:
+        return np.broadcast_to(arr, shape).copy()
+    except ValueError:
+        raise ShapeError(
+            f"node '{name}': parameter '{field}' has shape {list(arr.shape)} but its input has shape {list(shape)}"
+        ) from None
+
+
+def ints(name: str, field: str, value: Any, n: int) -> tuple[int, ...]:
+    """An int or n-tuple parameter (stride, dilation, kernel size...) as an n-tuple of ints."""
+    flat = np.atleast_1d(np.asarray(value)).ravel()
+    if flat.size == 1:
+        flat = np.repeat(flat, n)
+    if flat.size != n:
+        raise ArtifactError(f"node '{name}': '{field}' = {value!r} must be an int or {n} ints")
+    return tuple(int(v) for v in flat)
