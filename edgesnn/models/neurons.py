@@ -28,6 +28,29 @@ SURROGATES = {
 }
 
 
+class Lapicque(snn.Lapicque):
+    """snnTorch's Lapicque with the same-step reset every edgesnn runtime uses.
+
+    snnTorch's Lapicque has no ``reset_delay`` switch: it zeroes the membrane one step after a
+    spike, discarding that step's input. Here the reset follows the spike in the same step
+    (as ``Leaky(reset_delay=False)``), so the neuron is exactly NIR's LIF:
+    v ← (1−k)·v + k·R·I, s = H(v − θ), then v ← 0 (zero) or v − θ·s (subtract).
+    """
+
+    def forward(self, input_):
+        if self.mem.shape != input_.shape:
+            self.mem = torch.zeros_like(input_)
+        mem = self._base_state_function(input_)
+        spk = self.fire(mem)
+        reset = spk.detach()
+        if self.reset_mechanism_val == 0:
+            mem = mem - reset * self.threshold
+        elif self.reset_mechanism_val == 1:
+            mem = mem * (1 - reset)
+        self.mem = mem
+        return spk
+
+
 def _full(shape: tuple[int, ...], value: float) -> torch.Tensor:
     return torch.full(shape, float(value), dtype=torch.float32)
 
@@ -56,7 +79,7 @@ def make_neuron(hp: dict, shape: tuple[int, ...], *, recurrent: bool = False) ->
         # snnTorch's Lapicque takes a scalar beta and derives R = 1, C = dt / (R·ln(1/β));
         # per-neuron R and C buffers are set afterwards (NIR needs per-neuron parameters).
         common.pop("learn_beta")
-        neuron = snn.Lapicque(beta=float(hp["beta"]), **common)
+        neuron = Lapicque(beta=float(hp["beta"]), **common)
         neuron.R = torch.ones(shape)
         neuron.C = neuron.C * torch.ones(shape)
         return neuron

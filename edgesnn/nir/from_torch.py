@@ -35,6 +35,7 @@ from torch import nn
 
 from ..errors import UnsupportedPrimitiveError, UsageError
 from ..models.blocks import SumPool1d, SumPool2d
+from ..models.neurons import Lapicque
 
 NIR_PRIMITIVES = ("Input", "Output", "Affine", "Linear", "Scale", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d",
                   "Flatten", "Threshold", "Delay", "I", "IF", "LI", "LIF", "CubaLI", "CubaLIF")
@@ -97,9 +98,13 @@ class _Converter:
         """NIR has no 1-D pooling: a depthwise Conv1d with a fixed kernel (1/k for avg, 1 for sum)."""
         channels, k = self.shapes[m][0][0], m.kernel_size[0]
         value = 1.0 if isinstance(m, SumPool1d) else 1.0 / k
-        return nir.Conv1d(input_shape=self.shapes[m][0][-1], weight=np.full((channels, 1, k), value, np.float32),
+        node = nir.Conv1d(input_shape=self.shapes[m][0][-1], weight=np.full((channels, 1, k), value, np.float32),
                           stride=m.stride[0], padding=m.padding[0], dilation=1, groups=channels,
                           bias=np.zeros(channels, np.float32))
+        # nir infers in-channels from weight.shape[1], ignoring groups: state the real types
+        node.input_type = {"input": np.array(self.shapes[m][0])}
+        node.output_type = {"output": np.array(self.shapes[m][1])}
+        return node
 
     def flatten(self, m: nn.Flatten) -> nir.NIRNode:
         if m.start_dim != 1 or m.end_dim != -1:
@@ -131,6 +136,9 @@ class _Converter:
                        v_leak=np.zeros(shape, np.float32), v_threshold=vth, v_reset=np.zeros(shape, np.float32))
 
     def lapicque(self, m: snn.Lapicque) -> nir.NIRNode:
+        if not isinstance(m, Lapicque):
+            raise UsageError("snnTorch's Lapicque zeroes the membrane one step after a spike, which NIR cannot "
+                             "express; use edgesnn.models.neurons.Lapicque (same-step reset)")
         shape, vth = self._common(m)
         k = _per_neuron(m.time_step / (m.R * m.C), shape).astype(np.float64)  # v ← (1−k)·v + k·R·I
         return nir.LIF(tau=(self.dt / k).astype(np.float32), r=_per_neuron(m.R, shape),
@@ -163,7 +171,7 @@ class _Converter:
         return {
             nn.Linear: self.linear, nn.Conv1d: self.conv, nn.Conv2d: self.conv,
             nn.AvgPool2d: self.pool2d, SumPool2d: self.pool2d, nn.AvgPool1d: self.pool1d, SumPool1d: self.pool1d,
-            nn.Flatten: self.flatten, snn.Leaky: self.leaky, snn.Lapicque: self.lapicque,
+            nn.Flatten: self.flatten, snn.Leaky: self.leaky, snn.Lapicque: self.lapicque, Lapicque: self.lapicque,
             snn.Synaptic: self.synaptic, snn.RLeaky: self.rleaky,
         }
 

@@ -1,0 +1,60 @@
+import pytest
+
+from edgesnn.config import check_profile, list_profiles, list_targets, load_profile, load_target
+from edgesnn.errors import ConfigError, UsageError
+
+
+def test_builtins_load_and_cite_every_constant():
+    names = {p.name for p in list_profiles()}
+    assert {"wearable", "always-on-audio", "implant"} <= names
+    targets = {t.name: t for t in list_targets()}
+    assert {"loihi2", "lava-float", "onnx-cpu", "cortex-m"} <= set(targets)
+    for t in targets.values():
+        for table in filter(None, (t.energy, t.ann_energy)):
+            for key, const in table.constants.items():
+                assert key.endswith("_pj") and len(const.source) > 10
+    assert targets["loihi2"].energy.pj("e_synop_pj") == 23.6
+    assert targets["cortex-m"].numerics.weight_bits == 8 and targets["cortex-m"].max_memory_bytes == 262144
+
+
+def test_profile_from_path_and_unknown_name(tmp_path):
+    p = tmp_path / "mine.yaml"
+    p.write_text("dt_s: 0.002\nlimits: {max_timesteps: 10}\n")
+    prof = load_profile(str(p))
+    assert prof.name == "mine" and prof.default_timesteps == 10
+    with pytest.raises(UsageError, match="did you mean 'wearable'"):
+        load_profile("wearabel")
+
+
+def test_typos_and_bad_values_reported_at_once(tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_text("dt_s: 0.001\nlimits:\n  max_timestep: 10\n  max_energy_uj: -1\n  max_param_bytes: lots\n")
+    with pytest.raises(ConfigError) as err:
+        load_profile(str(p))
+    msg = str(err.value)
+    assert "did you mean 'max_timesteps'" in msg and "max_energy_uj" in msg and "max_param_bytes" in msg
+    assert "\n" not in msg
+
+
+def test_missing_and_non_yaml_files(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_profile(str(tmp_path / "nope.yaml"))
+    bad = tmp_path / "x.yaml"
+    bad.write_text("[1, 2")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_target(str(bad))
+
+
+def test_missing_energy_constant_is_named():
+    t = load_target("loihi2")
+    with pytest.raises(ConfigError, match="e_mac_pj"):
+        t.energy.pj("e_mac_pj")
+
+
+def test_checks_slack_signs():
+    prof = load_profile("wearable")
+    checks = {c.name: c for c in check_profile(prof, {"timesteps": 30, "mean_firing_rate": 0.0, "param_bytes": 100})}
+    assert checks["max_timesteps"].slack == 5 and not checks["max_timesteps"].ok
+    assert checks["min_mean_firing_rate"].slack == pytest.approx(0.001) and not checks["min_mean_firing_rate"].ok
+    assert checks["max_param_bytes"].ok and checks["max_param_bytes"].slack < 0
+    assert "max_energy_uj" not in checks  # a metric not given is not checked

@@ -1,0 +1,71 @@
+import numpy as np
+import pytest
+import torch
+
+from edgesnn.errors import ShapeError, UsageError
+from edgesnn.models import algorithm1, build, parse_set, resolve, run_snn
+
+CASES = [("mlp", (1, 8, 8), {}), ("mlp", (64,), {"skip": "concat", "hidden": [16, 16]}),
+         ("mlp", (64,), {"skip": "add", "hidden": [64, 64]}), ("cnn2d", (1, 8, 8), {"pool": "sum"}),
+         ("cnn1d", (30,), {}), ("cnn1d", (3, 40), {}), ("rnn", (13,), {}), ("fusion", (1, 8, 8), {}),
+         ("fusion", (13,), {}), ("mlp", (13,), {"neuron": "synaptic"}), ("mlp", (13,), {"neuron": "lapicque"})]
+
+
+@pytest.mark.parametrize("family,shape,over", CASES)
+def test_every_model_runs_and_twin_matches_weights(family, shape, over):
+    hp = resolve(family, over)
+    snn_model, ann = build(hp, shape, 3, seed=1), build(hp, shape, 3, ann=True, seed=1)
+    x = torch.rand(5, 2, *snn_model.input_shape)
+    out = run_snn(snn_model, x)
+    assert out.shape == (5, 2, 3) and set(out.unique().tolist()) <= {0.0, 1.0}
+    assert ann(x[0]).shape == (2, 3)
+    snn_w = {k: v.shape for k, v in snn_model.state_dict().items() if k.endswith(("weight", "bias")) and "recurrent" not in k}
+    ann_w = {k: v.shape for k, v in ann.state_dict().items() if k.endswith(("weight", "bias"))}
+    assert snn_w == ann_w
+
+
+def test_per_neuron_parameters():
+    m = build(resolve("cnn2d", {}), (1, 8, 8), 3)
+    assert m.conv.acts[0].beta.shape == (8, 4, 4) and m.conv.acts[0].threshold.shape == (8, 4, 4)
+
+
+def test_same_seed_same_weights():
+    hp = resolve("mlp", {})
+    a, b = build(hp, (64,), 10, seed=3), build(hp, (64,), 10, seed=3)
+    assert all(torch.equal(a.state_dict()[k], b.state_dict()[k]) for k in a.state_dict())
+
+
+def test_algorithm1_derives_valid_sizes():
+    s = algorithm1(30, 3, 2)
+    assert s["L1"] == 14 and s["L3"] >= 1
+    for k in (2, 3):
+        assert 1 <= s[f"wd{k}"] <= s[f"L{k-1}"] and s[f"h{k}"] <= s[f"L{k-1}"] - s[f"wd{k}"] + 1
+
+
+@pytest.mark.parametrize("L,wd1,h1", [(10, 11, 1), (10, 5, 7), (10, 0, 1)])
+def test_algorithm1_refuses_impossible_shapes(L, wd1, h1):
+    with pytest.raises(ShapeError):
+        algorithm1(L, wd1, h1)
+
+
+def test_impossible_cnn1d_is_a_clear_error_before_any_tensor():
+    with pytest.raises(ShapeError, match="wd1"):
+        build(resolve("cnn1d", {"wd1": 50}), (30,), 2)
+
+
+def test_unknown_hparam_and_bad_values():
+    with pytest.raises(UsageError, match="did you mean 'beta'"):
+        resolve("mlp", {"betta": 0.5})
+    with pytest.raises(UsageError):
+        resolve("mlp", {"beta": 1.5})
+    with pytest.raises(UsageError, match="unknown model"):
+        resolve("transformer", {})
+    with pytest.raises(ShapeError):
+        build(resolve("mlp", {"skip": "add", "hidden": [16, 8]}), (64,), 2)
+
+
+def test_parse_set():
+    assert parse_set(["beta=0.95", "hidden=[32, 16]", "neuron=synaptic", "learn_beta=true"]) == {
+        "beta": 0.95, "hidden": [32, 16], "neuron": "synaptic", "learn_beta": True}
+    with pytest.raises(UsageError):
+        parse_set(["beta"])
