@@ -53,7 +53,7 @@ class FlatGraph:
     inputs: list[str]
     _preds: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _succs: dict[str, list[str]] = field(default_factory=dict, repr=False)
-    _reach: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _back: frozenset[tuple[str, str]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         preds: dict[str, list[str]] = defaultdict(list)
@@ -66,18 +66,38 @@ class FlatGraph:
     def preds(self, name: str) -> list[str]:
         return self._preds.get(name, [])
 
-    def reaches(self, a: str, b: str) -> bool:
-        """True when a path of one or more edges leads from ``a`` to ``b`` (a cycle if b is upstream)."""
-        if a not in self._reach:
-            seen: set[str] = set()
-            stack = list(self._succs.get(a, []))
-            while stack:
-                n = stack.pop()
-                if n not in seen:
-                    seen.add(n)
-                    stack.extend(self._succs.get(n, []))
-            self._reach[a] = frozenset(seen)
-        return b in self._reach[a]
+    def back_edges(self) -> frozenset[tuple[str, str]]:
+        """Edges that close a cycle in a depth-first walk from the inputs, successors in sorted
+        name order — the choice the reference simulator makes (``edgesnn/nir/sim/plan.py``).
+
+        These are the edges a per-step simulator feeds from the previous step: in
+        ``lif -> w_rec -> lif`` it is ``w_rec -> lif``; in ``in -> w1 -> lif1 -> w12 -> lif2 ->
+        w_fb -> lif1`` it is ``w_fb -> lif1`` (w12 stays same-step).
+        """
+        if self._back is None:
+            state: dict[str, int] = {}  # 1 on the stack, 2 done
+            back: set[tuple[str, str]] = set()
+            for root in [*self.inputs, *self.nodes]:
+                if root in state:
+                    continue
+                state[root] = 1
+                stack = [(root, iter(sorted(set(self._succs.get(root, [])))))]
+                while stack:
+                    node, succs = stack[-1]
+                    nxt = next(succs, None)
+                    if nxt is None:
+                        state[node] = 2
+                        stack.pop()
+                    elif state.get(nxt) == 1:
+                        back.add((node, nxt))
+                    elif nxt not in state:
+                        state[nxt] = 1
+                        stack.append((nxt, iter(sorted(set(self._succs.get(nxt, []))))))
+            self._back = frozenset(back)
+        return self._back
+
+    def succs(self, name: str) -> list[str]:
+        return self._succs.get(name, [])
 
     def of_type(self, types: tuple[type, ...] | type) -> dict[str, nir.NIRNode]:
         return {k: n for k, n in self.nodes.items() if isinstance(n, types)}
@@ -156,5 +176,7 @@ def array_fields(node: nir.NIRNode) -> dict[str, np.ndarray]:
     return out
 
 
-def type_name(node: nir.NIRNode) -> str:
-    return type(node).__name__
+def ints(value, n: int) -> tuple[int, ...]:
+    """An int or per-dimension sequence (NIR stores both) as ``n`` ints."""
+    arr = np.atleast_1d(np.asarray(value)).astype(int)
+    return tuple(int(a) for a in (np.repeat(arr, n) if arr.size == 1 else arr))

@@ -20,7 +20,7 @@ import nir
 import numpy as np
 
 from ._graph import flatten, is_spiking
-from .synops import neuron_records
+from .records import neuron_records
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from nir.ir.graph import Identity
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..errors import ShapeError
-from ._graph import port_shape
+from ._graph import ints, port_shape
 
 
 def to_events(values: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -34,9 +34,13 @@ def to_events(values: np.ndarray) -> tuple[np.ndarray, bool]:
     spikes on Loihi 2); callers report the dense MAC count beside it for such inputs.
     """
     arr = np.asarray(values)
-    events = (arr != 0).astype(np.float64)
-    binary = bool(np.all((arr == 0) | (arr == 1)))
-    return events, binary
+    return (arr != 0).astype(np.float64), is_binary(arr)
+
+
+def is_binary(values: np.ndarray) -> bool:
+    """True when every entry is 0 or 1 (a spike train)."""
+    arr = np.asarray(values)
+    return bool(np.all((arr == 0) | (arr == 1)))
 
 
 def fit(ev: np.ndarray, shape: tuple[int, ...] | None, where: str) -> np.ndarray:
@@ -49,11 +53,6 @@ def fit(ev: np.ndarray, shape: tuple[int, ...] | None, where: str) -> np.ndarray
             "check the recorded arrays and the graph's edges"
         )
     return ev.reshape(ev.shape[:2] + tuple(shape))
-
-
-def _tuple(v, n: int) -> tuple[int, ...]:
-    arr = np.atleast_1d(np.asarray(v)).astype(int)
-    return tuple(int(a) for a in (np.repeat(arr, n) if arr.size == 1 else arr))
 
 
 def _identity(node: nir.NIRNode, ev: np.ndarray) -> np.ndarray:
@@ -75,10 +74,17 @@ def _pool(node: nir.SumPool2d | nir.AvgPool2d, ev: np.ndarray) -> np.ndarray:
     ev = fit(ev, port_shape(node, "input"), type(node).__name__)
     if ev.ndim != 5:
         raise ShapeError(f"{type(node).__name__} needs [T, B, C, H, W] events, got shape {ev.shape}")
-    k, s, p = (_tuple(v, 2) for v in (node.kernel_size, node.stride, node.padding))
+    k, s, p = pool_geometry(node)
     padded = np.pad(ev, ((0, 0),) * 3 + ((p[0], p[0]), (p[1], p[1])))
     windows = sliding_window_view(padded, k, axis=(3, 4))[:, :, :, :: s[0], :: s[1]]
     return windows.sum(axis=(-2, -1))
+
+
+def pool_geometry(node: nir.SumPool2d | nir.AvgPool2d) -> tuple[tuple[int, ...], ...]:
+    """(kernel, stride, padding) of a 2-d pooling node; stride defaults to the kernel, padding to 0."""
+    k = ints(node.kernel_size, 2)
+    s = k if node.stride is None else ints(node.stride, 2)
+    return k, s, (0, 0) if node.padding is None else ints(node.padding, 2)
 
 
 def _scale(node: nir.Scale, ev: np.ndarray) -> np.ndarray:

@@ -31,11 +31,7 @@ import nir
 import numpy as np
 
 from ..errors import ShapeError
-
-
-def _ints(v, n: int) -> tuple[int, ...]:
-    arr = np.atleast_1d(np.asarray(v)).astype(int)
-    return tuple(int(a) for a in (np.repeat(arr, n) if arr.size == 1 else arr))
+from ._graph import ints
 
 
 def conv_geometry(node: nir.Conv1d | nir.Conv2d, spatial: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
@@ -44,7 +40,7 @@ def conv_geometry(node: nir.Conv1d | nir.Conv2d, spatial: tuple[int, ...]) -> tu
     nd, k = w.ndim - 2, w.shape[2:]
     if len(spatial) != nd:
         raise ShapeError(f"{type(node).__name__} with a {nd}-d kernel got spatial input {spatial}")
-    stride, dil = _ints(node.stride, nd), _ints(node.dilation, nd)
+    stride, dil = ints(node.stride, nd), ints(node.dilation, nd)
     if isinstance(node.padding, str):
         if node.padding == "valid":
             pad = (0,) * nd
@@ -53,7 +49,7 @@ def conv_geometry(node: nir.Conv1d | nir.Conv2d, spatial: tuple[int, ...]) -> tu
             total = [max((o - 1) * s + d * (kk - 1) + 1 - n, 0) for o, s, d, kk, n in zip(out, stride, dil, k, spatial)]
             return tuple(t // 2 for t in total), out, stride, dil
     else:
-        pad = _ints(node.padding, nd)
+        pad = ints(node.padding, nd)
     out = tuple((n + 2 * p - d * (kk - 1) - 1) // s + 1 for n, p, d, kk, s in zip(spatial, pad, dil, k, stride))
     return pad, out, stride, dil
 
@@ -111,12 +107,12 @@ def expected_input_shape(node: nir.NIRNode) -> tuple[int, ...] | None:
     return (int(np.shape(node.weight)[1]) * int(node.groups), *(int(v) for v in np.atleast_1d(node.input_shape)))
 
 
-def output_shape(name: str, node: nir.NIRNode) -> tuple[int, ...]:
-    """Per-step output shape of a synaptic node."""
+def output_shape(name: str, node: nir.NIRNode, in_shape: tuple[int, ...] | None = None) -> tuple[int, ...]:
+    """Per-step output shape of a synaptic node (a conv's input shape: declared or ``in_shape``)."""
     if isinstance(node, (nir.Affine, nir.Linear)):
         w = np.shape(node.weight)
         return tuple(w[:-2]) + (w[-2],)
-    in_shape = _conv_input(name, node)
+    in_shape = _conv_input(name, node) if in_shape is None else tuple(in_shape)
     _, out, _, _ = conv_geometry(node, in_shape[1:])
     return (int(np.shape(node.weight)[0]), *out)
 

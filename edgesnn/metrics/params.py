@@ -23,7 +23,16 @@ import numpy as np
 
 from ..errors import ConfigError, ShapeError
 from . import fanout as fo
-from ._graph import NEURON_STATE_VARS, SYNAPTIC_TYPES, WEIGHT_TYPES, array_fields, flatten, neuron_shape, port_shape
+from ._graph import (
+    NEURON_STATE_VARS,
+    SYNAPTIC_TYPES,
+    WEIGHT_TYPES,
+    array_fields,
+    flatten,
+    neuron_shape,
+    port_shape,
+)
+from .events import pool_geometry
 
 
 def count_params(graph: nir.NIRGraph) -> dict:
@@ -70,25 +79,63 @@ def state_bytes(graph: nir.NIRGraph, state_bits: int) -> float:
     return sum(state_counts(graph).values()) * _bits(state_bits, "state_bits") / 8
 
 
+def node_shapes(graph: nir.NIRGraph) -> dict[str, tuple[int, ...]]:
+    """Per-step output shape (one sample) of every node, inferred along the edges where undeclared."""
+    fg = flatten(graph)
+    shapes: dict[str, tuple[int, ...]] = {}
+
+    def shape(name: str, path: tuple[str, ...] = ()) -> tuple[int, ...]:
+        if name in shapes:
+            return shapes[name]
+        if name in path:
+            raise ShapeError(f"cannot infer shapes around the cycle through node '{name}'")
+        node = fg.nodes[name]
+
+        def incoming() -> tuple[int, ...]:
+            preds = fg.preds(name)
+            if not preds:
+                raise ShapeError(f"node '{name}' ({type(node).__name__}) has no declared shape and no input edge")
+            return shape(preds[0], path + (name,))
+
+        if type(node) in NEURON_STATE_VARS:
+            out = neuron_shape(name, node)
+        elif isinstance(node, SYNAPTIC_TYPES):
+            declared = fo.expected_input_shape(node)
+            out = fo.output_shape(name, node, declared if declared is not None else incoming())
+        elif type(node) in _SHAPE_RULES:
+            out = _SHAPE_RULES[type(node)](node, incoming())
+        else:
+            out = port_shape(node) or incoming()
+        shapes[name] = tuple(int(v) for v in out)
+        return shapes[name]
+
+    for name in fg.nodes:
+        shape(name)
+    return shapes
+
+
+def _pool_shape(node: nir.SumPool2d | nir.AvgPool2d, in_shape: tuple[int, ...]) -> tuple[int, ...]:
+    k, s, p = pool_geometry(node)
+    c, *spatial = in_shape[-3:]
+    return (c, *((n + 2 * pp - kk) // ss + 1 for n, kk, ss, pp in zip(spatial, k, s, p)))
+
+
+def _flatten_shape(node: nir.Flatten, in_shape: tuple[int, ...]) -> tuple[int, ...]:
+    declared = port_shape(node)
+    if declared is not None:
+        return declared
+    start, end = int(node.start_dim) % len(in_shape), int(node.end_dim) % len(in_shape)
+    return in_shape[:start] + (int(np.prod(in_shape[start : end + 1])),) + in_shape[end + 1 :]
+
+
+_SHAPE_RULES = {nir.SumPool2d: _pool_shape, nir.AvgPool2d: _pool_shape, nir.Flatten: _flatten_shape}
+
+
 def activation_sizes(graph: nir.NIRGraph) -> dict[str, int]:
     """Elements of each node's per-step output for one sample (Output nodes excluded)."""
     fg = flatten(graph)
-    sizes = {}
-    for name, node in fg.nodes.items():
-        if isinstance(node, nir.Output):
-            continue
-        if isinstance(node, SYNAPTIC_TYPES):
-            shape = fo.output_shape(name, node)
-        elif type(node) in NEURON_STATE_VARS:
-            shape = neuron_shape(name, node)
-        else:
-            shape = port_shape(node)
-        if shape is None:
-            raise ShapeError(
-                f"node '{name}' ({type(node).__name__}) has no output shape; build the graph with type checking"
-            )
-        sizes[name] = int(np.prod(shape))
-    return sizes
+    shapes = node_shapes(graph)
+    return {k: int(np.prod(shapes[k])) for k, n in fg.nodes.items() if not isinstance(n, nir.Output)}
 
 
 def activation_bytes(graph: nir.NIRGraph, bits: int = 32) -> float:

@@ -21,7 +21,6 @@ from ..config.schema import Target
 from . import params as pm
 from .activity import firing_rates
 from .energy import PJ_PER_UJ, RateModel, ann_energy, snn_energy, table_info
-from .events import to_events
 from .synops import synops
 
 
@@ -97,9 +96,11 @@ def measure(
             first_layer=first_layer,
         )
         rate = model.break_even(ann_uj * PJ_PER_UJ)
-        if rate is not None and rate <= 0:
+        if rate is None:
+            notes.append("break-even rate undefined: on this table the SNN's energy does not depend on its firing rate")
+        elif rate <= 0:
             notes.append("break-even rate <= 0: the SNN costs more than its ANN twin even when silent")
-        elif rate is not None and rate >= 1:
+        elif rate >= 1:
             notes.append("break-even rate >= 1: the SNN is cheaper than its ANN twin at any firing rate")
     return ActivityReport(
         target=target.name,
@@ -135,9 +136,9 @@ def measure(
 
 def _input_rate(x: np.ndarray | Mapping[str, np.ndarray]) -> float:
     """Input events per input element per step (non-zero entries), over all inputs."""
-    arrays = list(x.values()) if isinstance(x, Mapping) else [x]
-    events = sum(float(to_events(a)[0].sum()) for a in arrays)
-    size = sum(np.asarray(a).size for a in arrays)
+    arrays = [np.asarray(a) for a in (x.values() if isinstance(x, Mapping) else [x])]
+    events = sum(int(np.count_nonzero(a)) for a in arrays)
+    size = sum(a.size for a in arrays)
     return events / size if size else 0.0
 
 

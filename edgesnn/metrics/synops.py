@@ -14,9 +14,11 @@ SynOps (the non-zero count) is what the energy model uses. A synaptic node fed d
 another synaptic node (no neuron in between) counts its input as dense: every element active
 every step (``counting="dense"``).
 
-Recurrence: a synaptic node that lies on a cycle with its source neuron (``lif -> w_rec -> lif``
-inside a recurrent sub-graph) receives that neuron's *previous-step* spikes,
-``e[t] = s[t-1]``, ``e[0] = 0``, so the spikes of the last step are never delivered.
+Recurrence: a cycle is broken where a depth-first walk from the inputs closes it (its *back
+edge*, :meth:`FlatGraph.back_edges`), as a per-step simulator does. The synaptic node whose
+segment holds the back edge (``w_rec`` in ``lif -> w_rec -> lif`` inside a recurrent sub-graph)
+receives the *previous-step* spikes, ``e[t] = s[t-1]``, ``e[0] = 0``: the spikes of the last step
+are never delivered.
 
 Neuron updates = neurons x T per neuron node (Threshold nodes are the stateless fire half of a
 neuron and count 0). ``capacity`` is the SynOps a layer would do if every source element emitted
@@ -31,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 import nir
 import numpy as np
 
-from ..errors import ArtifactError, DataError, ShapeError, UnsupportedPrimitiveError
+from ..errors import ArtifactError, ShapeError, UnsupportedPrimitiveError
 from . import fanout as fo
 from ._graph import (
     NEURON_STATE_VARS,
@@ -43,7 +45,8 @@ from ._graph import (
     neuron_shape,
     port_shape,
 )
-from .events import PASS_THROUGH, fit, to_events
+from .events import PASS_THROUGH, fit, is_binary, to_events
+from .records import inputs_as_dict, neuron_records
 
 
 @dataclass(frozen=True)
@@ -89,8 +92,9 @@ class _Sources:
     binary: dict[str, bool]
     dense: bool
     steps: int
-    batch: int
+    batch: int  # samples in these arrays
     shift: bool = True
+    norm: int | None = None  # samples of the whole run (SynOps are per inference); default: batch
 
 
 @dataclass
@@ -100,8 +104,8 @@ class _Trace:
     recurrent: bool = False
 
 
-def _resolve(fg: FlatGraph, name: str, consumer: str, src: _Sources, memo: dict, trace: _Trace, path: tuple) -> np.ndarray:
-    """Events reaching ``consumer`` from node ``name`` (sources, or pass-through of predecessors)."""
+def _resolve(fg: FlatGraph, name: str, src: _Sources, memo: dict, trace: _Trace, path: tuple) -> np.ndarray:
+    """Events leaving node ``name``: a source's events, or its predecessors' passed through it."""
     if name in memo:
         return memo[name]
     if name in path:
@@ -113,9 +117,6 @@ def _resolve(fg: FlatGraph, name: str, consumer: str, src: _Sources, memo: dict,
         trace.sources.append(name)
     elif is_neuron(node):
         ev = src.records[name]
-        if src.shift and fg.reaches(consumer, name):
-            ev = np.concatenate([np.zeros_like(ev[:1]), ev[:-1]])
-            trace.recurrent = True
         trace.kinds.add("spikes" if is_spiking(node) and src.binary[name] else "nonzero")
         trace.sources.append(name)
     elif isinstance(node, SYNAPTIC_TYPES):
@@ -124,7 +125,7 @@ def _resolve(fg: FlatGraph, name: str, consumer: str, src: _Sources, memo: dict,
         trace.kinds.add("dense")
         trace.sources.append(name)
     elif type(node) in PASS_THROUGH:
-        ev = _sum_preds(fg, name, consumer, src, memo, trace, path + (name,))
+        ev = _sum_preds(fg, name, src, memo, trace, path + (name,))
         ev = PASS_THROUGH[type(node)](node, ev)
     else:
         supported = [t.__name__ for t in (*PASS_THROUGH, *SYNAPTIC_TYPES, *NEURON_STATE_VARS)]
@@ -133,15 +134,40 @@ def _resolve(fg: FlatGraph, name: str, consumer: str, src: _Sources, memo: dict,
     return ev
 
 
-def _sum_preds(fg, name, consumer, src, memo, trace, path) -> np.ndarray:
+def _sum_preds(fg: FlatGraph, name: str, src: _Sources, memo: dict, trace: _Trace, path: tuple) -> np.ndarray:
+    """Sum of the events arriving at ``name`` over its incoming edges (back edges one step late)."""
     preds = fg.preds(name)
     if not preds:
         raise ArtifactError(f"node '{name}' ({type(fg.nodes[name]).__name__}) has no incoming edge")
-    parts = [_resolve(fg, p, consumer, src, memo, trace, path) for p in preds]
+    parts = []
+    for p in preds:
+        ev = _resolve(fg, p, src, memo, trace, path)
+        if src.shift and (p, name) in fg.back_edges():
+            ev, trace.recurrent = _previous_step(ev), True
+        parts.append(ev)
     total = parts[0]
     for p in parts[1:]:
         total = total + fit(p, total.shape[2:], f"node '{name}'")
     return total
+
+
+def _previous_step(ev: np.ndarray) -> np.ndarray:
+    """``e[t] = ev[t-1]``, ``e[0] = 0``: what a one-step-delayed connection delivers."""
+    return np.concatenate([np.zeros_like(ev[:1]), ev[:-1]])
+
+
+def _feeds_back(fg: FlatGraph, name: str) -> bool:
+    """True when the output of synaptic node ``name`` reaches the next neuron through a back edge."""
+    stack, seen = [name], {name}
+    while stack:
+        node = stack.pop()
+        for nxt in fg.succs(node):
+            if (node, nxt) in fg.back_edges():
+                return True
+            if type(fg.nodes[nxt]) in PASS_THROUGH and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return False
 
 
 def _pass(fg: FlatGraph, src: _Sources, cache: dict) -> dict[str, tuple[float, float, _Trace]]:
@@ -149,48 +175,31 @@ def _pass(fg: FlatGraph, src: _Sources, cache: dict) -> dict[str, tuple[float, f
     out = {}
     for name, node in fg.of_type(SYNAPTIC_TYPES).items():
         trace = _Trace()
-        ev = _sum_preds(fg, name, name, src, {}, trace, (name,))
+        ev = _sum_preds(fg, name, src, {}, trace, (name,))
+        if src.shift and _feeds_back(fg, name):
+            ev, trace.recurrent = _previous_step(ev), True
         ev = fit(ev, fo.expected_input_shape(node), f"{type(node).__name__} node '{name}'")
         key = (name, ev.shape[2:])
         if key not in cache:
             cache[key] = fo.FANOUT[type(node)](node, tuple(ev.shape[2:]))
         fan = cache[key]
-        syn = float(np.tensordot(ev, fan, axes=fan.ndim).sum()) / src.batch
-        out[name] = (syn, float(ev.sum()) / src.batch, trace)
-    return out
-
-
-def inputs_as_dict(fg: FlatGraph, x: np.ndarray | Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Map ``x`` to the graph's Input node(s); a single array needs a single Input node."""
-    if isinstance(x, Mapping):
-        missing = sorted(set(fg.inputs) - set(x))
-        if missing:
-            raise DataError(f"no input array for Input node(s) {missing}; give x as {{name: array}} for {fg.inputs}")
-        return {k: np.asarray(x[k]) for k in fg.inputs}
-    if len(fg.inputs) != 1:
-        raise DataError(f"graph has Input nodes {fg.inputs}; pass x as a dict {{name: [T, B, *shape] array}}")
-    return {fg.inputs[0]: np.asarray(x)}
-
-
-def neuron_records(fg: FlatGraph, records: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The record of every neuron node, checked to be ``[T, B, *shape]`` with one T and B."""
-    missing = sorted(set(fg.neurons()) - set(records))
-    if missing:
-        raise DataError(
-            f"records lack neuron node(s) {missing}; the run must record every neuron node "
-            f"(have: {sorted(records)})"
-        )
-    out = {k: np.asarray(records[k]) for k in fg.neurons()}
-    dims = {k: v.shape[:2] for k, v in out.items() if v.ndim >= 2}
-    if len(dims) != len(out) or len(set(dims.values())) > 1:
-        shapes = {k: v.shape for k, v in out.items()}
-        raise ShapeError(f"records must all be [T, B, *shape] with one T and B; got {shapes}")
+        norm = src.norm or src.batch
+        out[name] = (float(np.tensordot(ev, fan, axes=fan.ndim).sum()) / norm, float(ev.sum()) / norm, trace)
     return out
 
 
 def _filled(arrays: Mapping[str, np.ndarray], value: float, batch: int) -> dict[str, np.ndarray]:
     """Arrays shaped like ``arrays`` (``[T, batch, ...]``) filled with ``value``."""
     return {k: np.full((v.shape[0], batch, *v.shape[2:]), value) for k, v in arrays.items()}
+
+
+_CHUNK_ELEMENTS = 1 << 22  # event elements per batch chunk (32 MB of float64 per pass)
+
+
+def _accumulate(total: dict, part: dict) -> None:
+    for name, (syn, events, trace) in part.items():
+        prev = total.get(name, (0.0, 0.0, trace))
+        total[name] = (prev[0] + syn, prev[1] + events, prev[2])
 
 
 def synops(
@@ -211,19 +220,26 @@ def synops(
             f"x and records must share [T, B]; got x {[v.shape for v in xs.values()]} and records' T, B {sorted(dims)}"
         )
     steps, batch = dims.pop()
-    converted = {k: to_events(v) for k, v in (*xs.items(), *recs.items())}
-    binary = {k: b for k, (_, b) in converted.items()}
-    ev_x = {k: converted[k][0] for k in xs}
-    ev_r = {k: converted[k][0] for k in recs}
+    per_sample = steps * sum(int(np.prod(v.shape[2:])) for v in (*xs.values(), *recs.values()))
+    chunk = max(1, _CHUNK_ELEMENTS // max(per_sample, 1))
+    slices = [slice(i, min(i + chunk, batch)) for i in range(0, batch, chunk)]
+    binary = {k: all(is_binary(v[:, sl]) for sl in slices) for k, v in (*xs.items(), *recs.items())}
 
-    def run(x_ev: dict, r_ev: dict, dense: bool, b: int) -> dict:
-        return _pass(fg, _Sources(x_ev, r_ev, binary, dense, steps, b), cache)
+    def run(x_ev: dict, r_ev: dict, dense: bool, b: int, norm: int = batch) -> dict:
+        return _pass(fg, _Sources(x_ev, r_ev, binary, dense, steps, b, norm=norm), cache)
 
     cache: dict = {}
-    measured = run(ev_x, ev_r, True, batch)
-    from_input = run(ev_x, _filled(ev_r, 0.0, batch), False, batch)
-    cap_in = run(_filled(ev_x, 1.0, 1), _filled(ev_r, 0.0, 1), False, 1)
-    cap_hid = run(_filled(ev_x, 0.0, 1), _filled(ev_r, 1.0, 1), True, 1)
+    measured: dict = {}
+    from_input: dict = {}
+    for sl in slices:  # SynOps add up over samples: bounded memory for large evaluation sets
+        ev_x = {k: to_events(v[:, sl])[0] for k, v in xs.items()}
+        ev_r = {k: to_events(v[:, sl])[0] for k, v in recs.items()}
+        n = sl.stop - sl.start
+        _accumulate(measured, run(ev_x, ev_r, True, n))
+        _accumulate(from_input, run(ev_x, _filled(ev_r, 0.0, 1), False, n))
+    # capacities: one sample in which every source fires every step (or none does)
+    cap_in = run(_filled(xs, 1.0, 1), _filled(recs, 0.0, 1), False, 1, norm=1)
+    cap_hid = run(_filled(xs, 0.0, 1), _filled(recs, 1.0, 1), True, 1, norm=1)
     layers = {}
     for name, (syn, events, trace) in measured.items():
         node = fg.nodes[name]

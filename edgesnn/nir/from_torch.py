@@ -36,9 +36,8 @@ from torch import nn
 from ..errors import UnsupportedPrimitiveError, UsageError
 from ..models.blocks import SumPool1d, SumPool2d
 from ..models.neurons import Lapicque
+from .graph import NIR_PRIMITIVES
 
-NIR_PRIMITIVES = ("Input", "Output", "Affine", "Linear", "Scale", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d",
-                  "Flatten", "Threshold", "Delay", "I", "IF", "LI", "LIF", "CubaLI", "CubaLIF")
 RESET_MODES = {0: "subtract", 1: "zero", 2: "none"}
 
 

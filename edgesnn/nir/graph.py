@@ -6,7 +6,8 @@ Metadata convention (``graph.metadata``, written by edgesnn's torch→NIR export
   snnTorch's export convention).
 - ``reset``: "zero" | "subtract" | "none", for every spiking neuron. Default: "zero" for
   LIF/CubaLIF (NIR's v_reset semantics) and "subtract" for IF (Sinabs' IAF; see
-  ``sim/neurons.py``).
+  ``sim/neurons.py``). A neuron node's own ``metadata["reset"]`` takes precedence over the
+  graph's; an explicit ``simulate(reset=...)`` over both.
 - ``timesteps``, ``encoder``: informational, passed through.
 
 ``graph_settings`` reports the values and which were defaulted, so callers can say so.
@@ -25,7 +26,7 @@ from typing import Any
 import nir
 import numpy as np
 
-from ..errors import ArtifactError, UnsupportedPrimitiveError
+from ..errors import ArtifactError, EdgeSNNError, UnsupportedPrimitiveError, UsageError
 from ..io import atomic_write_bytes
 from .sim.base import RESET_MODES, SimContext, as_shape
 
@@ -211,30 +212,32 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def check_dt(value: Any, where: str) -> float:
+def check_dt(value: Any, where: str, error: type[EdgeSNNError] = ArtifactError) -> float:
     try:
         dt = float(value)
     except (TypeError, ValueError):
         dt = float("nan")
     if not math.isfinite(dt) or dt <= 0:
-        raise ArtifactError(f"{where} = {value!r} is not a positive number of seconds; use e.g. 1e-3")
+        raise error(f"{where} = {value!r} is not a positive number of seconds; use e.g. 1e-3")
     return dt
 
 
-def check_reset(value: Any, where: str) -> str:
+def check_reset(value: Any, where: str, error: type[EdgeSNNError] = ArtifactError) -> str:
     reset = _text(value)
     if reset not in RESET_MODES:
-        raise ArtifactError(f"{where} = {reset!r} is not a reset mode; choose from {', '.join(RESET_MODES)}")
+        raise error(f"{where} = {reset!r} is not a reset mode; choose from {', '.join(RESET_MODES)}")
     return reset
 
 
 def sim_context(graph: nir.NIRGraph, dt: float | None = None, reset: str | None = None, dtype=None) -> SimContext:
     """The simulator settings: explicit arguments override the graph's metadata and defaults."""
     s = graph_settings(graph)
-    dt_ = s["dt"] if dt is None else check_dt(dt, "dt")
+    dt_ = s["dt"] if dt is None else check_dt(dt, "dt", UsageError)
     if reset is not None:
-        s["reset"] = s["if_reset"] = check_reset(reset, "reset")
-    return SimContext(dt=dt_, reset=s["reset"], if_reset=s["if_reset"], dtype=dtype or np.float64)
+        s["reset"] = s["if_reset"] = check_reset(reset, "reset", UsageError)
+    return SimContext(
+        dt=dt_, reset=s["reset"], if_reset=s["if_reset"], dtype=dtype or np.float64, reset_forced=reset is not None
+    )
 
 
 # ----------------------------------------------------------------------------- validation

@@ -46,3 +46,50 @@ def test_per_step_capacity_ignores_the_recurrent_edge(rnn_graph):
     caps = capacity(rnn_graph)
     assert caps["w_in"] == (6.0, 0.0)
     assert caps["rnn/w_rec"] == (0.0, 5.0)
+
+
+def test_two_neuron_loop_delays_only_the_feedback_weight(make_lif):
+    """in -> w1 -> lif1 -> w12 -> lif2 -> w_fb -> lif1: the loop closes at w_fb -> lif1."""
+    g = nir.NIRGraph(
+        nodes={
+            "input": nir.Input(np.array([1])),
+            "w1": nir.Linear(weight=np.ones((2, 1))),
+            "lif1": make_lif(2),
+            "w12": nir.Linear(weight=np.ones((2, 2))),
+            "lif2": make_lif(2),
+            "w_fb": nir.Linear(weight=np.ones((2, 2))),
+            "output": nir.Output(np.array([2])),
+        },
+        edges=[("input", "w1"), ("w1", "lif1"), ("lif1", "w12"), ("w12", "lif2"), ("lif2", "w_fb"),
+               ("w_fb", "lif1"), ("lif2", "output")],
+    )
+    last_step_only = np.zeros((3, 1, 2), dtype=np.float32)
+    last_step_only[-1] = 1
+    res = synops(g, np.zeros((3, 1, 1)), {"lif1": last_step_only, "lif2": last_step_only})
+    assert res.layers["w12"].synops == 2 * 2 and not res.layers["w12"].recurrent
+    assert res.layers["w_fb"].synops == 0 and res.layers["w_fb"].recurrent
+
+
+def test_back_edges_agree_with_the_reference_simulator(rnn_graph, make_lif):
+    """The metrics break cycles where the reference simulator does (edgesnn/nir/sim/plan.py)."""
+    from edgesnn.metrics._graph import flatten
+    from edgesnn.nir.sim import plan
+
+    _, back = plan.order(plan.flatten(rnn_graph))
+    assert flatten(rnn_graph).back_edges() == back == {("rnn/w_rec", "rnn/lif")}
+
+
+def test_reference_simulator_records_feed_the_metrics(rnn_graph, loihi2):
+    """Records from the reference simulator: the recurrent SynOps are the previous-step spikes' fan-out."""
+    from edgesnn.metrics import measure
+    from edgesnn.nir import simulate
+
+    rng = np.random.default_rng(5)
+    x = (rng.random((12, 2, 2)) < 0.6).astype(np.float32) * 3.0  # strong drive: the LIF spikes
+    run = simulate(rnn_graph, x, dt=1e-3, record=True)
+    s = run.records["rnn/lif"]
+    assert s.sum() > 0
+    rep = measure(rnn_graph, x, run.records, loihi2)
+    fan = (W_REC != 0).sum(axis=0)
+    assert rep.synops["rnn/w_rec"] == pytest.approx((s[:-1] @ fan).sum() / 2)
+    assert rep.synops_counting["w_in"] == "nonzero"  # input values are 0 / 3, not spikes

@@ -111,3 +111,26 @@ def test_mismatched_time_is_a_shape_error(tiny_graph, tiny_run):
     x, rec = tiny_run
     with pytest.raises(ShapeError):
         synops(tiny_graph, x[:3], rec)
+
+
+def test_batch_chunks_add_up(tiny_graph, tiny_run, monkeypatch):
+    """Large runs are processed a few samples at a time; the totals do not depend on the chunking."""
+    import sys
+
+    x, rec = tiny_run
+    rng = np.random.default_rng(0)
+    x5 = (rng.random((4, 5, 3)) < 0.5).astype(np.float32)
+    rec5 = {k: (rng.random((4, 5, 2)) < 0.5).astype(np.float32) for k in rec}
+    whole = synops(tiny_graph, x5, rec5)
+    monkeypatch.setattr(sys.modules["edgesnn.metrics.synops"], "_CHUNK_ELEMENTS", 1)
+    chunked = synops(tiny_graph, x5, rec5)
+    assert chunked.total == pytest.approx(whole.total)
+    for name, layer in whole.layers.items():
+        assert chunked.layers[name].synops_from_input == pytest.approx(layer.synops_from_input)
+        assert chunked.layers[name].input_events == pytest.approx(layer.input_events)
+
+
+def test_empty_run_is_a_data_error(tiny_graph, tiny_run):
+    x, rec = tiny_run
+    with pytest.raises(DataError, match="no steps or no samples"):
+        synops(tiny_graph, x[:, :0], {k: v[:, :0] for k, v in rec.items()})

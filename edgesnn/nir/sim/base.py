@@ -27,12 +27,17 @@ NEURON_TYPES = ("I", "IF", "LI", "LIF", "CubaLI", "CubaLIF")
 
 @dataclass(frozen=True)
 class SimContext:
-    """Global settings of one simulation: time step (s), reset modes, arithmetic dtype."""
+    """Global settings of one simulation: time step (s), reset modes, arithmetic dtype.
+
+    A neuron's own ``metadata["reset"]`` overrides the graph's reset unless ``reset_forced``
+    (the caller passed ``reset=`` explicitly).
+    """
 
     dt: float
     reset: str  # LIF and CubaLIF
     if_reset: str  # IF (see neurons.py for why IF has its own default)
     dtype: Any = np.float64
+    reset_forced: bool = False
 
 
 def _stateless(batch: int) -> None:

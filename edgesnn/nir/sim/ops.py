@@ -24,7 +24,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ...errors import ArtifactError, ShapeError
-from .base import Kernel, Lowering, Shape, SimContext, as_shape, ints, param
+from .base import Kernel, Lowering, Shape, SimContext, ints, param
 
 
 def _identity(name: str, node, in_shape: Shape, ctx: SimContext) -> Kernel:
@@ -198,4 +198,4 @@ LOWERINGS: dict[str, Lowering] = {
     "Delay": _delay,
 }
 
-__all__ = ["LOWERINGS", "as_shape", "conv2d"]
+__all__ = ["LOWERINGS", "conv2d"]

@@ -18,14 +18,14 @@ A cycle with no neuron or Delay on it is an algebraic loop and is refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import nir
 import numpy as np
 
 from ...errors import ArtifactError, ShapeError
 from . import neurons, ops
-from .base import Kernel, Shape, SimContext, as_shape
+from .base import RESET_MODES, Kernel, Shape, SimContext, as_shape
 
 LOWERINGS = {**ops.LOWERINGS, **neurons.LOWERINGS}
 #: node types that carry state across timesteps, so a cycle through them is well defined
@@ -184,6 +184,17 @@ def _hint(flat: FlatGraph, src: str) -> str:
     return ""
 
 
+def _node_context(name: str, node, ctx: SimContext) -> SimContext:
+    """The node's own metadata["reset"] wins over the graph's, unless the caller forced one."""
+    meta = getattr(node, "metadata", None) or {}
+    if ctx.reset_forced or meta.get("reset") is None:
+        return ctx
+    mode = meta["reset"].decode() if isinstance(meta["reset"], bytes) else str(meta["reset"])
+    if mode not in RESET_MODES:
+        raise ArtifactError(f"node '{name}': metadata reset {mode!r} is not one of {', '.join(RESET_MODES)}")
+    return replace(ctx, reset=mode, if_reset=mode)
+
+
 def build(graph: nir.NIRGraph, ctx: SimContext) -> Plan:
     """Flatten, order, check loops and lower every node, checking shapes along every edge."""
     flat = flatten(graph)
@@ -217,7 +228,7 @@ def build(graph: nir.NIRGraph, ctx: SimContext) -> Plan:
                 f"node '{name}' ({kind}) expects input shape {list(declared_in)} but receives {list(in_shape)}{src}"
                 f"{_hint(flat, preds[name][0]) if preds[name] else ''}"
             )
-        kernel = LOWERINGS[kind](name, node, in_shape, ctx)
+        kernel = LOWERINGS[kind](name, node, in_shape, _node_context(name, node, ctx))
         declared_out = _declared(node, "output", "output_type")
         if declared_out is not None and declared_out != kernel.out_shape and kind != "Output":
             raise ShapeError(
