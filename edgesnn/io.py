@@ -84,7 +84,7 @@ def check_writable(out: Path) -> None:
     parent = out if out.exists() else out.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
-    if not os.access(parent, os.W_OK):
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
         raise UsageError(f"output directory '{out}' is not writable; choose another with --out")
 
 

@@ -28,14 +28,17 @@ if TYPE_CHECKING:
 STEPWISE_NAME = "model.stepwise.onnx"
 
 
+def _runtime(target) -> dict:
+    return dict(getattr(target, "runtime", None) or {})
+
+
 def _provider(target) -> str:
-    runtime_cfg = getattr(target, "runtime", None) or {}
-    return str(runtime_cfg.get("provider", "CPUExecutionProvider"))
+    return str(_runtime(target).get("provider", "CPUExecutionProvider"))
 
 
 @register
 class OnnxBackend(Backend):
-    """ONNX Runtime (CPU, fp32). Options of ``export``: form, record, stepwise_too."""
+    """ONNX Runtime (CPU). Options of ``export``: form, record, stepwise_too, precision."""
 
     name = "onnx"
     artifact_name = "model.onnx"
@@ -44,18 +47,26 @@ class OnnxBackend(Backend):
         runtime.require()
 
     def export(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", form: str = "unrolled",
-               record: bool = False, stepwise_too: bool = True, **options) -> list[Path]:
+               record: bool = True, stepwise_too: bool = True, precision: str | None = None,
+               **options) -> list[Path]:
+        """Write ``model.onnx`` (``form``) and, for the unrolled form, ``model.stepwise.onnx``.
+
+        ``record`` adds ``rec.<node>`` outputs (fetched only when ``run(record=True)``).
+        ``precision``: "float64" (bit-identical to the reference simulator, the default) or
+        "float32" (a device's arithmetic, faster); default: the target's ``runtime.precision``.
+        """
         from .convert import nir2onnx
 
         if options:
-            raise UsageError(f"unknown ONNX export option(s) {sorted(options)}; known: form, record, stepwise_too")
+            raise UsageError(f"unknown ONNX export option(s) {sorted(options)}; known: form, record, stepwise_too, precision")
         supports = list(getattr(target, "supports", None) or []) or None
+        precision = precision or str(_runtime(target).get("precision", "float64"))
         out_dir = Path(out_dir)
-        model = nir2onnx(graph, form=form, record=record, supports=supports)
+        model = nir2onnx(graph, form=form, record=record, supports=supports, precision=precision)
         paths = [out_dir / self.artifact_name]
         atomic_write_bytes(paths[0], model.SerializeToString())
         if form == "unrolled" and stepwise_too:
-            step = nir2onnx(graph, form="stepwise", record=record, supports=supports)
+            step = nir2onnx(graph, form="stepwise", record=record, supports=supports, precision=precision)
             paths.append(out_dir / STEPWISE_NAME)
             atomic_write_bytes(paths[1], step.SerializeToString())
         return paths

@@ -1,57 +1,77 @@
-"""``nir2onnx``: a NIR graph → an ONNX model (stepwise or unrolled), settings from its metadata."""
+"""``nir2onnx``: a NIR graph → a checked ONNX model (stepwise or unrolled).
+
+dt and reset come from ``graph.metadata`` through the simulator's own reader
+(``edgesnn.nir.graph``), so the model and the reference agree on every setting.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import nir
+import numpy as np
 import onnx
 
 from ...errors import UsageError
-from .numerics import DEFAULT_DT, DEFAULT_RESET, Numerics
-from .plan import build_plan
+from .numerics import PRECISIONS, Numerics
+from .plan import Plan, build_plan
 from .step import check_supported
 
 FORMS = ("unrolled", "stepwise")
 
 
-def graph_settings(graph: nir.NIRGraph) -> dict[str, Any]:
-    """dt, reset, timesteps, encoder of ``graph.metadata`` (the simulator's reader when it exists)."""
-    try:
-        from ...nir.graph import graph_settings as shared
-    except ImportError:
-        shared = None
-    if shared is not None:
-        settings = dict(shared(graph))
-    else:
-        meta = dict(getattr(graph, "metadata", None) or {})
-        settings = {"dt": float(meta.get("dt", DEFAULT_DT)), "reset": str(meta.get("reset", DEFAULT_RESET))}
-    meta = dict(getattr(graph, "metadata", None) or {})
-    for key in ("timesteps", "encoder"):
-        settings.setdefault(key, meta.get(key))
-    return settings
-
-
-def nir2onnx(graph: nir.NIRGraph, form: str = "unrolled", record: bool = False,
-             supports: list[str] | None = None, **numerics: Any) -> onnx.ModelProto:
-    """Lower ``graph`` to one checked ONNX model.
+def nir2onnx(graph: nir.NIRGraph, form: str = "unrolled", record: bool = False, supports=None,
+             precision: str = "float32", dt: float | None = None, reset: str | None = None) -> onnx.ModelProto:
+    """Lower ``graph`` to one ONNX model that passes ``onnx.checker`` (full check).
 
     ``form``: "unrolled" (x [T, B, *in] → y [T, B, *out]) or "stepwise" (one step, explicit
     states). ``record`` adds ``rec.<node>`` outputs for every neuron node. ``supports``: the
-    target's primitive list (an extra restriction). ``numerics`` overrides Numerics fields.
+    target's primitive names (an extra restriction). ``precision``: "float32" (states and
+    updates in float32, synaptic sums in float64 rounded once) or "float64" (the simulator's
+    default arithmetic). ``dt`` / ``reset`` override the graph's metadata.
     """
+    from ...nir.graph import graph_settings, sim_context
     from .stepwise import build_stepwise
     from .unrolled import build_unrolled
 
     if form not in FORMS:
         raise UsageError(f"unknown ONNX form '{form}'; choose from: {', '.join(FORMS)}")
+    if not isinstance(graph, nir.NIRGraph):
+        raise UsageError(f"nir2onnx needs a nir.NIRGraph, got {type(graph).__name__}; read a .nir file with read_graph")
+    check_supported(graph, supports)
+    ctx = sim_context(graph, dt=dt, reset=reset)
+    num = Numerics.of(ctx, precision)
+    plan = build_plan(graph, ctx)
     settings = graph_settings(graph)
-    num = Numerics(**{"dt": float(settings["dt"]), "reset": str(settings["reset"]), **numerics})
-    plan = build_plan(graph)
-    check_supported(plan, supports)
-    props = {"dt": repr(num.dt), "reset": num.reset, "timesteps": "" if settings.get("timesteps") is None
-             else str(settings["timesteps"]), "encoder": str(settings.get("encoder") or ""),
-             "input_shape": list(plan.in_shape), "output_shape": list(plan.out_shape),
-             "syn_dtype": str(num.syn_dtype.__name__)}
+    props: dict[str, Any] = {
+        "dt": repr(num.dt), "reset": num.reset, "if_reset": num.if_reset, "precision": precision,
+        "timesteps": "" if settings.get("timesteps") is None else str(settings["timesteps"]),
+        "encoder": settings.get("encoder") or "", "input_shape": list(plan.in_shape),
+        "output_shape": list(plan.out_shape),
+    }
+    rest = rest_values(plan, num, props) if plan.back_sources else {}
     build = build_unrolled if form == "unrolled" else build_stepwise
-    return build(plan, num, props, record=record)
+    return build(plan, num, props, record=record, rest=rest)
+
+
+def rest_values(plan: Plan, num: Numerics, props: dict) -> dict[str, np.ndarray]:
+    """The value of each recurrent-edge source after one step on zero input from zero state.
+
+    The simulator feeds this to recurrent edges at t = 0 (the network at rest). It is computed
+    by onnxruntime on the stepwise model itself, so it carries the model's own rounding.
+    """
+    from .runtime import require, session_options
+    from .stepwise import build_stepwise
+
+    ort = require()
+    model = build_stepwise(plan, num, props)
+    sess = ort.InferenceSession(model.SerializeToString(), session_options(1), providers=["CPUExecutionProvider"])
+    feed = {}
+    for info in sess.get_inputs():
+        dtype = np.float32 if info.type == "tensor(float)" else np.float64
+        feed[info.name] = np.zeros([1 if not isinstance(d, int) else d for d in info.shape], dtype=dtype)
+    names = [f"next.{s}.out" for s in plan.back_sources]
+    return {s: v[0] for s, v in zip(plan.back_sources, sess.run(names, feed))}
+
+
+__all__ = ["FORMS", "PRECISIONS", "nir2onnx"]

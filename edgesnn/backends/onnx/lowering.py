@@ -1,13 +1,13 @@
 """Stateless NIR nodes → ONNX nodes, on tensors ``[N, *features]``.
 
 N is the batch B in the stepwise form and T·B in the unrolled form (time batching: one
-MatMul/Conv per weight layer over all timesteps). Each function takes the builder, the NIR
+Gemm/Conv per weight layer over all timesteps). Each function takes the builder, the NIR
 node, the input tensor name, the input feature shape and the numerics, and returns the output
-tensor name. Synaptic sums run in ``numerics.syn_dtype`` and are rounded to float32 once:
+tensor name. Arithmetic is in ``numerics.dtype`` (see ``numerics.py``):
 
     Affine     y = W x + b            Linear  y = W x
     Conv1d/2d  y = W ⋆ x + b (NIR stride / padding / dilation / groups)
-    SumPool2d  y = Σ_window x          AvgPool2d  y = (Σ_window x) / (k_h k_w)
+    SumPool2d  y = Σ_window x          AvgPool2d  y = (Σ_window x)·(1/(k_h k_w))
     Scale      y = s ⊙ x              Threshold  y = [x > θ]
     Flatten    reshape of the feature dims start_dim..end_dim (NIR has no batch dim)
 """
@@ -21,23 +21,29 @@ import numpy as np
 
 from .builder import Builder
 from .numerics import Numerics
-from .plan import _pair, conv_pads
+from .plan import conv_pads, pair
 
 Lowering = Callable[[Builder, nir.NIRNode, str, tuple, Numerics], str]
 
 
 def _syn_in(b: Builder, x: str, num: Numerics) -> str:
-    return x if num.syn_dtype == num.state_dtype else b.cast(x, num.syn_dtype)
+    return x if num.syn_dtype == num.dtype else b.cast(x, num.syn_dtype)
 
 
 def _syn_out(b: Builder, y: str, num: Numerics) -> str:
-    return y if num.syn_dtype == num.state_dtype else b.cast(y, num.state_dtype)
+    return y if num.syn_dtype == num.dtype else b.cast(y, num.dtype)
 
 
 def _dense(b: Builder, node, x: str, shape: tuple, num: Numerics, bias: bool) -> str:
-    w = np.asarray(node.weight)
-    y = b.op("MatMul", _syn_in(b, x, num), b.const(w.T, num.syn_dtype, "weight"))
-    if bias:
+    """Gemm (bias inside) for a vector per sample, MatMul (+ Add) for a higher-rank input."""
+    w = b.const(np.asarray(node.weight).T, num.syn_dtype, "weight")
+    x = _syn_in(b, x, num)
+    has_bias = bias and node.bias is not None and np.any(np.asarray(node.bias) != 0)
+    if len(shape) == 1:
+        args = [x, w] + ([b.const(np.asarray(node.bias), num.syn_dtype, "bias")] if has_bias else [])
+        return _syn_out(b, b.op("Gemm", *args), num)
+    y = b.op("MatMul", x, w)
+    if has_bias:
         y = b.op("Add", y, b.const(np.asarray(node.bias), num.syn_dtype, "bias"))
     return _syn_out(b, y, num)
 
@@ -77,12 +83,18 @@ def _unfold(b: Builder, x: str, shape: tuple, kernel, stride, pads, dilation) ->
 
 
 def conv(b, node, x, shape, num):
-    """W ⋆ x + b as windows · W (a MatMul over C_in·K in ``syn_dtype``; groups block-diagonal)."""
+    """W ⋆ x + b: onnxruntime's Conv in float32; in float64 (which its Conv lacks) windows · W,
+    a MatMul over C_in·K (groups as a block-diagonal weight)."""
     n = node.weight.ndim - 2
-    pads, stride, dil = conv_pads(node, shape[1:]), _pair(node.stride, n), _pair(node.dilation, n)
+    pads, stride, dil = conv_pads(node, n), pair(node.stride, n), pair(node.dilation if node.dilation is not None else 1, n)
     w = np.asarray(node.weight, dtype=np.float64)
     c_out, c_in_g, kernel = w.shape[0], w.shape[1], w.shape[2:]
-    groups = int(node.groups)
+    groups = int(np.asarray(node.groups if node.groups is not None else 1).ravel()[0])
+    bias = [] if node.bias is None or not np.any(np.asarray(node.bias) != 0) else [np.asarray(node.bias).reshape(-1)]
+    if num.syn_dtype == np.float32:
+        return b.op("Conv", x, b.const(w, np.float32, "weight"), *[b.const(v, np.float32, "bias") for v in bias],
+                    strides=list(stride), dilations=list(dil), group=groups, kernel_shape=list(kernel),
+                    pads=[p[0] for p in pads] + [p[1] for p in pads])
     windows, out, idx = _unfold(b, _syn_in(b, x, num), shape, kernel, stride, pads, dil)
     k = int(np.prod(kernel))
     cols = b.op("Reshape", b.op("Transpose", windows, perm=[0, 2, 1, 3]), b.ints([0, 0, shape[0] * k]))
@@ -92,15 +104,17 @@ def conv(b, node, x, shape, num):
         block = w[g * per_out:(g + 1) * per_out].reshape(per_out, c_in_g * k).T
         wmat[g * c_in_g * k:(g + 1) * c_in_g * k, g * per_out:(g + 1) * per_out] = block
     y = b.op("MatMul", cols, b.const(wmat, num.syn_dtype, "weight"))
-    if node.bias is not None and np.any(np.asarray(node.bias) != 0):
-        y = b.op("Add", y, b.const(np.asarray(node.bias).reshape(-1), num.syn_dtype, "bias"))
+    if bias:
+        y = b.op("Add", y, b.const(bias[0], num.syn_dtype, "bias"))
     y = b.op("Reshape", b.op("Transpose", y, perm=[0, 2, 1]), b.ints([-1, c_out, *out[-n:]]))
     return _syn_out(b, y, num)
 
 
 def _window_sum(b, node, x, shape, num) -> str:
     """Σ over each window (zero padding), in ``syn_dtype``: ``[N, C, H_out, W_out]``."""
-    k, s, p = _pair(node.kernel_size), _pair(node.stride), _pair(node.padding)
+    k = pair(node.kernel_size)
+    s = pair(node.stride if node.stride is not None else k)
+    p = pair(node.padding if node.padding is not None else 0)
     windows, out, _ = _unfold(b, _syn_in(b, x, num), shape, k, s, [(a, a) for a in p], (1, 1))
     summed = b.op("ReduceSum", windows, b.ints([3]), keepdims=0)
     return b.op("Reshape", summed, b.ints([-1, shape[0], *out]))
@@ -111,24 +125,26 @@ def sum_pool(b, node, x, shape, num):
 
 
 def avg_pool(b, node, x, shape, num):
-    k = _pair(node.kernel_size)
-    y = b.op("Div", _window_sum(b, node, x, shape, num), b.const(float(k[0] * k[1]), num.syn_dtype))
-    return _syn_out(b, y, num)
+    """The window sum (rounded to dtype) times 1/(k_h·k_w), as the simulator."""
+    k = pair(node.kernel_size)
+    y = _syn_out(b, _window_sum(b, node, x, shape, num), num)
+    return b.op("Mul", y, b.const(num.arr(1.0 / (k[0] * k[1])), num.dtype))
 
 
 def scale(b, node, x, shape, num):
-    return b.op("Mul", x, b.param(node.scale, num.state_dtype, "scale"))
+    return b.op("Mul", x, b.param(node.scale, num.dtype, "scale"))
 
 
 def threshold(b, node, x, shape, num):
-    spikes = b.op("Greater", x, b.param(node.threshold, num.state_dtype, "threshold"))
-    return b.cast(spikes, num.state_dtype)
+    spikes = b.op("Greater", x, b.param(node.threshold, num.dtype, "threshold"))
+    return b.cast(spikes, num.dtype)
 
 
 def flatten(b, node, x, shape, num):
-    from .plan import _flatten_shape
-
-    return b.op("Reshape", x, b.ints([-1, *_flatten_shape(node, shape)]))
+    nd = len(shape)
+    start, end = int(node.start_dim) % nd, int(node.end_dim) % nd
+    out = (*shape[:start], int(np.prod(shape[start:end + 1])), *shape[end + 1:])
+    return b.op("Reshape", x, b.ints([-1, *out]))
 
 
 STATELESS: dict[type, Lowering] = {

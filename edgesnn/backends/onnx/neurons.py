@@ -2,15 +2,17 @@
 
 Each rule has ``pre`` (the part that does not depend on the state, applied to the whole
 input; in the unrolled form once over all T·B rows) and ``step`` (one update of the state).
-With a = dt/τ (``Numerics.ratio``), the float32 operation order is the simulator's:
+The forms and operation order are the reference simulator's (``edgesnn/nir/sim/neurons.py``),
+with the coefficients of ``Numerics`` (a = dt/τ, keep = 1 − a, leak = a·v_leak, gain = a·r):
 
-    LIF      v ← v + a·((v_leak − v) + r·x);  s = [v > v_th];  reset;  out s
-    CubaLIF  i ← i + a_syn·(w_in·x − i);  v ← v + a_mem·((v_leak − v) + r·i);  s, reset;  out s
+    LIF      v ← (keep·v + leak) + gain·x;  s = [v > v_th];  reset (graph's "reset");  out s
+    CubaLIF  i ← keep_s·i + gain_s·x;  v ← (keep·v + leak) + gain·i;  s, reset;  out s
     LI       LIF without spike;  out v          CubaLI  CubaLIF without spike;  out v
-    IF       v ← v + r·x;  s, reset;  out s     I       v ← v + (dt·r)·x;  out v
+    IF       v ← v + r·x;  s = [v ≥ v_th];  reset (graph's "reset", else "subtract");  out s
+    I        v ← v + (dt·r)·x;  out v
     Delay    y[t] = x[t − d],  d = round(τ/dt) steps per element, zero before t = d
 
-reset "zero": v ← v_reset where s; "subtract": v ← v − v_th where s; "none": no reset.
+reset "zero": v ← v_reset where s; "subtract": v ← v − v_th·s; "none": no reset.
 States start at zero. A state's shape is written with "B" for the batch dimension.
 """
 
@@ -47,77 +49,84 @@ def _cuba_states(node, shape, num):
 
 def _times(b: Builder, coeff, x: str, num: Numerics, hint: str) -> str:
     """coeff·x, skipping an exact multiplication by one."""
-    c = num.f(coeff)
-    return x if np.all(c == 1) else b.op("Mul", b.param(c, num.state_dtype, hint), x)
+    c = num.arr(coeff)
+    return x if np.all(c == 1) else b.op("Mul", b.param(c, num.dtype, hint), x)
 
 
-def _leak(b: Builder, v: str, u: str, a, v_leak, num: Numerics) -> str:
-    """v + a·((v_leak − v) + u)"""
-    t = b.op("Sub", b.param(v_leak, num.state_dtype, "v_leak"), v)
-    d = b.op("Mul", b.param(a, num.state_dtype, "dt_over_tau"), b.op("Add", t, u))
-    return b.op("Add", v, d)
+def _membrane(b: Builder, v: str, gx: str, keep, leak, num: Numerics) -> str:
+    """(keep·v + leak) + gx"""
+    kv = b.op("Mul", b.param(keep, num.dtype, "keep"), v)
+    return b.op("Add", b.op("Add", kv, b.param(leak, num.dtype, "leak")), gx)
 
 
-def _fire(b: Builder, node, v: str, num: Numerics) -> tuple[str, str]:
-    """Spike (bool) and the membrane after the reset of ``num.reset``."""
-    v_th = b.param(node.v_threshold, num.state_dtype, "v_threshold")
-    s = b.op("Greater", v, v_th)
-    if num.reset == "zero":
-        v = b.op("Where", s, b.param(node.v_reset, num.state_dtype, "v_reset"), v)
-    elif num.reset == "subtract":
-        v = b.op("Where", s, b.op("Sub", v, v_th), v)
+def _v_reset(node):
+    return 0.0 if node.v_reset is None else node.v_reset
+
+
+def _fire(b: Builder, node, v: str, num: Numerics, mode: str, op: str = "Greater") -> tuple[str, str]:
+    """Spike (bool) and the membrane after reset ``mode``."""
+    v_th = b.param(num.arr(node.v_threshold), num.dtype, "v_threshold")
+    s = b.op(op, v, v_th)
+    if mode == "zero":
+        v = b.op("Where", s, b.param(num.arr(_v_reset(node)), num.dtype, "v_reset"), v)
+    elif mode == "subtract":
+        v = b.op("Where", s, b.op("Sub", v, v_th), v)  # = v − v_th·s, one op fewer
     return s, v
 
 
 def _lif_pre(b, node, x, num):
-    return _times(b, node.r, x, num, "r")
+    return _times(b, num.euler(node.tau, node.r, node.v_leak)[2], x, num, "gain")
 
 
-def _lif_step(b, node, u, st, num):
-    v = _leak(b, st["v"], u, num.ratio(node.tau), node.v_leak, num)
-    s, v = _fire(b, node, v, num)
+def _lif_step(b, node, gx, st, num):
+    keep, leak, _ = num.euler(node.tau, node.r, node.v_leak)
+    s, v = _fire(b, node, _membrane(b, st["v"], gx, keep, leak, num), num, num.reset)
     return s, {"v": v}
 
 
-def _li_step(b, node, u, st, num):
-    v = _leak(b, st["v"], u, num.ratio(node.tau), node.v_leak, num)
+def _li_step(b, node, gx, st, num):
+    keep, leak, _ = num.euler(node.tau, node.r, node.v_leak)
+    v = _membrane(b, st["v"], gx, keep, leak, num)
     return v, {"v": v}
 
 
 def _cuba_pre(b, node, x, num):
-    return _times(b, node.w_in, x, num, "w_in")
+    return _times(b, num.synapse(node.tau_syn, node.w_in)[1], x, num, "syn_gain")
 
 
-def _cuba_current(b, node, wx, st, num):
-    i = st["i_syn"]
-    i = b.op("Add", i, b.op("Mul", b.param(num.ratio(node.tau_syn), num.state_dtype, "dt_over_tau"),
-                            b.op("Sub", wx, i)))
-    v = _leak(b, st["v"], _times(b, node.r, i, num, "r"), num.ratio(node.tau_mem), node.v_leak, num)
-    return i, v
+def _cuba_current(b, node, gx, st, num):
+    keep_s, _ = num.synapse(node.tau_syn, node.w_in)
+    i = b.op("Add", b.op("Mul", b.param(keep_s, num.dtype, "syn_keep"), st["i_syn"]), gx)
+    keep, leak, gain = num.euler(node.tau_mem, node.r, node.v_leak)
+    return i, _membrane(b, st["v"], _times(b, gain, i, num, "gain"), keep, leak, num)
 
 
-def _cubalif_step(b, node, wx, st, num):
-    i, v = _cuba_current(b, node, wx, st, num)
-    s, v = _fire(b, node, v, num)
+def _cubalif_step(b, node, gx, st, num):
+    i, v = _cuba_current(b, node, gx, st, num)
+    s, v = _fire(b, node, v, num, num.reset)
     return s, {"i_syn": i, "v": v}
 
 
-def _cubali_step(b, node, wx, st, num):
-    i, v = _cuba_current(b, node, wx, st, num)
+def _cubali_step(b, node, gx, st, num):
+    i, v = _cuba_current(b, node, gx, st, num)
     return v, {"i_syn": i, "v": v}
 
 
-def _if_step(b, node, u, st, num):
-    s, v = _fire(b, node, b.op("Add", st["v"], u), num)
+def _if_pre(b, node, x, num):
+    return _times(b, node.r, x, num, "r")
+
+
+def _if_step(b, node, rx, st, num):
+    s, v = _fire(b, node, b.op("Add", st["v"], rx), num, num.if_reset, op="GreaterOrEqual")
     return s, {"v": v}
 
 
 def _i_pre(b, node, x, num):
-    return _times(b, num.dt_r(node.r), x, num, "dt_r")
+    return _times(b, num.integrator_gain(node.r), x, num, "dt_r")
 
 
-def _i_step(b, node, u, st, num):
-    v = b.op("Add", st["v"], u)
+def _i_step(b, node, gx, st, num):
+    v = b.op("Add", st["v"], gx)
     return v, {"v": v}
 
 
@@ -160,7 +169,7 @@ def delay_sequence(b: Builder, node, x_seq: str, num: Numerics) -> str:
         shifted = x_seq
         if d:
             zeros = b.op("ConstantOfShape", b.op("Concat", b.ints([d]), rest, axis=0),
-                         value=_zero_tensor(num.state_dtype))
+                         value=_zero_tensor(num.dtype))
             shifted = b.op("Slice", b.op("Concat", zeros, x_seq, axis=0), b.ints([0]), t_len, b.ints([0]))
         if out is None:
             out = shifted
@@ -180,7 +189,7 @@ STATEFUL: dict[type, StateRule] = {
     nir.CubaLIF: StateRule(_cuba_states, _cuba_pre, _cubalif_step, spiking=True),
     nir.LI: StateRule(_v_state, _lif_pre, _li_step, spiking=False),
     nir.CubaLI: StateRule(_cuba_states, _cuba_pre, _cubali_step, spiking=False),
-    nir.IF: StateRule(_v_state, _lif_pre, _if_step, spiking=True),
+    nir.IF: StateRule(_v_state, _if_pre, _if_step, spiking=True),
     nir.I: StateRule(_v_state, _i_pre, _i_step, spiking=False),
     nir.Delay: StateRule(_delay_states, _identity_pre, _delay_step, spiking=False, neuron=False),
 }

@@ -1,15 +1,22 @@
 """The float conventions the ONNX lowering shares with the reference simulator.
 
-Spikes must be identical to ``edgesnn.nir.simulator`` in float32, so every constant is
-computed here exactly as the simulator computes it, and every update is emitted in the same
-operation order (IEEE add/sub/mul/div/compare are correctly rounded, so the same sequence of
-float32 operations gives the same bits on numpy and onnxruntime).
+Spikes must be identical to ``edgesnn.nir.simulator``, so every coefficient is computed here
+with the same numpy expressions in the same dtype as ``edgesnn/nir/sim/neurons.py`` (with
+a = dt/τ: keep = 1 − a, leak = a·v_leak, gain = a·r; CubaLIF's synaptic gain (1 − keep_syn)·w_in;
+I's gain dt·r), and every update is emitted in the simulator's operation order. IEEE
+add/sub/mul/div/compare are correctly rounded, so the same sequence of operations in the same
+dtype gives the same bits on numpy and onnxruntime.
 
-Synaptic layers (Affine, Linear, Conv, pooling) sum many products, and numpy's BLAS and
-onnxruntime's MLAS sum them in different orders: in float32 about 5 % of outputs differ in
-the last bit. Both therefore accumulate in float64 and round the layer's output to float32
-once, which makes the two results equal except when a float64 sum lies within ~1e-16 of a
-float32 rounding boundary.
+``dtype`` is the arithmetic of the whole model:
+* float64 — the simulator's default arithmetic: bit-identical to ``simulate(graph, x)``
+  (spikes and membranes). The one place where two libraries could disagree, the order in
+  which numpy's BLAS and onnxruntime's MLAS add the products of a synaptic sum, does not
+  matter there: products of float32 weights and float32 inputs are exact in float64 and their
+  sums are exact as long as they span less than 2^53, so every order gives the same bits.
+* float32 — what a device runs, about twice as fast. Spikes equal the float64 reference
+  unless a membrane lands within float32 rounding (~1e-7 relative) of its threshold; graded
+  outputs (LI membranes) differ by that rounding. Pure float32 also leaves onnxruntime its
+  fastest kernels (MLAS SGEMM, native Conv).
 """
 
 from __future__ import annotations
@@ -20,41 +27,47 @@ import numpy as np
 
 from ...errors import UsageError
 
-RESETS = ("zero", "subtract", "none")
-DEFAULT_DT = 1e-4
-DEFAULT_RESET = "zero"
+PRECISIONS = {"float32": np.float32, "float64": np.float64}
 
 
 @dataclass(frozen=True)
 class Numerics:
-    """dt (s), reset mode, the dtype synaptic sums accumulate in, and the state dtype."""
+    """dt (s), reset of LIF/CubaLIF, reset of IF, and the arithmetic dtype."""
 
-    dt: float = DEFAULT_DT
-    reset: str = DEFAULT_RESET
-    syn_dtype: type = np.float64
-    state_dtype: type = np.float32
+    dt: float
+    reset: str = "zero"
+    if_reset: str = "subtract"
+    dtype: type = np.float32
 
-    def __post_init__(self):
-        if not (np.isfinite(self.dt) and self.dt > 0):
-            raise UsageError(f"dt must be a positive number of seconds, got {self.dt!r}")
-        if self.reset not in RESETS:
-            raise UsageError(f"reset must be one of {', '.join(RESETS)}, got {self.reset!r}")
+    @classmethod
+    def of(cls, ctx, precision: str = "float32") -> "Numerics":
+        """From the simulator's SimContext and a precision name."""
+        if precision not in PRECISIONS:
+            raise UsageError(f"unknown precision '{precision}'; choose from: {', '.join(PRECISIONS)}")
+        return cls(float(ctx.dt), ctx.reset, ctx.if_reset, PRECISIONS[precision])
 
-    def f(self, value) -> np.ndarray:
-        """A parameter in the state dtype."""
-        return np.asarray(value, dtype=self.state_dtype)
+    @property
+    def syn_dtype(self):
+        """The dtype synaptic sums run in (the model's dtype: no casts inside the graph)."""
+        return self.dtype
 
-    def ratio(self, tau) -> np.ndarray:
-        """dt/τ, computed as the simulator does: float32 dt divided by float32 τ."""
-        return self.f(self.f(self.dt) / self.f(tau))
+    def arr(self, value) -> np.ndarray:
+        return np.asarray(value, dtype=self.dtype)
 
-    def dt_r(self, r) -> np.ndarray:
-        """dt·r for the integrator I (float32 product)."""
-        return self.f(self.f(self.dt) * self.f(r))
+    def euler(self, tau, r, v_leak) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(keep, leak, gain) of v ← keep·v + leak + gain·x, as ``sim.neurons._euler``."""
+        a = self.dt / self.arr(tau)
+        return 1.0 - a, a * self.arr(v_leak), a * self.arr(r)
+
+    def synapse(self, tau_syn, w_in) -> tuple[np.ndarray, np.ndarray]:
+        """(keep, gain) of I ← keep·I + gain·x for CubaLIF/CubaLI."""
+        keep = 1.0 - self.dt / self.arr(tau_syn)
+        return keep, (1.0 - keep) * self.arr(1.0 if w_in is None else w_in)
+
+    def integrator_gain(self, r) -> np.ndarray:
+        """dt·r of the integrator I."""
+        return self.dt * self.arr(r)
 
     def delay_steps(self, delay) -> np.ndarray:
-        """NIR Delay's τ (seconds) as whole steps: round(τ/dt), at least 0."""
-        steps = np.rint(np.asarray(delay, dtype=np.float64) / self.dt).astype(np.int64)
-        if (steps < 0).any():
-            raise UsageError(f"Delay holds a negative delay {float(np.min(delay))}; delays must be >= 0")
-        return steps
+        """round(τ/dt) whole steps per element (τ in the arithmetic dtype, as the simulator)."""
+        return np.rint(self.arr(delay) / self.dt).astype(np.int64)

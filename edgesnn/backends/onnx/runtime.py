@@ -110,9 +110,15 @@ def _run_unrolled(sess, props, x, fetch):
 def _run_stepwise(sess, props, x, fetch):
     batch = x.shape[1]
     states = {}
+    initial = props.get("initial_states") or {}
     for info in sess.get_inputs()[1:]:
         shape = [batch if not isinstance(d, int) else d for d in info.shape]
-        states[info.name] = np.zeros(shape, dtype=np.float32)
+        dtype = np.float64 if info.type == "tensor(double)" else np.float32
+        if info.name in initial:
+            rest = np.asarray(initial[info.name]["values"], dtype=dtype).reshape(initial[info.name]["shape"])
+            states[info.name] = np.ascontiguousarray(np.broadcast_to(rest, shape))
+        else:
+            states[info.name] = np.zeros(shape, dtype=dtype)
     names = list(states)
     nexts = ["next." + n[len("state."):] for n in names]
     outputs = [fetch[0], *nexts, *fetch[1:]]

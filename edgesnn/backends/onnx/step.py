@@ -24,14 +24,20 @@ def supported_types() -> list[str]:
     return sorted({t.__name__ for t in (*STATELESS, *STATEFUL, *PASS)})
 
 
-def check_supported(plan: Plan, allowed: list[str] | None = None) -> None:
-    """Raise UnsupportedPrimitiveError for the first node this backend (or target) cannot lower."""
+def check_supported(graph: nir.NIRGraph, allowed=None, prefix: str = "") -> None:
+    """UnsupportedPrimitiveError for the first node (sub-graphs searched) that this backend,
+    or the target's ``allowed`` primitive list, cannot lower."""
     ours = set(supported_types())
     names = ours if allowed is None else ours & (set(allowed) | {"Input", "Output"})
-    for name in plan.order:
-        kind = type(plan.nodes[name]).__name__
-        if kind not in names:
-            raise UnsupportedPrimitiveError(name, kind, names, where="onnx backend" if kind not in ours else "target")
+    for name in sorted(graph.nodes):
+        node = graph.nodes[name]
+        if isinstance(node, nir.NIRGraph):
+            check_supported(node, allowed, f"{prefix}{name}/")
+            continue
+        kind = type(node).__name__
+        if kind not in names or type(node) not in (*STATELESS, *STATEFUL, *PASS):
+            raise UnsupportedPrimitiveError(f"{prefix}{name}", kind, names,
+                                            where="ONNX backend" if kind not in ours else "target")
 
 
 def state_specs(plan: Plan, num: Numerics, names=None) -> list[tuple[str, str, tuple]]:
@@ -78,7 +84,7 @@ def emit_step(b: Builder, plan: Plan, names: list[str], values: dict, prev: dict
             continue
         st = {key: states[(name, key)] for _, key, _ in state_specs(plan, num, [name])}
         out, nxt = rule.step(b, node, rule.pre(b, node, x, num), st, num)
-        values[name] = b.cast(out, num.state_dtype) if rule.spiking else out
+        values[name] = b.cast(out, num.dtype) if rule.spiking else out
         new_states.update({(name, key): t for key, t in nxt.items()})
     return values, new_states
 

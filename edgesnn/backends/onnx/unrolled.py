@@ -19,11 +19,12 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-from .builder import Builder, value_info
+from .builder import Builder, onnx_dtype, value_info
 from .model import finish
 from .neurons import STATEFUL, delay_sequence
 from .numerics import Numerics
 from .plan import Plan
+from .stepwise import io_cast
 from .step import emit_step, is_neuron, lower_stateless, state_specs, sum_inputs
 
 TIME, BATCH = "time", "batch"
@@ -95,21 +96,23 @@ class _Values:
             have[layout] = self.b.op("Reshape", next(iter(have.values())), target)
         return have[layout]
 
-    def zeros(self, shape: tuple, dtype) -> str:
-        """A zero state of ``shape`` with "B" the dynamic batch."""
+    def initial(self, shape: tuple, dtype, value: np.ndarray | None = None) -> str:
+        """A state of ``shape`` ("B" = the dynamic batch): zeros, or ``value`` broadcast over B."""
         parts = [self.batch if d == "B" else self.b.ints([d]) for d in shape]
         dims = self.b.op("Concat", *parts, axis=0) if len(parts) > 1 else parts[0]
+        if value is not None and np.any(value != 0):
+            return self.b.op("Expand", self.b.const(np.asarray(value, dtype)[None], dtype, "rest"), dims)
         return self.b.op("ConstantOfShape", dims, value=numpy_helper.from_array(np.zeros(1, dtype=dtype)))
 
 
-def _scan(b: Builder, vals: _Values, states: list[tuple[str, tuple]], seqs: list[str], body_fn, dtype) -> list[str]:
-    """Scan over axis 0 of ``seqs`` with zero-initialised ``states`` (name hint, shape).
+def _scan(b: Builder, vals: _Values, states: list[tuple], seqs: list[str], body_fn, dtype) -> list[str]:
+    """Scan over axis 0 of ``seqs`` with ``states`` (name hint, shape[, initial value or None]).
 
     ``body_fn(body, state_names, elem_names) -> (new_state_names, scan_out_names, out_dtypes)``.
     Returns the final states (unused) followed by the stacked scan outputs.
     """
     body = b.child()
-    st_in = [b.fresh(f"{hint}.in") for hint, _ in states]
+    st_in = [b.fresh(f"{st[0]}.in") for st in states]
     el_in = [b.fresh("x_t") for _ in seqs]
     new_states, outs, out_dtypes = body_fn(body, st_in, el_in)
     taken = set(st_in) | set(el_in)
@@ -119,17 +122,17 @@ def _scan(b: Builder, vals: _Values, states: list[tuple[str, tuple]], seqs: list
             name = body.op("Identity", name)
         taken.add(name)
         outputs.append(name)
-    in_infos = [value_info(n, dtype, [None if d == "B" else d for d in shp]) for n, (_, shp) in zip(st_in, states)]
+    in_infos = [value_info(n, dtype, [None if d == "B" else d for d in st[1]]) for n, st in zip(st_in, states)]
     in_infos += [value_info(n, dtype, None) for n in el_in]
     out_dtypes = [dtype] * len(new_states) + list(out_dtypes)
     out_infos = [value_info(n, dt, None) for n, dt in zip(outputs, out_dtypes)]
     graph = body.graph(b.fresh("scan_body"), in_infos, out_infos)
-    inits = [vals.zeros(shp, dtype) for _, shp in states]
+    inits = [vals.initial(st[1], dtype, st[2] if len(st) > 2 else None) for st in states]
     results = b.op("Scan", *inits, *seqs, n_out=len(outputs), body=graph, num_scan_inputs=len(seqs))
     return results if isinstance(results, list) else [results]
 
 
-def _neuron_stage(b, plan, vals, name, num):
+def _neuron_stage(b, plan, vals, name, num, record=False):
     node = plan.nodes[name]
     rule = STATEFUL[type(node)]
     x = sum_inputs(b, plan, name, {s: vals.get(s, "seq") for s, _ in plan.inputs[name]}, {})
@@ -141,13 +144,16 @@ def _neuron_stage(b, plan, vals, name, num):
 
     def body_fn(body, st_in, el_in):
         out, nxt = rule.step(body, node, el_in[0], {key: t for (_, key, _), t in zip(specs, st_in)}, num)
-        return [nxt[key] for _, key, _ in specs], [out], [bool if rule.spiking else num.state_dtype]
+        return [nxt[key] for _, key, _ in specs], [out], [bool if rule.spiking else num.dtype]
 
-    result = _scan(b, vals, [(f"{name}.{k}", shp) for _, k, shp in specs], [u], body_fn, num.state_dtype)[-1]
-    vals.set(name, b.cast(result, num.state_dtype) if rule.spiking else result, "seq")
+    result = _scan(b, vals, [(f"{name}.{k}", shp) for _, k, shp in specs], [u], body_fn, num.dtype)[-1]
+    if rule.spiking:  # one cast for the whole sequence; named as the record when it can be one
+        as_rec = f"rec.{name}" if record and num.dtype == np.float32 else None
+        result = b.op("Cast", result, out=as_rec, to=onnx_dtype(num.dtype))
+    vals.set(name, result, "seq")
 
 
-def _recurrent_stage(b, plan, vals, block, needed, num):
+def _recurrent_stage(b, plan, vals, block, needed, num, rest):
     """One Scan over the whole step of a cycle; its states include the recurrent edges' values."""
     inside = set(block)
     external = list(dict.fromkeys(s for n in block for s, _ in plan.inputs[n] if s not in inside))
@@ -160,19 +166,21 @@ def _recurrent_stage(b, plan, vals, block, needed, num):
         prev = dict(zip(backs, st_in[len(specs):]))
         values, new = emit_step(body, plan, block, dict(zip(external, el_in)), prev, states, num)
         return ([new[(n, k)] for n, k, _ in specs] + [values[s] for s in backs],
-                [values[n] for n in exposed], [num.state_dtype] * len(exposed))
+                [values[n] for n in exposed], [num.dtype] * len(exposed))
 
-    st = [(f"{n}.{k}", shp) for n, k, shp in specs] + [(f"{s}.out", ("B", *plan.shapes[s])) for s in backs]
-    results = _scan(b, vals, st, [vals.get(s, "seq") for s in external], body_fn, num.state_dtype)
+    st = [(f"{n}.{k}", shp) for n, k, shp in specs]
+    st += [(f"{s}.out", ("B", *plan.shapes[s]), rest.get(s)) for s in backs]
+    results = _scan(b, vals, st, [vals.get(s, "seq") for s in external], body_fn, num.dtype)
     for name, tensor in zip(exposed, results[len(st):]):
         vals.set(name, tensor, "seq")
 
 
-def build_unrolled(plan: Plan, num: Numerics, props: dict, record: bool = False) -> onnx.ModelProto:
+def build_unrolled(plan: Plan, num: Numerics, props: dict, record: bool = False,
+                   rest: dict | None = None) -> onnx.ModelProto:
+    """``rest``: the value at rest of each recurrent-edge source (its input at t = 0)."""
     b = Builder()
-    dtype = num.state_dtype
     vals = _Values(b, plan, "x")
-    vals.set(plan.input_name, "x", "seq")
+    vals.set(plan.input_name, io_cast(b, "x", num, True), "seq")
     records = [n for n in plan.order if is_neuron(plan.nodes[n])] if record else []
     for block in stages(plan):
         name = block[0]
@@ -181,20 +189,22 @@ def build_unrolled(plan: Plan, num: Numerics, props: dict, record: bool = False)
             continue
         if cyclic:
             needed = {s for n in plan.order if n not in block for s, _ in plan.inputs[n]} | set(records)
-            _recurrent_stage(b, plan, vals, block, needed, num)
+            _recurrent_stage(b, plan, vals, block, needed, num, rest or {})
         elif type(plan.nodes[name]) in STATEFUL:
-            _neuron_stage(b, plan, vals, name, num)
+            _neuron_stage(b, plan, vals, name, num, bool(records))
         else:
             layout = "seq" if name == plan.output_name else "flat"
             x = sum_inputs(b, plan, name, {s: vals.get(s, layout) for s, _ in plan.inputs[name]}, {})
             vals.set(name, lower_stateless(b, plan, name, x, num), layout)
 
-    outputs = [value_info(b.op("Identity", vals.get(plan.output_name, "seq"), out="y"), dtype,
-                          [TIME, BATCH, *plan.out_shape])]
+    y = b.op("Identity", io_cast(b, vals.get(plan.output_name, "seq"), num, False), out="y")
+    outputs = [value_info(y, np.float32, [TIME, BATCH, *plan.out_shape])]
     for node in records:
-        rec = b.op("Identity", vals.get(node, "seq"), out=f"rec.{node}")
-        outputs.append(value_info(rec, dtype, [TIME, BATCH, *plan.shapes[node]]))
-    graph = b.graph("edgesnn_unrolled", [value_info("x", dtype, [TIME, BATCH, *plan.in_shape])], outputs,
+        rec = vals.get(node, "seq")
+        if rec != f"rec.{node}":
+            rec = b.op("Identity", io_cast(b, rec, num, False), out=f"rec.{node}")
+        outputs.append(value_info(rec, np.float32, [TIME, BATCH, *plan.shapes[node]]))
+    graph = b.graph("edgesnn_unrolled", [value_info("x", np.float32, [TIME, BATCH, *plan.in_shape])], outputs,
                     with_initializers=True)
     props = {**props, "form": "unrolled", "input": "x", "output": "y", "states": [], "records": records}
     return finish(graph, props)
