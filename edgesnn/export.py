@@ -81,7 +81,7 @@ def torch_output(checkpoint, x: np.ndarray) -> np.ndarray:
 def export(model: str | Path | None, target: str, *, profile: str | None = None, out: Path | None = None,
            force: bool = False, **options: Any) -> ExportResult:
     """Export ``model`` (run directory, checkpoint or ``.nir``; None = latest run) to ``target``."""
-    from .nir import simulate, validate_graph
+    from .nir import simulate, validate_graph, write_graph
 
     tgt = load_target(target)
     dt = load_profile(profile).dt_s if profile else None
@@ -94,8 +94,8 @@ def export(model: str | Path | None, target: str, *, profile: str | None = None,
     x, y = probe_input(source)
     n_classes = source.checkpoint.model.n_classes if source.checkpoint is not None else None
     with atomic_dir(out, force=force) as tmp:
-        nir.write(tmp / "model.nir", graph)
-        files = [p.name for p in backend.export(graph, tmp, tgt, **options)]
+        write_graph(graph, tmp / "model.nir")
+        files = [p.name for p in backend.export(graph, tmp, tgt, **options) if p.name != "model.nir"]
         reference = simulate(graph, x).output
         runtime = backend.run(tmp / backend.artifact_name, x, tgt)
         parity = {"target": tgt.name, "backend": backend.name, "samples": int(x.shape[1]), "timesteps": int(x.shape[0]),

@@ -10,7 +10,7 @@ from .backends import RunResult, get_backend
 from .config import Target, load_target
 from .errors import ArtifactError, DataError, ShapeError
 
-SUFFIX_TARGET = {".nir": "nir", ".onnx": "onnx", ".net": "lava-float"}
+SUFFIX_TARGET = {".nir": "nir", ".onnx": "onnx", ".net": "loihi2"}  # netx files are fixed point
 
 
 def resolve_artifact(artifact: Path, target: str | None = None) -> tuple[Path, Target]:

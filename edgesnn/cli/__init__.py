@@ -55,10 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         typer.echo("aborted", err=True)
         return 1
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:  # usage errors from typer's bundled click
+        try:
+            from click import ClickException
+        except ImportError:
+            from typer._click.exceptions import ClickException
+        if isinstance(exc, ClickException):
             exc.show()
             return exc.exit_code
         raise

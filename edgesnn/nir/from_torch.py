@@ -228,8 +228,10 @@ def _fix_io(graph: nir.NIRGraph, shape: tuple[int, ...], conv: _Converter, model
     for name, node in graph.nodes.items():
         if isinstance(node, nir.Output):
             sources = [s for s, d in graph.edges if d == name]
-            modules = dict(model.named_modules())
+            modules = {n.replace(".", "_"): m for n, m in model.named_modules()}
             src = modules.get(sources[0]) if len(sources) == 1 else None
             out_shape = conv.shapes.get(src, (None, None))[1] if src is not None else None
-            if out_shape is not None:
-                graph.nodes[name] = nir.Output(output_type={"output": np.array(out_shape)})
+            if out_shape is None:
+                raise UsageError(f"cannot infer the shape of output node '{name}' (fed by {sources}); "
+                                 "give the model a single output layer")
+            graph.nodes[name] = nir.Output(output_type={"output": np.array(out_shape)})

@@ -62,8 +62,7 @@ class Checkpoint:
         """The model as a NIR graph with dt (the profile's unless given), reset, encoder and T."""
         from ..nir import to_nir
 
-        meta = {"encoder": self.data["encoder"]["name"], "timesteps": self.data["timesteps"],
-                "encoder_spec": self.data["encoder"], "classes": self.data["classes"]}
+        meta = {"encoder": self.data["encoder"]["name"], "timesteps": self.data["timesteps"]}
         return to_nir(self.model, dt=dt or self.profile.dt_s, metadata=meta)
 
 

@@ -69,12 +69,14 @@ class _Builder:
         self.procs[plan.input_name] = L.io_source.RingBuffer(data=data)
 
     def populations(self) -> None:
-        lif = self.L.lif
+        from .procs.neuron import EdgeLIF
+
         for pop in self.plan.populations.values():
             shape = lava_shape(pop.shape)
-            self.procs[pop.name] = lif.LIFReset(
+            self.procs[pop.name] = EdgeLIF(
+                reset_mode=pop.reset, inclusive=pop.inclusive,
                 shape=shape, du=pop.du, dv=pop.dv, vth=pop.vth, bias_mant=to_lava(pop.bias),
-                bias_exp=to_lava(getattr(pop, "bias_exp", np.zeros(pop.shape))),
+                bias_exp=to_lava(pop.bias_exp if pop.bias_exp is not None else np.zeros(pop.shape)),
                 reset_interval=self.P, reset_offset=(1 + pop.depth) % self.P, name=f"pop:{pop.name}")
 
     def connections(self) -> None:
@@ -109,7 +111,7 @@ class _Builder:
             ones = L.io_source.RingBuffer(data=np.ones((1, self.steps), dtype=np.int32 if self.fixed else float))
             for p in with_u:
                 w = to_lava(p.bias_u).reshape(-1, 1)
-                kw = dict(weight_exp=int(getattr(p, "bias_u_exp", 0)), num_weight_bits=8) if self.fixed else {}
+                kw = dict(weight_exp=int(p.bias_u_exp), num_weight_bits=8) if self.fixed else {}
                 d = L.dense.Dense(weights=w, num_message_bits=24, name=f"bias_u:{p.name}", **kw)
                 ones.s_out.connect(d.s_in)
                 a_out = d.a_out if len(p.shape) == 1 else d.a_out.reshape(lava_shape(p.shape))

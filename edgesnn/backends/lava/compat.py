@@ -30,8 +30,10 @@ naming the install command.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.abc
+import io
 import importlib.machinery
 import re
 import sys
@@ -162,8 +164,9 @@ def _import_netx() -> types.ModuleType:
         sys.modules["torchvision"] = stub
         sys.modules["torchvision.ops"] = stub.ops
         sys.modules["torchvision.transforms"] = stub.transforms
-    try:
-        return importlib.import_module("lava.lib.dl.netx")
+    try:  # slayer prints a notice about an optional dataset toolbox on import: keep stdout clean
+        with contextlib.redirect_stdout(io.StringIO()):
+            return importlib.import_module("lava.lib.dl.netx")
     finally:
         for name in added:
             sys.modules.pop(name, None)

@@ -8,7 +8,7 @@ from ...errors import UsageError
 
 
 def flatten_graph(graph, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
-    """Nodes and edges of ``graph`` with every nested ``NIRGraph`` inlined as ``"sub.node"``.
+    """Nodes and edges of ``graph`` with every nested ``NIRGraph`` inlined as ``"sub/node"`` (the simulator's names).
 
     An edge into a sub-graph goes to its Input node(s); an edge out of it leaves from its
     Output node(s); the sub-graph's Input/Output nodes become pass-throughs that are removed.
@@ -20,13 +20,13 @@ def flatten_graph(graph, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]
     for name, node in graph.nodes.items():
         full = f"{prefix}{name}"
         if type(node).__name__ == "NIRGraph":
-            sub_nodes, sub_edges = flatten_graph(node, f"{full}.")
+            sub_nodes, sub_edges = flatten_graph(node, f"{full}/")
             ins = [n for n in node.nodes if type(node.nodes[n]).__name__ == "Input"]
             outs = [n for n in node.nodes if type(node.nodes[n]).__name__ == "Output"]
-            entry[full] = _through(sub_nodes, sub_edges, [f"{full}.{n}" for n in ins], forward=True)
-            exit_[full] = _through(sub_nodes, sub_edges, [f"{full}.{n}" for n in outs], forward=False)
+            entry[full] = _through(sub_nodes, sub_edges, [f"{full}/{n}" for n in ins], forward=True)
+            exit_[full] = _through(sub_nodes, sub_edges, [f"{full}/{n}" for n in outs], forward=False)
             for n in ins + outs:
-                sub_nodes.pop(f"{full}.{n}")
+                sub_nodes.pop(f"{full}/{n}")
             sub_edges = [(a, b) for a, b in sub_edges if a in sub_nodes and b in sub_nodes]
             nodes.update(sub_nodes)
             edges.extend(sub_edges)

@@ -8,15 +8,16 @@
 | SumPool2d, AvgPool2d | ``Conv`` | depthwise, fixed kernel |
 | Flatten | reshape port | bookkeeping (column permutation of the next Dense) |
 | Scale | weight scaling | folded into the neighbouring Dense/Conv |
-| LIF, CubaLIF, IF | ``LIFReset`` | see ``neurons.py`` for the maths |
-| LI, CubaLI | ``LIFReset`` with unreachable threshold | readouts, membrane recorded by a Monitor |
+| LIF, CubaLIF, IF | ``EdgeLIF`` (Lava's ``LIFReset`` + reset rules, ``procs/``) | see ``neurons.py`` for the maths |
+| LI, CubaLI | ``EdgeLIF`` with unreachable threshold | readouts, membrane recorded by a Monitor |
 | recurrent sub-graph | ``Dense`` back-connection | |
 | Output | ``io.sink.RingBuffer`` / ``Monitor`` | |
 
 **Delays.** Lava's Dense and Conv send, at step t, what they accumulated at step t-1 (this
 is how Lava avoids deadlock in recurrent networks). The reference simulator delivers a
 feed-forward edge in the same step and a cycle's closing edge one step later. So each unit
-gets a depth (number of connection processes from the source): a population of depth d sees
+gets a depth (number of connection processes from the source; chained ones such as
+pooling -> Conv each count): a population of depth d sees
 sample step k at Lava step k + 1 + d, and every output is re-aligned by its depth when read.
 Consequences checked here: all feed-forward inputs of a population must arrive with the same
 depth (a skip connection over a different number of layers has no axon delay to pad it: it
@@ -24,7 +25,7 @@ is refused), and a recurrent back-connection must be exactly one Dense from a po
 itself (depth d -> d + 1 = "previous step"), which is what NIR's closing edge means.
 
 **Bias onset.** Lava adds ``bias`` from its first step, while the first input reaches a
-population of depth d only at step d + 1. Populations are ``LIFReset`` processes that zero
+population of depth d only at step d + 1. Populations are ``LIFReset``-based processes that zero
 ``u`` and ``v`` at Lava step ``s*P + 1 + d`` (every sample ``s``, period ``P``), the step at
 which sample ``s``'s first input arrives: everything before (bias-only drift, the previous
 sample's tail) is erased exactly, and consecutive samples stream through one Lava run.
@@ -63,8 +64,8 @@ class _Signal:
 
 
 class _Lowering:
-    def __init__(self, dt: float):
-        self.dt = dt
+    def __init__(self, dt: float, reset: str, if_reset: str):
+        self.dt, self.reset, self.if_reset = dt, reset, if_reset
         self.plan: Plan | None = None
         self.sig: dict[str, _Signal] = {}
 
@@ -120,7 +121,7 @@ class _Lowering:
         node_type = type(node).__name__
         shapes = {tuple(int(d) for d in np.asarray(s.shape).ravel()) for s in inputs}
         shape = tuple(np.asarray(node.input_type["input"]).astype(int).ravel()) if len(shapes) != 1 else shapes.pop()
-        p = NEURONS[node_type](name, node, shape, self.dt)
+        p = NEURONS[node_type](name, node, shape, self.dt, self.if_reset if node_type == "IF" else self.reset)
         conns = [self.synapse_into(name, s) for s in inputs]
         if all(c.kind == "conv" for c in conns):  # keep the (C, H, W) layout of a Conv feeding a Flatten
             shape = conns[0].out_shape
@@ -132,7 +133,8 @@ class _Lowering:
                                             sorted(SUPPORTED), where="Lava backend (no axon delays to align skip connections)")
         pop = Population(name, node_type, shape, p.du, p.dv, p.vth, p.bias.copy(),
                          np.zeros(shape) if p.bias_into_u else None, p.v_scale, p.v_offset,
-                         readout=p.readout, depth=depths.pop(), gain=p.gain, bias_into_u=p.bias_into_u)
+                         readout=p.readout, depth=depths.pop(), reset=p.reset, inclusive=p.inclusive,
+                         gain=p.gain, bias_into_u=p.bias_into_u)
         self.plan.populations[name] = pop
         for c in conns:
             self.attach(c, pop)
@@ -152,12 +154,15 @@ class _Lowering:
         c.dst = pop.name
 
 
-def lower(graph, *, dt: float, reset: str = "zero", supported: Iterable[str] | None = None,
-          where: str = "Lava target") -> Plan:
-    """NIR graph -> ``Plan``. Raises UnsupportedPrimitiveError naming the node and the supported list."""
-    if reset != "zero":
-        raise UsageError(f"reset mode '{reset}' cannot run on Lava (its LIF resets to zero); "
-                         "export the model with reset 'zero'")
+def lower(graph, *, dt: float, reset: str = "zero", if_reset: str | None = None,
+          supported: Iterable[str] | None = None, where: str = "Lava target") -> Plan:
+    """NIR graph -> ``Plan``. Raises UnsupportedPrimitiveError naming the node and the supported list.
+
+    ``reset`` applies to LIF/CubaLIF, ``if_reset`` (default: ``reset``) to IF, as in the simulator.
+    """
+    for mode in (reset, if_reset):
+        if mode not in (None, "zero", "subtract", "none"):
+            raise UsageError(f"unknown reset mode '{mode}'; choose from zero, subtract, none")
     nodes, edges = flatten_graph(graph)
     allowed = SUPPORTED if supported is None else SUPPORTED & set(supported)
     for name, node in nodes.items():
@@ -169,7 +174,7 @@ def lower(graph, *, dt: float, reset: str = "zero", supported: Iterable[str] | N
     (inp,) = inputs
     back = back_edges(nodes, edges, inp)
     forward = [e for e in edges if e not in back]
-    low = _Lowering(dt)
+    low = _Lowering(dt, reset, if_reset or reset)
     in_shape = tuple(int(d) for d in np.asarray(nodes[inp].input_type["input"]).ravel())
     low.plan = plan = Plan(input_name=inp, input_shape=in_shape, dt=dt)
     preds: dict[str, list[str]] = {n: [] for n in nodes}

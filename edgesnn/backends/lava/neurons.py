@@ -11,7 +11,9 @@ Each mapping below is exact in real arithmetic; it works on the *normalised* vol
     v' = (v - v_reset) / theta,    theta = v_threshold - v_reset > 0
 
 so the per-neuron threshold becomes Lava's shared ``vth = 1`` and NIR's reset to ``v_reset``
-becomes Lava's reset to 0. ``gain`` (per neuron) multiplies the incoming synaptic weights and
+becomes Lava's reset to 0 (``v_reset`` must be 0, see the end). Reset modes "subtract"
+(``v <- v - v_th``, i.e. ``v' <- v' - 1``) and "none", and the IF's ``v >= v_th``, are the
+``EdgeLIF`` process of ``procs/neuron.py`` (Lava's LIF with those two rules changed). ``gain`` (per neuron) multiplies the incoming synaptic weights and
 biases (folded into the Dense/Conv weights by ``lower.py``).
 
 * **LIF** (``alpha = dt/tau``): ``v <- v + alpha (v_leak - v + r I)`` becomes
@@ -27,8 +29,9 @@ biases (folded into the Dense/Conv weights by ``lower.py``).
   ``gain = alpha r beta_s w_in / theta``, ``bias = alpha (v_leak - v_reset)/theta``. An Affine
   bias upstream is a constant input to ``u`` (not ``v``), so it enters through a Dense from a
   constant 'ones' source (``bias_u``).
-* **IF**: the simulator integrates ``v <- v + r I`` (Sinabs-compatible, no ``dt``):
-  ``du = 1``, ``dv = 0``, ``gain = r / theta``, ``bias = 0``.
+* **IF**: the simulator integrates ``v <- v + r I`` (Sinabs-compatible, no ``dt``) and spikes
+  on ``v >= v_th`` with the graph's IF reset (default "subtract"): ``du = 1``, ``dv = 0``,
+  ``gain = r / theta``, ``bias = 0``, ``inclusive = True``.
 * **LI / CubaLI** readouts: as LIF / CubaLIF with ``theta = 1``, ``v_reset = 0`` and a
   threshold that is never reached (``vth = 1e30``; 2**17-1 in fixed point); their membrane
   ``v`` is recorded (``v = v'``).
@@ -60,6 +63,8 @@ class NeuronParams:
     vth: float = 1.0
     readout: bool = False
     bias_into_u: bool = False
+    reset: str = "zero"
+    inclusive: bool = False
 
 
 def _arr(node, attr: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -79,7 +84,7 @@ def _shared(name: str, node_type: str, values: np.ndarray, what: str) -> float:
 
 
 def _theta(name: str, node, shape) -> tuple[np.ndarray, np.ndarray]:
-    v_reset = _arr(node, "v_reset", shape)
+    v_reset = _arr(node, "v_reset", shape) if getattr(node, "v_reset", None) is not None else np.zeros(shape)
     theta = _arr(node, "v_threshold", shape) - v_reset
     if np.any(v_reset != 0) or np.any(theta <= 0):
         raise UnsupportedPrimitiveError(
@@ -89,16 +94,16 @@ def _theta(name: str, node, shape) -> tuple[np.ndarray, np.ndarray]:
     return theta, v_reset
 
 
-def lif(name: str, node, shape, dt: float) -> NeuronParams:
+def lif(name: str, node, shape, dt: float, reset: str = "zero") -> NeuronParams:
     theta, v_reset = _theta(name, node, shape)
     alpha = dt / _arr(node, "tau", shape)
     dv = _shared(name, "LIF", alpha, "dt/tau")
     gain = alpha * _arr(node, "r", shape) / theta
     bias = alpha * (_arr(node, "v_leak", shape) - v_reset) / theta
-    return NeuronParams(1.0, dv, gain, bias, theta, v_reset)
+    return NeuronParams(1.0, dv, gain, bias, theta, v_reset, reset=reset)
 
 
-def cuba_lif(name: str, node, shape, dt: float, readout: bool = False) -> NeuronParams:
+def cuba_lif(name: str, node, shape, dt: float, reset: str = "zero", readout: bool = False) -> NeuronParams:
     if readout:
         theta, v_reset = np.ones(shape), np.zeros(shape)
     else:
@@ -107,30 +112,33 @@ def cuba_lif(name: str, node, shape, dt: float, readout: bool = False) -> Neuron
     beta = dt / _arr(node, "tau_syn", shape)
     dv = _shared(name, type(node).__name__, alpha, "dt/tau_mem")
     du = _shared(name, type(node).__name__, beta, "dt/tau_syn")
-    gain = alpha * _arr(node, "r", shape) * beta * _arr(node, "w_in", shape) / theta
+    w_in = _arr(node, "w_in", shape) if getattr(node, "w_in", None) is not None else np.ones(shape)
+    gain = alpha * _arr(node, "r", shape) * beta * w_in / theta
     bias = alpha * (_arr(node, "v_leak", shape) - v_reset) / theta
     vth = READOUT_VTH if readout else 1.0
-    return NeuronParams(du, dv, gain, bias, theta, v_reset, vth, readout, bias_into_u=du != 1.0)
+    return NeuronParams(du, dv, gain, bias, theta, v_reset, vth, readout, bias_into_u=du != 1.0,
+                        reset="none" if readout else reset)
 
 
-def if_(name: str, node, shape, dt: float) -> NeuronParams:
+def if_(name: str, node, shape, dt: float, reset: str = "subtract") -> NeuronParams:
     theta, v_reset = _theta(name, node, shape)
-    return NeuronParams(1.0, 0.0, _arr(node, "r", shape) / theta, np.zeros(shape), theta, v_reset)
+    return NeuronParams(1.0, 0.0, _arr(node, "r", shape) / theta, np.zeros(shape), theta, v_reset,
+                        reset=reset, inclusive=True)
 
 
-def li(name: str, node, shape, dt: float) -> NeuronParams:
+def li(name: str, node, shape, dt: float, reset: str = "none") -> NeuronParams:
     alpha = dt / _arr(node, "tau", shape)
     dv = _shared(name, "LI", alpha, "dt/tau")
     gain = alpha * _arr(node, "r", shape)
     bias = alpha * _arr(node, "v_leak", shape)
-    return NeuronParams(1.0, dv, gain, bias, np.ones(shape), np.zeros(shape), READOUT_VTH, True)
+    return NeuronParams(1.0, dv, gain, bias, np.ones(shape), np.zeros(shape), READOUT_VTH, True, reset="none")
 
 
-def cuba_li(name: str, node, shape, dt: float) -> NeuronParams:
+def cuba_li(name: str, node, shape, dt: float, reset: str = "none") -> NeuronParams:
     return cuba_lif(name, node, shape, dt, readout=True)
 
 
-#: NIR neuron type -> params function (name, node, NIR shape, dt) -> NeuronParams
+#: NIR neuron type -> params function (name, node, NIR shape, dt, reset) -> NeuronParams
 NEURONS: dict[str, Callable[..., NeuronParams]] = {
     "LIF": lif,
     "CubaLIF": cuba_lif,

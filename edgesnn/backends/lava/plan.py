@@ -45,6 +45,11 @@ class Population:
     readout: bool = False
     depth: int = 0
     recurrent: bool = False
+    v_unit: float = 1.0  # Lava's v -> v' (fixed point: 1 / (64 vth_int))
+    bias_exp: np.ndarray | None = None  # fixed point: bias = bias_mant * 2**bias_exp
+    bias_u_exp: int = 0  # fixed point: exponent of the 'ones' Dense
+    reset: str = "zero"  # "zero" | "subtract" | "none" (EdgeLIF)
+    inclusive: bool = False  # spike on v >= vth (IF)
     gain: np.ndarray | None = None  # per-neuron factor folded into incoming weights (lowering only)
     bias_into_u: bool = False
 
@@ -75,6 +80,7 @@ class Connection:
     dst: str | None = None
     depth: int = 0
     weight_exp: int = 0  # fixed point only: effective weight = weight * 2**weight_exp
+    out_scale: float = 1.0  # fixed point: integer output units per real unit
 
 
 @dataclass

@@ -1,0 +1,160 @@
+"""``LavaBackend``: NIR graph -> lava-nc processes, run in Lava (float or Loihi fixed point).
+
+Lava has no file format of its own: the artifact is ``model.nir`` (what is lowered at run
+time), plus ``model.net`` (lava-dl netx HDF5, fixed point) when netx can express the network,
+plus ``lava.json`` (the lowering summary, why ``model.net`` was skipped if it was, and the
+fixed-point quantisation report for ``loihi2``). ``run`` lowers the graph (``lower.py``),
+quantises it for ``fixed_pt`` targets (``quantize.py``), streams all samples through one Lava
+run in a killable child process (``runner.py``, ``build.py``) and re-aligns the outputs by
+depth (``readout.py``). A ``.net`` file alone runs through netx.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ...errors import ArtifactError, DataError, ShapeError, UsageError
+from ...io import write_json
+from ..base import Backend, RunResult, register
+from .compat import import_lava
+from .runner import DEFAULT_TIMEOUT_S, run_isolated
+
+if TYPE_CHECKING:
+    import nir
+
+    from ...config import Target
+
+NETX_NAME = "model.net"
+SUMMARY_NAME = "lava.json"
+PRECISIONS = ("floating_pt", "fixed_pt")
+
+
+def precision_of(target: "Target") -> str:
+    if target.backend != "lava":
+        raise UsageError(f"target '{target.name}' has backend '{target.backend}', not lava; use a lava target (lava, lava-float, loihi2)")
+    precision = str(target.runtime.get("precision", "floating_pt"))
+    if precision not in PRECISIONS:
+        raise UsageError(f"target '{target.name}': runtime.precision '{precision}' is not one of {', '.join(PRECISIONS)}")
+    return precision
+
+
+def plan_for(graph: "nir.NIRGraph", target: "Target", x: np.ndarray | None = None):
+    """``(plan, quantisation report or None)`` for ``graph`` on ``target``."""
+    from ...nir.graph import graph_settings
+    from .lower import lower
+    from .quantize import quantize
+
+    settings = graph_settings(graph)
+    plan = lower(graph, dt=settings["dt"], reset=settings["reset"], if_reset=settings["if_reset"],
+                 supported=target.supports, where=f"target '{target.name}'")
+    if precision_of(target) == "fixed_pt":
+        return quantize(plan, x)
+    return plan, None
+
+
+def timeout_for(steps: int, units: int) -> float:
+    """``EDGESNN_LAVA_TIMEOUT_S`` if set, else 120 s plus 20 ms per step and process."""
+    env = os.environ.get("EDGESNN_LAVA_TIMEOUT_S")
+    if env:
+        try:
+            return float(env)
+        except ValueError:
+            raise UsageError(f"EDGESNN_LAVA_TIMEOUT_S={env!r} is not a number of seconds") from None
+    return DEFAULT_TIMEOUT_S + 0.02 * steps * max(units, 1)
+
+
+def _run_child(plan, x: np.ndarray, record: bool):
+    from .build import run_plan
+
+    return run_plan(plan, x, record)
+
+
+def _netx_child(path: Path, x: np.ndarray):
+    from .netx import run_netx
+
+    return run_netx(path, x)
+
+
+@register
+class LavaBackend(Backend):
+    """Targets ``lava``/``lava-float`` (``Loihi2SimCfg`` floating_pt) and ``loihi2`` (fixed_pt)."""
+
+    name = "lava"
+    artifact_name = "model.nir"
+
+    def require(self) -> None:
+        import_lava()
+
+    def export(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", **options: Any) -> list[Path]:
+        from ...nir.graph import read_graph, write_graph
+        from .netx import NotExpressible, write_netx
+        from .quantize import quantize
+
+        if options:
+            raise UsageError(f"the lava backend takes no export options (got {', '.join(sorted(options))})")
+        out_dir = Path(out_dir)
+        plan, report = plan_for(graph, target)  # refuses what Lava cannot express, before writing
+        path = write_graph(graph, out_dir / self.artifact_name)
+        read_graph(path)
+        files = [path]
+        summary: dict[str, Any] = {"target": target.name, "precision": precision_of(target),
+                                   "populations": {n: {"type": p.nir_type, "depth": p.depth, "shape": list(p.shape)}
+                                                   for n, p in plan.populations.items()},
+                                   "connections": {n: {"kind": c.kind, "src": c.src, "dst": c.dst, "depth": c.depth}
+                                                   for n, c in plan.connections.items()}}
+        qplan, qreport = (plan, report) if report is not None else quantize(plan)
+        try:
+            files.append(write_netx(qplan, out_dir / NETX_NAME, graph.metadata.get("timesteps")))
+            summary["netx"] = {"written": True}
+        except NotExpressible as exc:
+            summary["netx"] = {"written": False, "reason": str(exc)}
+        if report is not None:
+            summary["quantization"] = report
+            if report["clipped"]:
+                warnings.warn(f"loihi2 quantisation clipped {report['clipped']} values (see {SUMMARY_NAME})", stacklevel=2)
+        write_json(out_dir / SUMMARY_NAME, summary)
+        return [*files, out_dir / SUMMARY_NAME]
+
+    def run(self, artifact: Path, x: np.ndarray, target: "Target", record: bool = False) -> RunResult:
+        from ...nir.graph import read_graph
+        from .readout import to_result
+
+        artifact = Path(artifact)
+        if artifact.is_dir():
+            artifact = artifact / self.artifact_name
+        if not artifact.exists():
+            raise ArtifactError(f"'{artifact}' does not exist; export with `edgesnn export ... --target {target.name}`")
+        self.require()
+        x = np.asarray(x, dtype=np.float32)
+        if artifact.suffix == ".net":
+            return self._run_netx(artifact, x)
+        graph = read_graph(artifact)
+        plan, report = plan_for(graph, target, x)
+        _check_input(x, plan.input_shape)
+        if report is not None and report["clipped"]:
+            warnings.warn(f"loihi2 quantisation clipped {report['clipped']} values", stacklevel=2)
+        T, B = x.shape[:2]
+        steps = B * plan.period(T) + plan.max_depth + 1
+        raw, wall = run_isolated(_run_child, plan, x, record, what=f"Lava run ({target.name})",
+                                 timeout_s=timeout_for(steps, len(plan.populations) + len(plan.connections)))
+        return to_result(plan, raw, T, B, record, wall)
+
+    def _run_netx(self, path: Path, x: np.ndarray) -> RunResult:
+        if x.ndim < 3:
+            raise ShapeError(f"input has shape {list(x.shape)}; expected [T, B, *features]")
+        out, wall = run_isolated(_netx_child, path, x, what="netx run", timeout_s=timeout_for(x.shape[0] * x.shape[1], 8))
+        return RunResult(output=out, wall_s=wall)
+
+
+def _check_input(x: np.ndarray, shape: tuple[int, ...]) -> None:
+    if x.ndim != 2 + len(shape) or tuple(x.shape[2:]) != tuple(shape):
+        raise ShapeError(f"input has shape {list(x.shape)} but the graph expects [T, B, {', '.join(map(str, shape))}] (time-major)")
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise ShapeError(f"input has shape {list(x.shape)}: needs at least one timestep and one sample")
+    if not np.isfinite(x).all():
+        raise DataError(f"input contains {int((~np.isfinite(x)).sum())} NaN or infinite value(s)")

@@ -1,0 +1,1 @@
+"""edgesnn's own Lava processes (imported only inside a Lava run; Lava scans this package for models)."""

@@ -1,0 +1,105 @@
+"""``edgesnn evaluate``: the on-device report of one or more exported artifacts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from . import app
+from ._common import JSON_OPTION, checks_table, emit_json, table
+
+
+@app.command()
+def evaluate(
+    artifacts: list[Path] = typer.Argument(..., help="Export directories from 'edgesnn export' (or a bare .nir file with --dataset). Several: a side-by-side table."),
+    dataset: str = typer.Option(None, "--dataset", "-d", help="Dataset name or file; default: the one in the artifact's manifest."),
+    profile: str = typer.Option(None, "--profile", "-p", help="Profile to check against; default: the manifest's."),
+    target: str = typer.Option(None, "--target", "-t", help="Another cost table of the same runtime, or 'nir' for the reference simulator; default: the manifest's."),
+    out: Path = typer.Option(None, "--out", "-o", help="Report directory (default: <artifact>/report; with several artifacts, DIR/<n>-<name>)."),
+    limit: int = typer.Option(None, "--limit", min=1, help="Evaluate only the first N test samples."),
+    batch_size: int = typer.Option(128, "--batch-size", min=1, help="Samples per runtime call."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Run artifacts over the test split on their runtime with spikes recorded per layer; write
+    report.json, report.md, PNG plots and a self-contained report.html.
+
+    Exit code 2 when a model violates its profile (the report is still written).
+    """
+    from ..errors import ConstraintViolation
+    from ..evaluation import comparison_markdown, comparison_rows, default_out, evaluate as run_evaluate
+    from ..io import atomic_write_text, write_json
+
+    reports, outs = [], []
+    for i, artifact in enumerate(artifacts):
+        where = default_out(artifact) if out is None else (out if len(artifacts) == 1 else out / _slug(i, artifact))
+        with _progress(not as_json, f"evaluate {artifact}") as progress:
+            reports.append(run_evaluate(artifact, dataset, profile=profile, target=target, out=where, limit=limit,
+                                        progress=progress, batch_size=batch_size))
+        outs.append(where)
+    if len(reports) > 1 and out is not None:
+        write_json(out / "comparison.json", comparison_rows(reports))
+        atomic_write_text(out / "comparison.md", comparison_markdown(reports))
+    if as_json:
+        docs = [r.to_dict() for r in reports]
+        emit_json(docs[0] if len(docs) == 1 else {"reports": docs, "comparison": comparison_rows(reports)})
+    else:
+        for report, where in zip(reports, outs):
+            _print(report, where)
+        if len(reports) > 1:
+            rows = comparison_rows(reports)
+            table("side by side", list(rows[0]), [list(r.values()) for r in rows])
+    bad = [r for r in reports if r.feasible is False]
+    if bad:
+        names = "; ".join(f"{r.model}: " + ", ".join(c["name"] for c in r.checks if not c["ok"]) for r in bad)
+        raise ConstraintViolation(f"profile violated ({names}); the report is written")
+
+
+def _slug(i: int, artifact: Path) -> str:
+    p = Path(artifact).resolve()
+    return f"{i + 1}-{p.parent.name}-{p.name}" if p.is_dir() else f"{i + 1}-{p.stem}"
+
+
+def _print(r, where: Path) -> None:
+    from ..config.checks import Check
+    from ..evaluation.render import summary_rows
+
+    table(f"{r.model} on {r.target} — {r.dataset}, {r.samples} samples", ["metric", "value"], summary_rows(r))
+    table("per layer (per inference)", ["layer", "rate", "SynOps", "energy µJ"],
+          [[k, r.activity.firing_rates.get(k), r.activity.synops.get(k), r.energy.snn_layers_uj.get(k)]
+           for k in r.activity.layers])
+    if r.checks:
+        checks_table([Check(c["name"], c["value"], c["limit"]) for c in r.checks])
+    for line in (*r.assumptions, *r.notes):
+        typer.echo(f"note: {line}")
+    typer.echo(f"energy: {r.energy.caveat}")
+    typer.echo(f"report: {where / 'report.html'}")
+
+
+class _progress:
+    """A rich bar fed by the evaluator's ``progress(done, total)`` callback (quiet when not a TTY)."""
+
+    def __init__(self, enabled: bool, label: str):
+        import sys
+
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self._label, self._task = label, None
+        self._bar = Progress(label, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) \
+            if enabled and sys.stderr.isatty() else None
+
+    def __enter__(self):
+        if self._bar:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self._bar:
+            self._bar.stop()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            return
+        if self._task is None:
+            self._task = self._bar.add_task(self._label, total=total)
+        self._bar.update(self._task, completed=done)
