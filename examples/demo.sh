@@ -30,6 +30,8 @@ fi
 
 if has package; then
   echo "== 5. package for a wearable demo and run the bundle with the torch-free runner"
-  $E package "$RUN/export-onnx" --out "$RUN/bundle.zip"
+  $E package "$RUN/export-onnx" --out "$RUN/bundle.zip" --force
+  .venv/bin/python examples/stream_replay.py "$RUN/bundle.zip" --frames 5 --save-csv "$RUN/few.csv"
+  $E run "$RUN/bundle.zip" --input "$RUN/few.csv"
 fi
 echo "== done: $RUN"

@@ -20,6 +20,10 @@ def run(
 ) -> None:
     """Run an artifact on its runtime: .nir on the reference simulator, .onnx on ONNX Runtime
     (the stepwise form is looped over T), Lava artifacts in Lava."""
+    if artifact.suffix == ".zip":  # an edge bundle: the torch-free runner
+        from ..runner import cli_run
+
+        raise typer.Exit(cli_run(artifact, input, as_json))
     import numpy as np
 
     from ..io import atomic_write_bytes

@@ -1,0 +1,204 @@
+"""``package``: an export directory → one verified zip for an edge demo (see docs/runner.md).
+
+Members (flat): ``model.stepwise.onnx`` (+ ``model.unrolled.onnx``), ``model.nir`` (the graph
+the ONNX was made from), ``encoder.json`` (kind, options, T, seed, shapes),
+``preprocessing.json`` (the training statistics: raw values go in), ``classes.json``,
+``profile.json``, ``target.json``, ``report.json`` / ``report.html`` (the evaluation),
+``quantization.json`` + ``weights.int8.npz`` (int8 targets), ``README.md``, then
+``manifest.json`` (format, versions, seed, dt, accuracy, sha256 of every member) and
+``manifest.sha256``. The zip is deterministic (sorted members, fixed timestamps) and written
+atomically.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ..config import Target, load_profile, load_target
+from ..errors import UsageError
+from ..io import _json_default, atomic_write_bytes, check_writable, package_versions
+from ..runner.archive import sha256_bytes
+from ..runner.format import (BUNDLE_FORMAT, CLASSES, ENCODER, MANIFEST, MANIFEST_DIGEST, NIR_GRAPH, PREPROCESSING,
+                             PROFILE, QUANTIZATION, QUANTIZED_WEIGHTS, README, STEPWISE, TARGET, UNROLLED)
+from .evidence import evaluation_members, raw_test_split, runner_accuracy
+from .quantize import SCHEMES, quantize_graph
+from .readme import readme
+from .source import ExportSource, read_export
+
+#: the second seed word training and ``loading.test_split`` use for the test split's encoder draws
+TEST_STREAM = 2 * 10**6
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class PackageResult:
+    out: Path
+    manifest: dict[str, Any]
+    size_bytes: int
+    members: list[str]
+
+
+def _json(obj: Any) -> bytes:
+    return (json.dumps(obj, indent=2, default=_json_default) + "\n").encode()
+
+
+def _target(name: str | None, src: ExportSource) -> Target:
+    if name is None:
+        name = src.manifest.get("target") or "onnx"
+        if load_target(name).backend != "onnx":
+            name = "onnx"
+    tgt = load_target(name)
+    if tgt.backend != "onnx":
+        raise UsageError(f"target '{tgt.name}' runs on {tgt.backend}, but bundles run on ONNX Runtime; "
+                         "choose an ONNX target (onnx, onnx-cpu, cortex-m)")
+    if tgt.numerics.quantize not in ("none", *SCHEMES):
+        raise UsageError(f"target '{tgt.name}' asks for quantize={tgt.numerics.quantize}; bundles support: none, "
+                         f"{', '.join(SCHEMES)}")
+    return tgt
+
+
+def _onnx(graph, tgt: Target, form: str) -> bytes:
+    from ..backends import get_backend
+
+    backend = get_backend("onnx")
+    backend.require()
+    with tempfile.TemporaryDirectory(prefix="edgesnn-bundle-onnx-") as tmp:
+        paths = backend.export(graph, Path(tmp), tgt, form=form, stepwise_too=False)
+        return Path(paths[0]).read_bytes()
+
+
+def _nir_bytes(graph) -> bytes:
+    from ..nir.graph import write_graph
+
+    with tempfile.TemporaryDirectory(prefix="edgesnn-bundle-nir-") as tmp:
+        return write_graph(graph, Path(tmp) / NIR_GRAPH).read_bytes()
+
+
+def spec_members(spec: dict[str, Any]) -> dict[str, bytes]:
+    """encoder.json, preprocessing.json, classes.json from a checkpoint's data spec."""
+    enc = dict(spec["encoder"])
+    encoder = {"kind": enc.pop("name"), "options": enc, "timesteps": int(spec["timesteps"]),
+               "seed": [int(spec["seed"]), TEST_STREAM], "feature_shape": list(spec["feature_shape"]),
+               "input_shape": list(spec["input_shape"]),
+               "rng": "numpy.random.default_rng(seed), fresh per predict call, drawn for the whole batch"}
+    return {ENCODER: _json(encoder), PREPROCESSING: _json(spec["preprocessing"]), CLASSES: _json(list(spec["classes"]))}
+
+
+def _quantize(src: ExportSource, tgt: Target, members: dict[str, bytes], x_raw, y) -> tuple[Any, dict[str, Any]]:
+    """Quantise the graph's weights into ``members``; (graph, manifest entry with the accuracy change)."""
+    graph, table, arrays = quantize_graph(src.graph, SCHEMES[tgt.numerics.quantize])
+    import numpy as np
+
+    float_acc = runner_accuracy(members, x_raw, y)  # members still hold the float model
+    members[STEPWISE] = _onnx(graph, tgt, "stepwise")
+    members[NIR_GRAPH] = _nir_bytes(graph)
+    q_acc = runner_accuracy(members, x_raw, y)
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    members[QUANTIZED_WEIGHTS] = buf.getvalue()
+    scheme = f"{tgt.numerics.quantize}-per-layer-symmetric"
+    entry = {"scheme": scheme, "weights": "dequantised float32 in the ONNX; int8 codes and scales in " + QUANTIZED_WEIGHTS,
+             "layers": len(table), "accuracy_float": float_acc, "accuracy_quantized": q_acc,
+             "delta_pp": 100 * (q_acc - float_acc), "samples": int(len(y))}
+    members[QUANTIZATION] = _json({**entry, "table": table})
+    return graph, entry
+
+
+def default_out(export_dir: Path, tgt: Target, src: ExportSource) -> Path:
+    suffix = "" if tgt.name == src.manifest.get("target") else f"-{tgt.name}"
+    return export_dir.with_name(f"{export_dir.name}{suffix}-bundle.zip")
+
+
+def package(export_dir: str | Path, target: str | None = None, out: str | Path | None = None, *,
+            unrolled: bool = False, force: bool = False) -> PackageResult:
+    """Package ``export_dir`` for ``target`` (default: the export's ONNX target) into ``out``."""
+    from ..nir import validate_graph
+
+    export_dir = Path(export_dir)
+    src = read_export(export_dir)
+    tgt = _target(target, src)
+    out = Path(out) if out else default_out(export_dir, tgt, src)
+    if out.exists() and not force:
+        raise UsageError(f"'{out}' already exists; pass --force to replace it")
+    check_writable(out.parent)
+    validate_graph(src.graph, tgt.supports, where=f"target '{tgt.name}'")
+    spec, m = src.spec, src.manifest
+    members = {STEPWISE: _onnx(src.graph, tgt, "stepwise"), NIR_GRAPH: (export_dir / NIR_GRAPH).read_bytes(),
+               **spec_members(spec), TARGET: _json(tgt.model_dump(mode="json"))}
+    notes = list(src.notes)
+    if m.get("profile"):
+        members[PROFILE] = _json(load_profile(m["profile"]).model_dump(mode="json"))
+    else:
+        notes.append("the export names no profile: no profile.json")
+    x_raw, y = raw_test_split(spec)
+    run_graph, quant = src.graph, {"scheme": "none"}
+    if tgt.numerics.quantize != "none":
+        run_graph, quant = _quantize(src, tgt, members, x_raw, y)
+        notes.append(f"the evaluation report is of the float export (target {m.get('target')}); the quantised "
+                     "accuracy is in 'quantization'")
+    if unrolled:
+        members[UNROLLED] = _onnx(run_graph, tgt, "unrolled")
+    report_members, report = evaluation_members(src)
+    members.update(report_members)
+    acc = quant["accuracy_quantized"] if "accuracy_quantized" in quant else runner_accuracy(members, x_raw, y)
+    accuracy = {"split": "test", "samples": int(len(y)), "runner": acc, "report": report.get("accuracy"),
+                "from": "raw inputs through the bundle's runner (preprocessing + encoding + stepwise ONNX)"}
+    if report.get("accuracy") is not None and quant["scheme"] == "none":
+        accuracy["matches_report"] = bool(report.get("samples") == len(y) and report["accuracy"] == acc)
+    manifest = _manifest(src, tgt, unrolled, quant, accuracy, report, notes,
+                         nir_matches=members[NIR_GRAPH] == (export_dir / NIR_GRAPH).read_bytes())
+    manifest["files"] = {}  # README is listed too: fill after it exists
+    members[README] = readme(manifest, spec, sorted([*members, README])).encode()
+    manifest["files"] = {name: sha256_bytes(members[name]) for name in sorted(members)}
+    raw_manifest = _json(manifest)
+    members[MANIFEST], members[MANIFEST_DIGEST] = raw_manifest, (sha256_bytes(raw_manifest) + "\n").encode()
+    data = write_zip(members)
+    atomic_write_bytes(out, data)
+    return PackageResult(out, manifest, len(data), sorted(members))
+
+
+def _manifest(src: ExportSource, tgt: Target, unrolled: bool, quant: dict, accuracy: dict, report: dict,
+              notes: list[str], nir_matches: bool) -> dict[str, Any]:
+    """Everything but ``files`` (the checksums are added last)."""
+    spec, m = src.spec, src.manifest
+    versions = package_versions()
+    return {
+        "bundle_format": BUNDLE_FORMAT, "kind": "bundle", "created_by": f"edgesnn {versions.get('edgesnn', '?')}",
+        "versions": versions, "runner_needs": _runner_needs(), "target": tgt.name, "profile": m.get("profile"),
+        "dataset": spec["dataset"], "seed": spec["seed"], "dt": m.get("dt"), "reset": m.get("reset"),
+        "timesteps": spec["timesteps"], "encoder": spec["encoder"]["name"],
+        "data": {k: spec.get(k) for k in ("dataset", "seed", "split", "top_k", "label_column", "kind")},
+        "forms": ["stepwise", *(["unrolled"] if unrolled else [])], "quantization": quant, "accuracy": accuracy,
+        "report": report, "notes": notes,
+        "source": {"export": str(src.path.resolve()), "export_target": m.get("target"),
+                   "export_manifest_sha256": src.manifest_sha256, "nir_matches_export": nir_matches},
+    }
+
+
+def _runner_needs() -> dict[str, str]:
+    needs = {}
+    for pkg in ("numpy", "onnxruntime"):
+        try:
+            needs[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            needs[pkg] = "any"
+    return needs
+
+
+def write_zip(members: dict[str, bytes]) -> bytes:
+    """A deterministic zip of ``members``: sorted, fixed timestamps, deflated, mode 0644."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, date_time=_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, members[name])
+    return buf.getvalue()

@@ -1,0 +1,54 @@
+"""The short README.md a bundle carries for the person building the demo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _pct(v: Any) -> str:
+    return f"{100 * v:.2f} %" if isinstance(v, float) else "n/a"
+
+
+def readme(manifest: dict[str, Any], spec: dict[str, Any], members: list[str]) -> str:
+    enc = spec["encoder"]
+    feat = spec["feature_shape"]
+    size = 1
+    for d in feat:
+        size *= int(d)
+    acc = manifest.get("accuracy") or {}
+    q = manifest.get("quantization") or {}
+    lines = [
+        f"# edgesnn bundle: {spec.get('name') or spec['dataset']} on {manifest['target']}",
+        "",
+        f"A spiking network that classifies raw samples of shape {feat} ({size} values) into "
+        f"{len(spec['classes'])} classes: {', '.join(map(str, spec['classes']))}.",
+        f"Encoder `{enc['name']}`, T = {spec['timesteps']} steps of dt = {manifest.get('dt')} s; the runner scales "
+        "raw values with the training statistics (preprocessing.json) and encodes them itself.",
+        "",
+        "## Run it (numpy + onnxruntime only)",
+        "",
+        "```sh",
+        "pip install numpy onnxruntime",
+        "python -m edgesnn.runner --copy-to runner/        # on a machine with edgesnn: copy the runner",
+        "PYTHONPATH=runner python -m edgesnn.runner bundle.zip --input raw.csv [--json] [--stream]",
+        "```",
+        "",
+        "```python",
+        "from edgesnn.runner import Bundle",
+        "with Bundle.open('bundle.zip') as b:         # every checksum verified first",
+        "    pred = b.predict(raw)                    # raw [N, %d] -> pred.classes, pred.counts" % size,
+        "    s = b.stream(); r = s.push(frame)        # r.counts, r.decision, r.done",
+        "```",
+        "",
+        "## What was measured",
+        "",
+        f"- test-split accuracy computed by the runner from raw inputs: {_pct(acc.get('runner'))} "
+        f"({acc.get('samples')} samples); evaluation report: {_pct(acc.get('report'))}",
+    ]
+    if q.get("scheme", "none") != "none":
+        lines.append(f"- weights quantised ({q['scheme']}): float {_pct(q.get('accuracy_float'))} -> "
+                     f"quantised {_pct(q.get('accuracy_quantized'))} ({q.get('delta_pp'):+.2f} pp)")
+    lines += ["", "## Members", "", *[f"- `{m}`" for m in members], "",
+              "`manifest.json` lists the sha256 of every member; `manifest.sha256` is the sha256 of the manifest. "
+              "The runner refuses the bundle if any of them differs.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,149 @@
+"""``evaluate``: artifact + test split → :class:`Report`, measured on the artifact's runtime.
+
+Steps: resolve the artifact (verified manifest, target, NIR graph) → the encoded test split
+exactly as the manifest says → batched runs on the runtime with spikes recorded per layer →
+accuracy, confusion matrix, activity and energy on the target's cost table (``edgesnn.metrics``)
+→ profile checks with their slack → optional report files (``write_report``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..config import Profile, check_profile, load_profile
+from ..metrics import ActivityReport, profile_metrics
+from .artifact import Artifact, resolve
+from .data import TestSplit, load_test_split
+from .report import Activity, Energy, Latency, Memory, Report, confusion_matrix, per_class_accuracy
+from .runner import DEFAULT_BATCH, RunSummary, run_split
+
+
+def evaluate(artifact: str | Path, dataset: str | None = None, *, profile: str | Profile | None = None,
+             target: str | None = None, out: str | Path | None = None, limit: int | None = None,
+             progress: Callable[[int, int], None] | None = None, batch_size: int = DEFAULT_BATCH) -> Report:
+    """Evaluate ``artifact`` (export directory or ``.nir``) on the test split of ``dataset``.
+
+    ``dataset``: default the manifest's. ``profile``: name, YAML path or Profile; default the
+    manifest's. ``target``: another table of the same runtime, or "nir" for the reference
+    simulator. ``out``: also write report.json/.md/.html and PNGs there. ``limit``: first N
+    test samples. ``progress(done, total)`` is called after every batch.
+    """
+    if out is not None:
+        from .outputs import check_out
+
+        check_out(Path(out))
+    art = resolve(artifact, target)
+    split = load_test_split(art, dataset, limit)
+    prof = _profile(profile, art)
+    run = run_split(art, split.x, len(split.classes), batch_size, progress)
+    report = build_report(art, split, run, prof)
+    if out is not None:
+        from .outputs import write_report
+
+        write_report(report, Path(out))
+    return report
+
+
+def _profile(profile: str | Profile | None, art: Artifact) -> Profile | None:
+    if isinstance(profile, Profile):
+        return profile
+    name = profile or art.profile_name
+    return load_profile(name) if name else None
+
+
+def build_report(art: Artifact, split: TestSplit, run: RunSummary, profile: Profile | None) -> Report:
+    """Assemble the :class:`Report` from a finished run."""
+    a = run.activity
+    n = int(split.y.shape[0])
+    cm = confusion_matrix(split.y, run.predictions, len(split.classes))
+    checks = check_profile(profile, profile_metrics(a)) if profile else []
+    notes = [*run.notes, *a.notes]
+    if profile is None:
+        notes.append("no profile given or named by the manifest: no profile checks")
+    dt = (art.manifest or {}).get("dt") or (art.graph.metadata or {}).get("dt")
+    return Report(
+        model=art.label, artifact=str(art.file), target=art.target.name, backend=art.target.backend,
+        dataset=split.dataset, samples=n, classes=split.classes,
+        accuracy=float((run.predictions == split.y).mean()), per_class_accuracy=per_class_accuracy(cm, split.classes),
+        confusion=cm.tolist(), parameters=a.params, memory=_memory(art, a), activity=_activity(a, run, art),
+        energy=_energy(a), latency=_latency(a, run, n, dt), profile=profile.name if profile else None,
+        checks=[c.to_dict() for c in checks], feasible=all(c.ok for c in checks) if checks else None,
+        training=training_info(art), assumptions=[*art.assumptions, *split.assumptions], notes=notes,
+        versions=_versions(art), sample_records=run.sample_records, sample_input=run.sample_input,
+    )
+
+
+def _memory(art: Artifact, a: ActivityReport) -> Memory:
+    num = art.target.numerics
+    return Memory(num.weight_bits, a.param_bytes, num.state_bits, a.state_bytes, a.activation_bytes,
+                  a.param_bytes + a.state_bytes + a.activation_bytes)
+
+
+def _activity(a: ActivityReport, run: RunSummary, art: Artifact) -> Activity:
+    return Activity(layer_order(art), a.firing_rates, a.mean_firing_rate, a.input_rate, a.spikes, a.spikes_total, run.spike_counts,
+                    a.synops, a.synops_total, a.synops_counting, a.neuron_updates, a.neuron_updates_total)
+
+
+def layer_order(art: Artifact) -> list[str]:
+    """Synaptic and neuron nodes in topological order (input first; cycles broken by name)."""
+    from ..metrics._graph import SYNAPTIC_TYPES, flatten, is_neuron
+
+    fg = flatten(art.graph)
+    indeg = {k: 0 for k in fg.nodes}
+    for _, b in fg.edges:
+        indeg[b] += 1
+    order, ready, seen = [], sorted(k for k, d in indeg.items() if d == 0), set()
+    while len(seen) < len(indeg):
+        if not ready:  # a recurrent cycle: release the first remaining node
+            ready = [min(k for k in indeg if k not in seen)]
+        k = ready.pop(0)
+        if k in seen:
+            continue
+        seen.add(k)
+        order.append(k)
+        for a, b in fg.edges:
+            if a == k and b not in seen:
+                indeg[b] -= 1
+                if indeg[b] <= 0:
+                    ready.append(b)
+    return [k for k in order if is_neuron(fg.nodes[k]) or isinstance(fg.nodes[k], SYNAPTIC_TYPES)]
+
+
+def _energy(a: ActivityReport) -> Energy:
+    tables = a.energy_tables
+    ann = tables.get("ann")
+    ratio = a.energy_uj / a.ann_energy_uj if a.ann_energy_uj else None
+    return Energy(tables["snn"]["table"], a.energy_uj, a.energy_uj_layers, a.energy_components_uj,
+                  ann["table"] if ann else None, a.ann_macs_total, a.ann_macs, a.ann_energy_uj, ratio,
+                  a.break_even_rate, a.break_even_first_layer, {k: v for k, v in tables.items() if k != "caveat"},
+                  tables["caveat"])
+
+
+def _latency(a: ActivityReport, run: RunSummary, n: int, dt: float | None) -> Latency:
+    per = run.wall_s / n
+    return Latency(a.timesteps, dt, a.timesteps * dt if dt else None, per, (1.0 / per) if per > 0 else float("inf"),
+                   run.batch_size, run.wall_s, run.eval_s)
+
+
+def training_info(art: Artifact) -> dict[str, Any] | None:
+    """Training time and accuracies from the source run's metrics.json (None when unavailable)."""
+    run = art.source_run
+    if run is None or not (run / "metrics.json").is_file():
+        return None
+    try:
+        metrics = json.loads((run / "metrics.json").read_text()).get("metrics", {})
+        model = json.loads((run / "manifest.json").read_text()).get("model") if (run / "manifest.json").is_file() else None
+    except (json.JSONDecodeError, OSError, AttributeError):
+        return None
+    keys = ("train_seconds", "ann_train_seconds", "test_acc", "ann_test_acc", "val_acc", "best_epoch", "timesteps")
+    return {"run": str(run), "model": model, **{k: metrics[k] for k in keys if k in metrics}}
+
+
+def _versions(art: Artifact) -> dict[str, str]:
+    from ..io import package_versions
+
+    return {"edgesnn_at_export": (art.manifest or {}).get("versions", {}).get("edgesnn", ""),
+            **package_versions()}

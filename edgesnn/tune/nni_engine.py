@@ -1,0 +1,204 @@
+"""The NNI engine: a real NNI 3.0 experiment over the same space and trial.
+
+NNI's manager (its own Node.js) runs the tuner and starts ``python -m edgesnn.tune.nni_trial``
+per trial with the local training service, or NNI's remote (SSH) training service from a
+``machines.yaml``. NNI optimises one number and has no constraint API, so each trial reports
+the penalised objective (see ``trial.py``); results come back through ``export_data()``.
+
+Tuners: TPE, Anneal, Evolution, Random, GridSearch. GP and Metis fail with current SciPy,
+Hyperband and BOHB have a parameter-id bug and SMAC does not build (NNI is archived since
+2024-09): those are refused up front. NNI 3.0's web server listens on every interface (its
+``app.listen(port)`` takes no host); edgesnn announces it on 127.0.0.1 and points the trials at
+127.0.0.1 (``nni_manager_ip``).
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import socket
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import BackendRunError, ConfigError, RuntimeUnavailableError, UsageError, did_you_mean
+from ..io import write_json
+from .trial import TrialRecord, TuneSetup
+
+TUNERS: dict[str, Callable[[int, int], dict]] = {
+    "TPE": lambda n, seed: {"optimize_mode": "maximize", "seed": seed},
+    "Anneal": lambda n, seed: {"optimize_mode": "maximize"},
+    "Evolution": lambda n, seed: {"optimize_mode": "maximize", "population_size": max(2, min(20, n // 2))},
+    "Random": lambda n, seed: {"seed": seed},
+    "GridSearch": lambda n, seed: {},
+}
+BROKEN = {"GP": "fails with current SciPy ('x0' must only have one dimension)",
+          "Metis": "fails with current SciPy ('x0' must only have one dimension)",
+          "Hyperband": "has a parameter-id bug", "BOHB": "has a parameter-id bug", "SMAC": "does not build"}
+SETUP_FILE = "setup.json"
+
+
+def tuner_name(name: str | None) -> str:
+    name = name or "TPE"
+    canon = {k.lower(): k for k in [*TUNERS, *BROKEN]}.get(name.lower())
+    if canon in BROKEN:
+        raise UsageError(f"NNI tuner '{canon}' {BROKEN[canon]} in NNI 3.0 (archived upstream); "
+                         f"use one of {', '.join(TUNERS)}, or --engine optuna")
+    if canon is None:
+        raise UsageError(f"unknown NNI tuner '{name}'{did_you_mean(name, TUNERS)}; choose from: {', '.join(TUNERS)}")
+    return canon
+
+
+def free_port(preferred: int | None = None) -> int:
+    """``preferred`` if nothing listens there (else a UsageError), or a free port on localhost."""
+    if preferred is not None:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", preferred)) == 0:
+                raise UsageError(f"port {preferred} is busy (NNI's web UI needs it); pass another --nni-port or omit it")
+        return preferred
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def load_machines(path: Path) -> list[dict[str, Any]]:
+    """``machines.yaml``: a list (or ``machines:`` list) of {host, user, port?, password? |
+    ssh_key_file?, python_path?} — NNI's RemoteMachineConfig fields."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"--nni-remote file '{path}' does not exist; write a YAML list of machines (host, user, ...)")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"'{path}' is not valid YAML ({str(exc).splitlines()[0]})") from None
+    machines = raw.get("machines") if isinstance(raw, dict) else raw
+    allowed = {"host", "port", "user", "password", "ssh_key_file", "ssh_passphrase", "python_path"}
+    if not isinstance(machines, list) or not machines:
+        raise ConfigError(f"'{path}' must hold a non-empty list of machines (host, user, ...)")
+    for i, m in enumerate(machines):
+        if not isinstance(m, dict) or not {"host", "user"} <= set(m):
+            raise ConfigError(f"'{path}' machine {i + 1} needs at least host and user, got {m!r}")
+        extra = set(m) - allowed
+        if extra:
+            raise ConfigError(f"'{path}' machine {i + 1} has unknown key(s) {sorted(extra)}; allowed: {sorted(allowed)}")
+    return machines
+
+
+def build_experiment(setup: TuneSetup, *, tuner: str, trials: int, jobs: int, timeout: float | None, seed: int,
+                     nni_remote: Path | None = None):
+    """The configured (not started) ``nni.experiment.Experiment`` and the trial's code directory."""
+    try:
+        from nni.experiment import Experiment, RemoteConfig, RemoteMachineConfig
+    except ImportError:
+        raise RuntimeUnavailableError("the nni engine needs NNI: pip install 'edgesnn[nni]'") from None
+    name = tuner_name(tuner)
+    code = setup.out / "nni" / "code"
+    code.mkdir(parents=True, exist_ok=True)
+    remote = nni_remote is not None
+    data = setup.to_dict()
+    if remote:
+        data["out"] = "runs"  # trials write beside the uploaded code on each machine
+    write_json(code / SETUP_FILE, data)
+    exp = Experiment("remote" if remote else "local")
+    c = exp.config
+    c.experiment_name = f"edgesnn-{setup.family}-{Path(setup.dataset).stem}-{setup.profile.name}"
+    python = "python3" if remote else shlex.quote(sys.executable)
+    c.trial_command = f"{python} -m edgesnn.tune.nni_trial {SETUP_FILE}"
+    c.trial_code_directory = str(code)
+    c.search_space = setup.space.raw
+    c.tuner.name = name
+    c.tuner.class_args = TUNERS[name](trials, seed)
+    c.max_trial_number = trials
+    c.trial_concurrency = jobs
+    if timeout:
+        c.max_experiment_duration = f"{int(timeout)}s"
+    c.experiment_working_directory = str((setup.out / "nni").resolve())
+    c.nni_manager_ip = "127.0.0.1"
+    if remote:
+        machines = load_machines(nni_remote)
+        c.training_service = RemoteConfig(machine_list=[RemoteMachineConfig(**m) for m in machines])
+    else:
+        c.training_service.use_active_gpu = False
+    return exp, code
+
+
+def _collect(exp, setup: TuneSetup) -> list[TrialRecord]:
+    """Records from ``export_data()``, plus trials that ended without a final result."""
+    seen: dict[str, TrialRecord] = {}
+    for tr in exp.export_data():
+        value = tr.value if isinstance(tr.value, dict) else {"default": tr.value}
+        if "record" in value:
+            rec = TrialRecord.from_dict(value["record"])
+        else:
+            rec = TrialRecord(len(seen), dict(tr.parameter or {}), state="FAIL", error="no edgesnn record")
+        rec.engine, rec.trial_id = "nni", tr.trialJobId
+        seen[tr.trialJobId] = rec
+    for f in sorted((setup.out / "trials").glob("nni-*.json")):
+        rec = TrialRecord.from_dict(json.loads(f.read_text()))
+        seen.setdefault(rec.trial_id or f.stem, rec)
+    for job in exp.list_trial_jobs():
+        jid = getattr(job, "trialJobId", None)
+        if jid and jid not in seen and getattr(job, "status", "") in ("FAILED", "USER_CANCELED", "SYS_CANCELED", "EARLY_STOPPED"):
+            params = _job_params(job)
+            seen[jid] = TrialRecord(int(getattr(job, "sequenceId", len(seen)) or len(seen)), params, state="FAIL",
+                                    error=f"NNI trial {job.status}", engine="nni", trial_id=jid)
+    return sorted(seen.values(), key=lambda r: r.number)
+
+
+def _job_params(job) -> dict:
+    try:
+        form = job.hyperParameters[0] if isinstance(job.hyperParameters, list) else job.hyperParameters
+        form = json.loads(form) if isinstance(form, str) else form
+        return dict(form.get("parameters", {}))
+    except Exception:
+        return {}
+
+
+def run_nni(setup: TuneSetup, *, tuner: str | None, trials: int, timeout: float | None, jobs: int, seed: int,
+            nni_remote: Path | None = None, nni_port: int | None = None, resume: bool = False,
+            announce: Callable[[str], None] | None = None, storage: str | None = None, **_) -> tuple[list[TrialRecord], list[str]]:
+    """Run a real NNI experiment to completion and return its records."""
+    if storage is not None:
+        raise UsageError("--storage is for the optuna engine; NNI keeps its own database in the run directory")
+    if resume:
+        raise UsageError("--resume is for the optuna engine; an NNI run starts a new experiment")
+    import logging
+
+    exp, _ = build_experiment(setup, tuner=tuner, trials=trials, jobs=jobs, timeout=timeout, seed=seed,
+                              nni_remote=nni_remote)
+    from nni.runtime.log import silence_stdout
+
+    silence_stdout()
+    logging.getLogger("nni").setLevel(logging.WARNING)
+    port = free_port(nni_port)
+    notes = [f"NNI web UI: http://127.0.0.1:{port} (experiment {exp.id}; NNI 3.0 listens on all interfaces)"]
+    if announce:
+        announce(notes[0])
+    deadline = time.monotonic() + (timeout or 0) + 600 + 120 * trials * setup.epochs
+    try:
+        exp.start(port)
+    except Exception as exc:
+        raise BackendRunError(f"NNI's manager did not start on port {port} ({str(exc).splitlines()[0]}); "
+                              "see the log under the run directory's nni/") from None
+    try:
+        while True:
+            status = exp.get_status()
+            if status in ("DONE", "STOPPED", "ERROR"):
+                break
+            if status == "TUNER_NO_MORE_TRIAL" and all(
+                    getattr(j, "status", "") not in ("WAITING", "RUNNING") for j in exp.list_trial_jobs()):
+                break
+            if time.monotonic() > deadline:
+                notes.append("NNI experiment stopped at edgesnn's deadline")
+                break
+            time.sleep(1.0)
+        if status == "ERROR":
+            notes.append("NNI reported ERROR; see the run directory's nni/ logs")
+        records = _collect(exp, setup)
+    finally:
+        exp.stop()
+    return records, notes

@@ -1,0 +1,61 @@
+"""NNI's trial command: ``python -m edgesnn.tune.nni_trial setup.json``.
+
+Reads the parameters NNI's tuner chose (``nni.get_next_parameter()``), runs the same trial as
+the Optuna engine (static checks first: a forbidden configuration is never trained), reports
+the validation accuracy after every epoch (``report_intermediate_result``) and a final dict
+whose ``default`` key is what the tuner optimises — the penalised objective when constrained,
+the plain validation accuracy otherwise — plus accuracy, energy, memory, slacks and the whole
+record (so ``export_data()`` alone rebuilds the results table, even from remote machines).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _finite(v: Any) -> Any:
+    """NNI's manager parses metrics with JSON.parse: no Infinity/NaN."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_finite(x) for x in v]
+    return v
+
+
+def final_metric(record, constrained: bool) -> dict[str, Any]:
+    default = record.penalised if constrained else float(record.metrics.get("val_acc", 0.0))
+    return _finite({"default": default, "accuracy": record.objective("accuracy"), "energy": record.objective("energy"),
+                    "memory": record.objective("memory"), "feasible": record.feasible, "state": record.state,
+                    "slacks": {k: s["slack"] for k, s in record.slacks.items()},
+                    "record": json.loads(json.dumps(record.to_dict(), default=str))})
+
+
+def main(argv: list[str] | None = None) -> int:
+    import nni
+
+    from ..io import write_json
+    from .trial import TuneSetup, run_trial
+
+    argv = sys.argv[1:] if argv is None else argv
+    setup_file = Path(argv[0])
+    setup = TuneSetup.from_dict(json.loads(setup_file.read_text()))
+    if not setup.out.is_absolute():  # remote machines: results live beside the uploaded code
+        setup.out = setup_file.parent.resolve() / setup.out
+    params = nni.get_next_parameter() or {}
+    trial_id, number = nni.get_trial_id(), int(nni.get_sequence_id())
+    record = run_trial(setup, params, number, name=f"nni-{trial_id}",
+                       on_epoch=lambda epoch, acc: nni.report_intermediate_result(float(acc)))
+    record.engine, record.trial_id = "nni", trial_id
+    write_json(setup.out / "trials" / f"nni-{trial_id}.json", record.to_dict())
+    nni.report_final_result(final_metric(record, setup.constrained))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

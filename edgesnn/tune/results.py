@@ -1,0 +1,100 @@
+"""The results table, the Pareto front and the best feasible trial.
+
+    results.csv / results.json   one row per trial: parameters, metrics, feasibility, slacks,
+                                 static-check and training seconds, state
+    pareto.json                  the feasible trials no other feasible trial dominates on the
+                                 chosen objectives (a dominates b: no worse on every objective,
+                                 better on one)
+The best trial is the feasible COMPLETE one with the highest *validation* accuracy (ties: less
+energy); its test accuracy is reported beside it, never used to choose.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from ..io import atomic_write_text, write_json
+from .trial import OBJECTIVES, TrialRecord
+
+METRIC_COLUMNS = ("val_acc", "test_acc", "energy_uj", "energy_floor_uj", "param_bytes", "state_bytes",
+                  "mean_firing_rate", "timesteps")
+
+
+def best_feasible(records: list[TrialRecord]) -> TrialRecord | None:
+    ok = [r for r in records if r.state == "COMPLETE" and r.feasible]
+    if not ok:
+        return None
+    return max(ok, key=lambda r: (r.metrics.get("val_acc", 0.0), -(r.metrics.get("energy_uj") or 0.0), -r.number))
+
+
+def dominates(a: TrialRecord, b: TrialRecord, objectives: list[str]) -> bool:
+    sign = {o: 1.0 if OBJECTIVES[o][0] == "maximize" else -1.0 for o in objectives}
+    better = [sign[o] * a.objective(o) for o in objectives]
+    other = [sign[o] * b.objective(o) for o in objectives]
+    return all(x >= y for x, y in zip(better, other)) and any(x > y for x, y in zip(better, other))
+
+
+def pareto_front(records: list[TrialRecord], objectives: list[str]) -> list[TrialRecord]:
+    ok = [r for r in records if r.state == "COMPLETE" and r.feasible]
+    return [r for r in ok if not any(dominates(o, r, objectives) for o in ok if o is not r)]
+
+
+def row(r: TrialRecord) -> dict[str, Any]:
+    out: dict[str, Any] = {"number": r.number, "state": r.state, "feasible": r.feasible, "stage": r.stage,
+                           "penalised": round(r.penalised, 6)}
+    out.update({m: r.metrics.get(m) for m in METRIC_COLUMNS})
+    out.update({"static_ms": round(1000 * r.static_seconds, 3), "train_seconds": round(r.train_seconds, 3),
+                "seconds": round(r.seconds, 3), "engine": r.engine, "checkpoint": r.checkpoint, "error": r.error})
+    out.update({f"param.{k}": json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in r.params.items()})
+    out.update({f"slack.{k}": s["slack"] for k, s in r.slacks.items()})
+    return out
+
+
+def summary(records: list[TrialRecord]) -> dict[str, Any]:
+    """Counts and the cost figures the tuner is judged by."""
+    static = [r for r in records if r.state == "INFEASIBLE"]
+    trained = [r for r in records if r.stage == "trained"]
+    best = best_feasible(records)
+    return {
+        "trials": len(records),
+        "states": {s: sum(r.state == s for r in records) for s in sorted({r.state for r in records})},
+        "feasible": sum(r.feasible for r in records),
+        "feasible_fraction": (sum(r.feasible for r in records) / len(records)) if records else 0.0,
+        "rejected_before_training": len(static),
+        "static_check_ms_max": max((1000 * r.static_seconds for r in records), default=0.0),
+        "static_check_ms_mean_rejected": (1000 * sum(r.static_seconds for r in static) / len(static)) if static else None,
+        "train_seconds_total": sum(r.train_seconds for r in trained),
+        # trained models the profile then rejected (pruned and failed trials are counted apart)
+        "train_seconds_infeasible": sum(r.train_seconds for r in trained if r.state == "COMPLETE" and not r.feasible),
+        "train_seconds_pruned": sum(r.train_seconds for r in trained if r.state == "PRUNED"),
+        "train_seconds_failed": sum(r.train_seconds for r in trained if r.state == "FAIL"),
+        "best": None if best is None else {"number": best.number, "val_acc": best.metrics.get("val_acc"),
+                                           "test_acc": best.metrics.get("test_acc"),
+                                           "energy_uj": best.metrics.get("energy_uj"), "checkpoint": best.checkpoint},
+    }
+
+
+def write_results(records: list[TrialRecord], out: Path, objectives: list[str]) -> dict[str, Path]:
+    """results.csv, results.json, pareto.json in ``out``; returns their paths."""
+    rows = [row(r) for r in records]
+    columns: list[str] = []
+    for r in rows:
+        columns += [c for c in r if c not in columns]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    files = {"results.csv": out / "results.csv", "results.json": out / "results.json", "pareto.json": out / "pareto.json"}
+    atomic_write_text(files["results.csv"], buf.getvalue())
+    write_json(files["results.json"], {"objectives": objectives, "summary": summary(records),
+                                       "trials": [r.to_dict() for r in records]})
+    front = pareto_front(records, objectives)
+    write_json(files["pareto.json"], {"objectives": {o: OBJECTIVES[o][0] for o in objectives},
+                                      "trials": [{"number": r.number, **{o: r.objective(o) for o in objectives},
+                                                  "test_acc": r.metrics.get("test_acc"), "params": r.params,
+                                                  "checkpoint": r.checkpoint} for r in front]})
+    return files

@@ -1,0 +1,184 @@
+"""One tuning trial, the same for both engines: static checks → (train) → a TrialRecord.
+
+A configuration the profile forbids by construction (too many parameter bytes, too many
+timesteps, a shape Algorithm 1 cannot build, an energy floor above the limit) is recorded
+as ``INFEASIBLE`` with its slacks and costs no training. Otherwise the model is trained
+(no ANN twin: tuning needs the SNN only), measured on the reference simulator, checked
+against the profile, and saved as a checkpoint under ``<run>/trials/<number>``.
+
+Objectives (``OBJECTIVES``): accuracy = validation accuracy (↑; the test accuracy is
+recorded apart and never used to choose), energy = µJ per inference (↓), memory =
+parameter + state bytes (↓). The single number NNI optimises is the *penalised* objective
+
+    penalised = val_acc − Σ_{violated checks} slack / |limit|
+
+so a violating model scores below every feasible one of the same accuracy.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Profile, Target
+from .constraints import Slack, merge, static_checks, trained_slacks
+from .space import SearchSpace, parse_space, to_overrides
+
+INF = float("inf")
+#: objective -> (direction, value of a record)
+OBJECTIVES: dict[str, tuple[str, Callable[["TrialRecord"], float]]] = {
+    "accuracy": ("maximize", lambda r: float(r.metrics.get("val_acc", 0.0))),
+    "energy": ("minimize", lambda r: float(r.metrics.get("energy_uj", r.metrics.get("energy_floor_uj", INF)))),
+    "memory": ("minimize", lambda r: float(r.metrics.get("param_bytes", INF)) + float(r.metrics.get("state_bytes", 0.0))),
+}
+#: trial states in the results table
+STATES = ("COMPLETE", "INFEASIBLE", "PRUNED", "FAIL")
+
+
+class Pruned(Exception):
+    """Raised from the epoch callback to stop a hopeless trial."""
+
+
+@dataclass
+class TuneSetup:
+    """Everything a trial needs; JSON-able so NNI's trial processes can rebuild it."""
+
+    dataset: str
+    profile: Profile
+    target: Target
+    family: str
+    space: SearchSpace
+    epochs: int
+    out: Path
+    feature_shape: tuple[int, ...]
+    n_classes: int
+    seed: int = 0
+    constrained: bool = True
+    label_column: str | None = None
+    top_k: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dataset": self.dataset, "profile": self.profile.model_dump(), "target": self.target.model_dump(),
+                "family": self.family, "space": self.space.raw, "epochs": self.epochs, "out": str(self.out),
+                "feature_shape": list(self.feature_shape), "n_classes": self.n_classes, "seed": self.seed,
+                "constrained": self.constrained, "label_column": self.label_column, "top_k": self.top_k}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "TuneSetup":
+        d = dict(d)
+        d["profile"], d["target"] = Profile.model_validate(d["profile"]), Target.model_validate(d["target"])
+        d["space"] = parse_space(d["space"], d["family"])
+        d["out"], d["feature_shape"] = Path(d["out"]), tuple(d["feature_shape"])
+        return cls(**d)
+
+
+@dataclass
+class TrialRecord:
+    """One row of the results table."""
+
+    number: int
+    params: dict[str, Any]
+    state: str = "COMPLETE"
+    feasible: bool = False
+    stage: str = "static"
+    slacks: dict[str, dict] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    curve: list[float] = field(default_factory=list)
+    static_seconds: float = 0.0
+    train_seconds: float = 0.0
+    seconds: float = 0.0
+    checkpoint: str | None = None
+    error: str | None = None
+    engine: str = "optuna"
+    trial_id: str | None = None
+
+    def objective(self, name: str) -> float:
+        return OBJECTIVES[name][1](self)
+
+    @property
+    def penalised(self) -> float:
+        violation = sum(max(0.0, s["slack"]) / (abs(s["limit"]) or 1.0) for s in self.slacks.values())
+        return float(self.metrics.get("val_acc", 0.0)) - violation
+
+    def scaled_slacks(self) -> dict[str, float]:
+        return {k: Slack(**{f: s[f] for f in ("name", "value", "limit", "slack", "stage")}).scaled
+                for k, s in self.slacks.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "penalised": self.penalised}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "TrialRecord":
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+KEEP = ("val_acc", "test_acc", "best_epoch", "energy_uj", "param_bytes", "state_bytes", "mean_firing_rate",
+        "timesteps", "train_seconds")
+
+
+def run_trial(setup: TuneSetup, values: dict[str, Any], number: int, *, name: str | None = None,
+              on_epoch: Callable[[int, float], None] | None = None) -> TrialRecord:
+    """Check ``values`` statically, train when allowed, and return the trial's record."""
+    from ..train import train
+
+    start = time.perf_counter()
+    record = TrialRecord(number, dict(values))
+    try:
+        static = static_checks(to_overrides(values, setup.family), setup.family, setup.feature_shape,
+                               setup.n_classes, setup.profile, setup.target)
+    except Exception as exc:  # a refused hyper-parameter combination
+        return _failed(record, exc, start)
+    record.static_seconds = static.seconds
+    record.metrics.update(static.metrics)
+    record.slacks = {s.name: s.to_dict() for s in static.slacks}
+    record.error = static.error
+    if not static.feasible and setup.constrained:
+        record.state, record.stage, record.seconds = "INFEASIBLE", "static", time.perf_counter() - start
+        return record
+
+    def callback(epoch: int, val_acc: float) -> None:
+        record.curve.append(float(val_acc))
+        if on_epoch is not None:
+            on_epoch(epoch, val_acc)
+
+    trial_dir = setup.out / "trials" / (name or f"{number:04d}")
+    record.stage = "trained"
+    t0 = time.perf_counter()
+    try:
+        result = train(setup.dataset, setup.profile, model=setup.family, target=setup.target,
+                       overrides=to_overrides(values, setup.family), epochs=setup.epochs, seed=setup.seed,
+                       out=trial_dir, force=True, progress=False, ann_twin=False, label_column=setup.label_column,
+                       top_k=setup.top_k, callback=callback)
+    except Pruned:
+        record.state, record.train_seconds = "PRUNED", time.perf_counter() - t0
+        record.metrics["val_acc"] = max(record.curve, default=0.0)
+        record.seconds = time.perf_counter() - start
+        return record
+    except Exception as exc:  # NaN loss, a model the runtime refuses...: the study goes on
+        record.train_seconds = time.perf_counter() - t0
+        return _failed(record, exc, start)
+    record.train_seconds = time.perf_counter() - t0
+    record.metrics.update({k: _num(result.metrics[k]) for k in KEEP if k in result.metrics})
+    slacks = merge(static.slacks, trained_slacks(result.checks))
+    record.slacks = {k: s.to_dict() for k, s in slacks.items()}
+    record.feasible = all(s.ok for s in slacks.values())
+    record.checkpoint = str(result.out) if result.out else None
+    record.seconds = time.perf_counter() - start
+    return record
+
+
+def _failed(record: TrialRecord, exc: Exception, start: float) -> TrialRecord:
+    record.state, record.feasible = "FAIL", False
+    record.error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    record.seconds = time.perf_counter() - start
+    return record
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
