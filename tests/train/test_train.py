@@ -73,12 +73,12 @@ def test_csv_of_real_measurements_trains_through_the_1d_cnn(tmp_path):
         w.writerow([*[f"f{i}" for i in range(30)], "label"])
         for row, label in zip(data.data, data.target):
             w.writerow([*row, int(label)])
-    r = train(str(path), "workstation", model="cnn1d", epochs=8, seed=0, progress=False, ann_twin=False,
-              overrides={"wd1": 5, "h1": 2, "encoder": "static", "lr": 5e-3, "batch_size": 32})
+    r = train(str(path), "workstation", model="cnn1d", epochs=2, seed=0, progress=False, ann_twin=False,
+              overrides={"wd1": 5, "h1": 2, "encoder": "static", "lr": 5e-3, "timesteps": 10})
     assert r.model.input_shape == (1, 30)
     assert r.model.sizes["L1"] == 13 and r.model.sizes["L3"] >= 1  # Algorithm 1 shapes
     # accuracy on this path is reported, not yet tuned (see the issue note); it must be a real measurement
-    assert 0.0 <= r.metrics["test_acc"] <= 1.0 and r.metrics["timesteps"] == 100
+    assert 0.0 <= r.metrics["test_acc"] <= 1.0 and r.metrics["timesteps"] == 10
 
 
 def test_profile_violation_is_flagged(tmp_path):
