@@ -40,7 +40,7 @@ def prepare(export: Path | None, tmp: Path) -> tuple[Path, Path, Path]:
     from edgesnn.bundle import package
 
     if export is None:
-        from edgesnn.export import export as run_export
+        from edgesnn.exporter import export as run_export
         from edgesnn.train import train
 
         train("digits", "wearable", target="onnx", epochs=2, seed=0, ann_twin=False, out=tmp / "run", progress=False)

@@ -16,8 +16,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "train": ("edgesnn.train", "train"),
     "load": ("edgesnn.loading", "load"),
-    "export": ("edgesnn.export", "export"),
-    "evaluate": ("edgesnn.evaluate", "evaluate"),
+    "export": ("edgesnn.exporter", "export"),
+    "evaluate": ("edgesnn.evaluation", "evaluate"),
     "to_nir": ("edgesnn.nir", "to_nir"),
     "simulate": ("edgesnn.nir", "simulate"),
     "load_profile": ("edgesnn.config", "load_profile"),

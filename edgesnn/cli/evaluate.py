@@ -62,12 +62,12 @@ def _slug(i: int, artifact: Path) -> str:
 
 def _print(r, where: Path) -> None:
     from ..config.checks import Check
-    from ..evaluation.render import summary_rows
+    from ..evaluation.render import fmt, summary_rows
 
     table(f"{r.model} on {r.target} — {r.dataset}, {r.samples} samples", ["metric", "value"], summary_rows(r))
     table("per layer (per inference)", ["layer", "rate", "SynOps", "energy µJ"],
-          [[k, r.activity.firing_rates.get(k), r.activity.synops.get(k), r.energy.snn_layers_uj.get(k)]
-           for k in r.activity.layers])
+          [[k, *(fmt(v) for v in (r.activity.firing_rates.get(k), r.activity.synops.get(k),
+                                     r.energy.snn_layers_uj.get(k)))] for k in r.activity.layers])
     if r.checks:
         checks_table([Check(c["name"], c["value"], c["limit"]) for c in r.checks])
     for line in (*r.assumptions, *r.notes):

@@ -23,7 +23,7 @@ def export(
     """Export through NIR to a target; run the artifact against the reference simulator and
     write model.nir, the target's artifact, parity.json and manifest.json (atomically)."""
     from ..config import load_target
-    from ..export import export as run_export
+    from ..exporter import export as run_export
 
     options = {"form": form} if load_target(target).backend == "onnx" else {}
     result = run_export(model, target, profile=profile, out=out, force=force, **options)

@@ -30,7 +30,8 @@ class FitResult:
     best_epoch: int
     history: list[dict] = field(default_factory=list)
     seconds: float = 0.0
-    samples_per_s: float = 0.0
+    val_seconds: float = 0.0
+    samples_per_s: float = 0.0  # training samples per second, validation time excluded
 
 
 def model_inputs(ds: Dataset, shape: tuple[int, ...]) -> np.ndarray:
@@ -77,7 +78,9 @@ def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: E
             opt.step()
             total += loss.item() * len(idx)
             seen += len(idx)
+        val_start = time.perf_counter()
         val_acc = snn_accuracy(model, x_val, val.y, n_classes)
+        best.val_seconds += time.perf_counter() - val_start
         best.history.append({"epoch": epoch + 1, "loss": total / len(order), "val_acc": val_acc})
         if val_acc > best.best_val_acc:
             best.best_val_acc, best.best_epoch = val_acc, epoch + 1
@@ -87,7 +90,8 @@ def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: E
             callback(epoch, val_acc)
     model.load_state_dict(best_state)
     best.seconds = time.perf_counter() - start
-    best.samples_per_s = seen / best.seconds if best.seconds else 0.0
+    train_s = best.seconds - best.val_seconds
+    best.samples_per_s = seen / train_s if train_s > 0 else 0.0
     return best
 
 

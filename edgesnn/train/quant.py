@@ -1,21 +1,37 @@
-"""Hardware-aware training: weights fake-quantised to the target's precision.
+"""Hardware-aware training: weights (and for Loihi biases and decays) fake-quantised to the target.
 
 Straight-through estimator: the forward pass uses ``q(w)``, the backward pass treats ``q`` as
 the identity, ``w_ste = w + (q(w) − w).detach()``.
 
     int8   symmetric per layer: s = max|w| / (2^(b−1) − 1),   q(w) = s·round(w / s)
-    loihi  Loihi's mantissa + shared exponent: s = 2^⌈log2(max|w| / (2^(b−1) − 1))⌉,
-           so every weight is an integer mantissa of b bits times a power of two.
+    loihi  the Loihi grid of ``edgesnn.backends.lava.grid`` (defined there once, and kept
+           bit-exact by Lava's fixed-point quantiser), per layer feeding neurons of threshold θ:
+             w ← θ·m·2^e,  m = clip(round(w / (θ·2^e)), ±(2^(b−1) − 1)),
+                 e = max(−11, ⌈log2(max|w/θ| / (2^(b−1) − 1))⌉)
+             b ← θ·k·2^(e−1),  k ∈ [−4096, 4095] (bias into v), [−127, 127] (into u: Synaptic)
+             β ← 1 − round(4096·(1 − β))/4096,  α likewise (12-bit decays; snapped once at
+                 ``apply``, and kept on the grid by the STE when learnt)
+           θ is read live from the neuron the layer feeds (found by one probe forward pass),
+           so a learnt threshold moves the grid with it; Lava's state scale is then
+           ``V = 2^(1−e)`` and its ``vth = V`` (``grid.py``). Lapicque decays are not snapped.
 
-After training, :func:`bake` leaves the quantised values in the weights, so the exported
+After training, :func:`bake` leaves the quantised values in the tensors, so the exported
 graph carries exactly the numbers the hardware will use.
 """
 
 from __future__ import annotations
 
+import weakref
+
+import numpy as np
+import snntorch as snn
 import torch
 from torch import nn
 from torch.nn.utils import parametrize
+
+from ..backends.lava import grid
+
+LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d)
 
 
 def quant_scale(w: torch.Tensor, bits: int, power_of_two: bool) -> torch.Tensor:
@@ -33,7 +49,7 @@ def quantize(w: torch.Tensor, bits: int, power_of_two: bool) -> torch.Tensor:
 
 
 class FakeQuant(nn.Module):
-    """A parametrization ``w ↦ w + (q(w) − w).detach()``."""
+    """A parametrization ``w ↦ w + (q(w) − w).detach()`` (int8: symmetric per-layer scale)."""
 
     def __init__(self, bits: int, power_of_two: bool):
         super().__init__()
@@ -43,21 +59,211 @@ class FakeQuant(nn.Module):
         return w + (quantize(w, self.bits, self.power_of_two) - w).detach()
 
 
-def apply(model: nn.Module, bits: int, scheme: str) -> int:
-    """Register fake quantisation on every Linear/Conv weight; returns how many layers."""
-    if scheme == "none" or bits >= 32:
+# --------------------------------------------------------------------------- loihi grid
+
+
+class _Theta:
+    """Per-output-row threshold θ of the neuron a layer feeds (live; 1 when unknown).
+
+    Holds the neuron through a weak reference: a module attribute would make the neuron a
+    sub-module of the parametrization (a cycle in the module tree).
+    """
+
+    def __init__(self, neuron: nn.Module | None, rows: int):
+        self.ref = weakref.ref(neuron) if neuron is not None else None
+        self.rows = rows
+
+    def __call__(self, like: torch.Tensor) -> torch.Tensor:
+        neuron = self.ref() if self.ref is not None else None
+        th = getattr(neuron, "threshold", None)
+        if not isinstance(th, torch.Tensor):
+            return torch.ones(self.rows, dtype=like.dtype, device=like.device)
+        th = th.detach().to(like.dtype).reshape(-1)
+        if th.numel() == 1:
+            return th.expand(self.rows)
+        if th.numel() % self.rows == 0:  # conv: per channel (Lava needs it uniform over positions)
+            return th.reshape(self.rows, -1)[:, 0]
+        return th.max().expand(self.rows)
+
+
+def _rows(t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    return t.reshape(-1, *([1] * (like.dim() - 1)))
+
+
+def loihi_weight(w: torch.Tensor, theta: torch.Tensor, bits: int = 8) -> tuple[torch.Tensor, int]:
+    """``(θ·m·2^e, e)``: the grid value of ``w`` (rows normalised by ``theta``)."""
+    th = _rows(theta, w)
+    wn = w.detach() / th
+    e = grid.weight_exponent(float(wn.abs().max()), bits)
+    top = grid.mant_max(bits)
+    return torch.clamp(torch.round(wn / 2.0**e), -top, top) * 2.0**e * th, e
+
+
+def loihi_bias(b: torch.Tensor, theta: torch.Tensor, e: int, into_u: bool) -> torch.Tensor:
+    """``θ·k·2^(e−1)`` with the 13-bit (into v) or 8-bit (into u) range of ``k``."""
+    lo, hi = (-grid.BIAS_U_MAX, grid.BIAS_U_MAX) if into_u else (-grid.BIAS_V_MAX - 1, grid.BIAS_V_MAX)
+    step = 2.0 ** (e - 1) * theta
+    return torch.clamp(torch.round(b.detach() / step), lo, hi) * step
+
+
+class LoihiWeight(nn.Module):
+    """Parametrization: weight onto the Loihi grid, straight-through gradient."""
+
+    def __init__(self, theta: _Theta, bits: int):
+        super().__init__()
+        self.theta, self.bits = theta, bits
+
+    def forward(self, w: torch.Tensor) -> torch.Tensor:
+        q, _ = loihi_weight(w, self.theta(w), self.bits)
+        return w + (q - w).detach()
+
+
+class LoihiBias(nn.Module):
+    """Parametrization: bias onto half the layer's weight step (``grid.py``), straight-through."""
+
+    def __init__(self, layer: nn.Module, theta: _Theta, bits: int, into_u: bool):
+        super().__init__()
+        self.layer, self.theta, self.bits, self.into_u = weakref.ref(layer), theta, bits, into_u
+
+    def forward(self, b: torch.Tensor) -> torch.Tensor:
+        layer = self.layer()
+        w = layer.weight.detach()  # the quantised weight: its exponent is the original's
+        theta = self.theta(b)
+        _, e = loihi_weight(w, theta, self.bits)
+        return b + (loihi_bias(b, theta, e, self.into_u) - b).detach()
+
+
+class SnapDecay(nn.Module):
+    """Parametrization of a learnt β (or α) onto Lava's 12-bit decay grid, straight-through."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        snap = grid.snap_beta if self.kind == "beta" else grid.snap_alpha
+        q = torch.as_tensor(snap(x.detach().cpu().numpy()), dtype=x.dtype, device=x.device)
+        return x + (q - x).detach()
+
+
+def layer_neurons(model: nn.Module) -> dict[nn.Module, nn.Module]:
+    """Linear/Conv → the snnTorch neuron it feeds, from the order of one probe forward pass.
+
+    Each layer feeds the first neuron that *finishes* after it (conv → pool → neuron, the
+    parts of a concatenation, and an RLeaky's recurrent Linear, which runs inside it).
+    Empty when the model has no ``input_shape``.
+    """
+    shape = getattr(model, "input_shape", None)
+    if not shape:
+        return {}
+    from ..models.run import reset_states
+
+    order: list[nn.Module] = []
+    hooks = [m.register_forward_hook(lambda mod, i, o: order.append(mod)) for m in model.modules()
+             if isinstance(m, (*LAYERS, snn.SpikingNeuron))]
+    was_training = model.training
+    model.eval()
+    try:
+        reset_states(model)
+        with torch.no_grad():
+            model(torch.zeros(1, *shape))
+    finally:
+        for h in hooks:
+            h.remove()
+        reset_states(model)
+        model.train(was_training)
+    feeds, pending = {}, []
+    for m in order:
+        if isinstance(m, snn.SpikingNeuron):
+            feeds.update({layer: m for layer in pending})
+            pending = []
+        elif m not in feeds:
+            pending.append(m)
+    return feeds
+
+
+def snap_decays(neuron: nn.Module) -> int:
+    """Snap β and α (Leaky, RLeaky, Synaptic) onto the 12-bit grid; learnt ones stay on it."""
+    if isinstance(neuron, snn.Lapicque):
         return 0
     n = 0
+    for kind in ("beta", "alpha"):
+        value = getattr(neuron, kind, None)
+        if not isinstance(value, torch.Tensor) or parametrize.is_parametrized(neuron, kind):
+            continue
+        snap = grid.snap_beta if kind == "beta" else grid.snap_alpha
+        with torch.no_grad():
+            value.copy_(torch.as_tensor(snap(value.detach().cpu().numpy()), dtype=value.dtype))
+        if isinstance(value, nn.Parameter) and value.requires_grad:
+            parametrize.register_parametrization(neuron, kind, SnapDecay(kind))
+        n += 1
+    return n
+
+
+def _apply_loihi(model: nn.Module, bits: int) -> int:
+    feeds = layer_neurons(model)
+    for neuron in {id(n): n for n in feeds.values()}.values():
+        snap_decays(neuron)
     for m in model.modules():
-        if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d)) and not parametrize.is_parametrized(m, "weight"):
-            parametrize.register_parametrization(m, "weight", FakeQuant(bits, power_of_two=scheme == "loihi"))
+        if isinstance(m, snn.SpikingNeuron) and m not in feeds.values():
+            snap_decays(m)
+    n = 0
+    for m in model.modules():
+        if not isinstance(m, LAYERS) or parametrize.is_parametrized(m, "weight"):
+            continue
+        neuron = feeds.get(m)
+        theta = _Theta(neuron, m.weight.shape[0])
+        parametrize.register_parametrization(m, "weight", LoihiWeight(theta, bits))
+        if m.bias is not None:
+            into_u = isinstance(neuron, snn.Synaptic)
+            parametrize.register_parametrization(m, "bias", LoihiBias(m, theta, bits, into_u))
+        n += 1
+    return n
+
+
+def apply(model: nn.Module, bits: int, scheme: str) -> int:
+    """Register fake quantisation on every Linear/Conv weight; returns how many layers.
+
+    ``scheme`` "int8": symmetric weights; "loihi": the Loihi grid (weights, biases, decays).
+    """
+    if scheme == "none" or bits >= 32:
+        return 0
+    if scheme == "loihi":
+        return _apply_loihi(model, int(bits))
+    n = 0
+    for m in model.modules():
+        if isinstance(m, LAYERS) and not parametrize.is_parametrized(m, "weight"):
+            parametrize.register_parametrization(m, "weight", FakeQuant(bits, power_of_two=False))
             n += 1
     return n
 
 
 def bake(model: nn.Module) -> None:
-    """Replace parametrized weights by their quantised values (plain tensors again)."""
-    for m in model.modules():
-        if parametrize.is_parametrized(m, "weight"):
-            parametrize.remove_parametrizations(m, "weight", leave_parametrized=True)
+    """Replace parametrized tensors by their quantised values (plain tensors again).
 
+    Biases first: their grid follows the (still parametrized) weight's exponent.
+    """
+    for name in ("bias", "weight", "beta", "alpha"):
+        for m in model.modules():
+            if parametrize.is_parametrized(m, name):
+                parametrize.remove_parametrizations(m, name, leave_parametrized=True)
+
+
+def on_grid_report(model: nn.Module, bits: int = 8) -> dict[str, bool]:
+    """Per layer/neuron: are weights, biases and decays on the Loihi grid (after ``bake``)?"""
+    feeds = layer_neurons(model)
+    out = {}
+    for name, m in model.named_modules():
+        if isinstance(m, LAYERS):
+            theta = _Theta(feeds.get(m), m.weight.shape[0])(m.weight)
+            q, e = loihi_weight(m.weight, theta, bits)
+            ok = torch.equal(q, m.weight.detach())
+            if m.bias is not None:
+                ok = ok and torch.equal(loihi_bias(m.bias, theta, e, isinstance(feeds.get(m), snn.Synaptic)),
+                                        m.bias.detach())
+            out[name] = ok
+        elif isinstance(m, snn.SpikingNeuron) and not isinstance(m, snn.Lapicque):
+            vals = [(k, getattr(m, k)) for k in ("beta", "alpha") if isinstance(getattr(m, k, None), torch.Tensor)]
+            out[name] = all(np.array_equal((grid.snap_beta if k == "beta" else grid.snap_alpha)(v.detach().numpy()),
+                                           v.detach().double().numpy()) for k, v in vals)
+    return out

@@ -11,7 +11,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def digits_export(tmp_path_factory) -> Path:
-    from edgesnn.export import export
+    from edgesnn.exporter import export
     from edgesnn.train import train
 
     root = tmp_path_factory.mktemp("bundle-model")

@@ -23,6 +23,14 @@ weight is ``V * w'`` in ``a_in`` units. The choices, all per layer:
   (``clipped``, ``max_abs_err``, ``rel_err`` per layer) - never silently. 2**12 keeps
   ``64 V |v'|`` inside the 24-bit state for ``|v'| < 32`` and below the gate current of
   recurrent layers.
+* **on-grid weights** (``grid.py``; what hardware-aware training for ``loihi2`` produces) are
+  kept, not re-rounded: when every connection into a population holds normalised weights
+  ``m 2**e`` (8-bit ``m``, per-connection ``e``, detected up to float32 noise, then snapped),
+  the population takes ``V = 2**(1 - e_min)`` (``2**(-e_min)`` with a Conv input) instead of
+  the largest fitting integer, so every effective weight is ``2 m 2**(e - e_min)`` exactly
+  (``weight_exp = e - e_min``) and ``max_abs_err = rel_err = 0``; per population the report
+  says ``on_grid``. Anything else (off-grid weights, a chained pooling -> Conv input, a bias
+  into ``u`` that would lower ``V``) takes the general rule below.
 * **decays**: 12 bits, ``dv = round(4096 alpha)``, ``du = round(4096 beta) - 1`` (Lava adds 1
   to ``du``); ``du = 1`` (no synaptic filter) is exactly 4095. Clipped to [0, 4095].
 * **bias**: 13-bit signed mantissa, exponent 6 or 7: ``bias = mant << exp`` = ``64 V b'``
@@ -42,6 +50,7 @@ import math
 
 import numpy as np
 
+from .grid import TOLERANCE, detect_exponent, state_scale
 from .plan import Connection, Plan
 
 V_MAX = 2**12
@@ -102,9 +111,21 @@ def quantize(plan: Plan, x: np.ndarray | None = None) -> tuple[Plan, dict]:
         else:
             sigma[c.name] = s_in * _pow2_fit(peak)
     scale = {name: max(1, int(min(V_MAX, caps.get(name, np.inf)))) for name in q.populations}
+    grid = {name: on_grid(q, name) for name in q.populations}
+    scale.update({name: g[0] for name, g in grid.items() if g is not None})
     for name, pop in q.populations.items():  # the 'ones' Dense of CubaLIF biases must fit too
         if pop.bias_u is not None and np.any(pop.bias_u):
             scale[name] = max(1, min(scale[name], int(254.0 / np.abs(pop.bias_u).max())))
+        if grid[name] is not None and scale[name] != grid[name][0]:
+            grid[name] = None
+    for name, g in grid.items():  # snap float32 round-trip noise (~1e-7 relative) onto the grid
+        for c_name, e in (g[1] if g is not None else {}).items():
+            c = q.connections[c_name]
+            c.weight = np.round(c.weight / 2.0**e) * 2.0**e
+        if g is not None:
+            pop = q.populations[name]
+            pop.bias = _snap(pop.bias, scale[name])
+            pop.bias_u = None if pop.bias_u is None else _snap(pop.bias_u, scale[name])
     report: dict = {"input_scale": q.input_scale, "layers": {}, "populations": {}}
     for c in q.connections.values():  # pass 2: integers
         s_in = sigma.get(c.src, 1.0)
@@ -112,10 +133,45 @@ def quantize(plan: Plan, x: np.ndarray | None = None) -> tuple[Plan, dict]:
         target = c.weight * out / s_in
         report["layers"][c.name] = _quantize_conn(c, target, out, s_in)
     for name, pop in q.populations.items():
-        report["populations"][name] = _quantize_pop(pop, scale[name])
+        report["populations"][name] = {**_quantize_pop(pop, scale[name]), "on_grid": grid[name] is not None}
     report["clipped"] = sum(v["clipped"] for v in report["layers"].values()) + sum(
         v["clipped"] for v in report["populations"].values())
     return q, report
+
+
+def _snap(bias: np.ndarray, V: int) -> np.ndarray:
+    """Biases within ``TOLERANCE`` of the ``1/V`` grid onto it (others are left to round)."""
+    k = bias * V
+    near = np.abs(k - np.round(k)) <= TOLERANCE
+    return np.where(near, np.round(k) / V, bias)
+
+
+def on_grid(plan: Plan, name: str) -> tuple[int, dict[str, int]] | None:
+    """``(V, {connection: e})`` if every connection into population ``name`` is on the grid, else None.
+
+    Only connections fed straight by a unit (population, input, itself) qualify; ``V`` is
+    ``grid.state_scale`` of the finest exponent, and is kept only if ``quantize_dense`` /
+    ``quantize_conv`` then reproduce every ``V w'`` exactly (integers, nothing clipped).
+    """
+    into = [c for c in plan.connections.values() if c.dst == name]
+    if not into or any(c.src in plan.connections for c in into):
+        return None
+    exps = {c.name: detect_exponent(c.weight) for c in into}
+    if any(e is None for e in exps.values()):
+        return None
+    V = state_scale(min(exps.values()), conv=any(c.kind == "conv" for c in into))
+    if V > V_MAX:
+        return None
+    for c in into:
+        target = np.round(c.weight / 2.0 ** exps[c.name]) * 2.0 ** exps[c.name] * V
+        if c.kind == "dense":
+            w, exp, clipped = quantize_dense(target)
+            got = w * 2.0**exp
+        else:
+            got, clipped = quantize_conv(target)
+        if clipped or not np.array_equal(got, target) or not np.array_equal(target, np.round(target)):
+            return None
+    return V, exps
 
 
 def _quantize_conn(c: Connection, target: np.ndarray, out: float, s_in: float) -> dict:

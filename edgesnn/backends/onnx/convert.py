@@ -18,17 +18,22 @@ from .plan import Plan, build_plan
 from .step import check_supported
 
 FORMS = ("unrolled", "stepwise")
+LEVERS = ("lean_update", "static_input", "fused_scan")
 
 
 def nir2onnx(graph: nir.NIRGraph, form: str = "unrolled", record: bool = False, supports=None,
-             precision: str = "float32", dt: float | None = None, reset: str | None = None) -> onnx.ModelProto:
+             precision: str = "float32", dt: float | None = None, reset: str | None = None,
+             levers=None) -> onnx.ModelProto:
     """Lower ``graph`` to one ONNX model that passes ``onnx.checker`` (full check).
 
     ``form``: "unrolled" (x [T, B, *in] → y [T, B, *out]) or "stepwise" (one step, explicit
     states). ``record`` adds ``rec.<node>`` outputs for every neuron node. ``supports``: the
     target's primitive names (an extra restriction). ``precision``: "float32" (states and
     updates in float32, synaptic sums in float64 rounded once) or "float64" (the simulator's
-    default arithmetic). ``dt`` / ``reset`` override the graph's metadata.
+    default arithmetic). ``dt`` / ``reset`` override the graph's metadata. ``levers``: the speed
+    levers to use, default all of ``LEVERS`` (each keeps the outputs identical; switching one
+    off is for measuring it): "lean_update" (no addition of an all-zero leak), and for the
+    unrolled form "static_input" and "fused_scan" (see ``unrolled.py``).
     """
     from ...nir.graph import graph_settings, sim_context
     from .stepwise import build_stepwise
@@ -38,9 +43,13 @@ def nir2onnx(graph: nir.NIRGraph, form: str = "unrolled", record: bool = False, 
         raise UsageError(f"unknown ONNX form '{form}'; choose from: {', '.join(FORMS)}")
     if not isinstance(graph, nir.NIRGraph):
         raise UsageError(f"nir2onnx needs a nir.NIRGraph, got {type(graph).__name__}; read a .nir file with read_graph")
+    levers = LEVERS if levers is None else tuple(levers)
+    unknown = sorted(set(levers) - set(LEVERS))
+    if unknown:
+        raise UsageError(f"unknown ONNX lever(s) {unknown}; choose from: {', '.join(LEVERS)}")
     check_supported(graph, supports)
     ctx = sim_context(graph, dt=dt, reset=reset)
-    num = Numerics.of(ctx, precision)
+    num = Numerics.of(ctx, precision, lean="lean_update" in levers)
     plan = build_plan(graph, ctx)
     settings = graph_settings(graph)
     props: dict[str, Any] = {
@@ -50,8 +59,9 @@ def nir2onnx(graph: nir.NIRGraph, form: str = "unrolled", record: bool = False, 
         "output_shape": list(plan.out_shape),
     }
     rest = rest_values(plan, num, props) if plan.back_sources else {}
-    build = build_unrolled if form == "unrolled" else build_stepwise
-    return build(plan, num, props, record=record, rest=rest)
+    if form == "stepwise":
+        return build_stepwise(plan, num, props, record=record, rest=rest)
+    return build_unrolled(plan, num, props, record=record, rest=rest, levers=levers)
 
 
 def rest_values(plan: Plan, num: Numerics, props: dict) -> dict[str, np.ndarray]:
@@ -74,4 +84,4 @@ def rest_values(plan: Plan, num: Numerics, props: dict) -> dict[str, np.ndarray]
     return {s: v[0] for s, v in zip(plan.back_sources, sess.run(names, feed))}
 
 
-__all__ = ["FORMS", "PRECISIONS", "nir2onnx"]
+__all__ = ["FORMS", "LEVERS", "PRECISIONS", "nir2onnx"]

@@ -6,6 +6,7 @@ The forms and operation order are the reference simulator's (``edgesnn/nir/sim/n
 with the coefficients of ``Numerics`` (a = dt/τ, keep = 1 − a, leak = a·v_leak, gain = a·r):
 
     LIF      v ← (keep·v + leak) + gain·x;  s = [v > v_th];  reset (graph's "reset");  out s
+             (the "+ leak" is left out when every leak is zero: same values)
     CubaLIF  i ← keep_s·i + gain_s·x;  v ← (keep·v + leak) + gain·i;  s, reset;  out s
     LI       LIF without spike;  out v          CubaLI  CubaLIF without spike;  out v
     IF       v ← v + r·x;  s = [v ≥ v_th];  reset (graph's "reset", else "subtract");  out s
@@ -54,8 +55,14 @@ def _times(b: Builder, coeff, x: str, num: Numerics, hint: str) -> str:
 
 
 def _membrane(b: Builder, v: str, gx: str, keep, leak, num: Numerics) -> str:
-    """(keep·v + leak) + gx"""
+    """(keep·v + leak) + gx; keep·v + gx when every leak is zero.
+
+    Adding a zero changes nothing but the sign of a zero ((−0) + 0 = +0), which no comparison,
+    reset or later non-zero sum can see, so the shorter form has the same values.
+    """
     kv = b.op("Mul", b.param(keep, num.dtype, "keep"), v)
+    if num.lean and not np.any(num.arr(leak)):
+        return b.op("Add", kv, gx)
     return b.op("Add", b.op("Add", kv, b.param(leak, num.dtype, "leak")), gx)
 
 

@@ -32,19 +32,21 @@ PRECISIONS = {"float32": np.float32, "float64": np.float64}
 
 @dataclass(frozen=True)
 class Numerics:
-    """dt (s), reset of LIF/CubaLIF, reset of IF, and the arithmetic dtype."""
+    """dt (s), reset of LIF/CubaLIF, reset of IF, the arithmetic dtype, and ``lean``: leave
+    out additions of an all-zero leak (same values, one node fewer per neuron step)."""
 
     dt: float
     reset: str = "zero"
     if_reset: str = "subtract"
     dtype: type = np.float32
+    lean: bool = True
 
     @classmethod
-    def of(cls, ctx, precision: str = "float32") -> "Numerics":
+    def of(cls, ctx, precision: str = "float32", lean: bool = True) -> "Numerics":
         """From the simulator's SimContext and a precision name."""
         if precision not in PRECISIONS:
             raise UsageError(f"unknown precision '{precision}'; choose from: {', '.join(PRECISIONS)}")
-        return cls(float(ctx.dt), ctx.reset, ctx.if_reset, PRECISIONS[precision])
+        return cls(float(ctx.dt), ctx.reset, ctx.if_reset, PRECISIONS[precision], lean)
 
     @property
     def syn_dtype(self):

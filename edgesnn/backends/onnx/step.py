@@ -67,24 +67,33 @@ def lower_stateless(b: Builder, plan: Plan, name: str, x: str, num: Numerics) ->
 
 
 def emit_step(b: Builder, plan: Plan, names: list[str], values: dict, prev: dict, states: dict,
-              num: Numerics) -> tuple[dict, dict]:
+              num: Numerics, ready: dict | None = None) -> tuple[dict, dict]:
     """Emit ``names`` (plan order) for one step.
 
     ``values``: float tensors of sources already computed (updated in place with every node);
-    ``prev``: previous-step values of back-edge sources; ``states``: (node, key) -> tensor.
-    Returns (values, new states).
+    ``prev``: previous-step values of back-edge sources; ``states``: (node, key) -> tensor;
+    ``ready``: stateful node -> its state-free part (``rule.pre`` of its summed input), already
+    computed outside the step. Returns (values, new states).
     """
     new_states = {}
+    ready = ready or {}
     for name in names:
         node = plan.nodes[name]
-        x = sum_inputs(b, plan, name, values, prev)
         rule = STATEFUL.get(type(node))
-        if rule is None:
-            values[name] = lower_stateless(b, plan, name, x, num)
-            continue
+        if name in ready:
+            u = ready[name]
+        else:
+            x = sum_inputs(b, plan, name, values, prev)
+            if rule is None:
+                values[name] = lower_stateless(b, plan, name, x, num)
+                continue
+            u = rule.pre(b, node, x, num)
         st = {key: states[(name, key)] for _, key, _ in state_specs(plan, num, [name])}
-        out, nxt = rule.step(b, node, rule.pre(b, node, x, num), st, num)
-        values[name] = b.cast(out, num.dtype) if rule.spiking else out
+        out, nxt = rule.step(b, node, u, st, num)
+        if rule.spiking and hasattr(values, "spikes"):  # LazySpikes: cast when a node reads it
+            values.spikes[name] = out
+        else:
+            values[name] = b.cast(out, num.dtype) if rule.spiking else out
         new_states.update({(name, key): t for key, t in nxt.items()})
     return values, new_states
 

@@ -1,210 +1,123 @@
 """The unrolled form: ``x [T, B, *in] → y [T, B, *out]`` in one call, T and B dynamic.
 
-Time batching: the graph is cut into stages in topological order of its strongly connected
-components.
-* a stateless node outside a cycle runs once on all T·B rows (``[T·B, *f]``): one MatMul /
-  Conv per weight layer for the whole sequence;
-* a neuron outside a cycle applies its state-free part (r·x) to the whole sequence, then an
-  ONNX ``Scan`` over T runs only its state update; spikes leave the Scan as bool and are cast
-  once for the whole sequence;
-* a Delay outside a cycle is a shift in time (zeros first);
-* a cycle (a recurrent layer) runs as one Scan over its whole step, with the previous values
-  of its recurrent edges as Scan state.
-Tensors switch between ``[T·B, *f]`` and ``[T, B, *f]`` with free reshapes.
+The plan is cut into prefix, core and suffix (``stages.py``):
+* the **prefix** (stateless nodes fed by the input alone) runs time-batched: one Gemm / Conv
+  per weight layer over all T·B rows;
+* the **core** runs as Scans over T. With the ``fused_scan`` lever it is one Scan whose body
+  is the whole step of the core (every neuron layer, the weight layers between them, cycles):
+  T iterations in all, instead of T per neuron layer. Without it, each neuron layer is its own
+  Scan over only its state update, the weight layers between them time-batched, a Delay a
+  shift in time, and each cycle one Scan;
+* the **suffix** (read-outs after the last neuron) runs time-batched.
+In both, a neuron whose input comes from outside its Scan has its state-free part (e.g.
+gain·x) computed outside, once for the whole sequence.
+
+The ``static_input`` lever: static encoding feeds the same x[t] at every step, so the prefix is
+time-invariant. The model tests this at run time, exactly — ``ReduceL1(x − x[0]) == 0`` (for
+finite x, a − b = 0 only when a = b, and a sum of non-negative terms is 0 only when all are) —
+and an ``If`` runs the prefix once on x[0] (``[B, *f]``, read by the Scan body from the outer
+scope) instead of on all T·B rows. Both branches compute the same operations on the same
+values in the same order, so the outputs are the same bits; only the amount of work differs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import onnx
-from onnx import numpy_helper
+from onnx import helper
 
-from .builder import Builder, onnx_dtype, value_info
+from .builder import Builder, value_info
 from .model import finish
 from .neurons import STATEFUL, delay_sequence
 from .numerics import Numerics
 from .plan import Plan
+from .scan import Values, block_scan
+from .stages import Segments, is_cyclic, segments
+from .step import is_neuron, lower_stateless, sum_inputs
 from .stepwise import io_cast
-from .step import emit_step, is_neuron, lower_stateless, state_specs, sum_inputs
 
 TIME, BATCH = "time", "batch"
+LEVERS = ("static_input", "fused_scan")
 
 
-def stages(plan: Plan) -> list[list[str]]:
-    """Strongly connected components (Tarjan) in topological order, each in plan order."""
-    succ = {n: [] for n in plan.order}
-    for dst, srcs in plan.inputs.items():
-        for src, _ in srcs:
-            succ[src].append(dst)
-    index, low, on_stack, stack, comps = {}, {}, set(), [], []
-
-    def visit(root: str) -> None:
-        work = [(root, iter(succ[root]))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is None:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
-                if low[node] == index[node]:
-                    comp = []
-                    while True:
-                        top = stack.pop()
-                        on_stack.discard(top)
-                        comp.append(top)
-                        if top == node:
-                            break
-                    comps.append(sorted(comp, key=plan.order.index))
-            elif child not in index:
-                index[child] = low[child] = len(index)
-                stack.append(child)
-                on_stack.add(child)
-                work.append((child, iter(succ[child])))
-            elif child in on_stack:
-                low[node] = min(low[node], index[child])
-
-    for name in plan.order:
-        if name not in index:
-            visit(name)
-    return comps[::-1]
+def _layer(b: Builder, plan: Plan, vals: Values, name: str, num: Numerics, layout: str) -> None:
+    """A stateless node on all rows at once, in ``layout`` ("flat", "seq" or "static")."""
+    x = sum_inputs(b, plan, name, {s: vals.get(s, layout) for s, _ in plan.inputs[name]}, {})
+    vals.set(name, lower_stateless(b, plan, name, x, num), layout)
 
 
-class _Values:
-    """Each node's output in layout "flat" [T·B, *f] and/or "seq" [T, B, *f], converted lazily."""
-
-    def __init__(self, b: Builder, plan: Plan, x: str):
-        self.b, self.plan, self.store = b, plan, {}
-        shape = b.op("Shape", x)
-        self.tb = b.op("Slice", shape, b.ints([0]), b.ints([2]))
-        self.batch = b.op("Slice", shape, b.ints([1]), b.ints([2]))
-
-    def set(self, name: str, tensor: str, layout: str) -> None:
-        self.store[name] = {layout: tensor}
-
-    def get(self, name: str, layout: str) -> str:
-        have = self.store[name]
-        if layout not in have:
-            feat = list(self.plan.shapes[name])
-            if layout == "flat":
-                target = self.b.ints([-1, *feat])
-            else:
-                target = self.b.op("Concat", self.tb, self.b.ints(feat), axis=0)
-            have[layout] = self.b.op("Reshape", next(iter(have.values())), target)
-        return have[layout]
-
-    def initial(self, shape: tuple, dtype, value: np.ndarray | None = None) -> str:
-        """A state of ``shape`` ("B" = the dynamic batch): zeros, or ``value`` broadcast over B."""
-        parts = [self.batch if d == "B" else self.b.ints([d]) for d in shape]
-        dims = self.b.op("Concat", *parts, axis=0) if len(parts) > 1 else parts[0]
-        if value is not None and np.any(value != 0):
-            return self.b.op("Expand", self.b.const(np.asarray(value, dtype)[None], dtype, "rest"), dims)
-        return self.b.op("ConstantOfShape", dims, value=numpy_helper.from_array(np.zeros(1, dtype=dtype)))
-
-
-def _scan(b: Builder, vals: _Values, states: list[tuple], seqs: list[str], body_fn, dtype) -> list[str]:
-    """Scan over axis 0 of ``seqs`` with ``states`` (name hint, shape[, initial value or None]).
-
-    ``body_fn(body, state_names, elem_names) -> (new_state_names, scan_out_names, out_dtypes)``.
-    Returns the final states (unused) followed by the stacked scan outputs.
-    """
-    body = b.child()
-    st_in = [b.fresh(f"{st[0]}.in") for st in states]
-    el_in = [b.fresh("x_t") for _ in seqs]
-    new_states, outs, out_dtypes = body_fn(body, st_in, el_in)
-    taken = set(st_in) | set(el_in)
-    outputs = []
-    for i, name in enumerate([*new_states, *outs]):
-        if name in taken:
-            name = body.op("Identity", name)
-        taken.add(name)
-        outputs.append(name)
-    in_infos = [value_info(n, dtype, [None if d == "B" else d for d in st[1]]) for n, st in zip(st_in, states)]
-    in_infos += [value_info(n, dtype, None) for n in el_in]
-    out_dtypes = [dtype] * len(new_states) + list(out_dtypes)
-    out_infos = [value_info(n, dt, None) for n, dt in zip(outputs, out_dtypes)]
-    graph = body.graph(b.fresh("scan_body"), in_infos, out_infos)
-    inits = [vals.initial(st[1], dtype, st[2] if len(st) > 2 else None) for st in states]
-    results = b.op("Scan", *inits, *seqs, n_out=len(outputs), body=graph, num_scan_inputs=len(seqs))
-    return results if isinstance(results, list) else [results]
-
-
-def _neuron_stage(b, plan, vals, name, num, record=False):
-    node = plan.nodes[name]
-    rule = STATEFUL[type(node)]
-    x = sum_inputs(b, plan, name, {s: vals.get(s, "seq") for s, _ in plan.inputs[name]}, {})
-    if rule.neuron is False:
-        vals.set(name, delay_sequence(b, node, x, num), "seq")
-        return
-    u = rule.pre(b, node, x, num)
-    specs = state_specs(plan, num, [name])
-
-    def body_fn(body, st_in, el_in):
-        out, nxt = rule.step(body, node, el_in[0], {key: t for (_, key, _), t in zip(specs, st_in)}, num)
-        return [nxt[key] for _, key, _ in specs], [out], [bool if rule.spiking else num.dtype]
-
-    result = _scan(b, vals, [(f"{name}.{k}", shp) for _, k, shp in specs], [u], body_fn, num.dtype)[-1]
-    if rule.spiking:  # one cast for the whole sequence; named as the record when it can be one
-        as_rec = f"rec.{name}" if record and num.dtype == np.float32 else None
-        result = b.op("Cast", result, out=as_rec, to=onnx_dtype(num.dtype))
-    vals.set(name, result, "seq")
-
-
-def _recurrent_stage(b, plan, vals, block, needed, num, rest):
-    """One Scan over the whole step of a cycle; its states include the recurrent edges' values."""
+def _exposed(plan: Plan, block: list[str], keep: set[str]) -> list[str]:
+    """Nodes of ``block`` read from outside it, or in ``keep`` (records, the output)."""
     inside = set(block)
-    external = list(dict.fromkeys(s for n in block for s, _ in plan.inputs[n] if s not in inside))
-    backs = [s for s in plan.back_sources if s in inside]
-    specs = state_specs(plan, num, block)
-    exposed = [n for n in block if n in needed]
-
-    def body_fn(body, st_in, el_in):
-        states = {(n, k): t for (n, k, _), t in zip(specs, st_in)}
-        prev = dict(zip(backs, st_in[len(specs):]))
-        values, new = emit_step(body, plan, block, dict(zip(external, el_in)), prev, states, num)
-        return ([new[(n, k)] for n, k, _ in specs] + [values[s] for s in backs],
-                [values[n] for n in exposed], [num.dtype] * len(exposed))
-
-    st = [(f"{n}.{k}", shp) for n, k, shp in specs]
-    st += [(f"{s}.out", ("B", *plan.shapes[s]), rest.get(s)) for s in backs]
-    results = _scan(b, vals, st, [vals.get(s, "seq") for s in external], body_fn, num.dtype)
-    for name, tensor in zip(exposed, results[len(st):]):
-        vals.set(name, tensor, "seq")
+    read = {s for n in plan.order if n not in inside for s, _ in plan.inputs[n]}
+    return [n for n in block if n in read or n in keep]
 
 
-def build_unrolled(plan: Plan, num: Numerics, props: dict, record: bool = False,
-                   rest: dict | None = None) -> onnx.ModelProto:
-    """``rest``: the value at rest of each recurrent-edge source (its input at t = 0)."""
-    b = Builder()
-    vals = _Values(b, plan, "x")
-    vals.set(plan.input_name, io_cast(b, "x", num, True), "seq")
-    records = [n for n in plan.order if is_neuron(plan.nodes[n])] if record else []
-    for block in stages(plan):
-        name = block[0]
-        cyclic = len(block) > 1 or any(src == name for src, _ in plan.inputs[name])
-        if name == plan.input_name:
-            continue
-        if cyclic:
-            needed = {s for n in plan.order if n not in block for s, _ in plan.inputs[n]} | set(records)
-            _recurrent_stage(b, plan, vals, block, needed, num, rest or {})
-        elif type(plan.nodes[name]) in STATEFUL:
-            _neuron_stage(b, plan, vals, name, num, bool(records))
+def _core_by_stage(b, plan, vals, seg: Segments, num, rest, keep) -> None:
+    for stage in seg.core:
+        name = stage[0]
+        rule = STATEFUL.get(type(plan.nodes[name]))
+        if is_cyclic(plan, stage) or (rule is not None and rule.neuron):
+            block_scan(b, plan, vals, stage, _exposed(plan, stage, keep), num, rest)
+        elif rule is not None:  # an acyclic Delay: a shift in time
+            x = sum_inputs(b, plan, name, {s: vals.get(s, "seq") for s, _ in plan.inputs[name]}, {})
+            vals.set(name, delay_sequence(b, plan.nodes[name], x, num), "seq")
         else:
-            layout = "seq" if name == plan.output_name else "flat"
-            x = sum_inputs(b, plan, name, {s: vals.get(s, layout) for s, _ in plan.inputs[name]}, {})
-            vals.set(name, lower_stateless(b, plan, name, x, num), layout)
+            _layer(b, plan, vals, name, num, "flat")
 
-    y = b.op("Identity", io_cast(b, vals.get(plan.output_name, "seq"), num, False), out="y")
-    outputs = [value_info(y, np.float32, [TIME, BATCH, *plan.out_shape])]
-    for node in records:
-        rec = vals.get(node, "seq")
-        if rec != f"rec.{node}":
-            rec = b.op("Identity", io_cast(b, rec, num, False), out=f"rec.{node}")
-        outputs.append(value_info(rec, np.float32, [TIME, BATCH, *plan.shapes[node]]))
+
+def _branch(b: Builder, plan: Plan, seg: Segments, num: Numerics, rest: dict, shapes: tuple[str, str],
+            records: list[str], static: bool, fused: bool) -> list[str]:
+    """The whole network into ``b``; returns the float32 ``[T, B, *]`` output and records."""
+    vals = Values(b, plan, "x", *shapes)
+    if static:
+        x0 = b.op("Squeeze", b.op("Slice", "x", b.ints([0]), b.ints([1]), b.ints([0])), b.ints([0]))
+        vals.set(plan.input_name, io_cast(b, x0, num, True), "static")
+    else:
+        vals.set(plan.input_name, io_cast(b, "x", num, True), "seq")
+    for name in seg.prefix:
+        _layer(b, plan, vals, name, num, "static" if static else "seq" if name == plan.output_name else "flat")
+    keep = {plan.output_name, *records}
+    if fused and seg.core:
+        block = sorted(seg.core_nodes, key=plan.order.index)
+        block_scan(b, plan, vals, block, _exposed(plan, block, keep), num, rest)
+    else:
+        _core_by_stage(b, plan, vals, seg, num, rest, keep)
+    for name in seg.suffix:
+        _layer(b, plan, vals, name, num, "seq" if name == plan.output_name else "flat")
+    return [io_cast(b, vals.get(n, "seq"), num, False) for n in (plan.output_name, *records)]
+
+
+def build_unrolled(plan: Plan, num: Numerics, props: dict, record: bool = False, rest: dict | None = None,
+                   levers=LEVERS) -> onnx.ModelProto:
+    """``rest``: the value at rest of each recurrent-edge source (its input at t = 0);
+    ``levers``: the speed levers to use (see the module docstring; all by default)."""
+    b = Builder()
+    shape = b.op("Shape", "x")
+    shapes = (b.op("Slice", shape, b.ints([0]), b.ints([2])), b.op("Slice", shape, b.ints([1]), b.ints([2])))
+    seg = segments(plan)
+    records = [n for n in plan.order if is_neuron(plan.nodes[n])] if record else []
+    names = ["y", *[f"rec.{n}" for n in records]]
+    fused = "fused_scan" in levers
+    if "static_input" in levers and seg.core:
+        first = b.op("Slice", "x", b.ints([0]), b.ints([1]), b.ints([0]))
+        spread = b.op("ReduceL1", b.op("Sub", "x", first), keepdims=0)
+        same = b.op("Equal", spread, b.const(np.float32(0.0), np.float32))
+        branches = {}
+        for key, static in (("then_branch", True), ("else_branch", False)):
+            sub = b.child()
+            outs = [sub.op("Identity", t) for t in _branch(sub, plan, seg, num, rest or {}, shapes, records,
+                                                             static, fused)]
+            branches[key] = sub.graph(b.fresh(key), [], [value_info(o, np.float32, None) for o in outs])
+        b.nodes.append(helper.make_node("If", [same], names, **branches))
+    else:
+        outs = _branch(b, plan, seg, num, rest or {}, shapes, records, False, fused)
+        for out, name in zip(outs, names):
+            b.op("Identity", out, out=name)
+    feat = [plan.out_shape, *[plan.shapes[n] for n in records]]
+    outputs = [value_info(n, np.float32, [TIME, BATCH, *f]) for n, f in zip(names, feat)]
     graph = b.graph("edgesnn_unrolled", [value_info("x", np.float32, [TIME, BATCH, *plan.in_shape])], outputs,
                     with_initializers=True)
-    props = {**props, "form": "unrolled", "input": "x", "output": "y", "states": [], "records": records}
+    props = {**props, "form": "unrolled", "input": "x", "output": "y", "states": [], "records": records,
+             "levers": [lever for lever in LEVERS if lever in levers]}
     return finish(graph, props)

@@ -1,0 +1,155 @@
+"""Hardware-aware training for loihi2: one grid (``backends/lava/grid.py``) in training and in Lava.
+
+The grid tests need no Lava (the fixed-point quantiser is numpy); the export test runs real
+Lava (``lava`` marker, hard timeout) on a tiny model trained with the fake quantiser.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from edgesnn.backends.lava import grid, lower, quantize
+from edgesnn.models import build, resolve, run_snn
+from edgesnn.nir import simulate, to_nir
+from edgesnn.train import quant
+
+DT = 1e-3
+KINDS = {"leaky": ("mlp", {}), "rleaky": ("rnn", {}), "synaptic": ("mlp", {"neuron": "synaptic"}),
+         "theta": ("mlp", {"threshold": 0.75, "beta": 0.93})}
+
+
+def _model(kind: str, hidden=24, n_in=12, n_classes=4, seed=0, **extra):
+    family, overrides = KINDS[kind]
+    hp = resolve(family, {"reset": "zero", "hidden": [hidden], **overrides, **extra})
+    model = build(hp, (n_in,), n_classes, seed=seed)
+    with torch.no_grad():  # non-zero biases, so their grid is exercised too
+        for name, p in model.named_parameters():
+            if name.endswith("bias"):
+                p.add_(0.05 * torch.randn_like(p))
+    return model
+
+
+def _train(model, steps=15, T=12, B=32, seed=0):
+    """A few Adam steps on a separable toy task: class c <-> input block c fires more."""
+    gen = torch.Generator().manual_seed(seed)
+    n_in, n_classes = model.input_shape[0], model.n_classes
+    y = torch.randint(0, n_classes, (B,), generator=gen)
+    rates = 0.1 + 0.5 * (torch.arange(n_in)[None] // (n_in // n_classes) == y[:, None]).float()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    for _ in range(steps):
+        x = (torch.rand(T, B, n_in, generator=gen) < rates).float()
+        loss = torch.nn.functional.cross_entropy(run_snn(model, x).sum(0), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return model
+
+
+def _hardware_aware(kind: str, **kw):
+    model = _model(kind, **kw)
+    assert quant.apply(model, 8, "loihi") >= 2
+    _train(model)
+    quant.bake(model)
+    return model
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_bake_leaves_weights_biases_decays_on_the_grid(kind):
+    model = _hardware_aware(kind)
+    report = quant.on_grid_report(model)
+    assert report and all(report.values()), report
+    feeds = quant.layer_neurons(model)
+    for layer, neuron in feeds.items():  # the grid spelled out: w = θ m 2^e, b = θ k 2^(e-1)
+        theta = neuron.threshold.detach().double().reshape(-1)[: layer.weight.shape[0]]
+        wn = layer.weight.detach().double() / theta[:, None]
+        e = grid.weight_exponent(float(wn.abs().max()))
+        m = wn / 2.0**e
+        assert torch.equal(m, m.round()) and m.abs().max() <= 127 and m.abs().max() >= 64
+        if layer.bias is not None:
+            k = layer.bias.detach().double() / theta / 2.0 ** (e - 1)
+            assert torch.allclose(k, k.round(), atol=1e-6)
+    for neuron in {id(n): n for n in feeds.values()}.values():
+        for name in ("beta", "alpha"):
+            if hasattr(neuron, name):
+                dv = 4096 * (1 - getattr(neuron, name).detach().double())
+                assert torch.equal(dv, dv.round()), name  # 0.9 -> 1 - 410/4096, 0.8 -> 1 - 819/4096
+
+
+def test_ste_passes_gradients_and_learnt_decays_stay_on_grid():
+    model = _model("leaky", learn_beta=True)
+    quant.apply(model, 8, "loihi")
+    layer = model.dense.ops[0].parts[0]
+    x = (torch.rand(10, 8, 12) < 0.5).float()
+    run_snn(model, x).sum().backward()
+    grad = layer.parametrizations.weight.original.grad
+    assert grad is not None and grad.abs().sum() > 0  # straight-through, not zero
+    neuron = model.dense.acts[0]
+    assert torch.nn.utils.parametrize.is_parametrized(neuron, "beta")  # learnt beta: STE onto the grid
+    _train(model, steps=5)
+    quant.bake(model)
+    dv = 4096 * (1 - neuron.beta.detach().double())
+    assert torch.equal(dv, dv.round()) and not torch.nn.utils.parametrize.is_parametrized(neuron, "beta")
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_lava_quantizer_keeps_on_grid_values_bit_exact(kind):
+    model = _hardware_aware(kind)
+    plan = lower(to_nir(model, dt=DT), dt=DT, reset="zero")
+    q, report = quantize(plan)
+    assert report["clipped"] == 0
+    for name, layer in report["layers"].items():
+        assert layer["rel_err"] == 0.0 and layer["max_abs_err"] == 0.0, (name, layer)
+    for name, pop in report["populations"].items():
+        assert pop["on_grid"], name
+        assert pop["bias_max_abs_err"] < 1e-12 and pop.get("bias_u_rel_err", 0.0) == 0.0, (name, pop)
+        assert pop["dv_err"] < 1e-6 and pop["du_err"] < 1e-6
+        V = pop["vth"]
+        assert V & (V - 1) == 0 and V <= 4096  # V = 2^(1 - e_min)
+    for c in q.connections.values():  # effective weights: V w' as 8-bit mantissa << exponent
+        fp = plan.connections[c.name]
+        V = q.populations[c.dst].vth
+        np.testing.assert_allclose(c.weight * 2.0**c.weight_exp, fp.weight * V, rtol=1e-5, atol=0)
+
+
+def test_off_grid_weights_take_the_general_rule():
+    model = _model("leaky")  # float weights, never fake-quantised
+    q, report = quantize(lower(to_nir(model, dt=DT), dt=DT, reset="zero"))
+    assert not any(p["on_grid"] for p in report["populations"].values())
+    assert all(0 < layer["rel_err"] < 0.05 for layer in report["layers"].values())
+
+
+def test_int8_scheme_is_unchanged():
+    model = _model("leaky")
+    quant.apply(model, 8, "int8")
+    quant.bake(model)
+    w = model.dense.ops[0].parts[0].weight.detach()
+    s = w.abs().max() / 127
+    assert torch.allclose(w / s, (w / s).round(), atol=1e-4)
+
+
+@pytest.mark.lava
+@pytest.mark.timeout(150)
+@pytest.mark.parametrize("kind", ["leaky", "rleaky", "synaptic"])
+def test_hardware_aware_model_exports_to_loihi2_within_tolerance(kind, tmp_path):
+    from edgesnn.backends import get_backend
+    from edgesnn.config import load_target
+
+    backend = get_backend("lava")
+    if not backend.available():
+        pytest.skip("Lava is not importable here")
+    model = _hardware_aware(kind)
+    graph = to_nir(model, dt=DT, metadata={"timesteps": 20})
+    x = (np.random.default_rng(3).random((20, 6, 12)) < 0.3).astype(np.float32)
+    target = load_target("loihi2")
+    backend.export(graph, tmp_path, target)
+    got = backend.run(tmp_path / "model.nir", x, target, record=True)
+    ref = simulate(graph, x, record=True)
+    with torch.no_grad():
+        torch_out = run_snn(model, torch.from_numpy(x)).numpy()
+    assert ref.output.sum() > 0 and np.array_equal(torch_out, ref.output)
+    agreement = float((got.output == ref.output).mean())
+    assert 1 - agreement <= target.parity_tolerance, agreement
+    for node, rec in ref.records.items():
+        assert float((got.records[node] == rec).mean()) >= 1 - target.parity_tolerance, node
