@@ -1,13 +1,24 @@
 """Inference speed of the digits MLP 64-128-10 (T = 25): snnTorch eager vs the reference
-simulator vs ONNX Runtime (stepwise and unrolled, float64 and float32), side by side, with
-the achieved GFLOP/s against a plain matmul of the same FLOPs (numpy and onnxruntime).
+simulator vs ONNX Runtime (stepwise and unrolled, float64 and float32, each speed lever on and
+off), side by side in one run, with the achieved GFLOP/s against a plain matmul of the same
+FLOPs (numpy and onnxruntime: the limit).
 
-    .venv/bin/python benchmarks/inference_speed.py [--repeats N] [--threads 2]
+    .venv/bin/python benchmarks/inference_speed.py [--samples N] [--threads 1] [--batches 1 256]
 
 The snnTorch model has Leaky neurons (β = 0.9, θ = 1, reset to zero, same step) and random
-weights; its NIR graph is written by hand with τ = dt/(1−β), r = 1/(1−β). The input is the
-scikit-learn digits (8×8 = 64 features / 16), the same current every step (static encoding).
-FLOPs per inference = 2·T·(64·128 + 128·10) multiply-adds of the two weight layers.
+weights; its NIR graph is written by hand with τ = dt/(1−β), r = 1/(1−β). Inputs: the
+scikit-learn digits (8×8 = 64 features / 16) as the same current every step (static encoding,
+the issue's case), and as rate-coded spikes (Bernoulli(pixel) per step: a new input every step).
+FLOPs per inference (nominal) = 2·T·B·(64·128 + 128·10), the two weight layers.
+
+Timing: every variant is called once per round, round after round (interleaved, so a change
+of machine load hits all alike), and the fastest call is kept. ``--clock cpu`` (the default)
+ranks by process CPU time, which a busy shared machine cannot inflate by preempting the run;
+``--clock wall`` by wall time (use it with an idle machine, and always with --threads > 1,
+where CPU time adds up the threads). torch, numpy's BLAS and onnxruntime get the same number
+of threads.
+ONNX rows time ``session.run`` on an already loaded session; "run_model" is the public API
+(input checks included).
 """
 
 from __future__ import annotations
@@ -66,19 +77,24 @@ def build(seed: int = 0):
     return graph, snntorch_run, (w1, w2)
 
 
-def timeit(fn, repeats: int) -> float:
-    fn()
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(repeats):
+def interleaved(fns: dict, samples: int) -> dict[str, tuple[float, float]]:
+    """(fastest wall time, fastest process CPU time) of one call of each function, the calls
+    interleaved round by round so that a change of machine load hits every variant alike."""
+    wall = {name: float("inf") for name in fns}
+    cpu = dict(wall)
+    for fn in fns.values():
+        fn()
+    for _ in range(samples):
+        for name, fn in fns.items():
+            c0, w0 = time.process_time(), time.perf_counter()
             fn()
-        best = min(best, (time.perf_counter() - start) / repeats)
-    return best
+            w1, c1 = time.perf_counter(), time.process_time()
+            wall[name], cpu[name] = min(wall[name], w1 - w0), min(cpu[name], c1 - c0)
+    return {name: (wall[name], cpu[name]) for name in fns}
 
 
 def matmul_baselines(w1, w2, rows: int, threads: int):
-    """The two weight layers as bare matmuls over all T·B rows: numpy and onnxruntime."""
+    """The two weight layers as bare float32 matmuls over all T·B rows: numpy and onnxruntime."""
     import onnxruntime as ort
     from onnx import TensorProto, helper, numpy_helper
 
@@ -92,62 +108,123 @@ def matmul_baselines(w1, w2, rows: int, threads: int):
         [helper.make_tensor_value_info("y1", TensorProto.FLOAT, [None, N_HID]),
          helper.make_tensor_value_info("y2", TensorProto.FLOAT, [None, N_OUT])],
         [numpy_helper.from_array(w1t, "w1"), numpy_helper.from_array(w2t, "w2")])
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
-    sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
-    return {"numpy matmul": lambda: (a @ w1t, h @ w2t), "onnxruntime matmul": lambda: sess.run(None, {"a": a, "h": h})}
+    sess = _session(model.SerializeToString(), threads)
+    return {"numpy matmul (limit)": lambda: (a @ w1t, h @ w2t),
+            "onnxruntime matmul (limit)": lambda: sess.run(None, {"a": a, "h": h})}
+
+
+def _session(model_bytes: bytes, threads: int, level: str = "all"):
+    import onnxruntime as ort
+
+    from edgesnn.backends.onnx.runtime import session_options
+
+    opts = session_options(threads)
+    opts.graph_optimization_level = {"all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
+                                     "basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC}[level]
+    return ort.InferenceSession(model_bytes, opts, providers=["CPUExecutionProvider"])
+
+
+#: label -> (form, precision, levers, threads or None for --threads, graph optimisation level)
+ALL = ("lean_update", "static_input", "fused_scan")
+VARIANTS = {
+    "stepwise f64 (runner loop)": ("stepwise", "float64", ALL, None, "all"),
+    "stepwise f32 (runner loop)": ("stepwise", "float32", ALL, None, "all"),
+    "unrolled f64, no lever": ("unrolled", "float64", (), None, "all"),
+    "unrolled f64, lean_update": ("unrolled", "float64", ("lean_update",), None, "all"),
+    "unrolled f64, static_input": ("unrolled", "float64", ("static_input",), None, "all"),
+    "unrolled f64, fused_scan": ("unrolled", "float64", ("fused_scan",), None, "all"),
+    "unrolled f64, all levers": ("unrolled", "float64", ALL, None, "all"),
+    "unrolled f64, all, 2 threads": ("unrolled", "float64", ALL, 2, "all"),
+    "unrolled f64, all, opt basic": ("unrolled", "float64", ALL, None, "basic"),
+    "unrolled f32, all levers": ("unrolled", "float32", ALL, None, "all"),
+}
+BEST = "unrolled f64, all levers"  # the default export: exact and fastest
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--samples", type=int, default=0, help="rounds of calls (default: 200 at batch 1, 20 at 256)")
+    parser.add_argument("--threads", type=int, default=1, help="threads for torch and onnxruntime (default 1)")
+    parser.add_argument("--batches", type=int, nargs="+", default=[1, 256])
+    parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu", help="rank by process CPU or wall time")
     args = parser.parse_args()
 
     import torch
     from sklearn.datasets import load_digits
+    from threadpoolctl import threadpool_limits
 
     from edgesnn.backends.onnx import nir2onnx, run_model
     from edgesnn.nir.simulator import simulate
 
     torch.set_num_threads(args.threads)
+    threadpool_limits(args.threads)  # numpy's BLAS (the numpy matmul limit, the reference simulator)
     graph, snntorch_run, (w1, w2) = build()
     digits = (load_digits().data / 16.0).astype(np.float32)
     tmp = Path(tempfile.mkdtemp(prefix="edgesnn_bench_"))
-    files = {}
-    for form in ("stepwise", "unrolled"):
-        for precision in ("float64", "float32"):
-            path = tmp / f"{form}.{precision}.onnx"
-            path.write_bytes(nir2onnx(graph, form=form, precision=precision, record=True).SerializeToString())
-            files[(form, precision)] = path
-
-    for batch in (1, 256):
-        x = np.ascontiguousarray(np.broadcast_to(digits[:batch], (T, batch, N_IN)))
+    sessions, forms = {}, {}
+    for label, (form, precision, levers, threads, level) in VARIANTS.items():
+        model = nir2onnx(graph, form=form, precision=precision, levers=levers).SerializeToString()
+        sessions[label] = _session(model, threads or args.threads, level)
+        forms[label] = form
+    api_path = tmp / "model.onnx"
+    api_path.write_bytes(nir2onnx(graph, precision="float64").SerializeToString())
+    summary = []
+    for batch in args.batches:
+        static = np.ascontiguousarray(np.broadcast_to(digits[:batch], (T, batch, N_IN)))
+        rate = (np.random.default_rng(0).random(static.shape) < static).astype(np.float32)
         flops = 2 * T * batch * (N_IN * N_HID + N_HID * N_OUT)
-        reps = args.repeats * (10 if batch == 1 else 1)
-        ref = simulate(graph, x).output
-        spikes = {"snnTorch eager": snntorch_run(x)}
-        runs = {"snnTorch eager": lambda: snntorch_run(x), "reference simulator": lambda: simulate(graph, x)}
-        for (form, precision), path in files.items():
-            label = f"ONNX {form} {precision}"
-            runs[label] = (lambda p=path: run_model(p, x))
-            spikes[label] = run_model(path, x).output
-        runs["ONNX unrolled float32 +record"] = lambda: run_model(files[("unrolled", "float32")], x, record=True)
-        times = {name: timeit(fn, max(1, reps // (20 if "step" in name or "simulator" in name else 1)))
-                 for name, fn in runs.items()}
-        base = {name: timeit(fn, reps) for name, fn in matmul_baselines(w1, w2, T * batch, args.threads).items()}
-        limit = min(base.values())
-        print(f"\nbatch {batch}, T = {T}, {flops / 1e6:.2f} MFLOP per call "
-              f"(mean output rate {ref.mean():.3f} spikes/neuron/step)")
-        print(f"{'':34s} {'ms':>9s} {'vs snnTorch':>12s} {'vs matmul':>10s} {'GFLOP/s':>8s}  spikes = reference")
-        for name, sec in {**times, **base}.items():
-            same = "" if name not in spikes else ("yes" if np.array_equal(spikes[name], ref) else
-                                                 f"{np.mean(spikes[name] != ref):.4%} differ")
-            print(f"{name:34s} {sec * 1e3:9.3f} {times['snnTorch eager'] / sec:11.1f}x {sec / limit:9.2f}x "
-                  f"{flops / sec / 1e9:8.2f}  {same}")
-        rec = times["ONNX unrolled float32 +record"] / times["ONNX unrolled float32"] - 1
-        print(f"recording overhead (unrolled float32): {rec:+.1%}")
+        samples = args.samples or (200 if batch == 1 else 40)
+        for kind, x in (("static", static), ("rate", rate)):
+            ref = simulate(graph, x).output
+            runs = {"snnTorch eager": lambda x=x: snntorch_run(x), "reference simulator": lambda x=x: simulate(graph, x)}
+            outs = {"snnTorch eager": snntorch_run(x)}
+            for label, sess in sessions.items():
+                runs[label] = _runner(sess, forms[label], x)
+                outs[label] = runs[label]()
+            runs["run_model (API), f64"] = lambda x=x: run_model(api_path, x)
+            outs["run_model (API), f64"] = run_model(api_path, x).output
+            runs.update(matmul_baselines(w1, w2, T * batch, args.threads))
+            measured = interleaved(runs, samples)
+            times = {name: pair[0 if args.clock == "wall" else 1] for name, pair in measured.items()}
+            limit = min(v for k, v in times.items() if "limit" in k)
+            print(f"\nbatch {batch}, {kind} input, T = {T}, {flops / 1e6:.2f} MFLOP nominal per call, "
+                  f"{args.threads} thread(s), best of {samples} (output rate {ref.mean():.3f} spikes/neuron/step)")
+            print(f"{'':32s} {'wall ms':>9s} {'cpu ms':>9s} {'vs snnTorch':>12s} {'vs matmul':>10s} {'GFLOP/s':>8s}"
+                  f"  spikes = reference   (ratios by {args.clock} time)")
+            for name, sec in times.items():
+                same = "" if name not in outs else ("yes" if np.array_equal(outs[name], ref) else
+                                                   f"{np.mean(outs[name] != ref):.4%} differ")
+                print(f"{name:32s} {measured[name][0] * 1e3:9.3f} {measured[name][1] * 1e3:9.3f} "
+                      f"{times['snnTorch eager'] / sec:11.1f}x {sec / limit:9.2f}x {flops / sec / 1e9:8.2f}  {same}")
+            summary.append((batch, kind, times["snnTorch eager"] / times[BEST], times[BEST] / limit,
+                            np.array_equal(outs[BEST], ref)))
+    print(f"\nfinal ratios ({BEST}, the default export, {args.threads} thread(s), {args.clock} time):")
+    goals = {1: "goal >= 50x snnTorch", 256: "goal >= 10x snnTorch and <= 2x the matmul limit"}
+    for batch, kind, speedup, vs_limit, exact in summary:
+        print(f"  batch {batch:3d} {kind:6s}: {speedup:6.1f}x snnTorch eager, {vs_limit:5.2f}x the matmul limit, "
+              f"spikes identical to the reference: {'yes' if exact else 'NO'}   ({goals.get(batch, '')})")
+
+
+def _runner(sess, form: str, x: np.ndarray):
+    """A call of the loaded session on ``x`` (the stepwise form looped over T, states fed back)."""
+    if form == "unrolled":
+        return lambda: sess.run(["y"], {"x": x})[0]
+    inputs = sess.get_inputs()[1:]
+    names = [i.name for i in inputs]
+    fetch = ["y", *["next." + n[len("state."):] for n in names]]
+    dtype = {i.name: (np.float64 if i.type == "tensor(double)" else np.float32) for i in inputs}
+
+    def run():
+        states = {n: np.zeros((x.shape[1], *i.shape[1:]), dtype[n]) for n, i in zip(names, inputs)}
+        ys = []
+        for t in range(x.shape[0]):
+            res = sess.run(fetch, {"x": x[t], **states})
+            ys.append(res[0])
+            states = dict(zip(names, res[1:]))
+        return np.stack(ys)
+
+    return run
 
 
 if __name__ == "__main__":

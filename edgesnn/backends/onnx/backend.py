@@ -72,4 +72,6 @@ class OnnxBackend(Backend):
         return paths
 
     def run(self, artifact: Path, x: np.ndarray, target: "Target", record: bool = False) -> RunResult:
-        return runtime.run_model(Path(artifact), x, record=record, provider=_provider(target))
+        threads = _runtime(target).get("threads")
+        return runtime.run_model(Path(artifact), x, record=record, provider=_provider(target),
+                                 threads=int(threads) if threads else None)

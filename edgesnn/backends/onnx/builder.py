@@ -19,6 +19,9 @@ DTYPES = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float64): TensorP
           np.dtype(np.int64): TensorProto.INT64, np.dtype(bool): TensorProto.BOOL}
 
 
+BOOL_OPS = frozenset({"Greater", "GreaterOrEqual", "Less", "LessOrEqual", "Equal", "Not", "And", "Or"})
+
+
 def onnx_dtype(dtype) -> int:
     return DTYPES[np.dtype(dtype)]
 
@@ -30,6 +33,7 @@ class Builder:
         self.root = root or self
         self.nodes: list = []
         if root is None:
+            self.bools: set[str] = set()
             self.initializers: list[TensorProto] = []
             self._counts: Counter[str] = Counter()
             self._consts: dict[tuple, str] = {}
@@ -46,6 +50,8 @@ class Builder:
         """Append one node; ``out`` fixes the (single) output name."""
         outs = [out] if out else [self.fresh(op_type.lower()) for _ in range(n_out)]
         self.nodes.append(helper.make_node(op_type, list(inputs), outs, **attrs))
+        if op_type in BOOL_OPS:
+            self.root.bools.update(outs)
         return outs[0] if n_out == 1 else outs
 
     def const(self, value, dtype=np.float32, hint: str = "c") -> str:
@@ -65,6 +71,10 @@ class Builder:
         if arr.size and np.all(arr == arr.flat[0]) and len(set(np.signbit(arr).ravel().tolist())) == 1:
             arr = arr.reshape(-1)[:1].reshape(())
         return self.const(arr, dtype, hint)
+
+    def is_bool(self, name: str) -> bool:
+        """Whether ``name`` is the output of a comparison (a bool tensor)."""
+        return name in self.root.bools
 
     def cast(self, x: str, dtype) -> str:
         return self.op("Cast", x, to=onnx_dtype(dtype))

@@ -31,7 +31,8 @@ from .numerics import Numerics
 
 @dataclass(frozen=True)
 class StateRule:
-    """How one stateful node type is lowered. ``spiking``: ``step`` returns a bool spike tensor."""
+    """How one stateful node type is lowered. ``spiking``: ``step`` returns spikes (a bool
+    tensor, or one of the model's dtype — ``Builder.is_bool`` tells which)."""
 
     states: Callable[[nir.NIRNode, tuple, Numerics], dict[str, tuple]]
     pre: Callable[[Builder, nir.NIRNode, str, Numerics], str]
@@ -71,11 +72,21 @@ def _v_reset(node):
 
 
 def _fire(b: Builder, node, v: str, num: Numerics, mode: str, op: str = "Greater") -> tuple[str, str]:
-    """Spike (bool) and the membrane after reset ``mode``."""
+    """Spike and the membrane after reset ``mode``.
+
+    The spike is bool, or (``num.lean``, for "subtract" and for "zero" to an all-zero v_reset)
+    already cast to the model's dtype: then the reset is arithmetic on it, which onnxruntime
+    runs faster than ``Where`` — "subtract": v − v_th·s, the simulator's own expression;
+    "zero": v − v·s, which is v where s = 0 and (+)0 where s = 1 for a finite v.
+    """
     v_th = b.param(num.arr(node.v_threshold), num.dtype, "v_threshold")
     s = b.op(op, v, v_th)
+    v_reset = num.arr(_v_reset(node))
+    if num.lean and (mode == "subtract" or (mode == "zero" and not np.any(v_reset))):
+        s = b.cast(s, num.dtype)
+        return s, b.op("Sub", v, b.op("Mul", v_th if mode == "subtract" else v, s))
     if mode == "zero":
-        v = b.op("Where", s, b.param(num.arr(_v_reset(node)), num.dtype, "v_reset"), v)
+        v = b.op("Where", s, b.param(v_reset, num.dtype, "v_reset"), v)
     elif mode == "subtract":
         v = b.op("Where", s, b.op("Sub", v, v_th), v)  # = v − v_th·s, one op fewer
     return s, v

@@ -8,6 +8,7 @@ every call (every batch).
 from __future__ import annotations
 
 import os
+import stat
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from ..base import RunResult
 from .model import read_props
 
 INSTALL = "pip install onnxruntime==1.31.1"
+DEFAULT_THREADS = 1
 
 
 def require():
@@ -31,10 +33,16 @@ def require():
 
 
 def session_options(threads: int | None = None):
-    """Sequential execution, all graph optimisations, intra-op threads = min(2, cores)."""
+    """Sequential execution, all graph optimisations, ``threads`` intra-op threads (default 1).
+
+    One thread is the default: an SNN step is many small ops, where a thread pool's hand-offs
+    cost more than they save (measured in ``benchmarks/inference_speed.py``: 2 threads are no
+    faster at batch 1 and slower on a loaded machine); a target can ask for more with
+    ``runtime: {threads: N}``.
+    """
     ort = require()
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads or max(1, min(2, os.cpu_count() or 1))
+    opts.intra_op_num_threads = max(1, int(threads or DEFAULT_THREADS))
     opts.inter_op_num_threads = 1
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -42,22 +50,34 @@ def session_options(threads: int | None = None):
     return opts
 
 
-def load(path: Path, provider: str = "CPUExecutionProvider"):
-    """(session, metadata props) for an edgesnn ONNX file; ArtifactError if it is not one."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "model.onnx"
-    if not path.is_file():
+def load(path: Path, provider: str = "CPUExecutionProvider", threads: int | None = None):
+    """(session, metadata props) for an edgesnn ONNX file; ArtifactError if it is not one.
+
+    One ``stat`` per call (a session is reused while the file's size and mtime are unchanged).
+    """
+    path = os.fspath(path)
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            path = os.path.join(path, "model.onnx")
+            info = os.stat(path)
+    except OSError:
+        info = None
+    if info is None or not stat.S_ISREG(info.st_mode):
         raise ArtifactError(f"ONNX model not found: {path}; export one with `edgesnn export MODEL --target onnx`")
-    stat = path.stat()
-    return _load(str(path.resolve()), stat.st_size, stat.st_mtime_ns, provider)
+    return _load(_absolute(path), info.st_size, info.st_mtime_ns, provider, threads or DEFAULT_THREADS)
+
+
+@lru_cache(maxsize=64)
+def _absolute(path: str) -> str:
+    return str(Path(path).resolve())
 
 
 @lru_cache(maxsize=8)
-def _load(path: str, size: int, mtime: int, provider: str):
+def _load(path: str, size: int, mtime: int, provider: str, threads: int = 1):
     ort = require()
     try:
-        sess = ort.InferenceSession(path, session_options(), providers=[provider])
+        sess = ort.InferenceSession(path, session_options(threads), providers=[provider])
     except Exception as err:  # onnxruntime raises its own exception types for corrupt files
         first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
         raise ArtifactError(f"{path} is not a loadable ONNX model ({first}); re-export it") from None
@@ -87,9 +107,11 @@ def check_input(x, props: dict) -> np.ndarray:
     return x
 
 
-def run_model(path: Path, x, record: bool = False, provider: str = "CPUExecutionProvider") -> RunResult:
-    """Run an edgesnn ONNX file on ``x [T, B, *in]``; ``record`` fetches ``rec.<node>`` outputs."""
-    sess, props = load(path, provider)
+def run_model(path: Path, x, record: bool = False, provider: str = "CPUExecutionProvider",
+              threads: int | None = None) -> RunResult:
+    """Run an edgesnn ONNX file on ``x [T, B, *in]``; ``record`` fetches ``rec.<node>`` outputs;
+    ``threads``: onnxruntime intra-op threads (default 1)."""
+    sess, props = load(path, provider, threads)
     x = check_input(x, props)
     records = list(props.get("records") or [])
     if record and not records:

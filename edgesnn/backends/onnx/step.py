@@ -90,10 +90,12 @@ def emit_step(b: Builder, plan: Plan, names: list[str], values: dict, prev: dict
             u = rule.pre(b, node, x, num)
         st = {key: states[(name, key)] for _, key, _ in state_specs(plan, num, [name])}
         out, nxt = rule.step(b, node, u, st, num)
-        if rule.spiking and hasattr(values, "spikes"):  # LazySpikes: cast when a node reads it
+        if not b.is_bool(out):
+            values[name] = out
+        elif hasattr(values, "spikes"):  # LazySpikes: cast when a node reads it
             values.spikes[name] = out
         else:
-            values[name] = b.cast(out, num.dtype) if rule.spiking else out
+            values[name] = b.cast(out, num.dtype)
         new_states.update({(name, key): t for key, t in nxt.items()})
     return values, new_states
 
