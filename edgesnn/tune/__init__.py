@@ -8,6 +8,21 @@ Static checks reject a configuration the profile forbids before any training
 (``constraints.static_checks``); trained models are checked on the reference simulator.
 Engines: ``optuna`` (embedded, multi-objective, constraints, pruning, journal or PostgreSQL
 storage) and ``nni`` (a real NNI experiment whose trials run ``python -m edgesnn.tune.nni_trial``).
+
+Many machines, one study (Optuna + PostgreSQL)::
+
+    # once, anywhere: a database the workers can reach (scripts/postgres.sh starts a throwaway
+    # one on 127.0.0.1 for trying it; on a cluster use a real server and open its port)
+    export STORE=postgresql://user:pass@db-host:5432/edgesnn
+    # on every machine (or every SLURM task), the same dataset/profile/space/--study:
+    edgesnn tune --dataset digits --profile wearable --trials 200 \
+        --storage $STORE --study digits-wearable --out runs/tune-$(hostname)
+    # e.g.  srun -N 4 edgesnn tune ... --out runs/tune-$SLURM_PROCID
+
+The first worker creates the study (the others load it; a schema race is retried). Trials
+are numbered by the database, so N trials in total run exactly once across the workers; each
+worker keeps the checkpoints it trained under its own --out and, at the end, writes the results
+table of the whole study. ``pip install 'edgesnn[postgres]'`` provides the driver (psycopg2).
 """
 
 from .constraints import Slack, StaticReport, static_checks

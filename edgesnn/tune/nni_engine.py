@@ -150,16 +150,30 @@ def _collect(exp, setup: TuneSetup) -> list[TrialRecord]:
 
 
 def _job_params(job) -> dict:
-    try:
-        form = job.hyperParameters[0] if isinstance(job.hyperParameters, list) else job.hyperParameters
-        form = json.loads(form) if isinstance(form, str) else form
-        return dict(form.get("parameters", {}))
-    except Exception:
-        return {}
+    """The parameters of an NNI TrialJob (``hyperParameters[0].parameters``), or {}."""
+    forms = getattr(job, "hyperParameters", None) or []
+    params = getattr(forms[0], "parameters", None) if forms else None
+    return dict(params) if isinstance(params, dict) else {}
+
+
+def _best_note(jobs: list) -> str:
+    """'best feasible val …' from the final metrics NNI has received so far."""
+    best = None
+    for j in jobs:
+        for m in getattr(j, "finalMetricData", []) or []:
+            try:
+                data = json.loads(m.data) if isinstance(m.data, str) else m.data
+                data = json.loads(data) if isinstance(data, str) else data
+            except (TypeError, ValueError):
+                continue
+            if isinstance(data, dict) and data.get("feasible") and (best is None or data["accuracy"] > best):
+                best = data["accuracy"]
+    return f"best feasible val {best:.3f}" if best is not None else "no feasible yet"
 
 
 def run_nni(setup: TuneSetup, *, tuner: str | None, trials: int, timeout: float | None, jobs: int, seed: int,
             nni_remote: Path | None = None, nni_port: int | None = None, resume: bool = False,
+            progress: bool | None = None,
             announce: Callable[[str], None] | None = None, storage: str | None = None, **_) -> tuple[list[TrialRecord], list[str]]:
     """Run a real NNI experiment to completion and return its records."""
     if storage is not None:
@@ -175,27 +189,36 @@ def run_nni(setup: TuneSetup, *, tuner: str | None, trials: int, timeout: float 
     silence_stdout()
     logging.getLogger("nni").setLevel(logging.WARNING)
     port = free_port(nni_port)
-    notes = [f"NNI web UI: http://127.0.0.1:{port} (experiment {exp.id}; NNI 3.0 listens on all interfaces)"]
+    url = f"NNI web UI: http://127.0.0.1:{port} (experiment {exp.id}; NNI 3.0 listens on all interfaces)"
+    notes = [] if announce else [url]
     if announce:
-        announce(notes[0])
+        announce(url)
     deadline = time.monotonic() + (timeout or 0) + 600 + 120 * trials * setup.epochs
     try:
         exp.start(port)
     except Exception as exc:
         raise BackendRunError(f"NNI's manager did not start on port {port} ({str(exc).splitlines()[0]}); "
                               "see the log under the run directory's nni/") from None
+    from ..train.progress import Progress
+
     try:
-        while True:
-            status = exp.get_status()
-            if status in ("DONE", "STOPPED", "ERROR"):
-                break
-            if status == "TUNER_NO_MORE_TRIAL" and all(
-                    getattr(j, "status", "") not in ("WAITING", "RUNNING") for j in exp.list_trial_jobs()):
-                break
-            if time.monotonic() > deadline:
-                notes.append("NNI experiment stopped at edgesnn's deadline")
-                break
-            time.sleep(1.0)
+        with Progress(progress) as bar:
+            task, shown = bar.task(f"tune {setup.family} (NNI {exp.config.tuner.name})", total=trials), 0
+            while True:
+                jobs_now = exp.list_trial_jobs()
+                finished = [j for j in jobs_now if j.status not in ("WAITING", "RUNNING")]
+                for _ in range(len(finished) - shown):
+                    bar.advance(task, _best_note(finished))
+                shown = max(shown, len(finished))
+                status = exp.get_status()
+                if status in ("DONE", "STOPPED", "ERROR"):
+                    break
+                if status == "TUNER_NO_MORE_TRIAL" and len(finished) == len(jobs_now):
+                    break
+                if time.monotonic() > deadline:
+                    notes.append("NNI experiment stopped at edgesnn's deadline")
+                    break
+                time.sleep(1.0)
         if status == "ERROR":
             notes.append("NNI reported ERROR; see the run directory's nni/ logs")
         records = _collect(exp, setup)

@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     import nni
 
     from ..io import write_json
+    from .run import _warm_up
     from .trial import TuneSetup, run_trial
 
     argv = sys.argv[1:] if argv is None else argv
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     setup = TuneSetup.from_dict(json.loads(setup_file.read_text()))
     if not setup.out.is_absolute():  # remote machines: results live beside the uploaded code
         setup.out = setup_file.parent.resolve() / setup.out
+    _warm_up(setup)  # a fresh process: first-use costs are not the static check's
     params = nni.get_next_parameter() or {}
     trial_id, number = nni.get_trial_id(), int(nni.get_sequence_id())
     record = run_trial(setup, params, number, name=f"nni-{trial_id}",

@@ -75,7 +75,7 @@ def plot_exploration(records: list[TrialRecord], path: Path, title: str) -> Path
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(names):]:
         ax.axis("off")
-    fig.suptitle(f"{title} — green feasible, red trained infeasible/failed, grey rejected before training", fontsize=9)
+    fig.suptitle(f"{title} — green feasible, red trained but infeasible, pruned or failed, grey rejected before training", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
