@@ -33,17 +33,18 @@ TRAINING = {
     "batch_size": 64,
     "epochs": 30,
     "weight_decay": 0.0,
+    "init_rate": None,        # calibrate each spiking layer to this firing rate before training (None: off)
 }
 FAMILIES: dict[str, dict[str, Any]] = {
     "mlp": {"hidden": [128], "skip": "none"},
-    "cnn2d": {"channels": [8, 16], "kernel": 3, "pool": "avg", "pool_size": 2, "hidden": [64], "skip": "none"},
+    "cnn2d": {"init_rate": 0.1, "channels": [8, 16], "kernel": 3, "pool": "avg", "pool_size": 2, "hidden": [64], "skip": "none"},
     "cnn1d": {
-        "w1": 8, "w2": 16, "w3": 16, "wd1": 3, "h1": 2,
+        "init_rate": 0.1, "w1": 8, "w2": 16, "w3": 16, "wd1": 3, "h1": 2,
         "wd2": None, "h2": None, "wd3": None, "h3": None,
         "pool": "avg", "hidden": [64], "skip": "none",
     },
     "rnn": {"hidden": [64], "skip": "none"},
-    "fusion": {"channels": [8], "kernel": 3, "pool": "avg", "pool_size": 2, "branch_hidden": 32, "hidden": [64], "skip": "none"},
+    "fusion": {"init_rate": 0.1, "channels": [8], "kernel": 3, "pool": "avg", "pool_size": 2, "branch_hidden": 32, "hidden": [64], "skip": "none"},
 }
 POOLS = ("avg", "sum", "max")
 SKIPS = ("none", "add", "concat")

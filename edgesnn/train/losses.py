@@ -14,9 +14,21 @@ import torch
 
 from ..errors import unknown_name
 
+def _ce_rate_population(n_classes: int) -> Callable:
+    """ce_rate for population codes: CE of per-class spike sums at every step, averaged over T.
+    (snnTorch 1.0.0's ce_rate_loss(population_code=True) fails without class weights.)"""
+
+    def loss(spk: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        T, B = spk.shape[:2]
+        logits = spk.reshape(T, B, n_classes, -1).sum(-1)
+        return torch.nn.functional.cross_entropy(logits.reshape(T * B, n_classes), y.repeat(T))
+
+    return loss
+
+
 LOSSES: dict[str, Callable[[dict, int], Callable]] = {
     "ce_count": lambda hp, c: SF.ce_count_loss(population_code=hp["population"] > 1, num_classes=c),
-    "ce_rate": lambda hp, c: SF.ce_rate_loss(population_code=hp["population"] > 1, num_classes=c),
+    "ce_rate": lambda hp, c: _ce_rate_population(c) if hp["population"] > 1 else SF.ce_rate_loss(),
     "mse_count": lambda hp, c: SF.mse_count_loss(
         correct_rate=float(hp["correct_rate"]), incorrect_rate=float(hp["incorrect_rate"]),
         population_code=hp["population"] > 1, num_classes=c),

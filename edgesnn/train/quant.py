@@ -127,9 +127,10 @@ class LoihiBias(nn.Module):
 
     def forward(self, b: torch.Tensor) -> torch.Tensor:
         layer = self.layer()
-        w = layer.weight.detach()  # the quantised weight: its exponent is the original's
+        # the exponent of the weight (float or quantised: the same e, see grid.detect_exponent)
+        w = layer.parametrizations["weight"].original if parametrize.is_parametrized(layer, "weight") else layer.weight
         theta = self.theta(b)
-        _, e = loihi_weight(w, theta, self.bits)
+        e = grid.weight_exponent(float((w.detach() / _rows(theta, w)).abs().max()), self.bits)
         return b + (loihi_bias(b, theta, e, self.into_u) - b).detach()
 
 

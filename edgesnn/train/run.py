@@ -79,6 +79,11 @@ def train(dataset: str, profile: str | Profile = "wearable", *, model: str = "ml
     n_classes = prep.train.n_classes
     snn_model = build(hp, prep.train.feature_shape, n_classes, seed=seed)
     T = encoder.steps(snn_model.input_shape, T)
+    if hp.get("init_rate"):
+        from .calibrate import calibrate
+
+        probe = prep.train.x[:64].reshape(-1, *snn_model.input_shape)
+        calibrate(snn_model, encode(encoder, probe, T, [seed, 3 * 10**6]), target=float(hp["init_rate"]))
     q_layers = quant.apply(snn_model, target.numerics.weight_bits, target.numerics.quantize)
     started = time.perf_counter()
     with Progress(progress) as bar:
