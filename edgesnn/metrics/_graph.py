@@ -1,14 +1,16 @@
 """A NIR graph flattened for metrics: one dict of leaf nodes, one edge list, node categories.
 
-Sub-graphs (``nir.NIRGraph`` nodes, e.g. a recurrent LIF block) are inlined with "/"-joined
-names ("rnn/lif"), the naming the recorded spike trains use. An edge into a sub-graph node goes
-to the sub-graph's Input node(s); an edge out of it leaves from its Output node(s). Nothing here
-depends on a training framework: the metrics are functions of the graph and the recorded spikes.
+Flattening and back-edges are the reference simulator's (``edgesnn/nir/sim/plan.py``), so the
+metrics break cycles exactly where the simulator does: sub-graphs (``nir.NIRGraph`` nodes, e.g. a
+recurrent LIF block) are inlined with "/"-joined names ("rnn/lif"), the naming the recorded spike
+trains use. Nothing here depends on a training framework: the metrics are functions of the graph
+and the recorded spikes.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 
 import nir
@@ -44,13 +46,35 @@ def is_spiking(node: nir.NIRNode) -> bool:
     return isinstance(node, SPIKING_TYPES)
 
 
+def _plan():
+    """The reference simulator's plan module, imported on first use: ``edgesnn.nir`` pulls in
+    torch (its ``from_torch``), and importing the metrics alone must stay light."""
+    from ..nir.sim import plan
+
+    return plan
+
+
+def _declared_names(graph: nir.NIRGraph, prefix: str = "") -> Iterator[str]:
+    """Leaf names in the graph's own node order, sub-graphs inlined ("rnn/lif")."""
+    for name, node in graph.nodes.items():
+        if isinstance(node, nir.NIRGraph):
+            yield from _declared_names(node, f"{prefix}{name}/")
+        else:
+            yield prefix + name
+
+
 @dataclass
 class FlatGraph:
-    """Leaf nodes by full name, edges between them, and the names of the top-level Input nodes."""
+    """The reference simulator's flat graph (:func:`edgesnn.nir.sim.plan.flatten`) with the
+    queries the metrics ask of it. ``nodes`` keeps the graph's own order, so per-layer results
+    list layers as the graph declares them; ``inputs``/``outputs`` are the top-level Input/Output
+    nodes.
+    """
 
     nodes: dict[str, nir.NIRNode]
     edges: list[tuple[str, str]]
     inputs: list[str]
+    outputs: list[str]
     _preds: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _succs: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _back: frozenset[tuple[str, str]] | None = field(default=None, repr=False)
@@ -66,38 +90,22 @@ class FlatGraph:
     def preds(self, name: str) -> list[str]:
         return self._preds.get(name, [])
 
-    def back_edges(self) -> frozenset[tuple[str, str]]:
-        """Edges that close a cycle in a depth-first walk from the inputs, successors in sorted
-        name order — the choice the reference simulator makes (``edgesnn/nir/sim/plan.py``).
-
-        These are the edges a per-step simulator feeds from the previous step: in
-        ``lif -> w_rec -> lif`` it is ``w_rec -> lif``; in ``in -> w1 -> lif1 -> w12 -> lif2 ->
-        w_fb -> lif1`` it is ``w_fb -> lif1`` (w12 stays same-step).
-        """
-        if self._back is None:
-            state: dict[str, int] = {}  # 1 on the stack, 2 done
-            back: set[tuple[str, str]] = set()
-            for root in [*self.inputs, *self.nodes]:
-                if root in state:
-                    continue
-                state[root] = 1
-                stack = [(root, iter(sorted(set(self._succs.get(root, [])))))]
-                while stack:
-                    node, succs = stack[-1]
-                    nxt = next(succs, None)
-                    if nxt is None:
-                        state[node] = 2
-                        stack.pop()
-                    elif state.get(nxt) == 1:
-                        back.add((node, nxt))
-                    elif nxt not in state:
-                        state[nxt] = 1
-                        stack.append((nxt, iter(sorted(set(self._succs.get(nxt, []))))))
-            self._back = frozenset(back)
-        return self._back
-
     def succs(self, name: str) -> list[str]:
         return self._succs.get(name, [])
+
+    def back_edges(self) -> frozenset[tuple[str, str]]:
+        """The edges the reference simulator feeds from the previous step: the back-edges of its
+        depth-first walk from the inputs (:func:`edgesnn.nir.sim.plan.order`, the one definition).
+
+        In ``lif -> w_rec -> lif`` it is ``w_rec -> lif``; in ``in -> w1 -> lif1 -> w12 -> lif2 ->
+        w_fb -> lif1`` it is ``w_fb -> lif1`` (w12 stays same-step). Raises ArtifactError, as the
+        simulator does, when a node cannot be reached from an Input.
+        """
+        if self._back is None:
+            plan = _plan()
+            _, back = plan.order(plan.FlatGraph(self.nodes, self.edges, self.inputs, self.outputs))
+            self._back = frozenset(back)
+        return self._back
 
     def of_type(self, types: tuple[type, ...] | type) -> dict[str, nir.NIRNode]:
         return {k: n for k, n in self.nodes.items() if isinstance(n, types)}
@@ -107,37 +115,13 @@ class FlatGraph:
 
 
 def flatten(graph: nir.NIRGraph) -> FlatGraph:
-    """Inline every sub-graph; top-level Input nodes are the graph's inputs."""
+    """Inline every sub-graph as the reference simulator does (:func:`edgesnn.nir.sim.plan.flatten`:
+    an edge naming a sub-graph reaches its single Input / leaves its single Output)."""
     if not isinstance(graph, nir.NIRGraph):
         raise ArtifactError(f"expected a nir.NIRGraph, got {type(graph).__name__}; load it with nir.read(path)")
-    nodes: dict[str, nir.NIRNode] = {}
-    edges: list[tuple[str, str]] = []
-    _collect(graph, "", nodes, edges)
-    inputs = [k for k, n in graph.nodes.items() if isinstance(n, nir.Input)]
-    return FlatGraph(nodes, edges, inputs)
-
-
-def _collect(graph: nir.NIRGraph, prefix: str, nodes: dict, edges: list) -> tuple[list[str], list[str]]:
-    ports_in: dict[str, list[str]] = {}
-    ports_out: dict[str, list[str]] = {}
-    for name, node in graph.nodes.items():
-        full = prefix + name
-        if isinstance(node, nir.NIRGraph):
-            ins, outs = _collect(node, full + "/", nodes, edges)
-            if not ins or not outs:
-                raise ArtifactError(f"sub-graph '{full}' needs Input and Output nodes to be connected")
-            ports_in[name], ports_out[name] = ins, outs
-        else:
-            nodes[full] = node
-            ports_in[name] = ports_out[name] = [full]
-    for a, b in graph.edges:
-        if a not in ports_out or b not in ports_in:
-            bad = a if a not in ports_out else b
-            raise ArtifactError(f"edge ({a!r}, {b!r}) in graph '{prefix or '/'}' names no node {bad!r}")
-        edges.extend((s, d) for s in ports_out[a] for d in ports_in[b])
-    ins = [prefix + k for k, n in graph.nodes.items() if isinstance(n, nir.Input)]
-    outs = [prefix + k for k, n in graph.nodes.items() if isinstance(n, nir.Output)]
-    return ins, outs
+    flat = _plan().flatten(graph)
+    nodes = {k: flat.nodes[k] for k in _declared_names(graph)}
+    return FlatGraph(nodes, flat.edges, flat.inputs, flat.outputs)
 
 
 def port_shape(node: nir.NIRNode, port: str = "output") -> tuple[int, ...] | None:

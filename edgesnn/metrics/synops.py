@@ -14,9 +14,9 @@ SynOps (the non-zero count) is what the energy model uses. A synaptic node fed d
 another synaptic node (no neuron in between) counts its input as dense: every element active
 every step (``counting="dense"``).
 
-Recurrence: a cycle is broken where a depth-first walk from the inputs closes it (its *back
-edge*, :meth:`FlatGraph.back_edges`), as a per-step simulator does. The synaptic node whose
-segment holds the back edge (``w_rec`` in ``lif -> w_rec -> lif`` inside a recurrent sub-graph)
+Recurrence: a cycle is broken where the reference simulator breaks it, at the edge a depth-first
+walk from the inputs closes it with (its *back edge*, :meth:`FlatGraph.back_edges`). The synaptic
+node whose segment holds the back edge (``w_rec`` in ``lif -> w_rec -> lif`` inside a recurrent sub-graph)
 receives the *previous-step* spikes, ``e[t] = s[t-1]``, ``e[0] = 0``: the spikes of the last step
 are never delivered.
 
