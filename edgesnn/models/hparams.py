@@ -33,18 +33,19 @@ TRAINING = {
     "batch_size": 64,
     "epochs": 30,
     "weight_decay": 0.0,
+    "init": "random",         # random | ann: start from the ANN twin's transferred weights
     "init_rate": None,        # calibrate each spiking layer to this firing rate before training (None: off)
 }
 FAMILIES: dict[str, dict[str, Any]] = {
     "mlp": {"hidden": [128], "skip": "none"},
-    "cnn2d": {"init_rate": 0.1, "channels": [8, 16], "kernel": 3, "pool": "avg", "pool_size": 2, "hidden": [64], "skip": "none"},
+    "cnn2d": {"init": "ann", "channels": [8, 16], "kernel": 3, "pool": "avg", "pool_size": 2, "hidden": [64], "skip": "none"},
     "cnn1d": {
-        "init_rate": 0.1, "w1": 8, "w2": 16, "w3": 16, "wd1": 3, "h1": 2,
+        "init": "ann", "w1": 8, "w2": 16, "w3": 16, "wd1": 3, "h1": 2,
         "wd2": None, "h2": None, "wd3": None, "h3": None,
         "pool": "avg", "hidden": [64], "skip": "none",
     },
     "rnn": {"hidden": [64], "skip": "none"},
-    "fusion": {"init_rate": 0.1, "channels": [8], "kernel": 3, "pool": "avg", "pool_size": 2, "branch_hidden": 32, "hidden": [64], "skip": "none"},
+    "fusion": {"init": "ann", "channels": [8], "kernel": 3, "pool": "avg", "pool_size": 2, "branch_hidden": 32, "hidden": [64], "skip": "none"},
 }
 POOLS = ("avg", "sum", "max")
 SKIPS = ("none", "add", "concat")
@@ -70,7 +71,7 @@ def resolve(family: str, overrides: dict[str, Any] | None = None) -> dict[str, A
 
 
 def _check(hp: dict[str, Any]) -> None:
-    for key, choices in (("pool", POOLS), ("reset", ("zero", "subtract", "none")), ("loss", ("ce_count", "ce_rate", "mse_count"))):
+    for key, choices in (("init", ("random", "ann")), ("pool", POOLS), ("reset", ("zero", "subtract", "none")), ("loss", ("ce_count", "ce_rate", "mse_count"))):
         if key in hp and hp[key] not in choices:
             raise unknown_name(key, hp[key], choices)
     for key in ("beta", "alpha"):

@@ -79,26 +79,33 @@ def train(dataset: str, profile: str | Profile = "wearable", *, model: str = "ml
     n_classes = prep.train.n_classes
     snn_model = build(hp, prep.train.feature_shape, n_classes, seed=seed)
     T = encoder.steps(snn_model.input_shape, T)
-    if hp.get("init_rate"):
-        from .calibrate import calibrate
-
-        probe = prep.train.x[:64].reshape(-1, *snn_model.input_shape)
-        calibrate(snn_model, encode(encoder, probe, T, [seed, 3 * 10**6]), target=float(hp["init_rate"]))
-    q_layers = quant.apply(snn_model, target.numerics.weight_bits, target.numerics.quantize)
+    x_test = encode(encoder, model_inputs(prep.test, snn_model.input_shape), T, [seed, 2 * 10**6])
+    metrics: dict[str, Any] = {"timesteps": T}
     started = time.perf_counter()
     with Progress(progress) as bar:
+        if ann_twin or hp.get("init") == "ann":
+            ann = train_twin(hp, prep, n_classes, epochs, seed, bar, metrics)
+            converted = build(hp, prep.train.feature_shape, n_classes, seed=seed)
+            transfer(ann, converted, torch.from_numpy(model_inputs(prep.train, ann.input_shape)))
+            metrics["transfer_test_acc"] = snn_accuracy(converted, x_test, prep.test.y, n_classes)
+            metrics["transfer_drop_pp"] = 100 * (metrics["ann_test_acc"] - metrics["transfer_test_acc"])
+            if hp.get("init") == "ann":  # start SNN training from the transferred weights
+                snn_model.load_state_dict(converted.state_dict())
+        if hp.get("init_rate") and hp.get("init") != "ann":
+            from .calibrate import calibrate
+
+            probe = prep.train.x[:64].reshape(-1, *snn_model.input_shape)
+            calibrate(snn_model, encode(encoder, probe, T, [seed, 3 * 10**6]), target=float(hp["init_rate"]))
+        metrics["quantized_layers"] = quant.apply(snn_model, target.numerics.weight_bits, target.numerics.quantize)
         fit = fit_snn(snn_model, hp, prep.train, prep.val, encoder, T, epochs=epochs, seed=seed,
                       progress=bar, callback=callback)
         quant.bake(snn_model)
-        x_test = encode(encoder, model_inputs(prep.test, snn_model.input_shape), T, [seed, 2 * 10**6])
-        metrics: dict[str, Any] = {
+        metrics.update({
             "val_acc": fit.best_val_acc, "best_epoch": fit.best_epoch,
             "test_acc": snn_accuracy(snn_model, x_test, prep.test.y, n_classes),
             "train_seconds": time.perf_counter() - started, "train_samples_per_s": fit.samples_per_s,
-            "timesteps": T, "quantized_layers": q_layers, "history": fit.history,
-        }
-        if ann_twin:
-            metrics.update(_twin(hp, prep, n_classes, snn_model, x_test, epochs, seed, bar))
+            "history": fit.history,
+        })
     graph_metrics = measure_on_reference(snn_model, hp, profile, target, x_test, T)
     metrics.update(graph_metrics)
     data_spec = {**prep.spec, "encoder": encoder.to_dict(), "timesteps": T, "input_shape": list(snn_model.input_shape)}
@@ -109,18 +116,14 @@ def train(dataset: str, profile: str | Profile = "wearable", *, model: str = "ml
     return result
 
 
-def _twin(hp, prep, n_classes, snn_model, x_test, epochs, seed, bar) -> dict[str, Any]:
-    """Train the ANN twin, transfer its weights into a fresh SNN, and measure both."""
+def train_twin(hp, prep, n_classes, epochs, seed, bar, metrics: dict) -> torch.nn.Module:
+    """Train the ANN twin (identical weight shapes, ReLU) and record its accuracy in ``metrics``."""
     ann = build(hp, prep.train.feature_shape, n_classes, ann=True, seed=seed)
-    shape = ann.input_shape
     # the twin is cheap: train it at least 50 epochs so the comparison is with a converged ANN
     fit = fit_ann(ann, hp, prep.train, prep.val, epochs=max(epochs, 50), seed=seed, progress=bar)
-    ann_test = ann_accuracy(ann, torch.from_numpy(model_inputs(prep.test, shape)), prep.test.y)
-    converted = build(hp, prep.train.feature_shape, n_classes, seed=seed)
-    transfer(ann, converted, torch.from_numpy(model_inputs(prep.train, shape)))
-    converted_acc = snn_accuracy(converted, x_test, prep.test.y, n_classes)
-    return {"ann_val_acc": fit.best_val_acc, "ann_test_acc": ann_test, "ann_train_seconds": fit.seconds,
-            "transfer_test_acc": converted_acc, "transfer_drop_pp": 100 * (ann_test - converted_acc)}
+    metrics.update({"ann_val_acc": fit.best_val_acc, "ann_train_seconds": fit.seconds,
+                    "ann_test_acc": ann_accuracy(ann, torch.from_numpy(model_inputs(prep.test, ann.input_shape)), prep.test.y)})
+    return ann
 
 
 def measure_on_reference(model, hp, profile: Profile, target: Target, x_test: torch.Tensor, T: int) -> dict[str, Any]:
