@@ -16,6 +16,15 @@ from edgesnn.nir import simulate, to_nir
 from edgesnn.train import quant
 
 DT = 1e-3
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny models: one torch thread avoids oversubscribing a shared machine (10x faster here)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 KINDS = {"leaky": ("mlp", {}), "rleaky": ("rnn", {}), "synaptic": ("mlp", {"neuron": "synaptic"}),
          "theta": ("mlp", {"threshold": 0.75, "beta": 0.93})}
 
