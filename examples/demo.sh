@@ -22,7 +22,7 @@ echo "== 4. evaluate on ONNX Runtime: accuracy, memory, firing rates, SynOps, en
 ok_or_2 $E evaluate "$RUN/export-onnx" --profile wearable
 
 echo "== 5. tune under the profile (a few short trials; infeasible configurations cost no training)"
-ok_or_2 $E tune --dataset digits --profile wearable --trials 4 --epochs 2 --out "$RUN/tune"
+ok_or_2 $E tune --dataset digits --profile wearable --trials 8 --epochs 2 --out "$RUN/tune"
 
 BEST="$RUN/train"
 [ -f "$RUN/tune/best/checkpoint.pt" ] && BEST="$RUN/tune/best"
