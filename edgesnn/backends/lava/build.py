@@ -84,7 +84,7 @@ class _Builder:
         for c in self.plan.connections.values():
             bits = 24 if c.graded_in else 0
             if c.kind == "dense":
-                src_shape = self._unit_shape(c.src)
+                src_shape = self.plan.unit_shape(c.src)
                 weight = dense_columns(c.weight, src_shape) if c.flatten_src else c.weight
                 kw = dict(weight_exp=c.weight_exp, num_weight_bits=8) if self.fixed else {}
                 proc = L.dense.Dense(weights=weight, num_message_bits=bits, name=f"conn:{c.name}", **kw)
@@ -153,14 +153,6 @@ class _Builder:
                 mon = Monitor()
                 mon.probe(self.procs[pop.name].v, self.steps)
                 self.monitors[pop.name] = mon
-
-    def _unit_shape(self, ref: str):
-        plan = self.plan
-        if ref in plan.populations:
-            return plan.populations[ref].shape
-        if ref in plan.connections:
-            return plan.connections[ref].out_shape
-        return plan.input_shape
 
     def _out_port(self, ref: str):
         proc = self.procs[ref]

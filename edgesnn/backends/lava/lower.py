@@ -78,7 +78,7 @@ class _Lowering:
             upstream.dst = name
         graded = src.pending or src.ref == plan.input_name
         c = Connection(name=name, src=src.ref, depth=src_depth + 1, graded_in=graded, **spec)
-        c.flatten_src = c.kind == "dense" and len(self.unit_shape(src.ref)) > 1
+        c.flatten_src = c.kind == "dense" and len(self.plan.unit_shape(src.ref)) > 1
         if src.pending:  # carry the upstream constant through this op
             c.bias = c.bias + linear.propagate(c, plan.connections[src.ref].bias.reshape(c.in_shape))
             plan.connections[src.ref].bias = np.zeros_like(plan.connections[src.ref].bias)
@@ -92,14 +92,6 @@ class _Lowering:
         if ref in plan.connections:
             return plan.connections[ref].depth
         return 0
-
-    def unit_shape(self, ref: str) -> tuple[int, ...]:
-        plan = self.plan
-        if ref in plan.populations:
-            return plan.populations[ref].shape
-        if ref in plan.connections:
-            return plan.connections[ref].out_shape
-        return plan.input_shape
 
     def single(self, name: str, inputs: list[_Signal]) -> _Signal:
         if len(inputs) != 1:

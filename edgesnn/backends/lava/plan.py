@@ -117,6 +117,14 @@ class Plan:
     def recurrent(self) -> bool:
         return any(p.recurrent for p in self.populations.values())
 
+    def unit_shape(self, ref: str) -> tuple[int, ...]:
+        """Output shape of a population or connection (the graph input otherwise)."""
+        if ref in self.populations:
+            return self.populations[ref].shape
+        if ref in self.connections:
+            return self.connections[ref].out_shape
+        return self.input_shape
+
     def period(self, timesteps: int) -> int:
         """Lava steps per sample: one gap step lets recurrent populations be silenced."""
         return timesteps + 1 if self.recurrent else timesteps
