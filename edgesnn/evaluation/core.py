@@ -88,28 +88,14 @@ def _activity(a: ActivityReport, run: RunSummary, art: Artifact) -> Activity:
 
 
 def layer_order(art: Artifact) -> list[str]:
-    """Synaptic and neuron nodes in topological order (input first; cycles broken by name)."""
-    from ..metrics._graph import SYNAPTIC_TYPES, flatten, is_neuron
+    """Synaptic and neuron nodes in the reference simulator's evaluation order (its back-edges
+    break the cycles, so layers are listed as the judge runs them)."""
+    from ..metrics._graph import SYNAPTIC_TYPES, is_neuron
+    from ..nir.sim.plan import flatten, order
 
-    fg = flatten(art.graph)
-    indeg = {k: 0 for k in fg.nodes}
-    for _, b in fg.edges:
-        indeg[b] += 1
-    order, ready, seen = [], sorted(k for k, d in indeg.items() if d == 0), set()
-    while len(seen) < len(indeg):
-        if not ready:  # a recurrent cycle: release the first remaining node
-            ready = [min(k for k in indeg if k not in seen)]
-        k = ready.pop(0)
-        if k in seen:
-            continue
-        seen.add(k)
-        order.append(k)
-        for a, b in fg.edges:
-            if a == k and b not in seen:
-                indeg[b] -= 1
-                if indeg[b] <= 0:
-                    ready.append(b)
-    return [k for k in order if is_neuron(fg.nodes[k]) or isinstance(fg.nodes[k], SYNAPTIC_TYPES)]
+    flat = flatten(art.graph)
+    seq, _ = order(flat)
+    return [k for k in seq if is_neuron(flat.nodes[k]) or isinstance(flat.nodes[k], SYNAPTIC_TYPES)]
 
 
 def _energy(a: ActivityReport) -> Energy:
