@@ -108,6 +108,7 @@ def _repair(data: dict, path: Path, version: str, reason: str) -> nir.NIRGraph:
         graph = nir.dict2NIRNode(_with_type_check(copy.deepcopy(data), False))
     except Exception as exc:
         raise ArtifactError(f"'{path}' (NIR format {version}) cannot be loaded: {_first_line(exc)}") from None
+    _fix_grouped_convs(graph)
     fixes = _fix_io_shapes(graph)
     try:
         nir.NIRGraph(nodes=graph.nodes, edges=graph.edges, metadata=graph.metadata, type_check=True)
@@ -115,10 +116,24 @@ def _repair(data: dict, path: Path, version: str, reason: str) -> nir.NIRGraph:
         raise ArtifactError(
             f"'{path}' (NIR format {version}) fails NIR's type check and cannot be repaired: {reason}"
         ) from None
-    note = f"NIR format {version} file repaired by edgesnn: " + "; ".join(fixes)
-    graph.metadata = {**(graph.metadata or {}), REPAIRED_KEY: note}
-    warnings.warn(f"{path}: {note}", stacklevel=2)
+    if fixes:
+        note = f"NIR format {version} file repaired by edgesnn: " + "; ".join(fixes)
+        graph.metadata = {**(graph.metadata or {}), REPAIRED_KEY: note}
+        warnings.warn(f"{path}: {note}", stacklevel=2)
     return graph
+
+
+def _fix_grouped_convs(graph: nir.NIRGraph) -> None:
+    """nir 1.0.8 infers a conv's input channels as ``weight.shape[1]``, ignoring ``groups``
+    (a depthwise conv — edgesnn's 1-D pooling — then looks like a 1-channel input). The real
+    count is ``weight.shape[1] · groups``; this is NIR's inference, not a defect of the file."""
+    for node in graph.nodes.values():
+        if isinstance(node, nir.NIRGraph):
+            _fix_grouped_convs(node)
+        elif isinstance(node, (nir.Conv1d, nir.Conv2d)) and int(node.groups) > 1:
+            shape = np.array(node.input_type["input"]).copy()
+            shape[0] = node.weight.shape[1] * int(node.groups)
+            node.input_type = {"input": shape}
 
 
 def _fix_io_shapes(graph: nir.NIRGraph, prefix: str = "") -> list[str]:

@@ -119,3 +119,16 @@ def test_user_module_converts():
 def test_dt_must_be_positive():
     with pytest.raises(UsageError):
         to_nir(build(resolve("mlp", {}), (4,), 2), dt=0)
+
+
+def test_1d_cnn_graph_survives_write_and_read(tmp_path):
+    """NIR infers a grouped conv's input channels wrongly; reading our 1-D pooling back must work."""
+    from edgesnn.nir import read_graph, write_graph
+
+    model = build(resolve("cnn1d", {}), (30,), 3, seed=0)
+    graph = to_nir(model, dt=1e-3)
+    write_graph(graph, tmp_path / "m.nir")
+    again = read_graph(tmp_path / "m.nir")
+    x = (np.random.default_rng(0).random((6, 2, 1, 30)) < 0.5).astype(np.float32)
+    np.testing.assert_array_equal(simulate(again, x).output, simulate(graph, x).output)
+    assert "edgesnn_repaired" not in again.metadata

@@ -97,6 +97,8 @@ class _Builder:
             out = self._out_port(c.src)
             if c.flatten_src:
                 out = out.flatten()
+            elif c.kind == "conv" and tuple(out.shape) != lava_shape(c.in_shape):  # Conv1d: (L, C) -> (L, 1, C)
+                out = out.reshape(lava_shape(c.in_shape))
             out.connect(self.procs[c.name].s_in)
             if c.dst in self.plan.populations:
                 a_out = self.procs[c.name].a_out

@@ -9,6 +9,11 @@ Each lowering takes the incoming signal and returns a ``Connection`` (NIR layout
   columns to Lava's (W, H, C) layout).
 * **Conv2d** -> ``Conv`` (lava's Conv is a true convolution in (W, H, C) layout: ``build.py``
   transposes and flips the kernel). Bias as for Affine, as a per-position map.
+* **Conv1d** on ``(C, L)`` -> the same ``Conv`` on ``(C, 1, L)``: kernel ``(O, I/g, 1, k)``,
+  stride ``(1, s)``, padding ``(0, p)``, dilation ``(1, d)``, groups unchanged (exact: a 2-D
+  cross-correlation with a height-1 kernel on a height-1 map is the 1-D one). The signal keeps
+  NIR's 2-D shape ``(O, L')``; ``build.py`` reshapes ports between ``(L, C)`` and ``(L, 1, C)``.
+  edgesnn's 1-D pooling (a depthwise Conv1d with a constant kernel) lowers the same way.
 * **SumPool2d / AvgPool2d** -> depthwise ``Conv`` (``groups = C``) with a fixed kernel of ones
   (``1/(kh kw)`` for the average: padding counts as zeros, like the simulator).
 * **Flatten** -> nothing: the next Dense flattens its source (reshape port in Lava).
@@ -21,6 +26,8 @@ A constant input map ``B`` (an upstream bias) is carried through later linear op
 """
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -89,6 +96,27 @@ def conv2d(name, node, in_shape) -> dict:
     bias_map = np.broadcast_to(np.broadcast_to(bias, (out_shape[0],))[:, None, None], out_shape).copy()
     return dict(kind="conv", in_shape=tuple(in_shape), out_shape=out_shape, weight=weight, bias=bias_map,
                 stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+
+def conv1d(name, node, in_shape) -> dict:
+    """NIR ``Conv1d`` on ``(C, L)`` (or an already lifted ``(C, 1, L)``) -> a Conv on ``(C, 1, L)``."""
+    in_shape = tuple(int(d) for d in in_shape)
+    if len(in_shape) == 3 and in_shape[1] == 1:
+        in_shape = (in_shape[0], in_shape[2])
+    if len(in_shape) != 2:
+        raise ShapeError(f"node '{name}': Conv1d needs a (C, L) input, got {in_shape}")
+    weight = np.asarray(node.weight, dtype=np.float64)
+    if weight.ndim != 3:
+        raise ShapeError(f"node '{name}': Conv1d weight must be (out, in/groups, k), got {weight.shape}")
+    k = weight.shape[2]
+    stride, dilation = pair(node.stride)[0], pair(node.dilation)[0]
+    padding = node.padding
+    if isinstance(padding, str):
+        padding = 0 if padding == "valid" else dilation * (k - 1) // 2
+    padding = pair(padding)[0]
+    lifted = SimpleNamespace(weight=weight[:, :, None, :], stride=(1, stride), padding=(0, padding),
+                             dilation=(1, dilation), groups=node.groups, bias=getattr(node, "bias", 0.0))
+    return conv2d(name, lifted, (in_shape[0], 1, in_shape[1]))
 
 
 def pool(name, node, in_shape, average: bool) -> dict:

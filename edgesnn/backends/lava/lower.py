@@ -5,6 +5,7 @@
 | Input | ``io.source.RingBuffer`` | spikes or graded currents |
 | Affine, Linear | ``Dense`` | bias -> neuron ``bias_mant`` (or a 'ones' source for CubaLIF) |
 | Conv2d | ``Conv`` | kernel transposed/flipped to Lava's (W, H, C) convolution |
+| Conv1d | ``Conv`` | on ``(C, 1, L)`` with a ``(1, k)`` kernel; populations keep NIR's ``(C, L)`` |
 | SumPool2d, AvgPool2d | ``Conv`` | depthwise, fixed kernel |
 | Flatten | reshape port | bookkeeping (column permutation of the next Dense) |
 | Scale | weight scaling | folded into the neighbouring Dense/Conv |
@@ -48,6 +49,7 @@ LINEAR = {
     "Affine": lambda n, node, s: linear.affine(n, node, s),
     "Linear": lambda n, node, s: linear.affine(n, node, s),
     "Conv2d": lambda n, node, s: linear.conv2d(n, node, s),
+    "Conv1d": lambda n, node, s: linear.conv1d(n, node, s),
     "SumPool2d": lambda n, node, s: linear.pool(n, node, s, average=False),
     "AvgPool2d": lambda n, node, s: linear.pool(n, node, s, average=True),
 }
@@ -115,8 +117,8 @@ class _Lowering:
         shape = tuple(np.asarray(node.input_type["input"]).astype(int).ravel()) if len(shapes) != 1 else shapes.pop()
         p = NEURONS[node_type](name, node, shape, self.dt, self.if_reset if node_type == "IF" else self.reset)
         conns = [self.synapse_into(name, s) for s in inputs]
-        if all(c.kind == "conv" for c in conns):  # keep the (C, H, W) layout of a Conv feeding a Flatten
-            shape = conns[0].out_shape
+        if all(c.kind == "conv" for c in conns) and len(shape) != 2:  # keep the (C, H, W) layout of a Conv feeding a Flatten
+            shape = conns[0].out_shape  # (a 2-D shape is a Conv1d's (C, L): kept as is)
             for key in ("gain", "bias", "v_scale", "v_offset"):
                 setattr(p, key, getattr(p, key).reshape(shape))
         depths = {c.depth for c in conns}
@@ -185,7 +187,10 @@ def lower(graph, *, dt: float, reset: str = "zero", if_reset: str | None = None,
             low.sig[name] = low.neuron(name, node, ins)
         elif node_type in LINEAR:
             s = low.single(name, ins)
-            low.sig[name] = low.conn(name, s, LINEAR[node_type](name, node, s.shape))
+            out = low.conn(name, s, LINEAR[node_type](name, node, s.shape))
+            if node_type == "Conv1d":  # the (C, 1, L) lift is Lava's business: NIR sees (C, L)
+                out = _Signal(out.ref, (out.shape[0], out.shape[2]), out.pending)
+            low.sig[name] = out
         elif node_type == "Flatten":
             s = low.single(name, ins)
             low.sig[name] = _Signal(s.ref, (int(np.prod(s.shape)),), s.pending)
