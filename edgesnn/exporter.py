@@ -102,8 +102,9 @@ def export(model: str | Path | None, target: str, *, profile: str | None = None,
                   "tolerance": tgt.parity_tolerance, "vs_reference": compare(reference, runtime.output, y, n_classes),
                   "runtime_wall_s": runtime.wall_s}
         if source.checkpoint is not None:
-            parity["vs_torch"] = compare(torch_output(source.checkpoint, x), runtime.output, y, n_classes)
-            parity["torch_vs_reference"] = compare(torch_output(source.checkpoint, x), reference, y, n_classes)
+            trained = torch_output(source.checkpoint, x)
+            parity["vs_torch"] = compare(trained, runtime.output, y, n_classes)
+            parity["torch_vs_reference"] = compare(trained, reference, y, n_classes)
         disagreement = 1.0 - parity["vs_reference"]["spike_agreement"]
         parity["passed"] = disagreement <= tgt.parity_tolerance
         if not parity["passed"]:

@@ -23,7 +23,7 @@ class Source:
         return self.path.stem if self.path.suffix else self.path.name
 
 
-def load(path: str | Path, dt: float | None = None):
+def load(path: str | Path):
     """A ``.nir`` file → ``nir.NIRGraph``; a run directory / ``checkpoint.pt`` → ``Checkpoint``."""
     path = Path(path)
     if path.suffix == ".nir":

@@ -94,11 +94,13 @@ def test_leaky_mlp_matches_snntorch(rng):
     np.testing.assert_array_equal(res.output, ref2)
 
 
-def test_synaptic_mlp_matches_snntorch(rng):
+@pytest.mark.parametrize("reset", ["zero", "none"])
+def test_synaptic_mlp_matches_snntorch(rng, reset):
+    """CubaLIF equals snnTorch's Synaptic spike for spike, with reset to zero and with no reset."""
     a1, b1 = rng.uniform(0.3, 0.9, N_HID), rng.uniform(0.5, 0.95, N_HID)
     a2, b2 = rng.uniform(0.3, 0.9, N_OUT), rng.uniform(0.5, 0.95, N_OUT)
     fc1, fc2 = _linear(N_IN, N_HID, rng), _linear(N_HID, N_OUT, rng)
-    mk = dict(reset_mechanism="zero", reset_delay=False, threshold=1.0)
+    mk = dict(reset_mechanism=reset, reset_delay=False, threshold=1.0)
     syn1 = snn.Synaptic(alpha=torch.from_numpy(a1), beta=torch.from_numpy(b1), **mk).double()
     syn2 = snn.Synaptic(alpha=torch.from_numpy(a2), beta=torch.from_numpy(b2), **mk).double()
     x = _spikes_in(rng)
@@ -109,29 +111,11 @@ def test_synaptic_mlp_matches_snntorch(rng):
          "fc2": _affine(fc2), "syn2": _cuba(a2, b2, np.ones(N_OUT)), "output": nir.Output(np.array([N_OUT]))},
         [("input", "fc1"), ("fc1", "syn1"), ("syn1", "fc2"), ("fc2", "syn2"), ("syn2", "output")],
     )  # fmt: skip
-    res = simulate(graph, x, record=True)
-    assert ref1.sum() > 0.05 * ref1.size and ref2.sum() > 0
-    np.testing.assert_array_equal(res.records["syn1"], ref1)
-    np.testing.assert_array_equal(res.output, ref2)
-
-
-def test_synaptic_without_reset_matches_exactly(rng):
-    """reset 'none' on both sides: CubaLIF's dynamics equal Synaptic's spike for spike."""
-    a1, b1 = rng.uniform(0.3, 0.9, N_HID), rng.uniform(0.5, 0.95, N_HID)
-    a2, b2 = rng.uniform(0.3, 0.9, N_OUT), rng.uniform(0.5, 0.95, N_OUT)
-    fc1, fc2 = _linear(N_IN, N_HID, rng), _linear(N_HID, N_OUT, rng)
-    mk = dict(reset_mechanism="none", reset_delay=False, threshold=1.0)
-    syn1 = snn.Synaptic(alpha=torch.from_numpy(a1), beta=torch.from_numpy(b1), **mk).double()
-    syn2 = snn.Synaptic(alpha=torch.from_numpy(a2), beta=torch.from_numpy(b2), **mk).double()
-    x = _spikes_in(rng)
-    ref1, ref2 = _run_torch((fc1, syn1, fc2, syn2), x)
-    graph = _graph(
-        {"input": nir.Input(np.array([N_IN])), "fc1": _affine(fc1), "syn1": _cuba(a1, b1, np.ones(N_HID)),
-         "fc2": _affine(fc2), "syn2": _cuba(a2, b2, np.ones(N_OUT)), "output": nir.Output(np.array([N_OUT]))},
-        [("input", "fc1"), ("fc1", "syn1"), ("syn1", "fc2"), ("fc2", "syn2"), ("syn2", "output")],
-    )  # fmt: skip
-    res = simulate(graph, x, reset="none", record=True)
-    assert 0 < ref1.sum() < ref1.size
+    res = simulate(graph, x, reset=None if reset == "zero" else reset, record=True)
+    if reset == "zero":
+        assert ref1.sum() > 0.05 * ref1.size and ref2.sum() > 0
+    else:
+        assert 0 < ref1.sum() < ref1.size
     np.testing.assert_array_equal(res.records["syn1"], ref1)
     np.testing.assert_array_equal(res.output, ref2)
 
