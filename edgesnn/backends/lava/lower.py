@@ -41,7 +41,7 @@ import numpy as np
 
 from ...errors import ShapeError, UnsupportedPrimitiveError, UsageError
 from . import linear
-from .graph import back_edges, flatten_graph, topo_order
+from .graph import lava_graph
 from .neurons import NEURONS
 from .plan import Connection, Plan, Population, Tap
 
@@ -157,24 +157,22 @@ def lower(graph, *, dt: float, reset: str = "zero", if_reset: str | None = None,
     for mode in (reset, if_reset):
         if mode not in (None, "zero", "subtract", "none"):
             raise UsageError(f"unknown reset mode '{mode}'; choose from zero, subtract, none")
-    nodes, edges = flatten_graph(graph)
+    g = lava_graph(graph)
+    nodes = g.nodes
     allowed = SUPPORTED if supported is None else SUPPORTED & set(supported)
     for name, node in nodes.items():
         if type(node).__name__ not in allowed:
             raise UnsupportedPrimitiveError(name, type(node).__name__, allowed, where=where)
-    inputs = [n for n, node in nodes.items() if type(node).__name__ == "Input"]
-    if len(inputs) != 1:
-        raise UsageError(f"the Lava backend runs graphs with exactly one Input node; this one has {len(inputs)}")
-    (inp,) = inputs
-    back = back_edges(nodes, edges, inp)
-    forward = [e for e in edges if e not in back]
+    if len(g.inputs) != 1:
+        raise UsageError(f"the Lava backend runs graphs with exactly one Input node; this one has {len(g.inputs)}")
+    (inp,) = g.inputs
     low = _Lowering(dt, reset, if_reset or reset)
     in_shape = tuple(int(d) for d in np.asarray(nodes[inp].input_type["input"]).ravel())
     low.plan = plan = Plan(input_name=inp, input_shape=in_shape, dt=dt)
     preds: dict[str, list[str]] = {n: [] for n in nodes}
-    for a, b in forward:
+    for a, b in g.forward:
         preds[b].append(a)
-    for name in topo_order(nodes, forward):
+    for name in g.order:
         node = nodes[name]
         node_type = type(node).__name__
         ins = [low.sig[p] for p in preds[name]]
@@ -204,7 +202,7 @@ def lower(graph, *, dt: float, reset: str = "zero", if_reset: str | None = None,
                 low.sig[name] = low.conn(name, s, linear.identity(s.shape, np.broadcast_to(scale, s.shape), name))
         elif node_type == "Output":
             plan.taps.append(_tap(low, name, low.single(name, ins)))
-    for a, b in back:
+    for a, b in sorted(g.back):
         _close_cycle(low, a, b)
     return plan
 
