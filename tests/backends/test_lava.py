@@ -286,14 +286,36 @@ def test_unsupported_primitive_names_supported_list():
         lower(graph, dt=1e-3)
 
 
-def test_skip_connection_of_unequal_depth_is_refused():
+def _skip_graph():
+    """input -> a -> l1 -> b -> l2 and input -> c -> l2: a skip path one layer shorter."""
     rng = np.random.default_rng(0)
     nodes = {"input": nir.Input(np.array([4])), "a": nir.Linear(rng.normal(size=(4, 4))), "l1": _lif(4, rng),
              "b": nir.Linear(rng.normal(size=(4, 4))), "c": nir.Linear(rng.normal(size=(4, 4))), "l2": _lif(4, rng),
              "output": nir.Output(np.array([4]))}
     edges = [("input", "a"), ("a", "l1"), ("l1", "b"), ("b", "l2"), ("input", "c"), ("c", "l2"), ("l2", "output")]
-    with pytest.raises(UnsupportedPrimitiveError, match="axon delays"):
-        lower(nir.NIRGraph(nodes, edges), dt=1e-3)
+    return nir.NIRGraph(nodes, edges)
+
+
+def test_skip_connection_of_unequal_depth_is_delay_aligned():
+    plan = lower(_skip_graph(), dt=1e-3)
+    delays = [c for c in plan.connections.values() if c.delay]
+    assert [(d.src, d.dst, d.depth) for d in delays] == [("input", "c", 1)]
+    assert plan.connections["c"].depth == plan.connections["b"].depth == plan.populations["l2"].depth == 2
+    np.testing.assert_array_equal(delays[0].weight, np.eye(4))
+    q, report = quantize(plan)
+    assert report["layers"][delays[0].name]["kind"] == "delay"
+    np.testing.assert_array_equal(q.connections[delays[0].name].weight, np.eye(4))  # integer 1: values pass unchanged
+
+
+@pytest.mark.lava
+@pytest.mark.timeout(120)
+def test_skip_connection_runs_identical_to_simulator(backend, tmp_path):
+    graph = _skip_graph()
+    x = spikes(20, 4, (4,), p=0.5)
+    ref = simulate(graph, x, record=True)
+    got = export_run(backend, graph, x, "lava-float", tmp_path)
+    assert ref.output.sum() > 0
+    np.testing.assert_array_equal(got.output, ref.output)
 
 
 def _hanging_lava(pidfile: str):

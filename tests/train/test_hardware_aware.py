@@ -26,13 +26,16 @@ def one_thread():
     yield
     torch.set_num_threads(before)
 KINDS = {"leaky": ("mlp", {}), "rleaky": ("rnn", {}), "synaptic": ("mlp", {"neuron": "synaptic"}),
-         "theta": ("mlp", {"threshold": 0.75, "beta": 0.93})}
+         "theta": ("mlp", {"threshold": 0.75, "beta": 0.93}),
+         "skip_concat": ("mlp", {"skip": "concat", "hidden": [16, 16]}), "skip_add": ("mlp", {"skip": "add", "hidden": [12, 12]})}
+#: image-input models: Conv -> pooling chains, and the fusion model's two branches of different depth
+IMAGE_KINDS = {"cnn2d": ("cnn2d", {"channels": [4, 8], "hidden": [16]}), "fusion": ("fusion", {"channels": [4], "hidden": [16]})}
 
 
 def _model(kind: str, hidden=24, n_in=12, n_classes=4, seed=0, **extra):
-    family, overrides = KINDS[kind]
+    family, overrides = {**KINDS, **IMAGE_KINDS}[kind]
     hp = resolve(family, {"reset": "zero", "hidden": [hidden], **overrides, **extra})
-    model = build(hp, (n_in,), n_classes, seed=seed)
+    model = build(hp, (1, 8, 8) if kind in IMAGE_KINDS else (n_in,), n_classes, seed=seed)
     with torch.no_grad():  # non-zero biases, so their grid is exercised too
         for name, p in model.named_parameters():
             if name.endswith("bias"):
@@ -43,12 +46,12 @@ def _model(kind: str, hidden=24, n_in=12, n_classes=4, seed=0, **extra):
 def _train(model, steps=15, T=12, B=32, seed=0):
     """A few Adam steps on a separable toy task: class c <-> input block c fires more."""
     gen = torch.Generator().manual_seed(seed)
-    n_in, n_classes = model.input_shape[0], model.n_classes
+    n_in, n_classes = int(np.prod(model.input_shape)), model.n_classes
     y = torch.randint(0, n_classes, (B,), generator=gen)
     rates = 0.1 + 0.5 * (torch.arange(n_in)[None] // (n_in // n_classes) == y[:, None]).float()
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     for _ in range(steps):
-        x = (torch.rand(T, B, n_in, generator=gen) < rates).float()
+        x = (torch.rand(T, B, n_in, generator=gen) < rates).float().reshape(T, B, *model.input_shape)
         loss = torch.nn.functional.cross_entropy(run_snn(model, x).sum(0), y)
         opt.zero_grad()
         loss.backward()
@@ -117,9 +120,24 @@ def test_lava_quantizer_keeps_on_grid_values_bit_exact(kind):
         V = pop["vth"]
         assert V & (V - 1) == 0 and V <= 4096  # V = 2^(1 - e_min)
     for c in q.connections.values():  # effective weights: V w' as 8-bit mantissa << exponent
+        if c.delay:  # skip-path alignment: identity, integer 1
+            assert np.array_equal(c.weight, np.round(plan.connections[c.name].weight)) and c.weight_exp == 0
+            continue
         fp = plan.connections[c.name]
         V = q.populations[c.dst].vth
         np.testing.assert_allclose(c.weight * 2.0**c.weight_exp, fp.weight * V, rtol=1e-5, atol=0)
+
+
+@pytest.mark.parametrize("kind", sorted(IMAGE_KINDS))
+def test_conv_pool_chains_quantize_to_the_exact_integers(kind):
+    """Conv -> pooling has no on-grid shortcut (the pooling is a chained connection), but its
+    integers are the exact ones: only float32 noise of the exported weights remains as error."""
+    model = _hardware_aware(kind)
+    q, report = quantize(lower(to_nir(model, dt=DT), dt=DT, reset="zero"))
+    assert report["clipped"] == 0
+    assert all(layer["rel_err"] < 1e-6 for layer in report["layers"].values()), report["layers"]
+    dense_fed = [n for n in report["populations"] if not n.startswith("conv")]
+    assert dense_fed and all(report["populations"][n]["on_grid"] for n in dense_fed)
 
 
 def test_off_grid_weights_take_the_general_rule():
@@ -140,7 +158,7 @@ def test_int8_scheme_is_unchanged():
 
 @pytest.mark.lava
 @pytest.mark.timeout(150)
-@pytest.mark.parametrize("kind", ["leaky", "rleaky", "synaptic"])
+@pytest.mark.parametrize("kind", ["leaky", "rleaky", "synaptic", "skip_concat", *IMAGE_KINDS])
 def test_hardware_aware_model_exports_to_loihi2_within_tolerance(kind, tmp_path):
     from edgesnn.backends import get_backend
     from edgesnn.config import load_target
@@ -150,7 +168,7 @@ def test_hardware_aware_model_exports_to_loihi2_within_tolerance(kind, tmp_path)
         pytest.skip("Lava is not importable here")
     model = _hardware_aware(kind)
     graph = to_nir(model, dt=DT, metadata={"timesteps": 20})
-    x = (np.random.default_rng(3).random((20, 6, 12)) < 0.3).astype(np.float32)
+    x = (np.random.default_rng(3).random((20, 6, *model.input_shape)) < 0.3).astype(np.float32)
     target = load_target("loihi2")
     backend.export(graph, tmp_path, target)
     got = backend.run(tmp_path / "model.nir", x, target, record=True)

@@ -20,10 +20,16 @@ feed-forward edge in the same step and a cycle's closing edge one step later. So
 gets a depth (number of connection processes from the source; chained ones such as
 pooling -> Conv each count): a population of depth d sees
 sample step k at Lava step k + 1 + d, and every output is re-aligned by its depth when read.
-Consequences checked here: all feed-forward inputs of a population must arrive with the same
-depth (a skip connection over a different number of layers has no axon delay to pad it: it
-is refused), and a recurrent back-connection must be exactly one Dense from a population to
-itself (depth d -> d + 1 = "previous step"), which is what NIR's closing edge means.
+A population fed by paths of different depths (a skip connection, the fusion model's two
+branches) gets its shorter paths padded with identity connections (``_Lowering.delay``: Lava has
+no axon delay on Dense/Conv, but each extra connection process is one step), so every input
+arrives at the depth of the longest path. A recurrent back-connection must be exactly one Dense
+from a population to itself (depth d -> d + 1 = "previous step"), which is what NIR's closing
+edge means.
+
+**Sums.** NIR sums every edge into a node. Into a neuron, each incoming path is its own
+connection process (Lava sums them at ``a_in``); a linear node fed by several edges becomes one
+connection per incoming term (``W (a + b) = W a + W b``, the node's bias on the first only).
 
 **Bias onset.** Lava adds ``bias`` from its first step, while the first input reaches a
 population of depth d only at step d + 1. Populations are ``LIFReset``-based processes that zero
@@ -58,18 +64,26 @@ SUPPORTED = frozenset({"Input", "Output", "Flatten", "Scale", *LINEAR, *NEURONS}
 
 @dataclass
 class _Signal:
-    """What flows out of a node: a unit's output (population/input) or a pending connection."""
+    """One term of what flows out of a node: a unit's output (population/input) or a pending connection.
+
+    A node's output is a tuple of terms, summed: NIR sums every edge into a node, and a linear
+    node fed by several edges becomes one connection per term (``W (a + b) = W a + W b``).
+    """
 
     ref: str
     shape: tuple[int, ...]
     pending: bool  # ref names a Connection not yet consumed
 
 
+def _terms(inputs: list[tuple[_Signal, ...]]) -> list[_Signal]:
+    return [t for terms in inputs for t in terms]
+
+
 class _Lowering:
     def __init__(self, dt: float, reset: str, if_reset: str):
         self.dt, self.reset, self.if_reset = dt, reset, if_reset
         self.plan: Plan | None = None
-        self.sig: dict[str, _Signal] = {}
+        self.sig: dict[str, tuple[_Signal, ...]] = {}
 
     def conn(self, name: str, src: _Signal, spec: dict) -> _Signal:
         """Add a connection process fed by ``src`` (a unit, or a pending connection which becomes real)."""
@@ -87,6 +101,16 @@ class _Lowering:
         plan.connections[name] = c
         return _Signal(name, c.out_shape, pending=True)
 
+    def linear_op(self, name: str, terms: list[_Signal], spec_for) -> tuple[_Signal, ...]:
+        """One connection per term; the node's own bias goes with the first term only."""
+        out = []
+        for i, term in enumerate(terms):
+            spec = spec_for(term)
+            if i:
+                spec["bias"] = np.zeros_like(spec["bias"])
+            out.append(self.conn(name if i == 0 else f"{name}+{i}", term, spec))
+        return tuple(out)
+
     def depth_of(self, ref: str) -> int:
         plan = self.plan
         if ref in plan.populations:
@@ -94,12 +118,6 @@ class _Lowering:
         if ref in plan.connections:
             return plan.connections[ref].depth
         return 0
-
-    def single(self, name: str, inputs: list[_Signal]) -> _Signal:
-        if len(inputs) != 1:
-            raise UnsupportedPrimitiveError(name, "node with several inputs", sorted(NEURONS),
-                                            where="Lava backend (only neurons sum several inputs)")
-        return inputs[0]
 
     def synapse_into(self, name: str, s: _Signal) -> Connection:
         """The connection feeding a neuron: the pending one, or an identity inserted after a bare unit."""
@@ -111,28 +129,58 @@ class _Lowering:
                                             where="Lava backend (a linear node may feed one node)")
         return c
 
-    def neuron(self, name: str, node, inputs: list[_Signal]) -> _Signal:
+    def neuron(self, name: str, node, terms: list[_Signal]) -> tuple[_Signal, ...]:
         node_type = type(node).__name__
-        shapes = {tuple(int(d) for d in np.asarray(s.shape).ravel()) for s in inputs}
+        shapes = {tuple(int(d) for d in np.asarray(s.shape).ravel()) for s in terms}
         shape = tuple(np.asarray(node.input_type["input"]).astype(int).ravel()) if len(shapes) != 1 else shapes.pop()
         p = NEURONS[node_type](name, node, shape, self.dt, self.if_reset if node_type == "IF" else self.reset)
-        conns = [self.synapse_into(name, s) for s in inputs]
+        conns = [self.synapse_into(name, s) for s in terms]
         if all(c.kind == "conv" for c in conns) and len(shape) != 2:  # keep the (C, H, W) layout of a Conv feeding a Flatten
             shape = conns[0].out_shape  # (a 2-D shape is a Conv1d's (C, L): kept as is)
             for key in ("gain", "bias", "v_scale", "v_offset"):
                 setattr(p, key, getattr(p, key).reshape(shape))
-        depths = {c.depth for c in conns}
-        if len(depths) != 1:
-            raise UnsupportedPrimitiveError(name, f"{node_type} with inputs of depths {sorted(depths)}",
-                                            sorted(SUPPORTED), where="Lava backend (no axon delays to align skip connections)")
+        depth = max(c.depth for c in conns)
+        for c in conns:
+            self.delay(c, depth - c.depth)
         pop = Population(name, node_type, shape, p.du, p.dv, p.vth, p.bias.copy(),
                          np.zeros(shape) if p.bias_into_u else None, p.v_scale, p.v_offset,
-                         readout=p.readout, depth=depths.pop(), reset=p.reset, inclusive=p.inclusive,
+                         readout=p.readout, depth=depth, reset=p.reset, inclusive=p.inclusive,
                          gain=p.gain, bias_into_u=p.bias_into_u)
         self.plan.populations[name] = pop
         for c in conns:
             self.attach(c, pop)
-        return _Signal(name, inputs[0].shape if len(inputs) == 1 else shape, pending=False)
+        return (_Signal(name, terms[0].shape if len(terms) == 1 else shape, pending=False),)
+
+    def delay(self, c: Connection, steps: int) -> None:
+        """Delay the path ending in ``c`` by ``steps`` Lava steps: identity connections in front of it.
+
+        Lava has no axon delay on Dense/Conv, but every connection process delays by one step,
+        so ``steps`` identity connections (a diagonal Dense of ones, or a depthwise 1x1 Conv of
+        ones) between the path's source unit and its first connection make a skip path arrive
+        with the same depth as the longest path into the neuron. They carry the source's values
+        (spikes, or graded input) unchanged, in float and in fixed point (integer weight 1).
+        """
+        if steps <= 0:
+            return
+        plan = self.plan
+        chain = [c]
+        while chain[-1].src in plan.connections:
+            chain.append(plan.connections[chain[-1].src])
+        head, unit = chain[-1], chain[-1].src
+        shape = plan.unit_shape(unit)
+        lifted = (shape[0], 1, shape[1]) if len(shape) == 2 else shape  # a Conv1d map runs as (C, 1, L)
+        src, depth = unit, self.depth_of(unit)
+        for i in range(1, steps + 1):
+            spec = linear.identity(lifted)
+            d = Connection(name=f"{head.name}.delay{i}", src=src, depth=depth + i, delay=True,
+                           graded_in=i > 1 or unit == plan.input_name, dst=head.name if i == steps else None, **spec)
+            if i > 1:
+                plan.connections[src].dst = d.name
+            plan.connections[d.name] = d
+            src = d.name
+        head.src, head.graded_in = src, True
+        for link in chain:
+            link.depth += steps
 
     def attach(self, c: Connection, pop: Population) -> None:
         """Fold the neuron gain into ``c`` and move its constant output into the neuron's bias."""
@@ -175,36 +223,42 @@ def lower(graph, *, dt: float, reset: str = "zero", if_reset: str | None = None,
     for name in g.order:
         node = nodes[name]
         node_type = type(node).__name__
-        ins = [low.sig[p] for p in preds[name]]
+        terms = _terms([low.sig[p] for p in preds[name]])
         if node_type == "Input":
-            low.sig[name] = _Signal(name, in_shape, pending=False)
+            low.sig[name] = (_Signal(name, in_shape, pending=False),)
         elif node_type in NEURONS:
-            if any(not s.pending and s.ref in plan.populations and plan.populations[s.ref].readout for s in ins):
+            if any(not s.pending and s.ref in plan.populations and plan.populations[s.ref].readout for s in terms):
                 raise UnsupportedPrimitiveError(name, node_type, ["LI/CubaLI as readouts"],
                                                 where="Lava backend (a readout's membrane cannot drive another layer)")
-            low.sig[name] = low.neuron(name, node, ins)
+            low.sig[name] = low.neuron(name, node, terms)
         elif node_type in LINEAR:
-            s = low.single(name, ins)
-            out = low.conn(name, s, LINEAR[node_type](name, node, s.shape))
+            outs = low.linear_op(name, terms, lambda t: LINEAR[node_type](name, node, t.shape))
             if node_type == "Conv1d":  # the (C, 1, L) lift is Lava's business: NIR sees (C, L)
-                out = _Signal(out.ref, (out.shape[0], out.shape[2]), out.pending)
-            low.sig[name] = out
+                outs = tuple(_Signal(o.ref, (o.shape[0], o.shape[2]), o.pending) for o in outs)
+            low.sig[name] = outs
         elif node_type == "Flatten":
-            s = low.single(name, ins)
-            low.sig[name] = _Signal(s.ref, (int(np.prod(s.shape)),), s.pending)
+            low.sig[name] = tuple(_Signal(t.ref, (int(np.prod(t.shape)),), t.pending) for t in terms)
         elif node_type == "Scale":
-            s = low.single(name, ins)
-            scale = np.asarray(node.scale, dtype=np.float64)
-            if s.pending and plan.connections[s.ref].dst is None:
-                linear.scale_rows(plan.connections[s.ref], np.broadcast_to(scale, s.shape).reshape(plan.connections[s.ref].out_shape), name, "Scale")
-                low.sig[name] = s
-            else:
-                low.sig[name] = low.conn(name, s, linear.identity(s.shape, np.broadcast_to(scale, s.shape), name))
+            low.sig[name] = tuple(_scale(low, name, node, t) for t in terms)
         elif node_type == "Output":
-            plan.taps.append(_tap(low, name, low.single(name, ins)))
+            if len(terms) != 1:
+                raise UnsupportedPrimitiveError(name, "Output fed by a sum of several paths", ["an Output fed by one neuron layer or one linear path"],
+                                                where="Lava backend")
+            plan.taps.append(_tap(low, name, terms[0]))
     for a, b in sorted(g.back):
         _close_cycle(low, a, b)
     return plan
+
+
+def _scale(low: _Lowering, name: str, node, s: _Signal) -> _Signal:
+    """Scale folds into the pending connection's rows, or becomes a diagonal connection after a unit."""
+    plan = low.plan
+    scale = np.asarray(node.scale, dtype=np.float64)
+    if s.pending and plan.connections[s.ref].dst is None:
+        c = plan.connections[s.ref]
+        linear.scale_rows(c, np.broadcast_to(scale, s.shape).reshape(c.out_shape), name, "Scale")
+        return s
+    return low.conn(name, s, linear.identity(s.shape, np.broadcast_to(scale, s.shape), name))
 
 
 def _tap(low: _Lowering, name: str, s: _Signal) -> Tap:
@@ -224,7 +278,8 @@ def _tap(low: _Lowering, name: str, s: _Signal) -> Tap:
 def _close_cycle(low: _Lowering, a: str, b: str) -> None:
     """A cycle's closing edge a -> b: must be one connection from population b back into b."""
     plan = low.plan
-    s = low.sig.get(a)
+    terms = low.sig.get(a, ())
+    s = terms[0] if len(terms) == 1 else None
     pop = plan.populations.get(b)
     ok = s is not None and pop is not None and s.pending
     c = plan.connections.get(s.ref) if ok else None

@@ -81,6 +81,7 @@ class Connection:
     depth: int = 0
     weight_exp: int = 0  # fixed point only: effective weight = weight * 2**weight_exp
     out_scale: float = 1.0  # fixed point: integer output units per real unit
+    delay: bool = False  # an identity that only delays its source by one step (skip-path alignment)
 
 
 @dataclass
@@ -124,6 +125,12 @@ class Plan:
         if ref in self.connections:
             return self.connections[ref].out_shape
         return self.input_shape
+
+    def origin(self, ref: str) -> str:
+        """The unit (or non-delay connection) whose values ``ref`` carries, looking through delays."""
+        while ref in self.connections and self.connections[ref].delay:
+            ref = self.connections[ref].src
+        return ref
 
     def period(self, timesteps: int) -> int:
         """Lava steps per sample: one gap step lets recurrent populations be silenced."""

@@ -39,6 +39,8 @@ weight is ``V * w'`` in ``a_in`` units. The choices, all per layer:
 * **threshold**: ``vth = V`` (exact); readouts ``vth = 2**17 - 1`` (unreachable below
   saturation) with ``v' = v / (64 V)``.
 * **reset** to zero (or the graph's subtract / none through ``EdgeLIF``), 24-bit state.
+* **delays** (identity connections aligning a skip path, ``lower.py``): integer weight 1,
+  exponent 0; they pass their source's integers unchanged and are transparent to the rules above.
 * **input**: spikes (0/1) pass as they are; graded input is sent as integers
   ``round(x * X)``, ``X = 2**floor(log2(127 / max|x|))`` (8-bit graded spikes).
 """
@@ -102,7 +104,9 @@ def quantize(plan: Plan, x: np.ndarray | None = None) -> tuple[Plan, dict]:
     sigma: dict[str, float] = {q.input_name: q.input_scale}
     caps: dict[str, float] = {}
     for c in q.connections.values():  # pass 1: output scales of chained connections, Conv caps on V
-        s_in = sigma.get(c.src, 1.0)
+        s_in = sigma.get(q.origin(c.src), 1.0)  # delays carry their source's integers unchanged
+        if c.delay:
+            continue
         peak = float(np.abs(c.weight).max(initial=0.0))
         if c.dst in q.populations:
             if peak > 0:
@@ -128,7 +132,12 @@ def quantize(plan: Plan, x: np.ndarray | None = None) -> tuple[Plan, dict]:
             pop.bias_u = None if pop.bias_u is None else _snap(pop.bias_u, scale[name])
     report: dict = {"input_scale": q.input_scale, "layers": {}, "populations": {}}
     for c in q.connections.values():  # pass 2: integers
-        s_in = sigma.get(c.src, 1.0)
+        s_in = sigma.get(q.origin(c.src), 1.0)
+        if c.delay:
+            c.weight, c.weight_exp, c.out_scale = np.round(c.weight).astype(np.int64), 0, s_in
+            report["layers"][c.name] = {"kind": "delay", "weight_exp": 0, "scale": s_in, "rel_err": 0.0,
+                                        "max_abs_err": 0.0, "clipped": 0}
+            continue
         out = scale[c.dst] if c.dst in q.populations else sigma[c.name]
         target = c.weight * out / s_in
         report["layers"][c.name] = _quantize_conn(c, target, out, s_in)
@@ -154,7 +163,7 @@ def on_grid(plan: Plan, name: str) -> tuple[int, dict[str, int]] | None:
     ``quantize_conv`` then reproduce every ``V w'`` exactly (integers, nothing clipped).
     """
     into = [c for c in plan.connections.values() if c.dst == name]
-    if not into or any(c.src in plan.connections for c in into):
+    if not into or any(plan.origin(c.src) in plan.connections for c in into):
         return None
     exps = {c.name: detect_exponent(c.weight) for c in into}
     if any(e is None for e in exps.values()):
