@@ -2,24 +2,49 @@
 
 netx (``lava.lib.dl.netx.hdf5.Network``) reads a *sequence* of layers: ``input``, ``dense``,
 ``dense_rec``, ``conv``, ``flatten`` with CUBA neurons (Lava's LIF: strict ``v > vth``, reset
-to zero) in integers: ``weight`` (effective integer weights; netx picks the 8-bit mantissa
-and exponent itself), ``neuron: {type: CUBA, iDecay = du + 1, vDecay = dv, vThMant = vth}``,
-``bias`` in units of 2**6. So the file is written from the **fixed-point** plan
-(``quantize.py``), whose bias exponent is 6 or 7 for exactly this reason.
+to zero) in integers: ``weight`` (effective integer weights; for a dense layer netx picks the
+8-bit mantissa and exponent itself, a conv layer has none: its weights are the integers),
+``neuron: {type: CUBA, iDecay = du + 1, vDecay = dv, vThMant = vth}``, ``bias`` in units of
+2**6. So the file is written from the **fixed-point** plan (``quantize.py``), whose bias
+exponent is 6 or 7 for exactly this reason: ``bias = mant * 2**(bias_exp - 6)``.
+
+Expressible: a chain ``Input -> L1 -> ... -> Ln`` where each layer ``Li`` is one Dense or Conv
+(Conv2d, or Conv1d as the Conv on ``(C, 1, L)`` of ``linear.py``) feeding one LIF-type
+population, the last layer's spikes being the only output. Layout conventions of the file
+(netx reverses what it reads, so the file is in NIR order):
+
+* ``shape``: NIR order ``(C, H, W)`` (netx turns it into Lava's ``(W, H, C)``); a conv
+  layer's shape is its connection's ``out_shape`` (``(C, 1, L)`` for a Conv1d), the input's
+  is the first connection's ``in_shape`` if that is a Conv, else the plan's input shape.
+* conv ``weight``: NIR ``(out, in/groups, kh, kw)``; netx flips and transposes it exactly as
+  ``build.conv_kernel`` does. ``stride``, ``padding``, ``dilation``: ``(h, w)`` arrays (netx
+  reverses them to Lava's ``(x, y)``); ``groups``: an integer.
+* conv ``bias``: one integer per neuron in Lava's ``(W, H, C)`` order (netx takes it as is),
+  i.e. the population's bias map reshaped to ``out_shape`` with all axes reversed.
+* a dense layer fed by a multi-dimensional layer is preceded by a ``flatten`` entry: netx then
+  feeds it ``out.transpose([2, 1, 0]).flatten()``, i.e. Lava's ``(W, H, C)`` back to
+  ``(C, H, W)`` flattened in C order - NIR's Flatten. So its weight is the plan's NIR
+  ``(out, in)`` matrix as it is (no column permutation, unlike ``build.dense_columns``).
+* file attributes (netx ignores them): ``timesteps`` and ``output_shape`` (the NIR shape of
+  the Output, which ``run_netx`` gives its result, e.g. ``(C, L)`` for a Conv1d layer).
 
 Written when every layer is expressible; otherwise ``NotExpressible`` says why and only this
-file is skipped (the export keeps ``model.nir``). Not expressible: pooling (netx has no pooling
-layer), Conv layers (not written by this version), IF (netx neurons spike on ``>``, reset to
-zero; IF here uses ``>=`` and the graph's reset), subtractive/no reset, LI/CubaLI readouts,
-CubaLIF with an Affine bias (netx has no constant synaptic input), graded (non-spike) taps,
-anything but a chain, and effective weights that are not integers.
+file is skipped (the export keeps ``model.nir``). Not expressible: a connection chained to
+another with no neuron layer between - pooling next to a Conv, or two linear layers in a row
+(netx has no pooling layer, and each netx layer is one synapse plus one neuron layer; a
+pooling layer alone between two neuron layers is a depthwise Conv and is written as one),
+a Conv fed by a dense layer, IF (netx neurons spike on ``>``, reset to zero; IF here uses ``>=`` and the graph's
+reset), subtractive/no reset, LI/CubaLI readouts, CubaLIF with an Affine bias (netx has no
+constant synaptic input), graded (non-spike) taps, a graded input (``input_scale != 1``:
+the file's network takes unary spikes; ``run_netx`` refuses graded ``x``), anything but a chain, and effective weights that are
+not integers.
 
 netx's timing equals edgesnn's: layer ``i`` (1-based) has depth ``i`` and, with
 ``reset_interval = T`` and ``reset_offset = 1``, resets at Lava step ``s*T + 1 + i``. A
 recurrent layer is written as ``dense_rec``; netx re-picks one exponent for its feed-forward
 and recurrent weights together, and its sample period has no gap step, so across samples
 its last spike crosses into the next sample (edgesnn's own build gates it): the spike-exact
-round trip is proven on feed-forward networks.
+round trip is proven on feed-forward networks (dense and conv).
 """
 
 from __future__ import annotations
@@ -28,12 +53,25 @@ from pathlib import Path
 
 import numpy as np
 
-from ...errors import UsageError
-from .plan import Plan
+from ...errors import DataError, ShapeError, UsageError
+from .plan import Connection, Plan
 
 
 class NotExpressible(UsageError):
     """The network cannot be written as a netx file (the reason is the message)."""
+
+
+def _check_linear(plan: Plan) -> None:
+    """Every connection joins a unit to a population: no pooling, no linear op feeding another."""
+    for c in plan.connections.values():
+        if c.delay:
+            raise NotExpressible(f"layer '{c.name}' delays a skip path; netx files are a chain of layers")
+        if c.dst in plan.connections:
+            raise NotExpressible(
+                f"layer '{c.name}' feeds layer '{c.dst}' with no neuron layer between (pooling, or two linear "
+                "layers in a row); netx has no pooling layer and each netx layer is one synapse plus one neuron layer")
+        if c.kind not in ("dense", "conv"):
+            raise NotExpressible(f"layer '{c.name}' is a {c.kind} connection; netx files hold dense and conv layers")
 
 
 def _chain(plan: Plan) -> list[str]:
@@ -52,13 +90,10 @@ def _chain(plan: Plan) -> list[str]:
     return order
 
 
-def _check_kinds(plan: Plan) -> None:
-    for c in plan.connections.values():
-        if c.kind != "dense":
-            raise NotExpressible(f"layer '{c.name}' is a Conv/pooling layer; netx has no pooling and this version writes dense layers only")
-
-
 def _check(plan: Plan, order: list[str]) -> None:
+    if plan.input_scale != 1.0:
+        raise NotExpressible(f"the input is graded (sent as integers x {plan.input_scale:g}); "
+                             "the netx file's network takes spikes (0/1)")
     for name in order:
         p = plan.populations[name]
         if p.readout or p.reset != "zero" or p.inclusive:
@@ -69,66 +104,120 @@ def _check(plan: Plan, order: list[str]) -> None:
         raise NotExpressible("netx outputs the last layer's spikes only")
 
 
+def _feeds(plan: Plan, name: str) -> tuple[Connection, Connection | None]:
+    """The feed-forward connection into population ``name`` and its recurrent one (or None)."""
+    ff = [c for c in plan.connections.values() if c.dst == name and c.src != name]
+    rec = [c for c in plan.connections.values() if c.dst == name and c.src == name]
+    if len(ff) != 1:
+        raise NotExpressible(f"neuron '{name}' has {len(ff)} feed-forward inputs; a netx layer has one")
+    return ff[0], (rec[0] if rec else None)
+
+
 def write_netx(qplan: Plan, path: Path, timesteps: int | None = None) -> Path:
     """Write the fixed-point ``qplan`` as netx HDF5; raise ``NotExpressible`` with the reason."""
     import h5py
 
     if qplan.precision != "fixed_pt":
         raise UsageError("write_netx needs the fixed-point plan (quantize(plan) first)")
-    _check_kinds(qplan)
+    _check_linear(qplan)
     order = _chain(qplan)
     _check(qplan, order)
+    feeds = [_feeds(qplan, name) for name in order]
+    first = feeds[0][0] if feeds else None
+    shape = tuple(first.in_shape) if first is not None and first.kind == "conv" else tuple(qplan.input_shape)
+    layers = [("input", {"shape": np.array(shape)})]
+    for name, (ff, rec) in zip(order, feeds):  # everything is checked before the file is opened
+        pop = qplan.populations[name]
+        if rec is not None and ff.kind != "dense":
+            raise NotExpressible(f"neuron '{name}' has a recurrent connection behind a conv; netx has dense_rec only")
+        if ff.kind == "conv":
+            if tuple(ff.in_shape) != shape or len(shape) != 3:
+                raise NotExpressible(f"conv layer '{ff.name}' reads a layer of shape {shape}, not {tuple(ff.in_shape)}; "
+                                     "netx feeds a conv from the input or another conv layer")
+            shape = tuple(ff.out_shape)
+            entry = {"shape": np.array(shape), "weight": _effective(ff), "stride": np.array(ff.stride),
+                     "padding": np.array(ff.padding), "dilation": np.array(ff.dilation), "groups": int(ff.groups)}
+            bias = np.transpose(_bias(pop).reshape(shape))  # NIR (C, H, W) -> netx/Lava (W, H, C)
+        else:
+            if len(shape) > 1 and layers[-1][0] != "input":
+                layers.append(("flatten", {}))
+            shape = (int(np.prod(pop.shape)),)
+            entry = {"shape": np.array(shape), "weight": _effective(ff)}
+            if rec is not None:
+                entry["weight_rec"] = _effective(rec)
+            bias = _bias(pop).reshape(-1)
+        if np.any(bias):
+            entry["bias"] = bias
+        entry["neuron"] = {"type": np.bytes_("CUBA"), "iDecay": int(pop.du) + 1, "vDecay": int(pop.dv),
+                           "vThMant": int(pop.vth), "refDelay": 1, "gradedSpike": False}
+        layers.append(("dense_rec" if rec is not None else ff.kind, entry))
     path = Path(path)
     with h5py.File(path, "w") as f:
-        layers = f.create_group("layer")
-        inp = layers.create_group("0")
-        inp.create_dataset("type", data=np.bytes_("input"))
-        inp.create_dataset("shape", data=np.array(qplan.input_shape[::-1]))
-        for i, name in enumerate(order, start=1):
-            pop = qplan.populations[name]
-            ff = [c for c in qplan.connections.values() if c.dst == name and c.src != name]
-            rec = [c for c in qplan.connections.values() if c.dst == name and c.src == name]
-            g = layers.create_group(str(i))
-            g.create_dataset("type", data=np.bytes_("dense_rec" if rec else "dense"))
-            g.create_dataset("shape", data=np.array([int(np.prod(pop.shape))]))
-            g.create_dataset("weight", data=_effective(ff[0]))
-            if rec:
-                g.create_dataset("weight_rec", data=_effective(rec[0]))
-            bias = pop.bias * 2.0 ** (pop.bias_exp - 6)
-            if np.any(bias):
-                g.create_dataset("bias", data=bias.reshape(-1).astype(np.int64))
-            n = g.create_group("neuron")
-            n.create_dataset("type", data=np.bytes_("CUBA"))
-            n.create_dataset("iDecay", data=int(pop.du) + 1)
-            n.create_dataset("vDecay", data=int(pop.dv))
-            n.create_dataset("vThMant", data=int(pop.vth))
-            n.create_dataset("refDelay", data=1)
-            n.create_dataset("gradedSpike", data=False)
+        group = f.create_group("layer")
+        for i, (kind, entry) in enumerate(layers):
+            g = group.create_group(str(i))
+            g.create_dataset("type", data=np.bytes_(kind))
+            for key, value in entry.items():
+                if isinstance(value, dict):
+                    n = g.create_group(key)
+                    for k, v in value.items():
+                        n.create_dataset(k, data=v)
+                else:
+                    g.create_dataset(key, data=value)
         if timesteps:
             f.attrs["timesteps"] = int(timesteps)
+        if qplan.taps:
+            f.attrs["output_shape"] = np.array(qplan.taps[0].shape, dtype=np.int64)
     return path
 
 
-def _effective(c) -> np.ndarray:
+def _bias(pop) -> np.ndarray:
+    """The population's bias in netx units (``bias_exp`` 6): ``mant * 2**(bias_exp - 6)``, integers."""
+    exp = np.zeros(pop.shape) if pop.bias_exp is None else np.asarray(pop.bias_exp)
+    return np.round(pop.bias * 2.0 ** (exp - 6)).astype(np.int64)
+
+
+def _effective(c: Connection) -> np.ndarray:
     w = c.weight * 2.0**c.weight_exp
     if not np.allclose(w, np.round(w)):
         raise NotExpressible(f"layer '{c.name}' has fractional effective weights (exponent {c.weight_exp}); netx stores integers")
     return np.round(w).astype(np.int64)
 
 
+def _nir_order(arr: np.ndarray) -> np.ndarray:
+    """``[steps, *lava_shape]`` -> ``[steps, *nir_shape]`` (reverse the non-time axes)."""
+    return np.transpose(arr, (0, *range(arr.ndim - 1, 0, -1)))
+
+
 def run_netx(path: Path, x: np.ndarray) -> tuple[np.ndarray, float]:
-    """Run ``x[T, B, n_in]`` spikes through netx's ``Network`` (fixed_pt); last layer's spikes ``[T, B, n_out]``."""
+    """Run ``x[T, B, *input]`` spikes through netx's ``Network`` (fixed_pt); last layer's spikes ``[T, B, *out]``.
+
+    The input is sent in netx's input layout (Lava's ``(W, H, C)``, or flat for a dense first
+    layer); the output comes back in NIR order, shaped as the graph's Output
+    (``output_shape`` attribute; else the last layer's shape reversed).
+    """
     import time
+
+    import h5py
 
     from .compat import import_lava
 
+    x = np.asarray(x)
+    if not np.isin(x, (0.0, 1.0)).all():
+        raise DataError("a netx file's network takes spikes (0/1) as input; this input is graded (run model.nir instead)")
+    with h5py.File(path, "r") as f:
+        out_shape = tuple(int(d) for d in f.attrs["output_shape"]) if "output_shape" in f.attrs else None
     L = import_lava(netx=True)
     T, B = x.shape[:2]
     net = L.netx.hdf5.Network(net_config=str(path), reset_interval=T, reset_offset=1)
+    in_lava = tuple(int(d) for d in net.inp.shape)
+    if int(np.prod(x.shape[2:])) != int(np.prod(in_lava)):
+        raise ShapeError(f"input has shape {list(x.shape)} but the netx network takes {list(in_lava[::-1])} per step")
     depth = len(net.layers)
     steps = B * T + depth + 1
-    data = np.zeros((int(np.prod(x.shape[2:])), steps), dtype=np.int32)
-    data[:, : B * T] = np.transpose(x.reshape(T, B, -1), (2, 1, 0)).reshape(-1, B * T)
+    samples = np.transpose(x, (1, 0, *range(2, x.ndim))).reshape(B * T, *in_lava[::-1])  # [B*T, *nir]
+    data = np.zeros((*in_lava, steps), dtype=np.int32)
+    data[..., : B * T] = np.transpose(samples)  # reverse all axes: [*lava, B*T]
     src = L.io_source.RingBuffer(data=data)
     sink = L.io_sink.RingBuffer(shape=net.out.shape, buffer=steps)
     src.s_out.connect(net.inp)
@@ -137,8 +226,9 @@ def run_netx(path: Path, x: np.ndarray) -> tuple[np.ndarray, float]:
     net.run(condition=L.run_conditions.RunSteps(num_steps=steps), run_cfg=L.run_configs.Loihi2SimCfg(select_tag="fixed_pt"))
     wall = time.perf_counter() - start
     try:
-        out = np.asarray(sink.data.get())
+        out = _nir_order(np.moveaxis(np.asarray(sink.data.get()), -1, 0))  # [steps, *nir]
     finally:
         net.stop()
+    out = out.reshape(steps, *(out_shape if out_shape is not None else out.shape[1:]))
     idx = np.arange(B)[None, :] * T + np.arange(T)[:, None] + depth
-    return (out[:, idx].transpose(1, 2, 0) != 0).astype(np.float32), wall
+    return (out[idx] != 0).astype(np.float32), wall
