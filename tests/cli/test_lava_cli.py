@@ -1,0 +1,50 @@
+"""The headline command end to end: a model trained for loihi2, ``edgesnn export --target loihi2``,
+then ``edgesnn run`` on the export directory (edgesnn's Lava build) and on ``model.net`` (netx)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from edgesnn.backends import get_backend
+from edgesnn.cli import main
+
+pytestmark = [pytest.mark.lava, pytest.mark.timeout(400)]
+
+
+@pytest.fixture(scope="module")
+def loihi2_export(tmp_path_factory):
+    if not get_backend("lava").available():
+        pytest.skip("Lava is not importable here")
+    from edgesnn.train import train
+
+    root = tmp_path_factory.mktemp("loihi2")
+    # hardware-aware for loihi2: reset to zero, weights on the 8-bit Loihi grid (short, small)
+    train("digits", "wearable", target="loihi2", epochs=2, out=root / "run", progress=False, ann_twin=False,
+          overrides={"hidden": [32], "timesteps": 10, "lr": 5e-3})
+    assert main(["export", str(root / "run"), "--target", "loihi2", "--out", str(root / "lava"), "--json"]) == 0
+    return root
+
+
+def test_export_writes_every_artifact_with_parity(loihi2_export):
+    out = loihi2_export / "lava"
+    for name in ("model.nir", "model.net", "parity.json", "manifest.json"):
+        assert (out / name).is_file(), name
+    parity = json.loads((out / "parity.json").read_text())
+    ref, torch_side = parity["vs_reference"], parity["vs_torch"]
+    assert ref["spike_agreement"] >= 0.999 and torch_side["spike_agreement"] >= 0.999
+    assert abs(ref["runtime_accuracy"] - ref["reference_accuracy"]) <= 0.01
+    assert ref["reference_accuracy"] > 0.5  # a trained model, not chance (0.1)
+
+
+def test_run_directory_and_netx_file_give_the_same_spikes(loihi2_export, tmp_path, capsys):
+    out = loihi2_export / "lava"
+    x = (np.random.default_rng(0).random((10, 3, 1, 8, 8)) < 0.3).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    capsys.readouterr()
+    assert main(["run", str(out), "--input", str(tmp_path / "x.npy"), "--output", str(tmp_path / "lava.npy"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["output_shape"] == [10, 3, 10]
+    assert main(["run", str(out / "model.net"), "--input", str(tmp_path / "x.npy"), "--output", str(tmp_path / "netx.npy")]) == 0
+    lava, netx = np.load(tmp_path / "lava.npy"), np.load(tmp_path / "netx.npy")
+    assert lava.shape == netx.shape == (10, 3, 10) and lava.sum() > 0
+    np.testing.assert_array_equal(lava, netx)
