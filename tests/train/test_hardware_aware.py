@@ -29,7 +29,8 @@ KINDS = {"leaky": ("mlp", {}), "rleaky": ("rnn", {}), "synaptic": ("mlp", {"neur
          "theta": ("mlp", {"threshold": 0.75, "beta": 0.93}),
          "skip_concat": ("mlp", {"skip": "concat", "hidden": [16, 16]}), "skip_add": ("mlp", {"skip": "add", "hidden": [12, 12]})}
 #: image-input models: Conv -> pooling chains, and the fusion model's two branches of different depth
-IMAGE_KINDS = {"cnn2d": ("cnn2d", {"channels": [4, 8], "hidden": [16]}), "fusion": ("fusion", {"channels": [4], "hidden": [16]})}
+IMAGE_KINDS = {"cnn2d": ("cnn2d", {"channels": [4, 8], "hidden": [16], "threshold": 0.75}),
+               "fusion": ("fusion", {"channels": [4], "hidden": [16], "threshold": 0.75})}
 
 
 def _model(kind: str, hidden=24, n_in=12, n_classes=4, seed=0, **extra):

@@ -182,12 +182,35 @@ class _Lowering:
         for link in chain:
             link.depth += steps
 
+    def gain_target(self, c: Connection) -> Connection:
+        """Where a neuron's gain is folded: ``c``, or the Conv in front of the depthwise ops ending in ``c``.
+
+        A per-channel gain commutes with a depthwise connection (pooling: channel ``k`` out
+        depends on channel ``k`` in only), so it moves up a Conv -> pooling chain to the Conv. The
+        pooling keeps its plain kernel (ones, or ``1/(kh kw)``) and a Conv trained on the Loihi
+        grid keeps ``m 2^e`` in units of the threshold: the fixed-point integers are then exact
+        (``quantize.py``) where folding into the pooling would round ``1/θ``.
+        """
+        plan, head = self.plan, c
+        while (head.kind == "conv" and not head.delay and head.src in plan.connections
+               and head.groups == head.in_shape[0] == head.out_shape[0] and head.weight.shape[1] == 1
+               and plan.connections[head.src].kind == "conv" and not plan.connections[head.src].delay):
+            head = plan.connections[head.src]
+        return head
+
     def attach(self, c: Connection, pop: Population) -> None:
         """Fold the neuron gain into ``c`` and move its constant output into the neuron's bias."""
         c_shape = c.out_shape
         if int(np.prod(c_shape)) != int(np.prod(pop.shape)):
             raise ShapeError(f"node '{pop.name}': input of shape {c_shape} does not fit neurons of shape {pop.shape}")
-        linear.scale_rows(c, pop.gain.reshape(c_shape), pop.name, pop.nir_type)
+        gain = pop.gain.reshape(c_shape)
+        head = self.gain_target(c)
+        if head is c:
+            linear.scale_rows(c, gain, pop.name, pop.nir_type)
+        else:  # per-channel gain through depthwise ops (pooling): into the Conv before them
+            per_channel = linear.channel_uniform(gain, pop.name, pop.nir_type)
+            linear.scale_rows(head, per_channel.reshape(-1, *[1] * (len(head.out_shape) - 1)), pop.name, pop.nir_type)
+            c.bias = c.bias * gain
         if pop.bias_into_u:
             pop.bias_u = pop.bias_u + c.bias.reshape(pop.shape)
         else:
