@@ -165,3 +165,17 @@ def test_pooling_between_conv_and_neuron_is_not_expressible(tmp_path):
     with pytest.raises(NotExpressible, match="pooling"):
         write_netx(plan, tmp_path / "model.net")
     assert not (tmp_path / "model.net").exists()
+
+
+def test_bad_netx_files_are_one_line_errors(tmp_path, capsys):
+    import h5py
+
+    from edgesnn.cli import main
+
+    np.save(tmp_path / "x.npy", np.zeros((4, 2, 12), np.float32))
+    (tmp_path / "junk.net").write_bytes(b"not hdf5")
+    h5py.File(tmp_path / "empty.net", "w").close()
+    for name, fragment in (("junk.net", "not a readable HDF5 file"), ("empty.net", "no 'layer' group")):
+        assert main(["run", str(tmp_path / name), "--input", str(tmp_path / "x.npy")]) == 1
+        err = capsys.readouterr().err.strip()
+        assert fragment in err and "\n" not in err and "Traceback" not in err

@@ -6,6 +6,8 @@ Lava (``lava`` marker, hard timeout) on a tiny model trained with the fake quant
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -181,3 +183,7 @@ def test_hardware_aware_model_exports_to_loihi2_within_tolerance(kind, tmp_path)
     assert 1 - agreement <= target.parity_tolerance, agreement
     for node, rec in ref.records.items():
         assert float((got.records[node] == rec).mean()) >= 1 - target.parity_tolerance, node
+    netx = json.loads((tmp_path / "lava.json").read_text())["netx"]
+    assert netx["written"] == (kind in ("leaky", "rleaky")), netx  # the others: pooling, skips, bias into u
+    if netx["written"]:  # lava-dl's netx replays edgesnn's own fixed-point build spike for spike
+        np.testing.assert_array_equal(backend.run(tmp_path / "model.net", x, target).output, got.output)

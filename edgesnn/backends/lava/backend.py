@@ -147,8 +147,21 @@ class LavaBackend(Backend):
     def _run_netx(self, path: Path, x: np.ndarray) -> RunResult:
         if x.ndim < 3:
             raise ShapeError(f"input has shape {list(x.shape)}; expected [T, B, *features]")
+        _check_netx_file(path)
         out, wall = run_isolated(_netx_child, path, x, what="netx run", timeout_s=timeout_for(x.shape[0] * x.shape[1], 8))
         return RunResult(output=out, wall_s=wall)
+
+
+def _check_netx_file(path: Path) -> None:
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            ok = "layer" in f
+    except OSError as exc:
+        raise ArtifactError(f"'{path}' is not a readable HDF5 file ({exc}); expected a lava-dl netx model.net") from None
+    if not ok:
+        raise ArtifactError(f"'{path}' is HDF5 but has no 'layer' group: not a lava-dl netx network file")
 
 
 def _check_input(x: np.ndarray, shape: tuple[int, ...]) -> None:

@@ -40,11 +40,12 @@ the file's network takes unary spikes; ``run_netx`` refuses graded ``x``), anyth
 not integers.
 
 netx's timing equals edgesnn's: layer ``i`` (1-based) has depth ``i`` and, with
-``reset_interval = T`` and ``reset_offset = 1``, resets at Lava step ``s*T + 1 + i``. A
-recurrent layer is written as ``dense_rec``; netx re-picks one exponent for its feed-forward
-and recurrent weights together, and its sample period has no gap step, so across samples
-its last spike crosses into the next sample (edgesnn's own build gates it): the spike-exact
-round trip is proven on feed-forward networks (dense and conv).
+``reset_interval = P`` and ``reset_offset = 1``, resets at Lava step ``s*P + 1 + i``. A
+recurrent layer is written as ``dense_rec`` (netx re-picks one exponent for its feed-forward
+and recurrent weights together). netx's reset does not stop a spike already on the
+back-connection, so ``run_netx`` runs a recurrent file one sample at a time with its state
+cleared in between (edgesnn's own build gates the gap step instead). The spike-exact round
+trip is tested on dense, conv and recurrent networks.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...errors import DataError, ShapeError, UsageError
+from ...errors import ArtifactError, DataError, ShapeError, UsageError
 from .plan import Connection, Plan
 
 
@@ -195,6 +196,12 @@ def run_netx(path: Path, x: np.ndarray) -> tuple[np.ndarray, float]:
     The input is sent in netx's input layout (Lava's ``(W, H, C)``, or flat for a dense first
     layer); the output comes back in NIR order, shaped as the graph's Output
     (``output_shape`` attribute; else the last layer's shape reversed).
+
+    Samples follow each other with period ``P = T + depth`` (``depth`` = number of layers), and
+    netx resets layer ``i`` at step ``s*P + 1 + i``. That reset clears ``u`` and ``v`` but not a
+    spike already in flight on a ``dense_rec`` back-connection, so a file with a recurrent layer
+    is run one sample per ``run()`` call with every neuron state and synaptic buffer set to zero
+    in between (one compile, no sample leaks into the next); a feed-forward file in one call.
     """
     import time
 
@@ -204,31 +211,54 @@ def run_netx(path: Path, x: np.ndarray) -> tuple[np.ndarray, float]:
 
     x = np.asarray(x)
     if not np.isin(x, (0.0, 1.0)).all():
-        raise DataError("a netx file's network takes spikes (0/1) as input; this input is graded (run model.nir instead)")
+        raise DataError("a netx file's network takes spikes (0/1) as input; this input is graded (run model.net's model.nir instead)")
     with h5py.File(path, "r") as f:
         out_shape = tuple(int(d) for d in f.attrs["output_shape"]) if "output_shape" in f.attrs else None
+        kinds = [f["layer"][k]["type"][()].decode() for k in f["layer"]]
+    depth = sum(kind in ("dense", "dense_rec", "conv") for kind in kinds)  # netx's layers: one step each
     L = import_lava(netx=True)
     T, B = x.shape[:2]
-    net = L.netx.hdf5.Network(net_config=str(path), reset_interval=T, reset_offset=1)
+    period = T + depth
+    net = L.netx.hdf5.Network(net_config=str(path), reset_interval=period, reset_offset=1)
+    if len(net.layers) != depth:
+        raise ArtifactError(f"'{path}' holds layer types netx runs differently than edgesnn reads them: {kinds}")
+    recurrent = "dense_rec" in kinds
     in_lava = tuple(int(d) for d in net.inp.shape)
     if int(np.prod(x.shape[2:])) != int(np.prod(in_lava)):
         raise ShapeError(f"input has shape {list(x.shape)} but the netx network takes {list(in_lava[::-1])} per step")
-    depth = len(net.layers)
-    steps = B * T + depth + 1
-    samples = np.transpose(x, (1, 0, *range(2, x.ndim))).reshape(B * T, *in_lava[::-1])  # [B*T, *nir]
+    steps = B * period + 1
+    samples = np.transpose(x, (1, 0, *range(2, x.ndim))).reshape(B, T, *in_lava[::-1])  # [B, T, *nir]
     data = np.zeros((*in_lava, steps), dtype=np.int32)
-    data[..., : B * T] = np.transpose(samples)  # reverse all axes: [*lava, B*T]
+    for s in range(B):
+        data[..., s * period: s * period + T] = np.transpose(samples[s])  # reverse all axes: [*lava, T]
     src = L.io_source.RingBuffer(data=data)
     sink = L.io_sink.RingBuffer(shape=net.out.shape, buffer=steps)
     src.s_out.connect(net.inp)
     net.out.connect(sink.a_in)
+    cfg = L.run_configs.Loihi2SimCfg(select_tag="fixed_pt")
     start = time.perf_counter()
-    net.run(condition=L.run_conditions.RunSteps(num_steps=steps), run_cfg=L.run_configs.Loihi2SimCfg(select_tag="fixed_pt"))
-    wall = time.perf_counter() - start
     try:
+        if recurrent:
+            for s in range(B):
+                net.run(condition=L.run_conditions.RunSteps(num_steps=period), run_cfg=cfg)
+                _clear_state(net)
+            net.run(condition=L.run_conditions.RunSteps(num_steps=1), run_cfg=cfg)
+        else:
+            net.run(condition=L.run_conditions.RunSteps(num_steps=steps), run_cfg=cfg)
+        wall = time.perf_counter() - start
         out = _nir_order(np.moveaxis(np.asarray(sink.data.get()), -1, 0))  # [steps, *nir]
     finally:
         net.stop()
     out = out.reshape(steps, *(out_shape if out_shape is not None else out.shape[1:]))
-    idx = np.arange(B)[None, :] * T + np.arange(T)[:, None] + depth
+    idx = np.arange(B)[None, :] * period + np.arange(T)[:, None] + depth
     return (out[idx] != 0).astype(np.float32), wall
+
+
+def _clear_state(net) -> None:
+    """Zero every neuron's ``u``/``v`` and every synapse's buffered output (spikes in flight)."""
+    for layer in net.layers:
+        for part in ("neuron", "synapse", "synapse_rec"):
+            proc = getattr(layer, part, None)
+            for var in ("u", "v", "a_buff"):
+                if proc is not None and hasattr(proc, var):
+                    getattr(proc, var).set(np.zeros(getattr(proc, var).shape))
