@@ -16,7 +16,14 @@ echo "== 2. export through NIR to ONNX Runtime (parity against the reference sim
 $E export "$RUN/train" --target onnx --out "$RUN/export-onnx" --force
 
 echo "== 3. export to Lava (Loihi 2 simulator, floating point)"
-$E export "$RUN/train" --target lava-float --out "$RUN/export-lava" --force || echo "(Lava export failed: see above)"
+$E export "$RUN/train" --target lava-float --out "$RUN/export-lava" --force
+
+echo "== 3b. export to Loihi 2 fixed point (the model was trained on its grid) + lava-dl netx model.net, replayed in netx"
+$E export "$RUN/train" --target loihi2 --out "$RUN/export-loihi2" --force
+.venv/bin/python -c "import numpy as np; np.save('$RUN/spikes.npy', (np.random.default_rng(0).random((25, 4, 1, 8, 8)) < 0.3).astype(np.float32))"
+$E run "$RUN/export-loihi2" --input "$RUN/spikes.npy" --output "$RUN/lava-out.npy"
+$E run "$RUN/export-loihi2/model.net" --input "$RUN/spikes.npy" --output "$RUN/netx-out.npy"
+.venv/bin/python -c "import numpy as np; a, b = np.load('$RUN/lava-out.npy'), np.load('$RUN/netx-out.npy'); print(f'netx vs edgesnn Lava build: {int((a != b).sum())} of {a.size} outputs differ')"
 
 echo "== 4. evaluate on ONNX Runtime: accuracy, memory, firing rates, SynOps, energy"
 ok_or_2 $E evaluate "$RUN/export-onnx" --profile wearable
