@@ -99,18 +99,10 @@ def agreement(got, ref) -> float:
     return float((np.asarray(got) == np.asarray(ref)).mean())
 
 
-@pytest.fixture(scope="module")
-def backend():
-    b = get_backend("lava")
-    if not b.available():
-        pytest.skip("Lava is not importable here")
-    return b
-
-
-def export_run(backend, graph, x, target_name, tmp_path, record=True):
+def export_run(lava_backend, graph, x, target_name, tmp_path, record=True):
     target = load_target(target_name)
-    backend.export(graph, tmp_path, target)
-    return backend.run(tmp_path / "model.nir", x, target, record=record)
+    lava_backend.export(graph, tmp_path, target)
+    return lava_backend.run(tmp_path / "model.nir", x, target, record=record)
 
 
 # --------------------------------------------------------------------------- contract
@@ -155,7 +147,7 @@ def _reshape_net():
 
 @pytest.mark.lava
 @pytest.mark.timeout(90)
-def test_reshape_port_network_runs(backend):
+def test_reshape_port_network_runs(lava_backend):
     out = run_isolated(_reshape_net, timeout_s=60)
     assert out[5, 1] == 2.0 and out.sum() == 2.0  # delivered one step later (Dense delay), through the flatten
 
@@ -180,12 +172,12 @@ def test_lava_unavailable_is_exit_3(monkeypatch):
 @pytest.mark.lava
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("target", ["lava-float", "loihi2"])
-def test_lif_norse_hits_exact_steps(backend, nir_fixtures, tmp_path, target):
+def test_lif_norse_hits_exact_steps(lava_backend, nir_fixtures, tmp_path, target):
     """Steps 460, 510, 710, 760 after depth alignment; Lava's raw output is one step later (the paper's Lava)."""
     graph = nir.read(nir_fixtures / "lif_norse.nir")
     csv = np.loadtxt(nir_fixtures / "lif_exact.csv", delimiter=",")
     x = csv[:, 0].reshape(-1, 1, 1).astype(F32)
-    out = export_run(backend, graph, x, target, tmp_path).output
+    out = export_run(lava_backend, graph, x, target, tmp_path).output
     assert list(np.flatnonzero(out[:, 0, 0])) == [460, 510, 710, 760]
     assert list(np.flatnonzero(csv[:, 2])) == [460, 510, 710, 760]
 
@@ -193,11 +185,11 @@ def test_lif_norse_hits_exact_steps(backend, nir_fixtures, tmp_path, target):
 @pytest.mark.lava
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("name", ["mlp", "cuba", "cuba_li", "recurrent"])
-def test_float_matches_simulator(backend, name, tmp_path):
+def test_float_matches_simulator(lava_backend, name, tmp_path):
     graph = {"mlp": mlp, "cuba": cuba, "cuba_li": lambda: cuba(readout=True), "recurrent": recurrent}[name]()
     x = spikes(30, 6, (20,))
     ref = simulate(graph, x, record=True)
-    got = export_run(backend, graph, x, "lava-float", tmp_path)
+    got = export_run(lava_backend, graph, x, "lava-float", tmp_path)
     if name == "cuba_li":  # membrane readout
         np.testing.assert_allclose(got.output, ref.output, rtol=1e-5, atol=1e-5)
     else:
@@ -210,11 +202,11 @@ def test_float_matches_simulator(backend, name, tmp_path):
 
 @pytest.mark.lava
 @pytest.mark.timeout(150)
-def test_cnn_sinabs_matches_simulator(backend, nir_fixtures, tmp_path):
+def test_cnn_sinabs_matches_simulator(lava_backend, nir_fixtures, tmp_path):
     graph = nir.read(nir_fixtures / "cnn_sinabs.nir")
     x = spikes(6, 2, (2, 34, 34), p=0.3, seed=0)
     ref = simulate(graph, x, record=True)
-    got = export_run(backend, graph, x, "lava-float", tmp_path)
+    got = export_run(lava_backend, graph, x, "lava-float", tmp_path)
     assert agreement(got.output, ref.output) >= 0.999
     for node, rec in ref.records.items():
         assert agreement(got.records[node], rec) >= 0.999, node
@@ -230,29 +222,29 @@ def test_cnn_sinabs_matches_simulator(backend, nir_fixtures, tmp_path):
 
 @pytest.mark.lava
 @pytest.mark.timeout(150)
-def test_fixed_point_grid_model_matches_and_netx_round_trip(backend, tmp_path):
+def test_fixed_point_grid_model_matches_and_netx_round_trip(lava_backend, tmp_path):
     """Representable weights: Loihi fixed point reproduces the simulator; model.net replays it in netx."""
     graph = grid_mlp()
     x = spikes(25, 8, (20,))
     ref = simulate(graph, x, record=True)
     target = load_target("loihi2")
-    backend.export(graph, tmp_path, target)
-    got = backend.run(tmp_path / "model.nir", x, target, record=True)
+    lava_backend.export(graph, tmp_path, target)
+    got = lava_backend.run(tmp_path / "model.nir", x, target, record=True)
     assert agreement(got.output, ref.output) >= 0.995 and ref.output.sum() > 0
     for node, rec in ref.records.items():
         assert agreement(got.records[node], rec) >= 0.995, node
-    net = backend.run(tmp_path / "model.net", x, target)  # lava-dl netx.hdf5.Network, fixed_pt
+    net = lava_backend.run(tmp_path / "model.net", x, target)  # lava-dl netx.hdf5.Network, fixed_pt
     np.testing.assert_array_equal(net.output, got.output)
 
 
 @pytest.mark.lava
 @pytest.mark.timeout(120)
-def test_fixed_point_random_mlp_within_tolerance(backend, tmp_path):
+def test_fixed_point_random_mlp_within_tolerance(lava_backend, tmp_path):
     """Unrepresentable weights (8-bit mantissa, rel. error ~1.5 %): at most 2 % of spikes differ."""
     graph = mlp()
     x = spikes(30, 6, (20,))
     ref = simulate(graph, x, record=True)
-    got = export_run(backend, graph, x, "loihi2", tmp_path)
+    got = export_run(lava_backend, graph, x, "loihi2", tmp_path)
     for node, rec in ref.records.items():
         assert agreement(got.records[node], rec) >= 0.98, node
 
@@ -309,11 +301,11 @@ def test_skip_connection_of_unequal_depth_is_delay_aligned():
 
 @pytest.mark.lava
 @pytest.mark.timeout(120)
-def test_skip_connection_runs_identical_to_simulator(backend, tmp_path):
+def test_skip_connection_runs_identical_to_simulator(lava_backend, tmp_path):
     graph = _skip_graph()
     x = spikes(20, 4, (4,), p=0.5)
     ref = simulate(graph, x, record=True)
-    got = export_run(backend, graph, x, "lava-float", tmp_path)
+    got = export_run(lava_backend, graph, x, "lava-float", tmp_path)
     assert ref.output.sum() > 0
     np.testing.assert_array_equal(got.output, ref.output)
 
@@ -335,7 +327,7 @@ def _hanging_lava(pidfile: str):
 
 @pytest.mark.lava
 @pytest.mark.timeout(90)
-def test_hanging_worker_is_killed_without_orphans(backend, tmp_path):
+def test_hanging_worker_is_killed_without_orphans(lava_backend, tmp_path):
     pidfile = tmp_path / "pid"
     with pytest.raises(BackendRunError, match="did not finish within 10 s and was killed"):
         run_isolated(_hanging_lava, str(pidfile), timeout_s=10)
@@ -376,7 +368,7 @@ def cnn1d_graph(seed=0, gain=8.0):
 
 @pytest.mark.lava
 @pytest.mark.timeout(150)
-def test_cnn1d_matches_simulator(backend, tmp_path):
+def test_cnn1d_matches_simulator(lava_backend, tmp_path):
     graph = cnn1d_graph()
     assert sum(isinstance(n, nir.Conv1d) for n in graph.nodes.values()) == 6
     x = spikes(8, 3, tuple(int(d) for d in graph.nodes["x"].input_type["input"]), p=0.4, seed=2)

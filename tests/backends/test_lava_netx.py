@@ -15,7 +15,6 @@ import nir
 import numpy as np
 import pytest
 
-from edgesnn.backends import get_backend
 from edgesnn.backends.lava.netx import NotExpressible, write_netx
 from edgesnn.backends.lava.plan import Connection, Plan, Population, Tap
 from edgesnn.config import load_target
@@ -90,25 +89,17 @@ def spikes(T, B, shape, p=0.3, seed=1):
     return (np.random.default_rng(seed).random((T, B, *shape)) < p).astype(F32)
 
 
-@pytest.fixture(scope="module")
-def backend():
-    b = get_backend("lava")
-    if not b.available():
-        pytest.skip("Lava is not importable here")
-    return b
-
-
 def _netx_summary(path):
     return json.loads((path / "lava.json").read_text())["netx"]
 
 
 @pytest.mark.lava
 @pytest.mark.timeout(240)
-def test_conv2d_netx_replays_the_fixed_point_build(backend, tmp_path):
+def test_conv2d_netx_replays_the_fixed_point_build(lava_backend, tmp_path):
     graph = cnn()
     x = spikes(12, 3, (2, 8, 6))
     target = load_target("loihi2")
-    backend.export(graph, tmp_path, target)
+    lava_backend.export(graph, tmp_path, target)
     assert _netx_summary(tmp_path) == {"written": True}
     with h5py.File(tmp_path / "model.net") as f:  # the file is in NIR order; netx reverses it
         kinds = [f[f"layer/{i}/type"][()].decode() for i in range(len(f["layer"]))]
@@ -117,8 +108,8 @@ def test_conv2d_netx_replays_the_fixed_point_build(backend, tmp_path):
         assert list(f["layer/2/shape"][()]) == [4, 4, 3] and list(f["layer/2/stride"][()]) == [2, 2]
         assert f["layer/1/weight"].shape == (4, 2, 3, 3) and f["layer/1/bias"].shape == (6, 8, 4)
     ref = simulate(graph, x, record=True)
-    got = backend.run(tmp_path / "model.nir", x, target, record=True)
-    net = backend.run(tmp_path / "model.net", x, target)
+    got = lava_backend.run(tmp_path / "model.nir", x, target, record=True)
+    net = lava_backend.run(tmp_path / "model.net", x, target)
     np.testing.assert_array_equal(net.output, got.output)
     assert net.output.shape == (12, 3, 10) and net.output.sum() > 0
     for name in ("lif1", "lif2", "lif3"):
@@ -129,22 +120,22 @@ def test_conv2d_netx_replays_the_fixed_point_build(backend, tmp_path):
 
 @pytest.mark.lava
 @pytest.mark.timeout(240)
-def test_conv1d_netx_replays_the_fixed_point_build(backend, tmp_path):
+def test_conv1d_netx_replays_the_fixed_point_build(lava_backend, tmp_path):
     graph = cnn1d()
     x = spikes(10, 3, (2, 12))
     target = load_target("loihi2")
-    backend.export(graph, tmp_path, target)
+    lava_backend.export(graph, tmp_path, target)
     assert _netx_summary(tmp_path) == {"written": True}
     with h5py.File(tmp_path / "model.net") as f:
         assert list(f["layer/0/shape"][()]) == [2, 1, 12] and list(f["layer/1/shape"][()]) == [3, 1, 12]
     ref = simulate(graph, x)
-    got = backend.run(tmp_path / "model.nir", x, target, record=True)
-    net = backend.run(tmp_path / "model.net", x, target)
+    got = lava_backend.run(tmp_path / "model.nir", x, target, record=True)
+    net = lava_backend.run(tmp_path / "model.net", x, target)
     np.testing.assert_array_equal(net.output, got.output)
     assert net.output.sum() > 0 and got.records["lif1"].sum() > 0
     assert float((net.output == ref.output).mean()) >= 0.99
     with pytest.raises(DataError, match="spikes"):  # netx's synapses read unary spikes: graded input refused
-        backend.run(tmp_path / "model.net", x * 0.5, target)
+        lava_backend.run(tmp_path / "model.net", x * 0.5, target)
 
 
 def _pop(name, shape, depth):

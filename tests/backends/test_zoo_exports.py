@@ -47,11 +47,9 @@ def test_zoo_model_to_onnx_identical_spikes(family, shape, over, form, tmp_path)
 @pytest.mark.lava
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("family,shape,over", ZOO, ids=[f"{f}-{i}" for i, (f, _, _) in enumerate(ZOO)])
-def test_zoo_model_on_lava_float_identical_spikes(family, shape, over, tmp_path):
+def test_zoo_model_on_lava_float_identical_spikes(family, shape, over, tmp_path, lava_backend):
     """Skip connections and the fusion model's branches included (delay-aligned paths)."""
-    backend, target = get_backend("lava"), load_target("lava-float")
-    if not backend.available():
-        pytest.skip("Lava is not importable here")
+    target = load_target("lava-float")
     graph, x = _zoo_graph(family, shape, over)
-    backend.export(graph, tmp_path, target)
-    _assert_identical(backend.run(tmp_path / "model.nir", x, target, record=True), simulate(graph, x, record=True))
+    lava_backend.export(graph, tmp_path, target)
+    _assert_identical(lava_backend.run(tmp_path / "model.nir", x, target, record=True), simulate(graph, x, record=True))

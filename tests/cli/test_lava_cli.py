@@ -6,16 +6,13 @@ import json
 import numpy as np
 import pytest
 
-from edgesnn.backends import get_backend
 from edgesnn.cli import main
 
 pytestmark = [pytest.mark.lava, pytest.mark.timeout(400)]
 
 
 @pytest.fixture(scope="module")
-def loihi2_export(tmp_path_factory):
-    if not get_backend("lava").available():
-        pytest.skip("Lava is not importable here")
+def loihi2_export(tmp_path_factory, lava_backend):
     from edgesnn.train import train
 
     root = tmp_path_factory.mktemp("loihi2")

@@ -162,13 +162,10 @@ def test_int8_scheme_is_unchanged():
 @pytest.mark.lava
 @pytest.mark.timeout(150)
 @pytest.mark.parametrize("kind", ["leaky", "rleaky", "synaptic", "skip_concat", *IMAGE_KINDS])
-def test_hardware_aware_model_exports_to_loihi2_within_tolerance(kind, tmp_path):
-    from edgesnn.backends import get_backend
+def test_hardware_aware_model_exports_to_loihi2_within_tolerance(kind, tmp_path, lava_backend):
     from edgesnn.config import load_target
 
-    backend = get_backend("lava")
-    if not backend.available():
-        pytest.skip("Lava is not importable here")
+    backend = lava_backend
     model = _hardware_aware(kind)
     graph = to_nir(model, dt=DT, metadata={"timesteps": 20})
     x = (np.random.default_rng(3).random((20, 6, *model.input_shape)) < 0.3).astype(np.float32)
