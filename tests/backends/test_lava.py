@@ -310,6 +310,28 @@ def test_skip_connection_runs_identical_to_simulator(lava_backend, tmp_path):
     np.testing.assert_array_equal(got.output, ref.output)
 
 
+def _sum_of_units_graph():
+    """l3 sums l1's and l2's spikes directly (no linear node between: NIR sums a node's inputs)."""
+    rng = np.random.default_rng(1)
+    nodes = {"input": nir.Input(np.array([4])), "a": nir.Linear(2 * rng.random((4, 4))), "l1": _lif(4, rng),
+             "b": nir.Linear(2 * rng.random((4, 4))), "l2": _lif(4, rng), "l3": _lif(4, rng, r=20.0),
+             "output": nir.Output(np.array([4]))}
+    edges = [("input", "a"), ("a", "l1"), ("input", "b"), ("b", "l2"), ("l1", "l3"), ("l2", "l3"), ("l3", "output")]
+    return nir.NIRGraph(nodes, edges)
+
+
+@pytest.mark.lava
+@pytest.mark.timeout(120)
+def test_neuron_summing_two_neuron_layers(lava_backend, tmp_path):
+    plan = lower(_sum_of_units_graph(), dt=1e-3)
+    assert sorted(c.name for c in plan.connections.values() if c.dst == "l3") == ["l3.syn", "l3.syn+1"]
+    x = spikes(20, 4, (4,), p=0.5)
+    ref = simulate(_sum_of_units_graph(), x, record=True)
+    got = export_run(lava_backend, _sum_of_units_graph(), x, "lava-float", tmp_path)
+    assert ref.output.sum() > 0 and ref.records["l1"].sum() > 0 and ref.records["l2"].sum() > 0
+    np.testing.assert_array_equal(got.output, ref.output)
+
+
 def _hanging_lava(pidfile: str):
     """A Lava network whose LIF model raises in its worker: Lava then waits forever."""
     from edgesnn.backends.lava.compat import import_lava

@@ -131,8 +131,11 @@ def pool(name, node, in_shape, average: bool) -> dict:
 
 
 def identity(in_shape, scale: np.ndarray | None = None, name: str = "") -> dict:
-    """A diagonal Dense (1-D) or depthwise 1x1 Conv: feeds a neuron from a bare source."""
+    """A diagonal Dense (1-D) or depthwise 1x1 Conv (a ``(C, L)`` map as ``(C, 1, L)``, like Conv1d)."""
+    in_shape = tuple(int(d) for d in in_shape)
     scale = np.ones(in_shape) if scale is None else np.broadcast_to(scale, in_shape)
+    if len(in_shape) == 2:
+        in_shape, scale = (in_shape[0], 1, in_shape[1]), scale.reshape(in_shape[0], 1, in_shape[1])
     if len(in_shape) == 1:
         return dict(kind="dense", in_shape=tuple(in_shape), out_shape=tuple(in_shape),
                     weight=np.diag(scale), bias=np.zeros(in_shape))

@@ -86,8 +86,14 @@ class _Lowering:
         self.sig: dict[str, tuple[_Signal, ...]] = {}
 
     def conn(self, name: str, src: _Signal, spec: dict) -> _Signal:
-        """Add a connection process fed by ``src`` (a unit, or a pending connection which becomes real)."""
+        """Add a connection process fed by ``src`` (a unit, or a pending connection which becomes real).
+
+        ``name`` is the NIR node's; its second and later connections are ``name+1``, ``name+2``...
+        """
         plan = self.plan
+        base, k = name, 1
+        while name in plan.connections:
+            name, k = f"{base}+{k}", k + 1
         src_depth = self.depth_of(src.ref)
         if src.pending:
             upstream = plan.connections[src.ref]
@@ -108,7 +114,7 @@ class _Lowering:
             spec = spec_for(term)
             if i:
                 spec["bias"] = np.zeros_like(spec["bias"])
-            out.append(self.conn(name if i == 0 else f"{name}+{i}", term, spec))
+            out.append(self.conn(name, term, spec))
         return tuple(out)
 
     def depth_of(self, ref: str) -> int:
@@ -168,10 +174,9 @@ class _Lowering:
             chain.append(plan.connections[chain[-1].src])
         head, unit = chain[-1], chain[-1].src
         shape = plan.unit_shape(unit)
-        lifted = (shape[0], 1, shape[1]) if len(shape) == 2 else shape  # a Conv1d map runs as (C, 1, L)
         src, depth = unit, self.depth_of(unit)
         for i in range(1, steps + 1):
-            spec = linear.identity(lifted)
+            spec = linear.identity(shape)
             d = Connection(name=f"{head.name}.delay{i}", src=src, depth=depth + i, delay=True,
                            graded_in=i > 1 or unit == plan.input_name, dst=head.name if i == steps else None, **spec)
             if i > 1:
