@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .errors import ArtifactError, UsageError
+from .errors import ArtifactError, ConfigError, UsageError
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -77,6 +77,30 @@ def _json_default(obj: Any) -> Any:
     if isinstance(obj, Path):
         return str(obj)
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def read_structured(path: str | Path, what: str, hint: str = "", fmt: str | None = None) -> Any:
+    """The parsed content of a YAML or JSON file, or a one-line error naming ``what``.
+
+    ``fmt`` is "yaml" or "json"; by default the suffix decides (``.yaml``/``.yml``: YAML).
+    A missing file is a UsageError (``hint`` says what to pass instead); a file that does not
+    parse is a ConfigError with the parser's position.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"{what} '{path}' does not exist" + (f"; {hint}" if hint else ""))
+    text = path.read_text()
+    if fmt == "yaml" or (fmt is None and path.suffix in (".yaml", ".yml")):
+        import yaml
+
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{what} '{path}' is not valid YAML: {str(exc).splitlines()[0]}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{what} '{path}' is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
 
 
 def check_writable(out: Path) -> None:

@@ -10,10 +10,10 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, did_you_mean, unknown_name
+from ..io import read_structured
 from .schema import Profile, Target
 
 M = TypeVar("M", bound=BaseModel)
@@ -39,12 +39,7 @@ def _load(kind: str, schema: type[M], name_or_path: str | Path) -> M:
         if text not in names:
             raise unknown_name(kind[:-1], text, names)
         path = _data_dir(kind) / f"{text}.yaml"
-    if not path.is_file():
-        raise ConfigError(f"{kind[:-1]} file '{path}' does not exist")
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{kind[:-1]} file '{path}' is not valid YAML: {str(exc).splitlines()[0]}") from None
+    raw = read_structured(path, f"{kind[:-1]} file", fmt="yaml")
     if not isinstance(raw, dict):
         raise ConfigError(f"{kind[:-1]} file '{path}' must hold a mapping of keys, got {type(raw).__name__}")
     raw.setdefault("name", path.stem)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BackendRunError, ConfigError, RuntimeUnavailableError, UsageError, did_you_mean
-from ..io import write_json
+from ..io import read_structured, write_json
 from .trial import TrialRecord, TuneSetup
 
 TUNERS: dict[str, Callable[[int, int], dict]] = {
@@ -66,15 +66,8 @@ def free_port(preferred: int | None = None) -> int:
 def load_machines(path: Path) -> list[dict[str, Any]]:
     """``machines.yaml``: a list (or ``machines:`` list) of {host, user, port?, password? |
     ssh_key_file?, python_path?} — NNI's RemoteMachineConfig fields."""
-    import yaml
-
     path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"--nni-remote file '{path}' does not exist; write a YAML list of machines (host, user, ...)")
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"'{path}' is not valid YAML ({str(exc).splitlines()[0]})") from None
+    raw = read_structured(path, "--nni-remote file", hint="write a YAML list of machines (host, user, ...)", fmt="yaml")
     machines = raw.get("machines") if isinstance(raw, dict) else raw
     allowed = {"host", "port", "user", "password", "ssh_key_file", "ssh_passphrase", "python_path"}
     if not isinstance(machines, list) or not machines:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, UsageError, did_you_mean
+from ..io import read_structured
 
 #: keys a space may not set: the target fixes reset, the CLI fixes epochs
 RESERVED = {"model": "the model is --model", "reset": "the target decides the reset mode", "epochs": "use --epochs"}
@@ -253,13 +254,7 @@ def load_space(path: str | Path | None, family: str) -> SearchSpace:
     """A user's JSON file, or the built-in space of ``family`` when ``path`` is None."""
     if path is None:
         return builtin_space(family)
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"search space file '{path}' does not exist; pass an NNI-format JSON file")
-    try:
-        raw = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"search space '{path}' is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    raw = read_structured(path, "search space file", hint="pass an NNI-format JSON file")
     return parse_space(raw, family, source=f"'{path}'")
 
 

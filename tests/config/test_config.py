@@ -37,7 +37,7 @@ def test_typos_and_bad_values_reported_at_once(tmp_path):
 
 
 def test_missing_and_non_yaml_files(tmp_path):
-    with pytest.raises(ConfigError, match="does not exist"):
+    with pytest.raises(UsageError, match="does not exist"):
         load_profile(str(tmp_path / "nope.yaml"))
     bad = tmp_path / "x.yaml"
     bad.write_text("[1, 2")
