@@ -105,7 +105,7 @@ class LavaBackend(Backend):
         summary: dict[str, Any] = {"target": target.name, "precision": precision_of(target),
                                    "populations": {n: {"type": p.nir_type, "depth": p.depth, "shape": list(p.shape)}
                                                    for n, p in plan.populations.items()},
-                                   "connections": {n: {"kind": c.kind, "src": c.src, "dst": c.dst, "depth": c.depth}
+                                   "connections": {n: {"kind": "delay" if c.delay else c.kind, "src": c.src, "dst": c.dst, "depth": c.depth}
                                                    for n, c in plan.connections.items()}}
         qplan, qreport = (plan, report) if report is not None else quantize(plan)
         try:
