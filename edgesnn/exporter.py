@@ -108,8 +108,14 @@ def export(model: str | Path | None, target: str, *, profile: str | None = None,
         disagreement = 1.0 - parity["vs_reference"]["spike_agreement"]
         parity["passed"] = disagreement <= tgt.parity_tolerance
         if not parity["passed"]:
+            hint = ""
+            if tgt.numerics.quantize != "none":
+                trained_for = source.checkpoint.target.name if source.checkpoint is not None else None
+                if trained_for != tgt.name:
+                    hint = (f"; {tgt.name} rounds weights to {tgt.numerics.weight_bits} bits: train for it "
+                            f"(edgesnn train --target {tgt.name}) so they sit on its grid, or export to a float target")
             raise ParityError(f"{tgt.name} output differs from the reference simulator in {disagreement:.2%} of spikes "
-                              f"(tolerance {tgt.parity_tolerance:.2%}); nothing was written")
+                              f"(tolerance {tgt.parity_tolerance:.2%}); nothing was written{hint}")
         write_json(tmp / "parity.json", parity)
         meta = graph.metadata
         write_manifest(tmp, kind="export", target=tgt.name, backend=backend.name, dt=meta.get("dt"),

@@ -407,3 +407,15 @@ def test_cnn1d_matches_simulator(lava_backend, tmp_path):
     for node, rec in ref.records.items():
         np.testing.assert_array_equal(got.records[node], rec, err_msg=node)
     assert ref.output.sum() > 0 and all(ref.records[n].sum() > 100 for n in ("conv_acts_0", "conv_acts_1", "conv_acts_2"))
+
+
+@pytest.mark.lava
+@pytest.mark.timeout(150)
+def test_off_grid_graph_on_loihi2_fails_parity_with_a_hint(lava_backend, nir_fixtures, tmp_path):
+    """Sinabs' float weights rounded to 8 bits: the export refuses, writes nothing and says what to do."""
+    from edgesnn.errors import ParityError
+    from edgesnn.exporter import export
+
+    with pytest.raises(ParityError, match=r"nothing was written; loihi2 rounds weights to 8 bits: train for it") as info:
+        export(nir_fixtures / "cnn_sinabs.nir", "loihi2", out=tmp_path / "out")
+    assert "\n" not in str(info.value) and not (tmp_path / "out").exists()
