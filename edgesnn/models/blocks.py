@@ -46,9 +46,11 @@ class MultiLinear(nn.Module):
         self.parts = nn.ModuleList(nn.Linear(n, out_features, bias=(k == 0)) for k, n in enumerate(sizes))
 
     def forward(self, inputs: list[torch.Tensor]) -> torch.Tensor:
-        out = self.parts[0](inputs[0])
-        for layer, x in zip(self.parts[1:], inputs[1:]):
-            out = out + layer(x)
+        # iterate the ModuleList: slicing it (parts[1:]) builds a new ModuleList on every call
+        out = None
+        for layer, x in zip(self.parts, inputs):
+            y = layer(x)
+            out = y if out is None else out + y
         return out
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import snntorch as snn
 import torch
 from torch import nn
+from torch.nn.utils import parametrize
 
 
 def reset_states(model: nn.Module) -> None:
@@ -15,10 +18,26 @@ def reset_states(model: nn.Module) -> None:
             m.reset_mem()
 
 
+# torch's parametrization cache is process-wide (a counter and one dict): one cached run at a
+# time, so a run in another thread (tune runs trials in threads) never reads another's stale weights
+_CACHED_RUN = threading.RLock()
+
+
+def _steps(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    return torch.stack([model(x_t) for x_t in x.unbind(0)])
+
+
 def run_snn(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """Output spikes ``[T, B, n_out]`` for input ``[T, B, *features]``; states start at zero."""
+    """Output spikes ``[T, B, n_out]`` for input ``[T, B, *features]``; states start at zero.
+
+    The weights are fixed for the whole run, so parametrized tensors (quantisation-aware
+    training) are computed once per call, not at every step (``parametrize.cached``: the same
+    values, and one autograd node whose gradient sums the steps')."""
     reset_states(model)
-    return torch.stack([model(x[t]) for t in range(x.shape[0])])
+    if not any(parametrize.is_parametrized(m) for m in model.modules()):
+        return _steps(model, x)
+    with _CACHED_RUN, parametrize.cached():
+        return _steps(model, x)
 
 
 def class_counts(spikes: torch.Tensor, n_classes: int) -> torch.Tensor:

@@ -7,6 +7,7 @@ from it (``np.random.default_rng([seed, epoch, batch])``).
 from __future__ import annotations
 
 import copy
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,12 +72,13 @@ def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: E
             idx = order[i:i + bs]
             xb = encode(encoder, x_train[idx], T, [seed, epoch, b])
             loss = loss_fn(run_snn(model, xb), y_train[idx])
-            if not torch.isfinite(loss):
-                raise DataError(f"training diverged at epoch {epoch + 1} (loss {loss.item()}); lower lr={hp['lr']}")
+            value = loss.item()  # the one host read per batch (divergence check and epoch mean)
+            if not math.isfinite(value):
+                raise DataError(f"training diverged at epoch {epoch + 1} (loss {value}); lower lr={hp['lr']}")
             opt.zero_grad()
             loss.backward()
             opt.step()
-            total += loss.item() * len(idx)
+            total += value * len(idx)
             seen += len(idx)
         val_start = time.perf_counter()
         val_acc = snn_accuracy(model, x_val, val.y, n_classes)

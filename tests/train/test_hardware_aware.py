@@ -184,3 +184,30 @@ def test_hardware_aware_model_exports_to_loihi2_within_tolerance(kind, tmp_path,
     assert netx["written"] == (kind in ("leaky", "rleaky")), netx  # the others: pooling, skips, bias into u
     if netx["written"]:  # lava-dl's netx replays edgesnn's own fixed-point build spike for spike
         np.testing.assert_array_equal(backend.run(tmp_path / "model.net", x, target).output, got.output)
+
+
+def test_quantised_models_trained_in_parallel_threads_equal_sequential_training():
+    """``tune --jobs N`` trains in threads; each run's cached quantised weights must stay its own."""
+    import threading
+
+    def fresh(seed):  # built in the main thread: initialisation draws from torch's global generator
+        model = _model("leaky", seed=seed)
+        quant.apply(model, 8, "loihi")
+        return model
+
+    def trained(model, seed, out):
+        _train(model, steps=30, seed=seed)  # its own generator
+        out[seed] = {k: v.clone() for k, v in model.state_dict().items()}
+
+    sequential: dict = {}
+    for seed in (0, 1):
+        trained(fresh(seed), seed, sequential)
+    parallel: dict = {}
+    models = {seed: fresh(seed) for seed in (0, 1)}
+    threads = [threading.Thread(target=trained, args=(models[seed], seed, parallel)) for seed in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for seed in (0, 1):
+        assert all(torch.equal(sequential[seed][k], parallel[seed][k]) for k in sequential[seed]), seed
