@@ -45,3 +45,16 @@ def test_run_directory_and_netx_file_give_the_same_spikes(loihi2_export, tmp_pat
     lava, netx = np.load(tmp_path / "lava.npy"), np.load(tmp_path / "netx.npy")
     assert lava.shape == netx.shape == (10, 3, 10) and lava.sum() > 0
     np.testing.assert_array_equal(lava, netx)
+
+
+@pytest.mark.parametrize("x,fragment", [
+    (np.zeros((0, 2, 1, 8, 8), np.float32), "at least one timestep"),
+    (np.full((4, 2, 1, 8, 8), 0.5, np.float32), "takes spikes (0/1)"),
+    (np.zeros((4, 2, 12), np.float32), "takes [64] per step"),
+])
+def test_bad_input_to_model_net_is_one_line_exit_1(loihi2_export, x, fragment, tmp_path, capsys):
+    np.save(tmp_path / "x.npy", x)
+    capsys.readouterr()
+    assert main(["run", str(loihi2_export / "lava" / "model.net"), "--input", str(tmp_path / "x.npy")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert fragment in err and "\n" not in err

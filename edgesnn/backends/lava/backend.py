@@ -148,6 +148,7 @@ class LavaBackend(Backend):
         if x.ndim < 3:
             raise ShapeError(f"input has shape {list(x.shape)}; expected [T, B, *features]")
         _check_netx_file(path)
+        _check_input(x, None)
         out, wall = run_isolated(_netx_child, path, x, what="netx run", timeout_s=timeout_for(x.shape[0] * x.shape[1], 8))
         return RunResult(output=out, wall_s=wall)
 
@@ -164,8 +165,9 @@ def _check_netx_file(path: Path) -> None:
         raise ArtifactError(f"'{path}' is HDF5 but has no 'layer' group: not a lava-dl netx network file")
 
 
-def _check_input(x: np.ndarray, shape: tuple[int, ...]) -> None:
-    if x.ndim != 2 + len(shape) or tuple(x.shape[2:]) != tuple(shape):
+def _check_input(x: np.ndarray, shape: tuple[int, ...] | None) -> None:
+    """``x`` is ``[T, B, *shape]`` (any ``*shape`` when None), non-empty and finite."""
+    if shape is not None and (x.ndim != 2 + len(shape) or tuple(x.shape[2:]) != tuple(shape)):
         raise ShapeError(f"input has shape {list(x.shape)} but the graph expects [T, B, {', '.join(map(str, shape))}] (time-major)")
     if x.shape[0] == 0 or x.shape[1] == 0:
         raise ShapeError(f"input has shape {list(x.shape)}: needs at least one timestep and one sample")

@@ -211,7 +211,7 @@ def run_netx(path: Path, x: np.ndarray) -> tuple[np.ndarray, float]:
 
     x = np.asarray(x)
     if not np.isin(x, (0.0, 1.0)).all():
-        raise DataError("a netx file's network takes spikes (0/1) as input; this input is graded (run model.net's model.nir instead)")
+        raise DataError("a netx file's network takes spikes (0/1) as input; this input is graded (run the export directory's model.nir instead)")
     with h5py.File(path, "r") as f:
         out_shape = tuple(int(d) for d in f.attrs["output_shape"]) if "output_shape" in f.attrs else None
         kinds = [f["layer"][k]["type"][()].decode() for k in f["layer"]]
