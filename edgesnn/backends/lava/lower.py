@@ -21,7 +21,7 @@ gets a depth (number of connection processes from the source; chained ones such 
 pooling -> Conv each count): a population of depth d sees
 sample step k at Lava step k + 1 + d, and every output is re-aligned by its depth when read.
 A population fed by paths of different depths (a skip connection, the fusion model's two
-branches) gets its shorter paths padded with identity connections (``_Lowering.delay``: Lava has
+branches) gets its shorter paths padded with identity connections (``paths.pad``: Lava has
 no axon delay on Dense/Conv, but each extra connection process is one step), so every input
 arrives at the depth of the longest path. A recurrent back-connection must be exactly one Dense
 from a population to itself (depth d -> d + 1 = "previous step"), which is what NIR's closing
@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import ShapeError, UnsupportedPrimitiveError, UsageError
-from . import linear
+from . import linear, paths
 from .graph import lava_graph
 from .neurons import NEURONS
 from .plan import Connection, Plan, Population, Tap
@@ -94,7 +94,7 @@ class _Lowering:
         base, k = name, 1
         while name in plan.connections:
             name, k = f"{base}+{k}", k + 1
-        src_depth = self.depth_of(src.ref)
+        src_depth = plan.depth(src.ref)
         if src.pending:
             upstream = plan.connections[src.ref]
             upstream.dst = name
@@ -116,14 +116,6 @@ class _Lowering:
                 spec["bias"] = np.zeros_like(spec["bias"])
             out.append(self.conn(name, term, spec))
         return tuple(out)
-
-    def depth_of(self, ref: str) -> int:
-        plan = self.plan
-        if ref in plan.populations:
-            return plan.populations[ref].depth
-        if ref in plan.connections:
-            return plan.connections[ref].depth
-        return 0
 
     def synapse_into(self, name: str, s: _Signal) -> Connection:
         """The connection feeding a neuron: the pending one, or an identity inserted after a bare unit."""
@@ -147,7 +139,7 @@ class _Lowering:
                 setattr(p, key, getattr(p, key).reshape(shape))
         depth = max(c.depth for c in conns)
         for c in conns:
-            self.delay(c, depth - c.depth)
+            paths.pad(self.plan, c, depth - c.depth)
         pop = Population(name, node_type, shape, p.du, p.dv, p.vth, p.bias.copy(),
                          np.zeros(shape) if p.bias_into_u else None, p.v_scale, p.v_offset,
                          readout=p.readout, depth=depth, reset=p.reset, inclusive=p.inclusive,
@@ -157,59 +149,13 @@ class _Lowering:
             self.attach(c, pop)
         return (_Signal(name, terms[0].shape if len(terms) == 1 else shape, pending=False),)
 
-    def delay(self, c: Connection, steps: int) -> None:
-        """Delay the path ending in ``c`` by ``steps`` Lava steps: identity connections in front of it.
-
-        Lava has no axon delay on Dense/Conv, but every connection process delays by one step,
-        so ``steps`` identity connections (a diagonal Dense of ones, or a depthwise 1x1 Conv of
-        ones) between the path's source unit and its first connection make a skip path arrive
-        with the same depth as the longest path into the neuron. They carry the source's values
-        (spikes, or graded input) unchanged, in float and in fixed point (integer weight 1).
-        """
-        if steps <= 0:
-            return
-        plan = self.plan
-        chain = [c]
-        while chain[-1].src in plan.connections:
-            chain.append(plan.connections[chain[-1].src])
-        head, unit = chain[-1], chain[-1].src
-        shape = plan.unit_shape(unit)
-        src, depth = unit, self.depth_of(unit)
-        for i in range(1, steps + 1):
-            spec = linear.identity(shape)
-            d = Connection(name=f"{head.name}.delay{i}", src=src, depth=depth + i, delay=True,
-                           graded_in=i > 1 or unit == plan.input_name, dst=head.name if i == steps else None, **spec)
-            if i > 1:
-                plan.connections[src].dst = d.name
-            plan.connections[d.name] = d
-            src = d.name
-        head.src, head.graded_in = src, True
-        for link in chain:
-            link.depth += steps
-
-    def gain_target(self, c: Connection) -> Connection:
-        """Where a neuron's gain is folded: ``c``, or the Conv in front of the depthwise ops ending in ``c``.
-
-        A per-channel gain commutes with a depthwise connection (pooling: channel ``k`` out
-        depends on channel ``k`` in only), so it moves up a Conv -> pooling chain to the Conv. The
-        pooling keeps its plain kernel (ones, or ``1/(kh kw)``) and a Conv trained on the Loihi
-        grid keeps ``m 2^e`` in units of the threshold: the fixed-point integers are then exact
-        (``quantize.py``) where folding into the pooling would round ``1/θ``.
-        """
-        plan, head = self.plan, c
-        while (head.kind == "conv" and not head.delay and head.src in plan.connections
-               and head.groups == head.in_shape[0] == head.out_shape[0] and head.weight.shape[1] == 1
-               and plan.connections[head.src].kind == "conv" and not plan.connections[head.src].delay):
-            head = plan.connections[head.src]
-        return head
-
     def attach(self, c: Connection, pop: Population) -> None:
         """Fold the neuron gain into ``c`` and move its constant output into the neuron's bias."""
         c_shape = c.out_shape
         if int(np.prod(c_shape)) != int(np.prod(pop.shape)):
             raise ShapeError(f"node '{pop.name}': input of shape {c_shape} does not fit neurons of shape {pop.shape}")
         gain = pop.gain.reshape(c_shape)
-        head = self.gain_target(c)
+        head = paths.gain_head(self.plan, c)
         if head is c:
             linear.scale_rows(c, gain, pop.name, pop.nir_type)
         else:  # per-channel gain through depthwise ops (pooling): into the Conv before them

@@ -126,6 +126,14 @@ class Plan:
             return self.connections[ref].out_shape
         return self.input_shape
 
+    def depth(self, ref: str) -> int:
+        """Connection processes between the input source and ``ref`` (0 for the input)."""
+        if ref in self.populations:
+            return self.populations[ref].depth
+        if ref in self.connections:
+            return self.connections[ref].depth
+        return 0
+
     def origin(self, ref: str) -> str:
         """The unit (or non-delay connection) whose values ``ref`` carries, looking through delays."""
         while ref in self.connections and self.connections[ref].delay:
