@@ -25,8 +25,11 @@ def export(
     from ..config import load_target
     from ..exporter import export as run_export
 
-    options = {"form": form} if load_target(target).backend == "onnx" else {}
-    result = run_export(model, target, profile=profile, out=out, force=force, **options)
+    tgt = load_target(target)
+    options = {"form": form} if tgt.backend == "onnx" else {}
+    with _status(not as_json, f"exporting to {tgt.name}: writing the artifact, running it on {tgt.backend}, "
+                 "comparing with the reference simulator"):
+        result = run_export(model, target, profile=profile, out=out, force=force, **options)
     if as_json:
         return emit_json({"out": str(result.out), "files": result.files, "parity": result.parity})
     p = result.parity["vs_reference"]
@@ -39,3 +42,15 @@ def export(
     table(f"exported to {result.target.name} ({result.parity['samples']} samples × {result.parity['timesteps']} steps)", ["parity", "value"], rows)
     typer.echo(f"wrote {result.out}: {', '.join(result.files)}")
     typer.echo(f"next: edgesnn evaluate {result.out} --dataset <dataset>   |   edgesnn package {result.out}")
+
+
+def _status(enabled: bool, message: str):
+    """A spinner on stderr while the export runs (Lava takes seconds to minutes); silent under --json or a pipe."""
+    import contextlib
+    import sys
+
+    if not (enabled and sys.stderr.isatty()):
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
