@@ -18,6 +18,12 @@ class EdgeSNNError(Exception):
     exit_code: int = 1
 
 
+class EdgeSNNWarning(UserWarning):
+    """Something the user should know that does not stop the command (clipped weights, a repaired file).
+
+    The CLI prints it as one line, ``warning: <message>``, once."""
+
+
 class UsageError(EdgeSNNError, ValueError):
     """A bad argument, name or option."""
 

@@ -12,7 +12,7 @@ from importlib import import_module
 
 import typer
 
-from ..errors import EdgeSNNError
+from ..errors import EdgeSNNError, EdgeSNNWarning
 
 app = typer.Typer(
     name="edgesnn",
@@ -40,10 +40,32 @@ for _verb in ("catalog", "train", "export", "run", "evaluate", "tune", "package"
             raise
 
 
+def _one_line_warnings():
+    """edgesnn's own warnings as ``warning: <message>`` on stderr, each once; others as Python shows them."""
+    import warnings
+
+    shown: set[str] = set()
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not issubclass(category, EdgeSNNWarning):
+            return default(message, category, filename, lineno, file, line)
+        if str(message) not in shown:
+            shown.add(str(message))
+            typer.echo(f"warning: {message}", err=True)
+
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns the process exit code."""
+    import warnings
+
     try:
-        app(args=argv, standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", EdgeSNNWarning)  # the hook prints each message once
+            warnings.showwarning = _one_line_warnings()
+            app(args=argv, standalone_mode=False)
     except EdgeSNNError as exc:
         if _DEBUG["on"]:
             raise

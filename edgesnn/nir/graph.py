@@ -26,7 +26,7 @@ from typing import Any
 import nir
 import numpy as np
 
-from ..errors import ArtifactError, EdgeSNNError, UnsupportedPrimitiveError, UsageError
+from ..errors import ArtifactError, EdgeSNNError, EdgeSNNWarning, UnsupportedPrimitiveError, UsageError
 from ..io import atomic_write_bytes
 from .sim.base import RESET_MODES, SimContext, as_shape
 
@@ -119,7 +119,7 @@ def _repair(data: dict, path: Path, version: str, reason: str) -> nir.NIRGraph:
     if fixes:
         note = f"NIR format {version} file repaired by edgesnn: " + "; ".join(fixes)
         graph.metadata = {**(graph.metadata or {}), REPAIRED_KEY: note}
-        warnings.warn(f"{path}: {note}", stacklevel=2)
+        warnings.warn(f"{path}: {note}", EdgeSNNWarning, stacklevel=2)
     return graph
 
 

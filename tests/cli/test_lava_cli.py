@@ -58,3 +58,19 @@ def test_bad_input_to_model_net_is_one_line_exit_1(loihi2_export, x, fragment, t
     assert main(["run", str(loihi2_export / "lava" / "model.net"), "--input", str(tmp_path / "x.npy")]) == 1
     err = capsys.readouterr().err.strip()
     assert fragment in err and "\n" not in err
+
+
+def test_clipped_weights_are_one_warning_line(lava_backend, tmp_path, capsys):
+    """Weights beyond the fixed-point range: exported with the clipping reported, never silently."""
+    import nir
+
+    n = 4
+    lif = nir.LIF(tau=np.full(n, 5e-3), r=np.full(n, 5.0), v_leak=np.zeros(n), v_threshold=np.ones(n), v_reset=np.zeros(n))
+    graph = nir.NIRGraph({"input": nir.Input(np.array([n])), "w": nir.Linear(np.eye(n) * 1e6), "lif": lif,
+                          "output": nir.Output(np.array([n]))}, [("input", "w"), ("w", "lif"), ("lif", "output")])
+    nir.write(tmp_path / "huge.nir", graph)
+    capsys.readouterr()
+    assert main(["export", str(tmp_path / "huge.nir"), "--target", "loihi2", "--out", str(tmp_path / "out"), "--json"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["warning: loihi2 quantisation clipped 4 values (see lava.json)"]
+    assert json.loads((tmp_path / "out" / "lava.json").read_text())["quantization"]["clipped"] == 4

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ...errors import ArtifactError, DataError, ShapeError, UsageError
+from ...errors import ArtifactError, DataError, EdgeSNNWarning, ShapeError, UsageError
 from ...io import write_json
 from ..base import Backend, RunResult, register
 from .compat import import_lava
@@ -116,7 +116,7 @@ class LavaBackend(Backend):
         if report is not None:
             summary["quantization"] = report
             if report["clipped"]:
-                warnings.warn(f"loihi2 quantisation clipped {report['clipped']} values (see {SUMMARY_NAME})", stacklevel=2)
+                warnings.warn(f"loihi2 quantisation clipped {report['clipped']} values (see {SUMMARY_NAME})", EdgeSNNWarning, stacklevel=2)
         write_json(out_dir / SUMMARY_NAME, summary)
         return [*files, out_dir / SUMMARY_NAME]
 
@@ -137,7 +137,7 @@ class LavaBackend(Backend):
         plan, report = plan_for(graph, target, x)
         _check_input(x, plan.input_shape)
         if report is not None and report["clipped"]:
-            warnings.warn(f"loihi2 quantisation clipped {report['clipped']} values", stacklevel=2)
+            warnings.warn(f"loihi2 quantisation clipped {report['clipped']} values (see {SUMMARY_NAME})", EdgeSNNWarning, stacklevel=2)
         T, B = x.shape[:2]
         steps = B * plan.period(T) + plan.max_depth + 1
         raw, wall = run_isolated(_run_child, plan, x, record, what=f"Lava run ({target.name})",
