@@ -32,9 +32,15 @@ def postgres_url():
 
 @pytest.mark.postgres
 @pytest.mark.slow
-def test_two_workers_share_one_study_no_duplicate_no_loss(postgres_url, tmp_path, tiny_space):
-    n = 10  # enough 3-epoch trials that a worker which starts a few seconds late still gets some
-    args = ["tune", "--dataset", "wine", "--space", str(tiny_space), "--trials", str(n), "--epochs", "3",
+def test_two_workers_share_one_study_no_duplicate_no_loss(postgres_url, tmp_path):
+    # every configuration trains (none is rejected before training) and each takes seconds, so the
+    # study outlasts the few seconds a worker can start later than the other
+    space = tmp_path / "space.json"
+    space.write_text(json.dumps({"hidden_1": {"_type": "choice", "_value": [32, 48]},
+                                 "timesteps": {"_type": "choice", "_value": [10, 12]},
+                                 "lr": {"_type": "loguniform", "_value": [0.002, 0.01]}}))
+    n = 6
+    args = ["tune", "--dataset", "digits", "--space", str(space), "--trials", str(n), "--epochs", "1",
             "--storage", postgres_url, "--study", "two-workers", "--json"]
     workers = [subprocess.Popen([EDGESNN, *args, "--out", str(tmp_path / f"w{i}")], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for i in (1, 2)]
