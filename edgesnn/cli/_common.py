@@ -9,6 +9,10 @@ from typing import Any
 import typer
 
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON on stdout (no progress bars).")
+# what to train on, under which profile, for which target (train and tune)
+DATASET_OPTION = typer.Option(..., "--dataset", "-d", help="Built-in name (digits, wine, breast_cancer, iris, digits_rows) or a CSV/NPZ/HDF5 file.")
+PROFILE_OPTION = typer.Option("wearable", "--profile", "-p", help="Profile name or YAML path (edgesnn profiles).")
+TARGET_OPTION = typer.Option(None, "--target", "-t", help="Target name or YAML path; default: the profile's default_target. Sets reset mode and weight quantisation.")
 
 
 def emit_json(obj: Any) -> None:

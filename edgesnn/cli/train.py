@@ -8,14 +8,14 @@ from pathlib import Path
 import typer
 
 from . import app
-from ._common import JSON_OPTION, checks_table, emit_json, table
+from ._common import DATASET_OPTION, JSON_OPTION, PROFILE_OPTION, TARGET_OPTION, checks_table, emit_json, table
 
 
 @app.command()
 def train(
-    dataset: str = typer.Option(..., "--dataset", "-d", help="Built-in name (digits, wine, breast_cancer, iris, digits_rows) or a CSV/NPZ/HDF5 file."),
-    profile: str = typer.Option("wearable", "--profile", "-p", help="Profile name or YAML path (edgesnn profiles)."),
-    target: str = typer.Option(None, "--target", "-t", help="Target name or YAML path; default: the profile's default_target. Sets reset mode and weight quantisation."),
+    dataset: str = DATASET_OPTION,
+    profile: str = PROFILE_OPTION,
+    target: str = TARGET_OPTION,
     model: str = typer.Option("mlp", "--model", "-m", help="mlp | cnn2d | cnn1d | rnn | fusion."),
     sets: list[str] = typer.Option([], "--set", "-s", help="Hyper-parameter override key=value (repeatable), e.g. --set beta=0.95 --set hidden=[256]."),
     epochs: int = typer.Option(None, "--epochs", "-e", min=1, help="Training epochs (default: the model's)."),

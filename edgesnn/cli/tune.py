@@ -7,14 +7,14 @@ from pathlib import Path
 import typer
 
 from . import app
-from ._common import JSON_OPTION, emit_json, table
+from ._common import DATASET_OPTION, JSON_OPTION, PROFILE_OPTION, TARGET_OPTION, emit_json, table
 
 
 @app.command()
 def tune(
-    dataset: str = typer.Option(..., "--dataset", "-d", help="Built-in name (digits, wine, ...) or a CSV/NPZ/HDF5 file."),
-    profile: str = typer.Option("wearable", "--profile", "-p", help="Profile name or YAML path (edgesnn profiles)."),
-    target: str = typer.Option(None, "--target", "-t", help="Target name or YAML path; default: the profile's default_target."),
+    dataset: str = DATASET_OPTION,
+    profile: str = PROFILE_OPTION,
+    target: str = TARGET_OPTION,
     model: str = typer.Option("mlp", "--model", "-m", help="mlp | cnn2d | cnn1d | rnn (built-in spaces), or any family with --space."),
     space: Path = typer.Option(None, "--space", help="Search space in NNI's JSON format (default: the model's built-in space)."),
     engine: str = typer.Option("optuna", "--engine", help="optuna (embedded: constraints, multi-objective) | nni (a real NNI experiment)."),
