@@ -227,13 +227,11 @@ def test_fixed_point_grid_model_matches_and_netx_round_trip(lava_backend, tmp_pa
     graph = grid_mlp()
     x = spikes(25, 8, (20,))
     ref = simulate(graph, x, record=True)
-    target = load_target("loihi2")
-    lava_backend.export(graph, tmp_path, target)
-    got = lava_backend.run(tmp_path / "model.nir", x, target, record=True)
+    got = export_run(lava_backend, graph, x, "loihi2", tmp_path)
     assert agreement(got.output, ref.output) >= 0.995 and ref.output.sum() > 0
     for node, rec in ref.records.items():
         assert agreement(got.records[node], rec) >= 0.995, node
-    net = lava_backend.run(tmp_path / "model.net", x, target)  # lava-dl netx.hdf5.Network, fixed_pt
+    net = lava_backend.run(tmp_path / "model.net", x, load_target("loihi2"))  # lava-dl netx.hdf5.Network, fixed_pt
     np.testing.assert_array_equal(net.output, got.output)
 
 
