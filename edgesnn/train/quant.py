@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import weakref
 
-import numpy as np
 import snntorch as snn
 import torch
 from torch import nn
@@ -34,16 +33,13 @@ from ..backends.lava import grid
 LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d)
 
 
-def quant_scale(w: torch.Tensor, bits: int, power_of_two: bool) -> torch.Tensor:
+def quant_scale(w: torch.Tensor, bits: int) -> torch.Tensor:
     top = w.detach().abs().max().clamp_min(1e-12)
-    scale = top / (2 ** (bits - 1) - 1)
-    if power_of_two:
-        scale = torch.pow(2.0, torch.ceil(torch.log2(scale)))
-    return scale
+    return top / (2 ** (bits - 1) - 1)
 
 
-def quantize(w: torch.Tensor, bits: int, power_of_two: bool) -> torch.Tensor:
-    scale = quant_scale(w, bits, power_of_two)
+def quantize(w: torch.Tensor, bits: int) -> torch.Tensor:
+    scale = quant_scale(w, bits)
     limit = 2 ** (bits - 1) - 1
     return torch.clamp(torch.round(w / scale), -limit - 1, limit) * scale
 
@@ -51,12 +47,12 @@ def quantize(w: torch.Tensor, bits: int, power_of_two: bool) -> torch.Tensor:
 class FakeQuant(nn.Module):
     """A parametrization ``w ↦ w + (q(w) − w).detach()`` (int8: symmetric per-layer scale)."""
 
-    def __init__(self, bits: int, power_of_two: bool):
+    def __init__(self, bits: int):
         super().__init__()
-        self.bits, self.power_of_two = bits, power_of_two
+        self.bits = bits
 
     def forward(self, w: torch.Tensor) -> torch.Tensor:
-        return w + (quantize(w, self.bits, self.power_of_two) - w).detach()
+        return w + (quantize(w, self.bits) - w).detach()
 
 
 # --------------------------------------------------------------------------- loihi grid
@@ -90,11 +86,17 @@ def _rows(t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return t.reshape(-1, *([1] * (like.dim() - 1)))
 
 
+def weight_exponent(w: torch.Tensor, theta: torch.Tensor, bits: int = 8) -> int:
+    """``e`` of ``w`` with rows normalised by ``theta`` (``grid.weight_exponent``); the same for
+    the float weight and its grid value, so the bias grid can follow either."""
+    return grid.weight_exponent(float((w.detach() / _rows(theta, w)).abs().max()), bits)
+
+
 def loihi_weight(w: torch.Tensor, theta: torch.Tensor, bits: int = 8) -> tuple[torch.Tensor, int]:
     """``(θ·m·2^e, e)``: the grid value of ``w`` (rows normalised by ``theta``)."""
     th = _rows(theta, w)
     wn = w.detach() / th
-    e = grid.weight_exponent(float(wn.abs().max()), bits)
+    e = weight_exponent(w, theta, bits)
     top = grid.mant_max(bits)
     return torch.clamp(torch.round(wn / 2.0**e), -top, top) * 2.0**e * th, e
 
@@ -130,7 +132,7 @@ class LoihiBias(nn.Module):
         # the exponent of the weight (float or quantised: the same e, see grid.detect_exponent)
         w = layer.parametrizations["weight"].original if parametrize.is_parametrized(layer, "weight") else layer.weight
         theta = self.theta(b)
-        e = grid.weight_exponent(float((w.detach() / _rows(theta, w)).abs().max()), self.bits)
+        e = weight_exponent(w, theta, self.bits)
         return b + (loihi_bias(b, theta, e, self.into_u) - b).detach()
 
 
@@ -142,9 +144,13 @@ class SnapDecay(nn.Module):
         self.kind = kind
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        snap = grid.snap_beta if self.kind == "beta" else grid.snap_alpha
-        q = torch.as_tensor(snap(x.detach().cpu().numpy()), dtype=x.dtype, device=x.device)
-        return x + (q - x).detach()
+        return x + (snapped(self.kind, x) - x).detach()
+
+
+def snapped(kind: str, x: torch.Tensor) -> torch.Tensor:
+    """``x`` (a β or an α) on Lava's 12-bit decay grid (``grid.snap_beta`` / ``snap_alpha``)."""
+    snap = {"beta": grid.snap_beta, "alpha": grid.snap_alpha}[kind]
+    return torch.as_tensor(snap(x.detach().cpu().numpy()), dtype=x.dtype, device=x.device)
 
 
 def layer_neurons(model: nn.Module) -> dict[nn.Module, nn.Module]:
@@ -183,30 +189,24 @@ def layer_neurons(model: nn.Module) -> dict[nn.Module, nn.Module]:
     return feeds
 
 
-def snap_decays(neuron: nn.Module) -> int:
+def snap_decays(neuron: nn.Module) -> None:
     """Snap β and α (Leaky, RLeaky, Synaptic) onto the 12-bit grid; learnt ones stay on it."""
     if isinstance(neuron, snn.Lapicque):
-        return 0
-    n = 0
+        return
     for kind in ("beta", "alpha"):
         value = getattr(neuron, kind, None)
         if not isinstance(value, torch.Tensor) or parametrize.is_parametrized(neuron, kind):
             continue
-        snap = grid.snap_beta if kind == "beta" else grid.snap_alpha
         with torch.no_grad():
-            value.copy_(torch.as_tensor(snap(value.detach().cpu().numpy()), dtype=value.dtype))
+            value.copy_(snapped(kind, value))
         if isinstance(value, nn.Parameter) and value.requires_grad:
             parametrize.register_parametrization(neuron, kind, SnapDecay(kind))
-        n += 1
-    return n
 
 
 def _apply_loihi(model: nn.Module, bits: int) -> int:
     feeds = layer_neurons(model)
-    for neuron in {id(n): n for n in feeds.values()}.values():
-        snap_decays(neuron)
     for m in model.modules():
-        if isinstance(m, snn.SpikingNeuron) and m not in feeds.values():
+        if isinstance(m, snn.SpikingNeuron):
             snap_decays(m)
     n = 0
     for m in model.modules():
@@ -234,7 +234,7 @@ def apply(model: nn.Module, bits: int, scheme: str) -> int:
     n = 0
     for m in model.modules():
         if isinstance(m, LAYERS) and not parametrize.is_parametrized(m, "weight"):
-            parametrize.register_parametrization(m, "weight", FakeQuant(bits, power_of_two=False))
+            parametrize.register_parametrization(m, "weight", FakeQuant(bits))
             n += 1
     return n
 
@@ -265,6 +265,5 @@ def on_grid_report(model: nn.Module, bits: int = 8) -> dict[str, bool]:
             out[name] = ok
         elif isinstance(m, snn.SpikingNeuron) and not isinstance(m, snn.Lapicque):
             vals = [(k, getattr(m, k)) for k in ("beta", "alpha") if isinstance(getattr(m, k, None), torch.Tensor)]
-            out[name] = all(np.array_equal((grid.snap_beta if k == "beta" else grid.snap_alpha)(v.detach().numpy()),
-                                           v.detach().double().numpy()) for k, v in vals)
+            out[name] = all(torch.equal(snapped(k, v), v.detach()) for k, v in vals)
     return out

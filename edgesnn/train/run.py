@@ -94,7 +94,7 @@ def train(dataset: str, profile: str | Profile = "wearable", *, model: str = "ml
         if hp.get("init_rate") and hp.get("init") != "ann":
             from .calibrate import calibrate
 
-            probe = prep.train.x[:64].reshape(-1, *snn_model.input_shape)
+            probe = model_inputs(prep.train, snn_model.input_shape)[:64]
             calibrate(snn_model, encode(encoder, probe, T, [seed, 3 * 10**6]), target=float(hp["init_rate"]))
         metrics["quantized_layers"] = quant.apply(snn_model, target.numerics.weight_bits, target.numerics.quantize)
         fit = fit_snn(snn_model, hp, prep.train, prep.val, encoder, T, epochs=epochs, seed=seed,
