@@ -50,13 +50,14 @@ def simulate(
             f"and outputs {built.flat.outputs}"
         )
     in_shape = built.kernels[built.flat.inputs[0]].in_shape
-    x = _check_input(x, in_shape, built.flat.inputs[0])
+    x = check_input(x, in_shape, built.flat.inputs[0])
     start = time.perf_counter()
     out, records = _plan.run(built, x.astype(dtype, copy=False), ctx, record)
     return RunResult(output=out, records=records, wall_s=time.perf_counter() - start)
 
 
-def _check_input(x, in_shape: tuple[int, ...], name: str) -> np.ndarray:
+def check_input(x, in_shape: tuple[int, ...], name: str) -> np.ndarray:
+    """``x`` as an array ``[T, B, *in_shape]``, non-empty, numeric and finite; else a one-line error."""
     try:
         x = np.asarray(x)
     except Exception as exc:
@@ -77,4 +78,4 @@ def _check_input(x, in_shape: tuple[int, ...], name: str) -> np.ndarray:
     return x
 
 
-__all__ = ["simulate"]
+__all__ = ["check_input", "simulate"]

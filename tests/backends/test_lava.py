@@ -417,3 +417,15 @@ def test_off_grid_graph_on_loihi2_fails_parity_with_a_hint(lava_backend, nir_fix
     with pytest.raises(ParityError, match=r"nothing was written; loihi2 rounds weights to 8 bits: train for it") as info:
         export(nir_fixtures / "cnn_sinabs.nir", "loihi2", out=tmp_path / "out")
     assert "\n" not in str(info.value) and not (tmp_path / "out").exists()
+
+
+def test_non_finite_input_is_refused_before_fixed_point_quantisation(lava_backend, tmp_path):
+    """The input scale of loihi2 is computed from x: a NaN must be a DataError, not a crash in it."""
+    from edgesnn.errors import DataError
+
+    graph = mlp()
+    nir.write(tmp_path / "model.nir", graph)
+    x = spikes(5, 2, (20,))
+    x[0, 0, 0] = np.nan
+    with pytest.raises(DataError, match="1 NaN or infinite"):
+        lava_backend.run(tmp_path / "model.nir", x, load_target("loihi2"))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ...errors import ArtifactError, DataError, EdgeSNNWarning, ShapeError, UsageError
+from ...errors import ArtifactError, EdgeSNNWarning, ShapeError, UsageError
 from ...io import write_json
 from ..base import Backend, RunResult, register
 from .compat import import_lava
@@ -44,14 +44,18 @@ def precision_of(target: "Target") -> str:
 
 
 def plan_for(graph: "nir.NIRGraph", target: "Target", x: np.ndarray | None = None):
-    """``(plan, quantisation report or None)`` for ``graph`` on ``target``."""
+    """``(plan, quantisation report or None)`` for ``graph`` on ``target``; ``x`` (checked against
+    the graph's input first) sets the fixed-point input scale."""
     from ...nir.graph import graph_settings
+    from ...nir.simulator import check_input
     from .lower import lower
     from .quantize import quantize
 
     settings = graph_settings(graph)
     plan = lower(graph, dt=settings["dt"], reset=settings["reset"], if_reset=settings["if_reset"],
                  supported=target.supports, where=f"target '{target.name}'")
+    if x is not None:
+        check_input(x, plan.input_shape, plan.input_name)
     if precision_of(target) == "fixed_pt":
         return quantize(plan, x)
     return plan, None
@@ -135,7 +139,6 @@ class LavaBackend(Backend):
             return self._run_netx(artifact, x)
         graph = read_graph(artifact)
         plan, report = plan_for(graph, target, x)
-        _check_input(x, plan.input_shape)
         if report is not None and report["clipped"]:
             warnings.warn(f"loihi2 quantisation clipped {report['clipped']} values (see {SUMMARY_NAME})", EdgeSNNWarning, stacklevel=2)
         T, B = x.shape[:2]
@@ -148,7 +151,9 @@ class LavaBackend(Backend):
         if x.ndim < 3:
             raise ShapeError(f"input has shape {list(x.shape)}; expected [T, B, *features]")
         _check_netx_file(path)
-        _check_input(x, None)
+        from ...nir.simulator import check_input
+
+        check_input(x, tuple(x.shape[2:]), path.name)  # empty / non-finite; run_netx checks the shape
         out, wall = run_isolated(_netx_child, path, x, what="netx run", timeout_s=timeout_for(x.shape[0] * x.shape[1], 8))
         return RunResult(output=out, wall_s=wall)
 
@@ -163,13 +168,3 @@ def _check_netx_file(path: Path) -> None:
         raise ArtifactError(f"'{path}' is not a readable HDF5 file ({exc}); expected a lava-dl netx model.net") from None
     if not ok:
         raise ArtifactError(f"'{path}' is HDF5 but has no 'layer' group: not a lava-dl netx network file")
-
-
-def _check_input(x: np.ndarray, shape: tuple[int, ...] | None) -> None:
-    """``x`` is ``[T, B, *shape]`` (any ``*shape`` when None), non-empty and finite."""
-    if shape is not None and (x.ndim != 2 + len(shape) or tuple(x.shape[2:]) != tuple(shape)):
-        raise ShapeError(f"input has shape {list(x.shape)} but the graph expects [T, B, {', '.join(map(str, shape))}] (time-major)")
-    if x.shape[0] == 0 or x.shape[1] == 0:
-        raise ShapeError(f"input has shape {list(x.shape)}: needs at least one timestep and one sample")
-    if not np.isfinite(x).all():
-        raise DataError(f"input contains {int((~np.isfinite(x)).sum())} NaN or infinite value(s)")
