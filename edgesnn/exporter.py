@@ -94,8 +94,9 @@ def export(model: str | Path | None, target: str, *, profile: str | None = None,
     x, y = probe_input(source)
     n_classes = source.checkpoint.model.n_classes if source.checkpoint is not None else None
     with atomic_dir(out, force=force) as tmp:
-        write_graph(graph, tmp / "model.nir")
         files = [p.name for p in backend.export(graph, tmp, tgt, **options) if p.name != "model.nir"]
+        if not (tmp / "model.nir").exists():  # the nir and lava backends write it as their artifact
+            write_graph(graph, tmp / "model.nir")
         reference = simulate(graph, x).output
         runtime = backend.run(tmp / backend.artifact_name, x, tgt)
         parity = {"target": tgt.name, "backend": backend.name, "samples": int(x.shape[1]), "timesteps": int(x.shape[0]),

@@ -95,7 +95,7 @@ class LavaBackend(Backend):
         import_lava()
 
     def export(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", **options: Any) -> list[Path]:
-        from ...nir.graph import read_graph, write_graph
+        from .. import get_backend
         from .netx import NotExpressible, write_netx
         from .quantize import quantize
 
@@ -103,15 +103,13 @@ class LavaBackend(Backend):
             raise UsageError(f"the lava backend takes no export options (got {', '.join(sorted(options))})")
         out_dir = Path(out_dir)
         plan, report = plan_for(graph, target)  # refuses what Lava cannot express, before writing
-        path = write_graph(graph, out_dir / self.artifact_name)
-        read_graph(path)
-        files = [path]
+        files = get_backend("nir").export(graph, out_dir, target)  # model.nir, written and reloaded
         summary: dict[str, Any] = {"target": target.name, "precision": precision_of(target),
                                    "populations": {n: {"type": p.nir_type, "depth": p.depth, "shape": list(p.shape)}
                                                    for n, p in plan.populations.items()},
                                    "connections": {n: {"kind": "delay" if c.delay else c.kind, "src": c.src, "dst": c.dst, "depth": c.depth}
                                                    for n, c in plan.connections.items()}}
-        qplan, qreport = (plan, report) if report is not None else quantize(plan)
+        qplan = plan if report is not None else quantize(plan)[0]
         try:
             files.append(write_netx(qplan, out_dir / NETX_NAME, graph.metadata.get("timesteps")))
             summary["netx"] = {"written": True}

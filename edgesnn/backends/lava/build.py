@@ -31,6 +31,11 @@ def to_lava(arr: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.transpose(arr))
 
 
+def from_lava_series(arr: np.ndarray) -> np.ndarray:
+    """A recorded ``[steps, *lava_shape]`` series -> ``[steps, *nir_shape]`` (reverse the non-time axes)."""
+    return np.transpose(arr, (0, *range(arr.ndim - 1, 0, -1)))
+
+
 def lava_shape(shape) -> tuple[int, ...]:
     return tuple(int(d) for d in reversed(tuple(shape)))
 
@@ -182,7 +187,7 @@ class _Builder:
             anchor.stop()
         out = {}
         for unit, arr in raw.items():  # [steps, *lava_shape] -> [steps, *nir_shape]
-            out[unit] = np.transpose(arr, (0, *range(arr.ndim - 1, 0, -1)))
+            out[unit] = from_lava_series(arr)
         return out, wall
 
 

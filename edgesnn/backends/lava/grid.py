@@ -42,7 +42,6 @@ import math
 
 import numpy as np
 
-MANT_MAX = 127  # 8-bit signed mantissa, symmetric in training
 E_MIN = -11  # V = 2**(1 - e) <= 2**12
 DECAY_UNITY = 4096  # 12-bit decays
 BIAS_V_MAX = 4095  # 13-bit bias mantissa (into v)

@@ -55,7 +55,9 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import ArtifactError, DataError, ShapeError, UsageError
+from .build import from_lava_series
 from .plan import Connection, Plan
+from .readout import gather
 
 
 class NotExpressible(UsageError):
@@ -185,11 +187,6 @@ def _effective(c: Connection) -> np.ndarray:
     return np.round(w).astype(np.int64)
 
 
-def _nir_order(arr: np.ndarray) -> np.ndarray:
-    """``[steps, *lava_shape]`` -> ``[steps, *nir_shape]`` (reverse the non-time axes)."""
-    return np.transpose(arr, (0, *range(arr.ndim - 1, 0, -1)))
-
-
 def run_netx(path: Path, x: np.ndarray) -> tuple[np.ndarray, float]:
     """Run ``x[T, B, *input]`` spikes through netx's ``Network`` (fixed_pt); last layer's spikes ``[T, B, *out]``.
 
@@ -246,12 +243,11 @@ def run_netx(path: Path, x: np.ndarray) -> tuple[np.ndarray, float]:
         else:
             net.run(condition=L.run_conditions.RunSteps(num_steps=steps), run_cfg=cfg)
         wall = time.perf_counter() - start
-        out = _nir_order(np.moveaxis(np.asarray(sink.data.get()), -1, 0))  # [steps, *nir]
+        out = from_lava_series(np.moveaxis(np.asarray(sink.data.get()), -1, 0))  # [steps, *nir]
     finally:
         net.stop()
     out = out.reshape(steps, *(out_shape if out_shape is not None else out.shape[1:]))
-    idx = np.arange(B)[None, :] * period + np.arange(T)[:, None] + depth
-    return (out[idx] != 0).astype(np.float32), wall
+    return (gather(out, depth, T, B, period) != 0).astype(np.float32), wall
 
 
 def _clear_state(net) -> None:

@@ -52,7 +52,7 @@ import math
 
 import numpy as np
 
-from .grid import TOLERANCE, detect_exponent, state_scale
+from .grid import BIAS_V_MAX, DECAY_UNITY, TOLERANCE, detect_exponent, state_scale
 from .plan import Connection, Plan
 
 V_MAX = 2**12
@@ -65,8 +65,7 @@ def input_scale(x: np.ndarray) -> float:
     x = np.asarray(x)
     if np.isin(x, (0.0, 1.0)).all():
         return 1.0
-    peak = float(np.abs(x).max())
-    return 1.0 if peak == 0 else float(2.0 ** math.floor(math.log2(127.0 / peak)))
+    return _pow2_fit(float(np.abs(x).max()))
 
 
 def _err(target: np.ndarray, got: np.ndarray, clipped: int, unit: float) -> dict:
@@ -195,16 +194,16 @@ def _quantize_conn(c: Connection, target: np.ndarray, out: float, s_in: float) -
 
 
 def _quantize_pop(pop, V: int) -> dict:
-    du = int(np.clip(round(pop.du * 4096) - 1, 0, 4095))
-    dv = int(np.clip(round(pop.dv * 4096), 0, 4095))
+    du = int(np.clip(round(pop.du * DECAY_UNITY) - 1, 0, DECAY_UNITY - 1))
+    dv = int(np.clip(round(pop.dv * DECAY_UNITY), 0, DECAY_UNITY - 1))
     b = pop.bias * 64.0 * V
     peak = float(np.abs(b).max(initial=0.0))
-    exp = 6 if peak <= 4095 * 64 else 7
+    exp = 6 if peak <= BIAS_V_MAX * 64 else 7
     mant = np.round(b / 2.0**exp)
-    clipped = int(((mant < -4096) | (mant > 4095)).sum())
-    mant = np.clip(mant, -4096, 4095)
-    info = {"vth": V, "du": du, "dv": dv, "du_err": abs((du + 1) / 4096 - pop.du) if pop.du else 0.0,
-            "dv_err": abs(dv / 4096 - pop.dv), "bias_exp": exp,
+    clipped = int(((mant < -BIAS_V_MAX - 1) | (mant > BIAS_V_MAX)).sum())
+    mant = np.clip(mant, -BIAS_V_MAX - 1, BIAS_V_MAX)
+    info = {"vth": V, "du": du, "dv": dv, "du_err": abs((du + 1) / DECAY_UNITY - pop.du) if pop.du else 0.0,
+            "dv_err": abs(dv / DECAY_UNITY - pop.dv), "bias_exp": exp,
             "bias_max_abs_err": float(np.abs(mant * 2.0**exp - b).max(initial=0.0) / (64.0 * V))}
     if pop.bias_u is not None:
         wu, eu, cu = quantize_dense(pop.bias_u.reshape(-1, 1) * V)
