@@ -52,14 +52,14 @@ def load_source(path: str | Path | None, dt: float | None = None) -> Source:
 
 def test_split(data_spec: dict, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The encoded test split ``[T, N, *input_shape]`` and labels, exactly as training made them."""
-    from .data import Encoder, prepare
+    from .data import TEST_STREAM, Encoder, prepare
 
     prep = prepare(data_spec["dataset"], data_spec["seed"], label_column=data_spec.get("label_column"),
                    top_k=data_spec.get("top_k"))
     x = prep.test.x.reshape(len(prep.test), *data_spec["input_shape"])
     encoder = Encoder.from_dict(data_spec["encoder"])
     # encode the whole split with training's generator so the draws are the ones training measured
-    x_enc = encoder.encode(x, data_spec["timesteps"], np.random.default_rng([data_spec["seed"], 2 * 10**6]))
+    x_enc = encoder.encode(x, data_spec["timesteps"], np.random.default_rng([data_spec["seed"], TEST_STREAM]))
     y = prep.test.y
     if limit is not None:
         x_enc, y = x_enc[:, :limit], y[:limit]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Target, load_profile, load_target
+from ..data import TEST_STREAM
 from ..errors import UsageError
 from ..io import _json_default, atomic_write_bytes, check_writable, package_versions
 from ..runner.archive import sha256_bytes
@@ -33,7 +34,6 @@ from .readme import readme
 from .source import ExportSource, read_export
 
 #: the second seed word training and ``loading.test_split`` use for the test split's encoder draws
-TEST_STREAM = 2 * 10**6
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 

@@ -49,13 +49,12 @@ def _read_report(folder: Path, origin: str) -> tuple[dict[str, bytes], dict[str,
 
 def raw_test_split(spec: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """The unscaled test split ``(x_raw [N, *features], y [N])`` exactly as training split it."""
-    from ..data import keep_top_k_classes, load_dataset, split
+    from ..data.prepare import raw_splits
 
-    ds = load_dataset(spec["dataset"], label_column=spec.get("label_column"))
-    if spec.get("top_k"):
-        ds = keep_top_k_classes(ds, int(spec["top_k"]))
     fractions = spec.get("split") or {}
-    parts = split(ds, int(spec["seed"]), val=float(fractions.get("val", 0.15)), test=float(fractions.get("test", 0.2)))
+    top_k = int(spec["top_k"]) if spec.get("top_k") else None
+    _, parts = raw_splits(spec["dataset"], int(spec["seed"]), label_column=spec.get("label_column"), top_k=top_k,
+                          val=float(fractions.get("val", 0.15)), test=float(fractions.get("test", 0.2)))
     return parts.test.x, parts.test.y
 
 

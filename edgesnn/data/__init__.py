@@ -12,7 +12,10 @@ with numpy alone.
 from .builtin import BUILTINS
 from .dataset import KINDS, Dataset, check_dataset, labels_to_indices
 from .encoders import (
+    CALIBRATION_STREAM,
     ENCODERS,
+    TEST_STREAM,
+    VAL_STREAM,
     DeltaEncoder,
     Encoder,
     LatencyEncoder,
@@ -27,6 +30,9 @@ from .preprocess import Preprocessor
 from .splits import Splits, keep_top_k_classes, split
 
 __all__ = [
+    "CALIBRATION_STREAM",
+    "TEST_STREAM",
+    "VAL_STREAM",
     "BUILTINS", "ENCODERS", "KINDS", "Dataset", "DeltaEncoder", "Encoder", "LatencyEncoder",
     "Prepared", "Preprocessor", "RateEncoder", "Splits", "StaticEncoder", "check_dataset",
     "encode_batch", "keep_top_k_classes", "labels_to_indices", "load_dataset", "make_encoder",

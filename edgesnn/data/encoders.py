@@ -22,6 +22,9 @@ import numpy as np
 from ..errors import DataError, ShapeError, UsageError, did_you_mean, unknown_name
 
 _RANGE_TOL = 1e-6
+#: encoder streams of ``np.random.default_rng([seed, stream])``: one per use of a split, so
+#: training, validation and test draws never overlap and each can be replayed alone
+VAL_STREAM, TEST_STREAM, CALIBRATION_STREAM = 10**6, 2 * 10**6, 3 * 10**6
 
 
 def _check_T(T: Any, name: str) -> int:

@@ -36,6 +36,16 @@ class Prepared:
         return self.splits.test
 
 
+def raw_splits(name_or_path: str | os.PathLike, seed: int, *, label_column: str | None = None,
+               top_k: int | None = None, val: float = 0.15, test: float = 0.2) -> tuple[Dataset, Splits]:
+    """The loaded dataset (top-k classes kept) and its unscaled splits by ``seed``: what ``prepare``
+    scales, and what a bundle replays raw."""
+    ds = load_dataset(name_or_path, label_column=label_column)
+    if top_k is not None:
+        ds = check_dataset(keep_top_k_classes(ds, top_k), f"dataset '{ds.name}' (top_k={top_k})")
+    return ds, split(ds, seed, val=val, test=test)
+
+
 def prepare(
     name_or_path: str | os.PathLike,
     seed: int,
@@ -53,10 +63,7 @@ def prepare(
     preprocessing dict, seed, split fractions, top_k and label_column.
     """
     pre = Preprocessor(preprocess)  # validate the name before loading anything
-    ds = load_dataset(name_or_path, label_column=label_column)
-    if top_k is not None:
-        ds = check_dataset(keep_top_k_classes(ds, top_k), f"dataset '{ds.name}' (top_k={top_k})")
-    raw = split(ds, seed, val=val, test=test)
+    ds, raw = raw_splits(name_or_path, seed, label_column=label_column, top_k=top_k, val=val, test=test)
     pre = Preprocessor(preprocess, per=DEFAULT_PER[ds.kind]).fit(raw.train.x)
     splits = Splits(
         *(getattr(raw, n).with_x(pre.transform(getattr(raw, n).x)) for n in SPLIT_NAMES),

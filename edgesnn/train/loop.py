@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..data import Dataset, Encoder
+from ..data import VAL_STREAM, Dataset, Encoder
 from ..errors import DataError
 from ..models import predict, run_snn
 from .losses import make_loss
@@ -58,7 +58,7 @@ def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: E
     loss_fn = make_loss(hp, n_classes)
     opt = torch.optim.Adam(model.parameters(), lr=float(hp["lr"]), weight_decay=float(hp["weight_decay"]))
     x_train, y_train = model_inputs(train, shape), torch.from_numpy(train.y)
-    x_val = encode(encoder, model_inputs(val, shape), T, [seed, 10**6])
+    x_val = encode(encoder, model_inputs(val, shape), T, [seed, VAL_STREAM])
     bs = int(hp["batch_size"])
     best = FitResult(best_val_acc=-1.0, best_epoch=-1)
     best_state = copy.deepcopy(model.state_dict())

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from ..config import Check, Profile, Target, check_profile, load_profile, load_target
-from ..data import make_encoder, prepare
+from ..data import CALIBRATION_STREAM, TEST_STREAM, make_encoder, prepare
 from ..errors import UsageError
 from ..models import build, resolve
 from . import quant
@@ -79,7 +79,7 @@ def train(dataset: str, profile: str | Profile = "wearable", *, model: str = "ml
     n_classes = prep.train.n_classes
     snn_model = build(hp, prep.train.feature_shape, n_classes, seed=seed)
     T = encoder.steps(snn_model.input_shape, T)
-    x_test = encode(encoder, model_inputs(prep.test, snn_model.input_shape), T, [seed, 2 * 10**6])
+    x_test = encode(encoder, model_inputs(prep.test, snn_model.input_shape), T, [seed, TEST_STREAM])
     metrics: dict[str, Any] = {"timesteps": T}
     started = time.perf_counter()
     with Progress(progress) as bar:
@@ -95,7 +95,7 @@ def train(dataset: str, profile: str | Profile = "wearable", *, model: str = "ml
             from .calibrate import calibrate
 
             probe = model_inputs(prep.train, snn_model.input_shape)[:64]
-            calibrate(snn_model, encode(encoder, probe, T, [seed, 3 * 10**6]), target=float(hp["init_rate"]))
+            calibrate(snn_model, encode(encoder, probe, T, [seed, CALIBRATION_STREAM]), target=float(hp["init_rate"]))
         metrics["quantized_layers"] = quant.apply(snn_model, target.numerics.weight_bits, target.numerics.quantize)
         fit = fit_snn(snn_model, hp, prep.train, prep.val, encoder, T, epochs=epochs, seed=seed,
                       progress=bar, callback=callback)
