@@ -33,7 +33,7 @@ def final_metric(record, constrained: bool) -> dict[str, Any]:
     return _finite({"default": default, "accuracy": record.objective("accuracy"), "energy": record.objective("energy"),
                     "memory": record.objective("memory"), "feasible": record.feasible, "state": record.state,
                     "slacks": {k: s["slack"] for k, s in record.slacks.items()},
-                    "record": json.loads(json.dumps(record.to_dict(), default=str))})
+                    "record": record.to_json()})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 import warnings
@@ -60,19 +59,24 @@ def _grid(seed, space, n_obj):
 def _cmaes(seed, space, n_obj):
     import optuna
 
-    if n_obj > 1:
-        raise UsageError("sampler 'cmaes' optimises one objective; pass --objectives accuracy or use tpe/nsga2")
     return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
 
 
 SAMPLERS: dict[str, Callable] = {"tpe": _tpe, "nsga2": _nsga2, "random": _random, "grid": _grid, "cmaes": _cmaes}
 
 
+def check_sampler(name: str, n_objectives: int) -> None:
+    """Refuse an unknown sampler, or cmaes on more than one objective."""
+    if name not in SAMPLERS:
+        raise unknown_name("optuna sampler", name, SAMPLERS)
+    if name == "cmaes" and n_objectives > 1:
+        raise UsageError("sampler 'cmaes' optimises one objective; pass --objectives accuracy or use tpe/nsga2")
+
+
 def make_sampler(name: str, seed: int, setup: TuneSetup, n_obj: int, shared: bool = False):
     """``shared``: workers of one study must not draw the same sequence, so each mixes its
     process id into the seed (a shared study is not reproducible draw for draw anyway)."""
-    if name not in SAMPLERS:
-        raise unknown_name("optuna sampler", name, SAMPLERS)
+    check_sampler(name, n_obj)
     if shared:
         import os
         import socket
@@ -234,7 +238,7 @@ class Objective:
                 raise Pruned(f"epoch {epoch + 1}: val_acc {val_acc:.3f} below the median")
 
         record = run_trial(self.setup, values, trial.number, on_epoch=on_epoch)
-        trial.set_user_attr("record", json.loads(json.dumps(record.to_dict(), default=str)))
+        trial.set_user_attr("record", record.to_json())
         for name, scaled in record.scaled_slacks().items():
             trial.set_constraint(name, scaled)
         if record.state == "PRUNED":
@@ -247,8 +251,13 @@ class Objective:
 
 def records_of(study) -> list[TrialRecord]:
     """Every counted trial's record, in trial order (a killed-before-record trial is a FAIL row)."""
+    return records_from(counted(study))
+
+
+def records_from(trials: list) -> list[TrialRecord]:
+    """``records_of`` for trials already fetched with ``counted``."""
     out = []
-    for t in counted(study):
+    for t in trials:
         if "record" in t.user_attrs:
             out.append(TrialRecord.from_dict(t.user_attrs["record"]))
         elif t.state.is_finished():

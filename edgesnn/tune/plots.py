@@ -13,7 +13,6 @@ import json
 import math
 from pathlib import Path
 
-from .results import pareto_front
 from .trial import TrialRecord
 
 
@@ -31,7 +30,8 @@ def _energy(r: TrialRecord) -> float | None:
     return e if isinstance(e, (int, float)) and math.isfinite(e) else None
 
 
-def plot_pareto(records: list[TrialRecord], path: Path, title: str) -> Path:
+def plot_pareto(records: list[TrialRecord], front: list[TrialRecord], path: Path, title: str) -> Path:
+    """``front``: ``pareto_front(records, ["accuracy", "energy"])``, drawn as a line."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     groups = {
@@ -43,7 +43,7 @@ def plot_pareto(records: list[TrialRecord], path: Path, title: str) -> Path:
         pts = [(_energy(r), r.metrics.get("val_acc", 0.0)) for r in rs if _energy(r) is not None]
         if pts:
             ax.scatter(*zip(*pts), marker=marker, color=color, label=f"{label} ({len(pts)})")
-    front = sorted(pareto_front(records, ["accuracy", "energy"]), key=lambda r: r.metrics["energy_uj"])
+    front = sorted(front, key=lambda r: r.metrics["energy_uj"])
     if front:
         ax.plot([r.metrics["energy_uj"] for r in front], [r.metrics["val_acc"] for r in front], "-", color="tab:green",
                 alpha=0.6, label="Pareto front")

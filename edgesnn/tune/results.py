@@ -54,11 +54,10 @@ def row(r: TrialRecord) -> dict[str, Any]:
     return out
 
 
-def summary(records: list[TrialRecord]) -> dict[str, Any]:
-    """Counts and the cost figures the tuner is judged by."""
+def summary(records: list[TrialRecord], best: TrialRecord | None) -> dict[str, Any]:
+    """Counts and the cost figures the tuner is judged by; ``best`` is ``best_feasible(records)``."""
     static = [r for r in records if r.state == "INFEASIBLE"]
     trained = [r for r in records if r.stage == "trained"]
-    best = best_feasible(records)
     return {
         "trials": len(records),
         "states": {s: sum(r.state == s for r in records) for s in sorted({r.state for r in records})},
@@ -78,8 +77,12 @@ def summary(records: list[TrialRecord]) -> dict[str, Any]:
     }
 
 
-def write_results(records: list[TrialRecord], out: Path, objectives: list[str]) -> dict[str, Path]:
-    """results.csv, results.json, pareto.json in ``out``; returns their paths."""
+def write_results(records: list[TrialRecord], out: Path, objectives: list[str], stats: dict[str, Any],
+                  front: list[TrialRecord]) -> dict[str, Path]:
+    """results.csv, results.json, pareto.json in ``out``; returns their paths.
+
+    ``stats`` is the run's ``summary``, ``front`` its ``pareto_front(records, objectives)``.
+    """
     rows = [row(r) for r in records]
     columns: list[str] = []
     for r in rows:
@@ -90,9 +93,8 @@ def write_results(records: list[TrialRecord], out: Path, objectives: list[str]) 
     writer.writerows(rows)
     files = {"results.csv": out / "results.csv", "results.json": out / "results.json", "pareto.json": out / "pareto.json"}
     atomic_write_text(files["results.csv"], buf.getvalue())
-    write_json(files["results.json"], {"objectives": objectives, "summary": summary(records),
+    write_json(files["results.json"], {"objectives": objectives, "summary": stats,
                                        "trials": [r.to_dict() for r in records]})
-    front = pareto_front(records, objectives)
     write_json(files["pareto.json"], {"objectives": {o: OBJECTIVES[o][0] for o in objectives},
                                       "trials": [{"number": r.number, **{o: r.objective(o) for o in objectives},
                                                   "test_acc": r.metrics.get("test_acc"), "params": r.params,

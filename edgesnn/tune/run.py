@@ -115,10 +115,8 @@ def check_options(engine: str, tuner: str | None, objectives: list[str]) -> None
         from .nni_engine import tuner_name
 
         tuner_name(tuner)
-    elif (tuner or "tpe") not in oe.SAMPLERS:
-        raise unknown_name("optuna sampler", str(tuner), oe.SAMPLERS)
-    elif tuner == "cmaes" and n_obj > 1:
-        raise UsageError("sampler 'cmaes' optimises one objective; pass --objectives accuracy or use tpe/nsga2")
+    else:
+        oe.check_sampler(tuner or "tpe", n_obj)
 
 
 def finish(setup: TuneSetup, records: list[TrialRecord], objectives: list[str], engine: str, seconds: float,
@@ -127,11 +125,15 @@ def finish(setup: TuneSetup, records: list[TrialRecord], objectives: list[str], 
     from .plots import plot_exploration, plot_pareto
 
     out = setup.out
-    files = write_results(records, out, objectives)
-    title = f"{setup.family} on {setup.dataset}, profile {setup.profile.name}, target {setup.target.name} ({engine})"
-    files["pareto.png"] = plot_pareto(records, out / "pareto.png", title)
-    files["exploration.png"] = plot_exploration(records, out / "exploration.png", title)
     best = best_feasible(records)
+    stats = summary(records, best)
+    front = pareto_front(records, objectives)
+    # the plot joins the accuracy-energy front, whatever the study's objectives
+    plotted = front if sorted(objectives) == ["accuracy", "energy"] else pareto_front(records, ["accuracy", "energy"])
+    files = write_results(records, out, objectives, stats, front)
+    title = f"{setup.family} on {setup.dataset}, profile {setup.profile.name}, target {setup.target.name} ({engine})"
+    files["pareto.png"] = plot_pareto(records, plotted, out / "pareto.png", title)
+    files["exploration.png"] = plot_exploration(records, out / "exploration.png", title)
     if best is not None and best.checkpoint:
         src = Path(best.checkpoint)
         if src.is_dir():
@@ -143,8 +145,8 @@ def finish(setup: TuneSetup, records: list[TrialRecord], objectives: list[str], 
             files["best"] = out / "best"
         else:
             notes.append(f"best trial {best.number}'s checkpoint is on the worker that trained it: {src}")
-    return TuneResult(out, engine, objectives, records, best, pareto_front(records, objectives), files,
-                      summary(records), setup.target.name, setup.profile.name, seconds, notes)
+    return TuneResult(out, engine, objectives, records, best, front, files, stats, setup.target.name,
+                      setup.profile.name, seconds, notes)
 
 
 def _run_optuna(setup: TuneSetup, *, objectives, tuner, trials, timeout, jobs, storage, study, resume, prune, seed,
@@ -180,9 +182,10 @@ def _run_optuna(setup: TuneSetup, *, objectives, tuner, trials, timeout, jobs, s
         def callback(study, frozen) -> None:
             if oe.VOID in frozen.user_attrs:
                 return
-            best = best_feasible(oe.records_of(study))
+            counted = oe.counted(study)  # one fetch per finished trial: a full query on an RDB storage
+            best = best_feasible(oe.records_from(counted))
             bar.advance(task, f"best feasible val {best.metrics['val_acc']:.3f} (#{best.number})" if best else "no feasible yet")
-            if len([t for t in oe.counted(study) if t.state.is_finished()]) >= trials:
+            if len([t for t in counted if t.state.is_finished()]) >= trials:
                 study.stop()
 
         if done < trials:

@@ -17,6 +17,7 @@ so a violating model scores below every feasible one of the same accuracy.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable
@@ -35,8 +36,6 @@ OBJECTIVES: dict[str, tuple[str, Callable[["TrialRecord"], float]]] = {
     "energy": ("minimize", lambda r: float(r.metrics.get("energy_uj", r.metrics.get("energy_floor_uj", INF)))),
     "memory": ("minimize", lambda r: float(r.metrics.get("param_bytes", INF)) + float(r.metrics.get("state_bytes", 0.0))),
 }
-#: trial states in the results table
-STATES = ("COMPLETE", "INFEASIBLE", "PRUNED", "FAIL")
 
 
 class Pruned(Exception):
@@ -110,6 +109,10 @@ class TrialRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "penalised": self.penalised}
+
+    def to_json(self) -> dict[str, Any]:
+        """``to_dict`` with JSON values only (others as ``str``): an Optuna user attr, an NNI metric."""
+        return json.loads(json.dumps(self.to_dict(), default=str))
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "TrialRecord":
