@@ -40,17 +40,40 @@ def _props(sess) -> dict:
     return out
 
 
+def session_options(ort, threads: int = 1):
+    """onnxruntime ``SessionOptions`` (``ort``: the onnxruntime module): sequential execution,
+    all graph optimisations, ``threads`` intra-op threads (at least 1), warnings off."""
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = max(1, int(threads))
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3
+    return opts
+
+
+def initial_states(inputs, batch: int, initial: dict) -> dict[str, np.ndarray]:
+    """The states at t = 0 for a batch of ``batch`` samples, from the session's state inputs
+    ``inputs`` (symbolic dimensions are the batch; dtype from the declared ONNX type): zero,
+    except ``initial[name]`` (``{shape, values}``) broadcast over the batch."""
+    states = {}
+    for info in inputs:
+        shape = [d if isinstance(d, int) else batch for d in info.shape]
+        dtype = _DTYPES.get(info.type, np.float32)
+        if info.name in initial:
+            rest = np.asarray(initial[info.name]["values"], dtype=dtype).reshape(initial[info.name]["shape"])
+            states[info.name] = np.ascontiguousarray(np.broadcast_to(rest, shape))
+        else:
+            states[info.name] = np.zeros(shape, dtype=dtype)
+    return states
+
+
 class StepModel:
     """A loaded stepwise model: ``zero_states(B)``, ``step(x_t, states)``, ``run(x [T, B, *in])``."""
 
     def __init__(self, model: bytes, threads: int = 1, where: str = "bundle"):
         ort = _onnxruntime()
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = max(1, int(threads))
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.log_severity_level = 3
+        opts = session_options(ort, threads)
         try:
             self.session = ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
         except Exception as err:  # onnxruntime raises its own exception types for a bad model
@@ -67,22 +90,13 @@ class StepModel:
         if list(props.get("states") or []) != self.state_names:
             raise ArtifactError(f"{where}: the model's state inputs do not match its metadata 'states'; re-package it")
         self.next_names = ["next." + n[len("state."):] for n in self.state_names]
-        self._state_dims = [list(i.shape) for i in inputs[1:]]
-        self._state_dtypes = [_DTYPES.get(i.type, np.float32) for i in inputs[1:]]
+        self._state_inputs = inputs[1:]
         self._initial = dict(props.get("initial_states") or {})
         self._fetch = ["y", *self.next_names]
 
     def zero_states(self, batch: int) -> dict[str, np.ndarray]:
-        """All states zero for a batch of ``batch`` samples (symbolic dimensions are the batch)."""
-        states = {}
-        for name, dims, dtype in zip(self.state_names, self._state_dims, self._state_dtypes):
-            shape = [d if isinstance(d, int) else batch for d in dims]
-            if name in self._initial:
-                rest = np.asarray(self._initial[name]["values"], dtype=dtype).reshape(self._initial[name]["shape"])
-                states[name] = np.ascontiguousarray(np.broadcast_to(rest, shape))
-            else:
-                states[name] = np.zeros(shape, dtype=dtype)
-        return states
+        """The states at t = 0 for a batch of ``batch`` samples: zero, or the model's ``initial_states``."""
+        return initial_states(self._state_inputs, batch, self._initial)
 
     def step(self, x_t: np.ndarray, states: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """One timestep: ``x_t [B, *in]`` float32 → (``y [B, *out]``, next states)."""

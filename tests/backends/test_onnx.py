@@ -179,6 +179,34 @@ def test_sinabs_cnn_identical_spikes(nir_fixtures, form, tmp_path):
     assert total > 1000
 
 
+def conv1d_same(kernel: int):
+    """Conv1d with padding 'same' and no dilation (NIR's default 1) → LIF: an even kernel pads
+    its odd element at the end."""
+    g = np.random.default_rng(6)
+    shape = (4, 12)
+    return nir.NIRGraph(nodes={
+        "input": nir.Input(input_type=np.array([3, 12])),
+        "conv": nir.Conv1d(input_shape=12, weight=g.normal(0, .7, (4, 3, kernel)).astype(F), stride=1,
+                           padding="same", dilation=None, groups=1, bias=g.normal(0, .1, 4).astype(F)),
+        "lif": _lif(shape),
+        "output": nir.Output(output_type=np.array(shape))},
+        edges=[("input", "conv"), ("conv", "lif"), ("lif", "output")], metadata={"dt": 1e-4})
+
+
+@pytest.mark.parametrize("precision", ["float32", "float64"])
+@pytest.mark.parametrize("form", ["stepwise", "unrolled"])
+@pytest.mark.parametrize("kernel", [3, 4])
+def test_conv1d_same_padding_matches_the_simulator(kernel, form, precision, tmp_path):
+    graph = conv1d_same(kernel)
+    x = _input(graph)
+    ref = simulate(graph, x, record=True)
+    got = run_model(_save(nir2onnx(graph, form=form, record=True, precision=precision), tmp_path), x, record=True)
+    assert got.output.shape == ref.output.shape == (16, 4, 4, 12)
+    assert np.array_equal(got.output, ref.output)
+    for node, rec in ref.records.items():
+        assert np.array_equal(got.records[node], rec), node
+    assert ref.output.sum() > 0
+
 def test_models_pass_the_checker_and_carry_metadata(tmp_path):
     backend, target = get_backend("onnx"), load_target("onnx")
     paths = backend.export(recurrent(), tmp_path, target)

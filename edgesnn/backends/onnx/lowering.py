@@ -19,33 +19,24 @@ from collections.abc import Callable
 import nir
 import numpy as np
 
+from ...nir.sim.ops import conv_geometry, pool_geometry
 from .builder import Builder
 from .numerics import Numerics
-from .plan import conv_pads, pair
 
 Lowering = Callable[[Builder, nir.NIRNode, str, tuple, Numerics], str]
 
 
-def _syn_in(b: Builder, x: str, num: Numerics) -> str:
-    return x if num.syn_dtype == num.dtype else b.cast(x, num.syn_dtype)
-
-
-def _syn_out(b: Builder, y: str, num: Numerics) -> str:
-    return y if num.syn_dtype == num.dtype else b.cast(y, num.dtype)
-
-
 def _dense(b: Builder, node, x: str, shape: tuple, num: Numerics, bias: bool) -> str:
     """Gemm (bias inside) for a vector per sample, MatMul (+ Add) for a higher-rank input."""
-    w = b.const(np.asarray(node.weight).T, num.syn_dtype, "weight")
-    x = _syn_in(b, x, num)
+    w = b.const(np.asarray(node.weight).T, num.dtype, "weight")
     has_bias = bias and node.bias is not None and np.any(np.asarray(node.bias) != 0)
     if len(shape) == 1:
-        args = [x, w] + ([b.const(np.asarray(node.bias), num.syn_dtype, "bias")] if has_bias else [])
-        return _syn_out(b, b.op("Gemm", *args), num)
+        args = [x, w] + ([b.const(np.asarray(node.bias), num.dtype, "bias")] if has_bias else [])
+        return b.op("Gemm", *args)
     y = b.op("MatMul", x, w)
     if has_bias:
-        y = b.op("Add", y, b.const(np.asarray(node.bias), num.syn_dtype, "bias"))
-    return _syn_out(b, y, num)
+        y = b.op("Add", y, b.const(np.asarray(node.bias), num.dtype, "bias"))
+    return y
 
 
 def affine(b, node, x, shape, num):
@@ -86,16 +77,16 @@ def conv(b, node, x, shape, num):
     """W ⋆ x + b: onnxruntime's Conv in float32; in float64 (which its Conv lacks) windows · W,
     a MatMul over C_in·K (groups as a block-diagonal weight)."""
     n = node.weight.ndim - 2
-    pads, stride, dil = conv_pads(node, n), pair(node.stride, n), pair(node.dilation if node.dilation is not None else 1, n)
+    stride, dil, pads = conv_geometry(type(node).__name__, node, n)
     w = np.asarray(node.weight, dtype=np.float64)
     c_out, c_in_g, kernel = w.shape[0], w.shape[1], w.shape[2:]
     groups = int(np.asarray(node.groups if node.groups is not None else 1).ravel()[0])
     bias = [] if node.bias is None or not np.any(np.asarray(node.bias) != 0) else [np.asarray(node.bias).reshape(-1)]
-    if num.syn_dtype == np.float32:
+    if num.dtype == np.float32:
         return b.op("Conv", x, b.const(w, np.float32, "weight"), *[b.const(v, np.float32, "bias") for v in bias],
                     strides=list(stride), dilations=list(dil), group=groups, kernel_shape=list(kernel),
                     pads=[p[0] for p in pads] + [p[1] for p in pads])
-    windows, out, idx = _unfold(b, _syn_in(b, x, num), shape, kernel, stride, pads, dil)
+    windows, out, idx = _unfold(b, x, shape, kernel, stride, pads, dil)
     k = int(np.prod(kernel))
     cols = b.op("Reshape", b.op("Transpose", windows, perm=[0, 2, 1, 3]), b.ints([0, 0, shape[0] * k]))
     wmat = np.zeros((shape[0] * k, c_out))
@@ -103,31 +94,28 @@ def conv(b, node, x, shape, num):
     for g in range(groups):
         block = w[g * per_out:(g + 1) * per_out].reshape(per_out, c_in_g * k).T
         wmat[g * c_in_g * k:(g + 1) * c_in_g * k, g * per_out:(g + 1) * per_out] = block
-    y = b.op("MatMul", cols, b.const(wmat, num.syn_dtype, "weight"))
+    y = b.op("MatMul", cols, b.const(wmat, num.dtype, "weight"))
     if bias:
-        y = b.op("Add", y, b.const(bias[0], num.syn_dtype, "bias"))
-    y = b.op("Reshape", b.op("Transpose", y, perm=[0, 2, 1]), b.ints([-1, c_out, *out[-n:]]))
-    return _syn_out(b, y, num)
+        y = b.op("Add", y, b.const(bias[0], num.dtype, "bias"))
+    return b.op("Reshape", b.op("Transpose", y, perm=[0, 2, 1]), b.ints([-1, c_out, *out[-n:]]))
 
 
 def _window_sum(b, node, x, shape, num) -> str:
-    """Σ over each window (zero padding), in ``syn_dtype``: ``[N, C, H_out, W_out]``."""
-    k = pair(node.kernel_size)
-    s = pair(node.stride if node.stride is not None else k)
-    p = pair(node.padding if node.padding is not None else 0)
-    windows, out, _ = _unfold(b, _syn_in(b, x, num), shape, k, s, [(a, a) for a in p], (1, 1))
+    """Σ over each window (zero padding), in ``num.dtype``: ``[N, C, H_out, W_out]``."""
+    k, s, pads = pool_geometry(type(node).__name__, node)
+    windows, out, _ = _unfold(b, x, shape, k, s, pads, (1, 1))
     summed = b.op("ReduceSum", windows, b.ints([3]), keepdims=0)
     return b.op("Reshape", summed, b.ints([-1, shape[0], *out]))
 
 
 def sum_pool(b, node, x, shape, num):
-    return _syn_out(b, _window_sum(b, node, x, shape, num), num)
+    return _window_sum(b, node, x, shape, num)
 
 
 def avg_pool(b, node, x, shape, num):
     """The window sum (rounded to dtype) times 1/(k_h·k_w), as the simulator."""
-    k = pair(node.kernel_size)
-    y = _syn_out(b, _window_sum(b, node, x, shape, num), num)
+    k, _, _ = pool_geometry(type(node).__name__, node)
+    y = _window_sum(b, node, x, shape, num)
     return b.op("Mul", y, b.const(num.arr(1.0 / (k[0] * k[1])), num.dtype))
 
 

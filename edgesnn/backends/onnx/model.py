@@ -4,7 +4,7 @@ Metadata keys (all strings; lists and shapes as JSON): ``form`` (stepwise | unro
 ``layout``, ``input`` / ``output`` (tensor names), ``input_shape`` / ``output_shape``
 (features, no batch), ``dt``, ``reset``, ``timesteps``, ``encoder``, ``states`` (stepwise
 state input names, in order), ``records`` (recorded node names; outputs ``rec.<node>``),
-``syn_dtype``, ``edgesnn_version``, ``nir_version``.
+``edgesnn_version``, ``nir_version``.
 """
 
 from __future__ import annotations

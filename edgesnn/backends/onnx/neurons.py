@@ -31,13 +31,12 @@ from .numerics import Numerics
 
 @dataclass(frozen=True)
 class StateRule:
-    """How one stateful node type is lowered. ``spiking``: ``step`` returns spikes (a bool
-    tensor, or one of the model's dtype — ``Builder.is_bool`` tells which)."""
+    """How one stateful node type is lowered: its states, the input transform before the step
+    (``pre``) and the step. ``neuron``: recorded as a neuron node (False for Delay)."""
 
     states: Callable[[nir.NIRNode, tuple, Numerics], dict[str, tuple]]
     pre: Callable[[Builder, nir.NIRNode, str, Numerics], str]
     step: Callable[[Builder, nir.NIRNode, str, dict, Numerics], tuple[str, dict]]
-    spiking: bool
     neuron: bool = True
 
 
@@ -203,11 +202,11 @@ def _zero_tensor(dtype):
 
 
 STATEFUL: dict[type, StateRule] = {
-    nir.LIF: StateRule(_v_state, _lif_pre, _lif_step, spiking=True),
-    nir.CubaLIF: StateRule(_cuba_states, _cuba_pre, _cubalif_step, spiking=True),
-    nir.LI: StateRule(_v_state, _lif_pre, _li_step, spiking=False),
-    nir.CubaLI: StateRule(_cuba_states, _cuba_pre, _cubali_step, spiking=False),
-    nir.IF: StateRule(_v_state, _if_pre, _if_step, spiking=True),
-    nir.I: StateRule(_v_state, _i_pre, _i_step, spiking=False),
-    nir.Delay: StateRule(_delay_states, _identity_pre, _delay_step, spiking=False, neuron=False),
+    nir.LIF: StateRule(_v_state, _lif_pre, _lif_step),
+    nir.CubaLIF: StateRule(_cuba_states, _cuba_pre, _cubalif_step),
+    nir.LI: StateRule(_v_state, _lif_pre, _li_step),
+    nir.CubaLI: StateRule(_cuba_states, _cuba_pre, _cubali_step),
+    nir.IF: StateRule(_v_state, _if_pre, _if_step),
+    nir.I: StateRule(_v_state, _i_pre, _i_step),
+    nir.Delay: StateRule(_delay_states, _identity_pre, _delay_step, neuron=False),
 }

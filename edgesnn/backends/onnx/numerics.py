@@ -48,11 +48,6 @@ class Numerics:
             raise UsageError(f"unknown precision '{precision}'; choose from: {', '.join(PRECISIONS)}")
         return cls(float(ctx.dt), ctx.reset, ctx.if_reset, PRECISIONS[precision], lean)
 
-    @property
-    def syn_dtype(self):
-        """The dtype synaptic sums run in (the model's dtype: no casts inside the graph)."""
-        return self.dtype
-
     def arr(self, value) -> np.ndarray:
         return np.asarray(value, dtype=self.dtype)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import nir
-import numpy as np
 
 
 @dataclass
@@ -60,19 +59,3 @@ def build_plan(graph: nir.NIRGraph, ctx) -> Plan:
         back_sources=sorted({p for ps in built.back_preds.values() for p in ps}),
     )
 
-
-def pair(v, n: int = 2) -> tuple[int, ...]:
-    """An int or n ints as an n-tuple."""
-    arr = np.atleast_1d(np.asarray(v)).astype(int).ravel()
-    return tuple(int(a) for a in (np.repeat(arr, n) if arr.size == 1 else arr))
-
-
-def conv_pads(node, n: int) -> list[tuple[int, int]]:
-    """(begin, end) zero padding per spatial dim; "same" pads d·(k−1), the odd one at the end."""
-    padding = node.padding.decode() if isinstance(node.padding, bytes) else node.padding
-    if isinstance(padding, str):
-        if padding == "valid":
-            return [(0, 0)] * n
-        totals = [d * (k - 1) for d, k in zip(pair(node.dilation, n), node.weight.shape[2:])]
-        return [(t // 2, t - t // 2) for t in totals]
-    return [(p, p) for p in pair(padding, n)]

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import ArtifactError, DataError, RuntimeUnavailableError, ShapeError
+from ...runner import session as _session
 from ..base import RunResult
 from .model import read_props
 
@@ -40,14 +41,7 @@ def session_options(threads: int | None = None):
     faster at batch 1 and slower on a loaded machine); a target can ask for more with
     ``runtime: {threads: N}``.
     """
-    ort = require()
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = max(1, int(threads or DEFAULT_THREADS))
-    opts.inter_op_num_threads = 1
-    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.log_severity_level = 3
-    return opts
+    return _session.session_options(require(), threads or DEFAULT_THREADS)
 
 
 def load(path: Path, provider: str = "CPUExecutionProvider", threads: int | None = None):
@@ -130,17 +124,7 @@ def _run_unrolled(sess, props, x, fetch):
 
 
 def _run_stepwise(sess, props, x, fetch):
-    batch = x.shape[1]
-    states = {}
-    initial = props.get("initial_states") or {}
-    for info in sess.get_inputs()[1:]:
-        shape = [batch if not isinstance(d, int) else d for d in info.shape]
-        dtype = np.float64 if info.type == "tensor(double)" else np.float32
-        if info.name in initial:
-            rest = np.asarray(initial[info.name]["values"], dtype=dtype).reshape(initial[info.name]["shape"])
-            states[info.name] = np.ascontiguousarray(np.broadcast_to(rest, shape))
-        else:
-            states[info.name] = np.zeros(shape, dtype=dtype)
+    states = _session.initial_states(sess.get_inputs()[1:], x.shape[1], props.get("initial_states") or {})
     names = list(states)
     nexts = ["next." + n[len("state."):] for n in names]
     outputs = [fetch[0], *nexts, *fetch[1:]]

@@ -58,8 +58,8 @@ def _scale(name, node, in_shape, ctx):
     return Kernel(in_shape, in_shape, lambda x, st: (x * s, st))
 
 
-def _padding(name: str, padding, kernel: Shape, dilation: Shape, stride: Shape) -> list[tuple[int, int]]:
-    """(before, after) zero padding per spatial dim."""
+def zero_padding(name: str, padding, kernel: Shape, dilation: Shape, stride: Shape) -> list[tuple[int, int]]:
+    """(before, after) zero padding per spatial dim; "same" pads d·(k−1), the odd one at the end."""
     if isinstance(padding, bytes):
         padding = padding.decode()
     if isinstance(padding, str):
@@ -72,6 +72,23 @@ def _padding(name: str, padding, kernel: Shape, dilation: Shape, stride: Shape) 
             return [(t // 2, t - t // 2) for t in totals]
         raise ArtifactError(f"node '{name}': padding '{padding}' must be an int, a tuple, 'same' or 'valid'")
     return [(p, p) for p in ints(name, "padding", padding, len(kernel))]
+
+
+def conv_geometry(name: str, node, nd: int) -> tuple[Shape, Shape, list[tuple[int, int]]]:
+    """(stride, dilation, pads) of a Conv1d/Conv2d node: NIR's defaults applied (dilation 1),
+    checked, and "same"/"valid" padding resolved (shared with the ONNX backend)."""
+    kernel = tuple(np.shape(node.weight)[2:])
+    stride = ints(name, "stride", node.stride, nd)
+    dilation = ints(name, "dilation", node.dilation if node.dilation is not None else 1, nd)
+    return stride, dilation, zero_padding(name, node.padding, kernel, dilation, stride)
+
+
+def pool_geometry(name: str, node) -> tuple[Shape, Shape, list[tuple[int, int]]]:
+    """(kernel, stride, pads) of a SumPool2d/AvgPool2d node: NIR's defaults applied (stride =
+    kernel, padding 0), checked (shared with the ONNX backend)."""
+    kernel = ints(name, "kernel_size", node.kernel_size, 2)
+    stride = ints(name, "stride", node.stride if node.stride is not None else kernel, 2)
+    return kernel, stride, zero_padding(name, node.padding if node.padding is not None else 0, kernel, (1, 1), stride)
 
 
 def conv2d(x, w, b, stride, pads, dilation, groups):
@@ -104,9 +121,7 @@ def _conv(name, node, in_shape, ctx, nd: int) -> Kernel:
     if groups < 1 or w.shape[0] % groups:
         raise ArtifactError(f"node '{name}': groups={groups} does not divide {w.shape[0]} output channels")
     kernel = tuple(w.shape[2:])
-    stride = ints(name, "stride", node.stride, nd)
-    dilation = ints(name, "dilation", node.dilation if node.dilation is not None else 1, nd)
-    pads = _padding(name, node.padding, kernel, dilation, stride)
+    stride, dilation, pads = conv_geometry(name, node, nd)
     b = param(name, "bias", node.bias if node.bias is not None else 0.0, (w.shape[0],), ctx)
     if nd == 1:  # a 1-D conv is a 2-D conv over a height-1 image
         w, kernel, stride, dilation, pads = w[:, :, None, :], (1, *kernel), (1, *stride), (1, *dilation), [(0, 0), *pads]
@@ -128,9 +143,7 @@ def _conv(name, node, in_shape, ctx, nd: int) -> Kernel:
 
 
 def _pool(name, node, in_shape, ctx, average: bool) -> Kernel:
-    kernel = ints(name, "kernel_size", node.kernel_size, 2)
-    stride = ints(name, "stride", node.stride if node.stride is not None else kernel, 2)
-    pads = _padding(name, node.padding if node.padding is not None else 0, kernel, (1, 1), stride)
+    kernel, stride, pads = pool_geometry(name, node)
     if len(in_shape) != 3:
         raise ShapeError(f"node '{name}': pooling expects [C, H, W] input, got {list(in_shape)}")
     out_sp = [(n + p0 + p1 - k) // s + 1 for n, (p0, p1), k, s in zip(in_shape[1:], pads, kernel, stride)]
