@@ -29,7 +29,7 @@ def nir2onnx(graph: nir.NIRGraph, form: str = "unrolled", record: bool = False, 
     ``form``: "unrolled" (x [T, B, *in] → y [T, B, *out]) or "stepwise" (one step, explicit
     states). ``record`` adds ``rec.<node>`` outputs for every neuron node. ``supports``: the
     target's primitive names (an extra restriction). ``precision``: "float32" (states and
-    updates in float32, synaptic sums in float64 rounded once) or "float64" (the simulator's
+    updates and synaptic sums in float32) or "float64" (the simulator's
     default arithmetic). ``dt`` / ``reset`` override the graph's metadata. ``levers``: the speed
     levers to use, default all of ``LEVERS`` (each keeps the outputs identical; switching one
     off is for measuring it): "lean_update" (no addition of an all-zero leak), and for the
