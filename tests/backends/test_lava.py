@@ -429,3 +429,23 @@ def test_non_finite_input_is_refused_before_fixed_point_quantisation(lava_backen
     x[0, 0, 0] = np.nan
     with pytest.raises(DataError, match="1 NaN or infinite"):
         lava_backend.run(tmp_path / "model.nir", x, load_target("loihi2"))
+
+
+@pytest.mark.parametrize("kernel", [3, 4])
+def test_same_padding_is_read_like_the_simulator(kernel):
+    """'same' pads d(k-1) in total, the odd zero at the end (the simulator); Lava pads both sides
+    equally, so an odd total is refused instead of run one position shifted."""
+    rng = np.random.default_rng(0)
+    lif = nir.LIF(tau=np.full((3, 10), 5e-3), r=np.full((3, 10), 5.0), v_leak=np.zeros((3, 10)),
+                  v_threshold=np.ones((3, 10)), v_reset=np.zeros((3, 10)))  # per-channel uniform, as a Conv needs
+    nodes = {"input": nir.Input(np.array([2, 10])),
+             "conv": nir.Conv1d(input_shape=10, weight=rng.normal(size=(3, 2, kernel)), stride=1, padding="same",
+                                dilation=None, groups=1, bias=np.zeros(3)),
+             "lif": lif, "output": nir.Output(np.array([3, 10]))}
+    graph = nir.NIRGraph(nodes, [("input", "conv"), ("conv", "lif"), ("lif", "output")])
+    if kernel % 2:
+        plan = lower(graph, dt=1e-3)
+        assert plan.connections["conv"].padding == (0, 1) and plan.populations["lif"].shape == (3, 10)
+    else:
+        with pytest.raises(UnsupportedPrimitiveError, match="uneven padding"):
+            lower(graph, dt=1e-3)

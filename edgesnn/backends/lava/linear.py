@@ -85,11 +85,7 @@ def conv2d(name, node, in_shape) -> dict:
         raise ShapeError(f"node '{name}': Conv2d needs a (C, H, W) input, got {in_shape}")
     weight = np.asarray(node.weight, dtype=np.float64)
     kernel = weight.shape[2:]
-    stride, dilation = pair(node.stride), pair(node.dilation)
-    padding = node.padding
-    if isinstance(padding, str):
-        padding = [0, 0] if padding == "valid" else [dilation[i] * (kernel[i] - 1) // 2 for i in range(2)]
-    padding = pair(padding)
+    stride, dilation, padding = _geometry(name, node, 2)
     groups = int(np.asarray(node.groups).ravel()[0])
     out_shape = conv_out_shape(in_shape, weight.shape[0], kernel, stride, padding, dilation)
     bias = np.asarray(getattr(node, "bias", 0.0), dtype=np.float64).reshape(-1)
@@ -108,21 +104,39 @@ def conv1d(name, node, in_shape) -> dict:
     weight = np.asarray(node.weight, dtype=np.float64)
     if weight.ndim != 3:
         raise ShapeError(f"node '{name}': Conv1d weight must be (out, in/groups, k), got {weight.shape}")
-    k = weight.shape[2]
-    stride, dilation = pair(node.stride)[0], pair(node.dilation)[0]
-    padding = node.padding
-    if isinstance(padding, str):
-        padding = 0 if padding == "valid" else dilation * (k - 1) // 2
-    padding = pair(padding)[0]
+    (stride,), (dilation,), (padding,) = _geometry(name, node, 1)
     lifted = SimpleNamespace(weight=weight[:, :, None, :], stride=(1, stride), padding=(0, padding),
                              dilation=(1, dilation), groups=node.groups, bias=getattr(node, "bias", 0.0))
     return conv2d(name, lifted, (in_shape[0], 1, in_shape[1]))
 
 
+def _geometry(name: str, node, nd: int) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """Stride, dilation and per-side padding as the simulator reads them (``conv_geometry``; a
+    Conv1d arrives lifted to 2-D).
+
+    Lava's Conv pads both sides equally: "same" padding with an odd total ``d (k - 1)`` (the
+    simulator puts the extra zero at the end) is refused rather than run shifted.
+    """
+    from ...nir.sim.ops import conv_geometry
+
+    stride, dilation, pads = conv_geometry(name, node, nd)
+    return tuple(stride), tuple(dilation), _even(name, node, pads)
+
+
+def _even(name: str, node, pads) -> tuple[int, ...]:
+    if any(before != after for before, after in pads):
+        raise UnsupportedPrimitiveError(name, f"{type(node).__name__} with uneven padding {pads}",
+                                        ["even (symmetric) padding"], where="Lava backend (its Conv pads both sides equally)")
+    return tuple(before for before, _ in pads)
+
+
 def pool(name, node, in_shape, average: bool) -> dict:
     if len(in_shape) != 3:
         raise ShapeError(f"node '{name}': pooling needs a (C, H, W) input, got {in_shape}")
-    kernel, stride, padding = pair(node.kernel_size), pair(node.stride), pair(node.padding)
+    from ...nir.sim.ops import pool_geometry
+
+    kernel, stride, pads = pool_geometry(name, node)
+    padding = _even(name, node, pads)
     channels = in_shape[0]
     weight = np.ones((channels, 1, *kernel)) / (kernel[0] * kernel[1] if average else 1.0)
     out_shape = conv_out_shape(in_shape, channels, kernel, stride, padding, (1, 1))
