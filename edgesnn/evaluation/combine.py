@@ -14,9 +14,9 @@ from dataclasses import fields
 from typing import Any
 
 from ..metrics import ActivityReport
+from ..metrics.summary import BREAK_EVEN_NOTE, break_even_note
 
 _SUMMED = {"batch"}
-_BREAK_EVEN_NOTE = "break-even rate"
 
 
 def combine(reports: Sequence[ActivityReport]) -> ActivityReport:
@@ -53,16 +53,12 @@ def _notes(values: list[list[str]], reports: Sequence[ActivityReport]) -> list[s
     """Union of the batches' notes; the break-even note is re-derived for the merged rate."""
     out: list[str] = []
     for notes in values:
-        out += [n for n in notes if n not in out and not n.startswith(_BREAK_EVEN_NOTE)]
+        out += [n for n in notes if n not in out and not n.startswith(BREAK_EVEN_NOTE)]
     total = sum(r.batch for r in reports)
     rates = [r.break_even_rate for r in reports]
     if reports[0].ann_energy_uj is not None:
-        if any(r is None for r in rates):
-            out.append(f"{_BREAK_EVEN_NOTE} undefined: on this table the SNN's energy does not depend on its firing rate")
-        else:
-            rate = sum(r.batch * v for r, v in zip(reports, rates)) / total
-            if rate <= 0:
-                out.append(f"{_BREAK_EVEN_NOTE} <= 0: the SNN costs more than its ANN twin even when silent")
-            elif rate >= 1:
-                out.append(f"{_BREAK_EVEN_NOTE} >= 1: the SNN is cheaper than its ANN twin at any firing rate")
+        rate = None if any(r is None for r in rates) else sum(r.batch * v for r, v in zip(reports, rates)) / total
+        note = break_even_note(rate)
+        if note is not None:
+            out.append(note)
     return out

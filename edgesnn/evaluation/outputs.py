@@ -16,7 +16,6 @@ from . import plots, render
 from .report import Report
 
 REPORT_JSON = "report.json"
-FILES = (REPORT_JSON, "report.md", "report.html", *plots.PLOTS)
 
 
 def default_out(artifact: str | Path) -> Path:

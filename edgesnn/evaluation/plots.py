@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
@@ -139,11 +138,3 @@ def render_pngs(report: Report) -> dict[str, bytes]:
         plt.close(fig)
         out[name] = buf.getvalue()
     return out
-
-
-def save_pngs(report: Report, directory: Path) -> list[Path]:
-    paths = []
-    for name, data in render_pngs(report).items():
-        (directory / name).write_bytes(data)
-        paths.append(directory / name)
-    return paths

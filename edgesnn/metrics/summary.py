@@ -24,6 +24,21 @@ from .energy import PJ_PER_UJ, RateModel, ann_energy, snn_energy, table_info
 from .synops import synops
 
 
+#: every break-even note starts with this
+BREAK_EVEN_NOTE = "break-even rate"
+
+
+def break_even_note(rate: float | None) -> str | None:
+    """The note a break-even firing rate calls for (undefined, <= 0 or >= 1), else None."""
+    if rate is None:
+        return f"{BREAK_EVEN_NOTE} undefined: on this table the SNN's energy does not depend on its firing rate"
+    if rate <= 0:
+        return f"{BREAK_EVEN_NOTE} <= 0: the SNN costs more than its ANN twin even when silent"
+    if rate >= 1:
+        return f"{BREAK_EVEN_NOTE} >= 1: the SNN is cheaper than its ANN twin at any firing rate"
+    return None
+
+
 @dataclass(frozen=True)
 class ActivityReport:
     """Every figure per inference (mean over the batch); energies in microjoules."""
@@ -96,12 +111,9 @@ def measure(
             first_layer=first_layer,
         )
         rate = model.break_even(ann_uj * PJ_PER_UJ)
-        if rate is None:
-            notes.append("break-even rate undefined: on this table the SNN's energy does not depend on its firing rate")
-        elif rate <= 0:
-            notes.append("break-even rate <= 0: the SNN costs more than its ANN twin even when silent")
-        elif rate >= 1:
-            notes.append("break-even rate >= 1: the SNN is cheaper than its ANN twin at any firing rate")
+        note = break_even_note(rate)
+        if note is not None:
+            notes.append(note)
     return ActivityReport(
         target=target.name,
         timesteps=syn.timesteps,

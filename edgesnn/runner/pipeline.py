@@ -107,13 +107,21 @@ class Pipeline:
 
     def preprocess(self, raw) -> np.ndarray:
         """Checked raw samples → scaled ``[N, *input_shape]`` float32 in [0, 1]."""
-        x = check_samples(raw, self.feature_shape)
+        return self._scale(check_samples(raw, self.feature_shape))
+
+    def _scale(self, x: np.ndarray) -> np.ndarray:
+        """Already checked float64 ``[N, *feature_shape]`` → scaled ``[N, *input_shape]``."""
         return self.pre.transform(x).reshape(len(x), *self.input_shape)
 
     def encode(self, raw, rng: np.random.Generator | None = None) -> np.ndarray:
         """Raw samples → encoded ``[T, N, *model_input]`` (a fresh seeded generator by default)."""
+        return self.encode_checked(check_samples(raw, self.feature_shape), rng)
+
+    def encode_checked(self, x: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        """``encode`` of samples already checked (float64 ``[N, *feature_shape]``, finite), e.g.
+        by ``check_frame``: skips the second check."""
         rng = rng if rng is not None else np.random.default_rng(self.seed)
-        return self.encoder.encode(self.preprocess(raw), self.timesteps, rng)
+        return self.encoder.encode(self._scale(x), self.timesteps, rng)
 
     def run(self, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
         """Encoded ``[T, N, *model_input]`` → output spikes ``[T, N, *out]`` (chunks of samples)."""

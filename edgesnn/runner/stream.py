@@ -62,12 +62,12 @@ class SampleFrames:
         pass
 
     def push(self, stream: "Stream", frame) -> StreamResult:
-        x = self.pipeline.encode(check_frame(frame, self.shape, self.what)[None])
+        x = self.pipeline.encode_checked(check_frame(frame, self.shape, self.what)[None])
         if stream.auto_reset:
             stream.reset()
         result = None
         for t in range(x.shape[0]):
-            result = stream.push_step(x[t, 0])
+            result = stream._step(x[t, 0])
         return result
 
 
@@ -98,7 +98,7 @@ class DeltaFrames:
         d = u - (u if self.prev is None else self.prev)
         self.prev = u
         spikes = [d > self.threshold] + ([-d > self.threshold] if self.off else [])
-        return stream.push_step(np.concatenate(spikes, axis=1)[0].astype(np.float32))
+        return stream._step(np.concatenate(spikes, axis=1)[0].astype(np.float32))
 
 
 #: encoder name -> what a frame is (default: SampleFrames)
@@ -137,7 +137,11 @@ class Stream:
     def push_step(self, x_t) -> StreamResult:
         """Feed one encoded timestep ``[*model_input]``; keeps the ONNX states."""
         shape = self.pipeline.model.input_shape
-        x_t = check_frame(x_t, shape, "one encoded timestep").astype(np.float32)
+        return self._step(check_frame(x_t, shape, "one encoded timestep").astype(np.float32))
+
+    def _step(self, x_t: np.ndarray) -> StreamResult:
+        """``push_step`` without the check: ``x_t`` is float32 of the model's input shape
+        (the frame handlers' own encoder output)."""
         self.maybe_reset()
         y, self.states = self.pipeline.model.step(x_t[None], self.states)
         self.total += self.pipeline.counts(y[None])[0]
