@@ -7,13 +7,18 @@ PIP     := $(BIN)/pip -q --disable-pip-version-check
 
 .PHONY: demo test install clean
 
-$(STAMP): requirements.txt requirements-lava.txt pyproject.toml
+$(STAMP): requirements.txt requirements-lava.txt requirements-data.txt pyproject.toml scripts/espeak.sh
 	@test -d $(VENV) || $(PY) -m venv $(VENV)
 	@echo "installing the pinned environment into $(VENV) (about 2 minutes the first time)"
 	@$(PIP) install -r requirements.txt 2>&1 | grep -v "is ignored: it is neither" || true
 	@$(BIN)/python -c "import torch, snntorch, nir, onnxruntime" || (echo "pinned install failed" && exit 1)
 	@# Lava declares Requires-Python <3.11 and numpy <2: a second step, patched at import by edgesnn
 	@$(PIP) install --no-deps --ignore-requires-python -r requirements-lava.txt 2>&1 | grep -v "is ignored: it is neither" || true
+	@# datasets bundled in packages whose code edgesnn never imports: files only, no dependencies
+	@# (scanpy declares Python >= 3.12; only its bundled .h5ad file is read)
+	@$(PIP) install --no-deps --ignore-requires-python -r requirements-data.txt 2>&1 | grep -v "is ignored: it is neither" || true
+	@# espeak-ng (Debian) synthesises the spoken_digits dataset offline
+	@bash scripts/espeak.sh
 	@$(PIP) install --no-deps --no-build-isolation -e . 2>&1 | grep -v "is ignored: it is neither" || true
 	@$(BIN)/python -c "import edgesnn" || (echo "edgesnn install failed" && exit 1)
 	@touch $(STAMP)

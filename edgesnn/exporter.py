@@ -5,10 +5,14 @@ input (the encoded test split when the model came from ``edgesnn train``, else f
 Bernoulli spikes) and writes ``parity.json``: spike agreement, max |Δ| of outputs, accuracy of
 both (and of the torch model) when labels are known. Beyond the target's
 ``parity_tolerance`` the export fails and nothing is written.
+
+A multimodal graph (several Input nodes) is probed with a dict, Input name -> ``[T, B, *shape]``,
+which the reference simulator and every backend's ``run`` take as they take an array.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,21 +37,35 @@ class ExportResult:
     files: list[str]
 
 
-def probe_input(source: Source, limit: int = PROBE_SAMPLES) -> tuple[np.ndarray, np.ndarray | None]:
-    """Input for the parity check: the encoded test split, or seeded Bernoulli spikes."""
+def probe_input(source: Source, limit: int = PROBE_SAMPLES):
+    """Input for the parity check: the encoded test split, or seeded Bernoulli spikes (a dict
+    Input name -> spikes for a multimodal graph)."""
     if source.checkpoint is not None:
         return test_split(source.checkpoint.data, limit)
-    from .nir import graph_settings
+    from .nir import graph_settings, input_shapes
 
-    shape = input_shape(source.graph)
+    shapes = input_shapes(source.graph)
     T = int(graph_settings(source.graph)["timesteps"] or 25)
     rng = np.random.default_rng(0)
-    return (rng.random((T, 8, *shape)) < 0.2).astype(np.float32), None
+    x = {n: (rng.random((T, 8, *s)) < 0.2).astype(np.float32) for n, s in shapes.items()}
+    return (x if len(x) > 1 else next(iter(x.values()))), None
 
 
 def input_shape(graph: nir.NIRGraph) -> tuple[int, ...]:
-    inputs = [n for n in graph.nodes.values() if isinstance(n, nir.Input)]
-    return tuple(int(v) for v in next(iter(inputs[0].input_type.values())))
+    """The shape of a one-input graph's Input (``edgesnn.nir.input_shapes`` for several)."""
+    from .errors import ShapeError
+    from .nir import input_shapes
+
+    shapes = input_shapes(graph)
+    if len(shapes) != 1:
+        raise ShapeError(f"the graph has {len(shapes)} inputs {dict(shapes)}; use edgesnn.nir.input_shapes")
+    return next(iter(shapes.values()))
+
+
+def steps_and_samples(x) -> tuple[int, int]:
+    """``(T, B)`` of an input array, or of a dict of them (all share T and B)."""
+    first = next(iter(x.values())) if isinstance(x, Mapping) else x
+    return int(first.shape[0]), int(first.shape[1])
 
 
 def compare(reference: np.ndarray, got: np.ndarray, y: np.ndarray | None, n_classes: int | None) -> dict[str, Any]:
@@ -99,7 +117,8 @@ def export(model: str | Path | None, target: str, *, profile: str | None = None,
             write_graph(graph, tmp / "model.nir")
         reference = simulate(graph, x).output
         runtime = backend.run(tmp / backend.artifact_name, x, tgt)
-        parity = {"target": tgt.name, "backend": backend.name, "samples": int(x.shape[1]), "timesteps": int(x.shape[0]),
+        T, B = steps_and_samples(x)
+        parity = {"target": tgt.name, "backend": backend.name, "samples": B, "timesteps": T,
                   "tolerance": tgt.parity_tolerance, "vs_reference": compare(reference, runtime.output, y, n_classes),
                   "runtime_wall_s": runtime.wall_s}
         if source.checkpoint is not None:

@@ -45,5 +45,5 @@ def fmt(v: Any) -> str:
 
 
 def checks_table(checks: list) -> None:
-    table("profile checks (slack = value − limit; ≤ 0 is feasible)", ["check", "value", "limit", "slack", "ok"],
-          [[c.name, c.value, c.limit, c.slack, c.ok] for c in checks])
+    table("profile checks (slack = value − limit; ≤ 0 is feasible)", ["check", "value", "limit", "slack", "ok", "note"],
+          [[c.name, c.value, c.limit, c.slack, c.ok, getattr(c, "note", "")] for c in checks])

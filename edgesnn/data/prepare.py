@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from .dataset import Dataset, check_dataset
 from .load import load_dataset
 from .preprocess import Preprocessor
@@ -46,6 +48,15 @@ def raw_splits(name_or_path: str | os.PathLike, seed: int, *, label_column: str 
     return ds, split(ds, seed, val=val, test=test)
 
 
+def scaled(ds: Dataset, pre: Preprocessor) -> Dataset:
+    """``ds`` with its features transformed by ``pre``; padded frames stay zero (no input current)."""
+    x = pre.transform(ds.x)
+    mask = ds.padding_mask()
+    if mask is not None:
+        x = np.where(mask, np.float32(0.0), x)
+    return ds.with_x(x)
+
+
 def prepare(
     name_or_path: str | os.PathLike,
     seed: int,
@@ -64,9 +75,9 @@ def prepare(
     """
     pre = Preprocessor(preprocess)  # validate the name before loading anything
     ds, raw = raw_splits(name_or_path, seed, label_column=label_column, top_k=top_k, val=val, test=test)
-    pre = Preprocessor(preprocess, per=DEFAULT_PER[ds.kind]).fit(raw.train.x)
+    pre = Preprocessor(preprocess, per=DEFAULT_PER[ds.kind]).fit(raw.train.x, ignore=raw.train.padding_mask())
     splits = Splits(
-        *(getattr(raw, n).with_x(pre.transform(getattr(raw, n).x)) for n in SPLIT_NAMES),
+        *(scaled(getattr(raw, n), pre) for n in SPLIT_NAMES),
         seed=raw.seed,
         fractions=raw.fractions,
         indices=raw.indices,
@@ -84,5 +95,6 @@ def prepare(
         "split": dict(raw.fractions),
         "top_k": top_k,
         "label_column": label_column,
+        "padded": ds.lengths is not None,
     }
     return Prepared(splits, pre, spec)

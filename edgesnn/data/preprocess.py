@@ -27,6 +27,7 @@ rebuilds the same transform with ``Preprocessor.from_dict`` and applies it to ra
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,31 +43,32 @@ def _axes(x: np.ndarray, per: str) -> tuple[int, ...]:
     return (0,) if per == "feature" else (0, *range(2, x.ndim))
 
 
+# The fitters ignore NaN entries: ``fit(x, ignore=mask)`` marks padded frames that way.
 def _fit_zscore_minmax(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    mu = x.mean(axis=axes, keepdims=True)
-    sigma = x.std(axis=axes, keepdims=True)
+    mu = np.nanmean(x, axis=axes, keepdims=True)
+    sigma = np.nanstd(x, axis=axes, keepdims=True)
     safe = np.where(sigma > 0, sigma, 1.0)
     z = np.where(sigma > 0, (x - mu) / safe, 0.0)
-    zmin, zmax = z.min(axis=axes, keepdims=True), z.max(axis=axes, keepdims=True)
+    zmin, zmax = np.nanmin(z, axis=axes, keepdims=True), np.nanmax(z, axis=axes, keepdims=True)
     span = sigma * (zmax - zmin)
     scale = np.where(span > 0, 1.0 / np.where(span > 0, span, 1.0), 0.0)
     return mu + sigma * zmin, scale
 
 
 def _fit_minmax(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    lo, hi = x.min(axis=axes, keepdims=True), x.max(axis=axes, keepdims=True)
+    lo, hi = np.nanmin(x, axis=axes, keepdims=True), np.nanmax(x, axis=axes, keepdims=True)
     span = hi - lo
     return lo, np.where(span > 0, 1.0 / np.where(span > 0, span, 1.0), 0.0)
 
 
 def _fit_none(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    if x.size and (x.min() < 0 or x.max() > 1):
+    if x.size and (np.nanmin(x) < 0 or np.nanmax(x) > 1):
         raise DataError(
-            f"preprocess 'none' needs data in [0, 1], got {x.min():.4g}..{x.max():.4g}; "
+            f"preprocess 'none' needs data in [0, 1], got {np.nanmin(x):.4g}..{np.nanmax(x):.4g}; "
             "use preprocess='zscore-minmax' or 'minmax'"
         )
     shape = np.ones(x.ndim, dtype=int)
-    shape[1:] = x.min(axis=axes, keepdims=True).shape[1:]
+    shape[1:] = np.nanmin(x, axis=axes, keepdims=True).shape[1:]
     return np.zeros(shape), np.ones(shape)
 
 
@@ -103,8 +105,11 @@ class Preprocessor:
     def fitted(self) -> bool:
         return self.offset is not None
 
-    def fit(self, x: np.ndarray) -> "Preprocessor":
-        """Compute the statistics from training samples ``x [N, *features]``; returns self."""
+    def fit(self, x: np.ndarray, ignore: np.ndarray | None = None) -> "Preprocessor":
+        """Compute the statistics from training samples ``x [N, *features]``; returns self.
+
+        ``ignore`` (bool, broadcastable to x): entries left out of every statistic, e.g. the
+        padded frames of variable-length series."""
         x = np.asarray(x, dtype=np.float64)
         if x.ndim < 2 or len(x) == 0:
             raise ShapeError(f"preprocessing: fit needs x of shape [N >= 1, *features], got {x.shape}")
@@ -112,7 +117,12 @@ class Preprocessor:
             raise ShapeError(f"preprocessing per='channel' needs x [N, C, ...], got {x.shape}; use per='feature'")
         if not np.all(np.isfinite(x)):
             raise DataError(f"preprocessing: {int((~np.isfinite(x)).sum())} NaN/inf values in the training data")
-        offset, scale = FITTERS[self.kind](x, _axes(x, self.per))
+        if ignore is not None:
+            x = np.where(ignore, np.nan, x)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-padding positions: NaN -> constant
+            offset, scale = FITTERS[self.kind](x, _axes(x, self.per))
+        offset, scale = np.nan_to_num(offset), np.nan_to_num(scale)
         self.offset, self.scale = offset[0], scale[0]
         return self
 

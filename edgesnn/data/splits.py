@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +29,9 @@ def keep_top_k_classes(ds: Dataset, k: int) -> Dataset:
     remap = np.full(ds.n_classes, -1, dtype=np.int64)
     remap[kept] = np.arange(k)
     mask = remap[ds.y] >= 0
-    return Dataset(ds.name, ds.x[mask], remap[ds.y[mask]], [ds.classes[c] for c in kept], ds.kind, ds.source)
+    kept_ds = ds.subset(np.flatnonzero(mask))
+    return Dataset(ds.name, kept_ds.x, remap[kept_ds.y], [ds.classes[c] for c in kept], ds.kind, ds.source,
+                   kept_ds.lengths, kept_ds.test_mask)
 
 
 @dataclass
@@ -57,16 +60,20 @@ def _check_fractions(val: float, test: float) -> None:
 
 
 def _stratified(index: np.ndarray, y: np.ndarray, size: float, seed: int, what: str, ds: Dataset):
+    """``size`` of ``index`` split off, stratified by ``y``; at least one sample per class when the
+    fraction would give fewer (a small official training split, e.g. 50 series of 10 classes)."""
     from sklearn.model_selection import train_test_split
 
+    n, k = len(index), int(np.unique(y).size)
+    amount = k if math.ceil(size * n) < k <= n - k else size
     try:
-        return train_test_split(index, test_size=size, random_state=seed, shuffle=True, stratify=y)
+        return train_test_split(index, test_size=amount, random_state=seed, shuffle=True, stratify=y)
     except ValueError as exc:
         counts = ds.class_counts()
         smallest = min(counts, key=counts.get)
         raise DataError(
             f"dataset '{ds.name}': cannot split off a stratified {what} part ({exc}); smallest class "
-            f"'{smallest}' has {counts[smallest]} samples: add samples, lower the fraction, or use top_k"
+            f"'{smallest}' has {counts[smallest]} samples: add samples, change the fraction, or use top_k"
         ) from None
 
 
@@ -76,19 +83,28 @@ def split(ds: Dataset, seed: int, val: float = 0.15, test: float = 0.2) -> Split
     Uses ``sklearn.model_selection.train_test_split(stratify=y, random_state=seed)`` twice
     (the second with fraction ``val / (1 - test)``), so the same seed gives the same split.
     ``val=0`` gives an empty validation set.
+
+    A dataset with an official test split (``ds.test_mask``) keeps it: ``test`` is ignored and
+    the validation part is ``val`` of the official training samples, stratified by ``seed``.
     """
     _check_fractions(val, test)
     seed = int(seed)
     index = np.arange(len(ds))
-    rest, test_idx = _stratified(index, ds.y, test, seed, "test", ds)
+    official = ds.test_mask is not None and ds.test_mask.any() and not ds.test_mask.all()
+    if official:
+        rest, test_idx = index[~ds.test_mask], index[ds.test_mask]
+        val_of_rest = val
+    else:
+        rest, test_idx = _stratified(index, ds.y, test, seed, "test", ds)
+        val_of_rest = val / (1.0 - test)
     if val > 0:
-        train_idx, val_idx = _stratified(rest, ds.y[rest], val / (1.0 - test), seed, "validation", ds)
+        train_idx, val_idx = _stratified(rest, ds.y[rest], val_of_rest, seed, "validation", ds)
     else:
         train_idx, val_idx = rest, np.array([], dtype=np.int64)
     parts = {"train": np.asarray(train_idx), "val": np.asarray(val_idx), "test": np.asarray(test_idx)}
     return Splits(
         *(ds.subset(parts[n]) for n in SPLIT_NAMES),
         seed=seed,
-        fractions={"val": float(val), "test": float(test)},
+        fractions={"val": float(val), "test": float(test), **({"official_test": True} if official else {})},
         indices=parts,
     )

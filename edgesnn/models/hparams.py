@@ -23,7 +23,9 @@ NEURON = {
     "learn_threshold": False,
 }
 TRAINING = {
-    "encoder": "rate",        # static | rate | latency | delta
+    "encoder": None,          # None: direct for a time series, rate otherwise | static | rate | latency |
+                              # direct | delta | level_crossing | sigma_delta (the last four: time series)
+    "encoder_threshold": None,  # delta / level_crossing / sigma_delta / latency threshold (None: the encoder's default)
     "timesteps": None,        # None: the profile's budget
     "population": 1,          # output neurons per class
     "loss": "ce_count",       # ce_count | ce_rate | mse_count
@@ -46,6 +48,8 @@ FAMILIES: dict[str, dict[str, Any]] = {
     },
     "rnn": {"hidden": [64], "skip": "none"},
     "fusion": {"init": "ann", "channels": [8], "kernel": 3, "pool": "avg", "pool_size": 2, "branch_hidden": 32, "hidden": [64], "skip": "none"},
+    "fusion2": {"channels": [8], "kernel": 3, "pool": "avg", "pool_size": 2, "branch_hidden": 32, "fuse": "concat",
+                "hidden": [64], "skip": "none"},  # multimodal: named inputs, one branch each; fuse concat | add
 }
 POOLS = ("avg", "sum", "max")
 SKIPS = ("none", "add", "concat")
@@ -85,6 +89,22 @@ def _check(hp: dict[str, Any]) -> None:
     for s in skips:
         if s not in SKIPS:
             raise unknown_name("skip", s, SKIPS)
+
+
+def default_encoder(feature_shape: tuple[int, ...]) -> str:
+    """``direct`` for a time series ``[C, L]`` (its frames are the steps), ``rate`` otherwise."""
+    return "direct" if len(tuple(feature_shape)) == 2 else "rate"
+
+
+def make_hp_encoder(hp: dict[str, Any], feature_shape: tuple[int, ...]):
+    """The input encoder ``hp`` names, with ``encoder_threshold`` applied when set. An unset
+    encoder is resolved for the data (``default_encoder``) and written back into ``hp``."""
+    from ..data.encoders import make_encoder
+
+    if hp.get("encoder") is None:
+        hp["encoder"] = default_encoder(feature_shape)
+    opts = {} if hp.get("encoder_threshold") is None else {"threshold": hp["encoder_threshold"]}
+    return make_encoder(hp["encoder"], **opts)
 
 
 def parse_set(items: list[str]) -> dict[str, Any]:

@@ -96,9 +96,34 @@ def make_neuron(hp: dict, shape: tuple[int, ...], *, recurrent: bool = False) ->
     raise unknown_name("neuron", kind, NEURONS)
 
 
+class RecurrentReLU(nn.ReLU):
+    """The ANN twin of an RLeaky layer: an Elman cell ``h[t] = ReLU(I[t] + V·h[t−1])``, ``h[−1] = 0``.
+
+    ``recurrent`` (V, no bias) has the RLeaky's name and shape, so weights transfer by name.
+    One call is one step; ``reset()`` (called by ``run_ann``) zeroes the state, so a single call
+    on a static input is a plain ReLU.
+    """
+
+    def __init__(self, width: int):
+        super().__init__()
+        self.recurrent = nn.Linear(width, width, bias=False)
+        self.state: torch.Tensor | None = None
+
+    def reset(self) -> None:
+        self.state = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.state is not None and self.state.shape == x.shape:
+            x = x + self.recurrent(self.state)
+        self.state = super().forward(x)
+        return self.state
+
+
 def make_activation(hp: dict, shape: tuple[int, ...], *, recurrent: bool = False, ann: bool = False) -> nn.Module:
-    """The layer non-linearity: a spiking neuron, or ReLU for the ANN twin."""
-    return nn.ReLU() if ann else make_neuron(hp, shape, recurrent=recurrent)
+    """The layer non-linearity: a spiking neuron, or ReLU (an Elman ReLU cell if recurrent) for the ANN twin."""
+    if ann:
+        return RecurrentReLU(shape[0]) if recurrent else nn.ReLU()
+    return make_neuron(hp, shape, recurrent=recurrent)
 
 
 def spiking_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:

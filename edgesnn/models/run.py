@@ -40,6 +40,21 @@ def run_snn(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         return _steps(model, x)
 
 
+def run_ann(model: nn.Module, x: torch.Tensor, *, per_step: bool = False) -> torch.Tensor:
+    """Logits ``[B, C]`` of an ANN twin: one pass on a static input ``[B, *in]``, or one pass
+    per frame of a sequence ``[T, B, *in]`` (recurrent states carried) with the logits averaged
+    over the frames, ``z = (1/T)·Σ_t f(x_t)`` — the rate the SNN's spike count estimates.
+    ``per_step=True`` returns ``[T, B, C]`` instead of the mean."""
+    for m in model.modules():
+        if hasattr(m, "reset") and isinstance(m, nn.ReLU):
+            m.reset()
+    if x.dim() == len(model.input_shape) + 1:
+        out = model(x)
+        return out[None] if per_step else out
+    steps = torch.stack([model(x_t) for x_t in x.unbind(0)])
+    return steps if per_step else steps.mean(0)
+
+
 def class_counts(spikes: torch.Tensor, n_classes: int) -> torch.Tensor:
     """Spike counts per class ``[B, C]`` from output spikes ``[T, B, C·pop]`` (population summed)."""
     counts = spikes.sum(0)

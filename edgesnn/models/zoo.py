@@ -1,21 +1,27 @@
-"""The model zoo: MLP, 2-D CNN, 1-D CNN (miRNA study), recurrent, two-branch fusion.
+"""The model zoo: MLP, 2-D CNN, 1-D CNN (miRNA study), recurrent, two-branch fusion, and the
+multimodal fusion ``fusion2`` (one branch per named input).
 
 Each model is an ``nn.Module`` whose ``forward(x_t)`` runs ONE timestep on ``[B, *features]``
 and returns the output layer's spikes ``[B, n_out]``; neuron states live in the snnTorch
 neurons (``init_hidden=True``) and are reset per sample by :func:`edgesnn.models.run.run_snn`.
 Built with ``ann=True`` the same class is the ANN twin: identical weight shapes, ReLU instead
-of neurons, no output neuron (logits), one pass on the un-encoded input.
+of neurons, no output neuron (logits), one pass on the un-encoded input; on a time series
+(a temporal encoder) one pass per frame, logits averaged over the frames (``run_ann``).
+
+A multimodal model (``MultiFusion``) has ``input_shapes`` (ordered name -> shape) instead of
+``input_shape`` and its ``forward`` takes a dict name -> ``[B, *shape]`` for one timestep.
 """
 
 from __future__ import annotations
 
+import keyword
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import torch
 from torch import nn
 
-from ..errors import ShapeError, unknown_name
+from ..errors import ShapeError, UsageError, unknown_name
 from .blocks import DenseStack, make_pool
 from .neurons import make_activation
 from .shapes import algorithm1
@@ -26,11 +32,18 @@ def _skips(hp: dict) -> list[str]:
 
 
 class ZooNet(nn.Module):
-    """Base: remembers how it was built (family, hyper-parameters, input shape, outputs)."""
+    """Base: remembers how it was built (family, hyper-parameters, input shape(s), outputs).
 
-    def __init__(self, hp: dict, input_shape: tuple[int, ...], n_classes: int, ann: bool):
+    ``input_shape`` is a tuple for a one-input model; for a multimodal one (a mapping name ->
+    shape) it is stored as ``input_shapes`` instead."""
+
+    def __init__(self, hp: dict, input_shape: tuple[int, ...] | Mapping[str, tuple[int, ...]], n_classes: int, ann: bool):
         super().__init__()
-        self.hp, self.input_shape, self.n_classes, self.ann = dict(hp), tuple(input_shape), n_classes, ann
+        self.hp, self.n_classes, self.ann = dict(hp), n_classes, ann
+        if isinstance(input_shape, Mapping):
+            self.input_shapes = {str(k): tuple(int(d) for d in v) for k, v in input_shape.items()}
+        else:
+            self.input_shape = tuple(input_shape)
         self.n_out = n_classes * int(hp["population"])
 
 
@@ -46,11 +59,13 @@ class MLP(ZooNet):
 
 
 class RNN(MLP):
-    """Recurrent hidden layers (RLeaky, all-to-all): v[t] = β·v[t−1] + W·x[t] + V·s[t−1]."""
+    """Recurrent hidden layers (RLeaky, all-to-all): v[t] = β·v[t−1] + W·x[t] + V·s[t−1].
+
+    The ANN twin is an Elman ReLU network with the same W and V: h[t] = ReLU(W·x[t] + V·h[t−1]);
+    on a static input (one step) it is a feed-forward ReLU network."""
 
     def __init__(self, hp, input_shape, n_classes, ann=False):
-        # The ANN twin has the same feed-forward weights; the recurrent matrix V has no twin.
-        super().__init__(hp, input_shape, n_classes, ann=ann, recurrent=not ann)
+        super().__init__(hp, input_shape, n_classes, ann=ann, recurrent=True)
 
 
 class ConvStack(nn.Module):
@@ -95,13 +110,19 @@ class CNN2d(ZooNet):
         return self.dense(self.conv(x))
 
 
-def model_input_shape(family: str, feature_shape: tuple[int, ...]) -> tuple[int, ...]:
+MULTI_INPUT = ("fusion2",)
+
+
+def model_input_shape(family: str, feature_shape):
     """The shape a model of ``family`` consumes for data of ``feature_shape``.
 
     1-D convolutions see a feature vector ``[F]`` as one channel of length F, ``[1, F]`` (a
     reshape of the same values: data is viewed, never changed). Everything else takes the
-    features as they are.
+    features as they are. A multimodal family takes (and returns) a mapping name -> shape;
+    any other family refuses one.
     """
+    if family in MULTI_INPUT or isinstance(feature_shape, Mapping):
+        return _named_shapes(family, feature_shape)
     feature_shape = tuple(feature_shape)
     if family == "cnn1d" or (family == "fusion" and len(feature_shape) != 3):
         if len(feature_shape) == 1:
@@ -151,11 +172,114 @@ class Fusion(ZooNet):
         return self.fuse([self.conv(x), self.branch_act(self.branch(flat))])
 
 
-ZOO: dict[str, Callable[..., ZooNet]] = {"mlp": MLP, "cnn2d": CNN2d, "cnn1d": CNN1d, "rnn": RNN, "fusion": Fusion}
+def _named_shapes(family: str, shapes) -> dict[str, tuple[int, ...]]:
+    """``shapes`` as an ordered dict name -> shape for a multimodal family (ShapeError otherwise)."""
+    if family not in MULTI_INPUT:
+        raise ShapeError(f"model '{family}' takes one input, got named inputs {dict(shapes)}; "
+                         f"use a multimodal model ({', '.join(MULTI_INPUT)})")
+    if not isinstance(shapes, Mapping) or not shapes:
+        raise ShapeError(f"{family} needs named inputs, a dict name -> shape such as "
+                         f"{{'image': (1, 8, 8), 'audio': (13,)}}; got {shapes!r}")
+    return {str(k): tuple(int(d) for d in v) for k, v in shapes.items()}
 
 
-def build(hp: dict, input_shape: tuple[int, ...], n_classes: int, *, ann: bool = False, seed: int | None = None) -> ZooNet:
-    """Build the zoo model described by ``hp`` (``hp["model"]`` names the family)."""
+FUSE = ("concat", "add")
+
+
+class MultiFusion(ZooNet):
+    """Multimodal fusion (family ``fusion2``): one branch per named input, fused, then the head.
+
+    Branches, in ``input_shapes`` order: an image ``[C, H, W]`` gets ``ConvStack`` (2-D, the
+    ``channels``/``kernel``/``pool`` hyper-parameters); any other input (a time-series or audio
+    frame ``[F]`` per step) a dense branch ``Linear(F, branch_hidden) → neuron``.
+    ``fuse="concat"``: the head's first layer sees ``[branch_1; branch_2; ...]`` (one
+    ``MultiLinear`` part per branch, as ``Fusion``). ``fuse="add"``: each branch ends in a
+    Linear to ``branch_hidden`` (the dense branch: that Linear, no neuron of its own), the
+    projections are summed into one fusion neuron layer, then the head. In NIR, both are
+    several edges summed into one node. ``forward(x)``: ``x`` a dict name -> ``[B, *shape]``.
+    """
+
+    def __init__(self, hp, input_shape, n_classes, ann=False):
+        super().__init__(hp, _named_shapes("fusion2", input_shape), n_classes, ann)
+        for name in self.input_shapes:
+            if not name.isidentifier() or keyword.iskeyword(name) or name == "output":
+                raise UsageError(f"input name '{name}' must be a Python identifier other than 'output' "
+                                 "(it names the NIR Input node and the ONNX graph input)")
+        self.fuse_mode = str(hp.get("fuse", "concat"))
+        if self.fuse_mode not in FUSE:
+            raise unknown_name("fuse", self.fuse_mode, FUSE)
+        width = int(hp["branch_hidden"])
+        self.branches = nn.ModuleDict({name: self._branch(shape, hp, width, ann) for name, shape in self.input_shapes.items()})
+        if self.fuse_mode == "add":
+            self.fuse_act = make_activation(hp, (width,), ann=ann)
+            sizes = [width]
+        else:
+            sizes = [b.out_size for b in self.branches.values()]
+        self.head = DenseStack(sizes, list(hp["hidden"]), _skips(hp), self.n_out, hp, ann=ann)
+
+    @property
+    def input_shape(self):
+        raise ShapeError(f"this model has several named inputs {self.input_shapes}; use .input_shapes "
+                         "and pass x as a dict name -> tensor")
+
+    def _branch(self, shape: tuple[int, ...], hp: dict, width: int, ann: bool) -> nn.Module:
+        if len(shape) == 3:
+            specs = [(c, int(hp["kernel"]), int(hp["pool_size"])) for c in hp["channels"]]
+            return _ConvBranch(shape, specs, hp, ann, width if self.fuse_mode == "add" else None)
+        return _DenseBranch(shape, width, hp, ann, act=self.fuse_mode == "concat")
+
+    def forward(self, x: Mapping[str, torch.Tensor]) -> torch.Tensor:
+        parts = [branch(x[name]) for name, branch in self.branches.items()]
+        if self.fuse_mode == "add":
+            total = parts[0]
+            for part in parts[1:]:
+                total = total + part
+            parts = [self.fuse_act(total)]
+        return self.head(parts)
+
+
+class _ConvBranch(nn.Module):
+    """``ConvStack`` (flattened), then a Linear to ``project`` features when given (add fusion)."""
+
+    def __init__(self, shape, specs, hp, ann, project: int | None):
+        super().__init__()
+        self.conv = ConvStack(shape, specs, hp, ann, dims=2)
+        n = math.prod(self.conv.out_shape)
+        self.proj = nn.Linear(n, project) if project else None
+        self.out_size = project or n
+
+    def forward(self, x):
+        y = self.conv(x)
+        return y if self.proj is None else self.proj(y)
+
+
+class _DenseBranch(nn.Module):
+    """``Linear(prod(shape), width)`` (flattened first when the input has several axes), then a
+    neuron unless ``act=False`` (add fusion: the shared fusion neuron follows the sum)."""
+
+    def __init__(self, shape, width, hp, ann, act: bool):
+        super().__init__()
+        self.flatten = nn.Flatten() if len(shape) > 1 else None
+        self.fc = nn.Linear(math.prod(shape), width)
+        self.act = make_activation(hp, (width,), ann=ann) if act else None
+        self.out_size = width
+
+    def forward(self, x):
+        if self.flatten is not None:
+            x = self.flatten(x)
+        y = self.fc(x)
+        return y if self.act is None else self.act(y)
+
+
+ZOO: dict[str, Callable[..., ZooNet]] = {"mlp": MLP, "cnn2d": CNN2d, "cnn1d": CNN1d, "rnn": RNN, "fusion": Fusion,
+                                         "fusion2": MultiFusion}
+
+
+def build(hp: dict, input_shape, n_classes: int, *, ann: bool = False, seed: int | None = None) -> ZooNet:
+    """Build the zoo model described by ``hp`` (``hp["model"]`` names the family).
+
+    ``input_shape``: features without batch; for a multimodal family (``fusion2``) an ordered
+    dict name -> shape, e.g. ``{"image": (1, 8, 8), "audio": (13,)}``."""
     family = hp.get("model")
     if family not in ZOO:
         raise unknown_name("model", str(family), ZOO)

@@ -4,7 +4,8 @@
 with numpy and nir alone.
 """
 
-from .graph import (DEFAULT_DT, DEFAULT_RESET, NIR_PRIMITIVES, graph_settings, infer_shapes, read_graph,
+from .graph import (DEFAULT_DT, DEFAULT_RESET, NIR_PRIMITIVES, graph_settings, infer_shapes, input_shapes,
+                    read_graph,
                     validate_graph, write_graph)
 from .simulator import simulate
 
@@ -17,5 +18,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'edgesnn.nir' has no attribute '{name}'")
 
 
-__all__ = ["DEFAULT_DT", "DEFAULT_RESET", "NIR_PRIMITIVES", "graph_settings", "infer_shapes", "read_graph",
+__all__ = ["DEFAULT_DT", "DEFAULT_RESET", "NIR_PRIMITIVES", "graph_settings", "infer_shapes", "input_shapes", "read_graph",
            "simulate", "to_nir", "validate_graph", "write_graph"]

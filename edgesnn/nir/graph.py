@@ -279,7 +279,7 @@ def validate_graph(graph: nir.NIRGraph, supported: Iterable[str] | None = None, 
     Refuses: a node that is not a NIR primitive (ArtifactError); a primitive outside
     ``supported`` (UnsupportedPrimitiveError naming the node, its type, ``supported`` and
     ``where``; sub-graphs are searched); an edge naming a missing node, a duplicate edge, a
-    node unreachable from the Input, a cycle with no neuron or Delay on it (ArtifactError);
+    node unreachable from every Input (a graph may have several, one per modality), a cycle with no neuron or Delay on it (ArtifactError);
     shapes that do not agree along an edge or with a node's declared input/output type
     (ShapeError).
     """
@@ -289,6 +289,17 @@ def validate_graph(graph: nir.NIRGraph, supported: Iterable[str] | None = None, 
         raise ArtifactError(f"expected a nir.NIRGraph, got {type(graph).__name__}")
     _walk_types(graph, None if supported is None else set(supported), where)
     plan.build(graph, sim_context(graph))
+
+
+def input_shapes(graph: nir.NIRGraph) -> dict[str, tuple[int, ...]]:
+    """Per-sample shape of every top-level Input node, by name, in the simulator's input order
+    (sorted names). One entry for a single-input graph; one per modality for a multimodal one."""
+    ports = {n: node for n, node in graph.nodes.items() if isinstance(node, nir.Input)}
+    shapes = {n: _shape_of(ports[n].input_type, "input") for n in sorted(ports)}
+    missing = [n for n, shape in shapes.items() if shape is None]
+    if missing:
+        raise ArtifactError(f"Input node '{missing[0]}' has no shape")
+    return shapes
 
 
 def infer_shapes(graph: nir.NIRGraph) -> dict[str, tuple[int, ...]]:

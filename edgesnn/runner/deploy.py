@@ -2,7 +2,8 @@
 
 The runner imports ``edgesnn/__init__.py`` (lazy, imports nothing), ``edgesnn/errors.py``
 (stdlib), ``edgesnn/data/`` (numpy only at import: scikit-learn and h5py load inside the
-functions that read datasets, which the runner never calls) and ``edgesnn/runner/``. On the
+functions that read datasets, which the runner never calls; ``data/sources/`` holds the audio
+features a spoken-word bundle computes on the device) and ``edgesnn/runner/``. On the
 device: ``pip install numpy onnxruntime`` then ``PYTHONPATH=DIR python -m edgesnn.runner ...``.
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent
 #: folders copied whole (their *.py) and single files, relative to the edgesnn package
-FOLDERS = ("data", "runner")
+FOLDERS = ("data", "data/sources", "runner")
 FILES = ("__init__.py", "errors.py")
 
 

@@ -1,18 +1,20 @@
 """Streaming: feed a sensor stream frame by frame, keep the ONNX states between calls.
 
 A stream works in *windows* of ``W`` model steps (``W`` = the bundle's T, or the series
-length L for the ``delta`` encoder); after each step it returns the running spike counts per
+length L for a temporal encoder); after each step it returns the running spike counts per
 class and the current decision ``argmax(counts)``. When a window is complete (``done``) the
 next push starts a new window with zero states and counts (``auto_reset=False`` keeps
 counting across windows).
 
-What a *frame* is depends on the encoder (``FRAMERS``):
+What a *frame* is depends on the encoder (``framer``):
 
-* ``delta`` (time series ``[C, L]``): one sensor reading ``[C]``, one step. The frame is
-  scaled like training (per-channel statistics, or column ``t`` of per-feature ones) and
-  ``d_t = u_t - u_{t-1}`` (``d_0 = 0``) gives ``on = d > θ``, ``off = -d > θ``: the steps are
-  exactly ``DeltaEncoder.encode`` of the whole series, so a window of L frames equals
-  ``predict`` on that series.
+* temporal encoders (``direct``, ``delta``, ``level_crossing``, ``sigma_delta``; time series
+  ``[C, L]``): one sensor reading ``[C]``, one step. The frame is scaled like training
+  (per-channel statistics, or column ``t`` of per-feature ones) and passed through the
+  encoder's own per-frame step (e.g. delta: ``d_t = u_t - u_{t-1}``, ``on = d > θ``,
+  ``off = -d > θ``): the steps are exactly ``encoder.encode`` of the whole series, so a window
+  of L frames equals ``predict`` on that series. A model that resamples its series to another
+  T cannot be streamed frame by frame (refused with the fix).
 * ``static`` / ``rate`` / ``latency``: one raw sample ``[*features]`` fills a whole window of
   T steps (a new window every frame). ``rate`` draws from ``default_rng(seed)`` afresh for
   each window, so each window equals ``predict(frame[None])``.
@@ -71,19 +73,27 @@ class SampleFrames:
         return result
 
 
-class DeltaFrames:
-    """A frame is one reading ``[C]`` of a ``[C, L]`` series; one delta-encoded step."""
+class SeriesFrames:
+    """A frame is one reading ``[C]`` of a ``[C, L]`` series: one step of a temporal encoder.
+
+    The reading is scaled like training (per-channel statistics, or column ``t`` of per-feature
+    ones) and fed to the encoder's own state machine (``start``/``step``), so a window of L
+    readings gives exactly the steps ``encoder.encode`` makes of the whole series."""
 
     def __init__(self, pipeline: "Pipeline"):
         self.pipeline = pipeline
         channels, self.length = pipeline.input_shape
+        if pipeline.timesteps != self.length:
+            raise UsageError(
+                f"this model resamples its {self.length}-frame series to {pipeline.timesteps} steps; a stream "
+                "feeds one frame per step: re-train with the series' own length (drop --set timesteps) to stream it")
         self.shape = (channels,)
         self.what = f"one sensor reading (one value per channel, {channels})"
-        self.threshold, self.off = pipeline.encoder.threshold, pipeline.encoder.off_spikes
-        self.prev: np.ndarray | None = None
+        self.encoder = pipeline.encoder
+        self.state = None
 
     def reset(self) -> None:
-        self.prev = None
+        self.state = None
 
     def _scale(self, frame: np.ndarray, t: int) -> np.ndarray:
         pre = self.pipeline.pre
@@ -95,14 +105,15 @@ class DeltaFrames:
         frame = check_frame(frame, self.shape, self.what)
         stream.maybe_reset()
         u = self._scale(frame, stream.step % self.length)
-        d = u - (u if self.prev is None else self.prev)
-        self.prev = u
-        spikes = [d > self.threshold] + ([-d > self.threshold] if self.off else [])
-        return stream._step(np.concatenate(spikes, axis=1)[0].astype(np.float32))
+        if self.state is None or stream.step % self.length == 0:
+            self.state = self.encoder.start(u)
+        self.state, out = self.encoder.step(self.state, u)
+        return stream._step(np.asarray(out, dtype=np.float32)[0])
 
 
-#: encoder name -> what a frame is (default: SampleFrames)
-FRAMERS: dict[str, type] = {"delta": DeltaFrames}
+def framer(pipeline: "Pipeline"):
+    """What a frame is for this pipeline's encoder: a reading of a series, or a whole sample."""
+    return (SeriesFrames if getattr(pipeline.encoder, "temporal", False) else SampleFrames)(pipeline)
 
 
 class Stream:
@@ -112,7 +123,7 @@ class Stream:
         self.pipeline = pipeline
         self.window = pipeline.timesteps
         self.auto_reset = bool(auto_reset)
-        self.frames = FRAMERS.get(pipeline.encoder.name, SampleFrames)(pipeline)
+        self.frames = framer(pipeline)
         self.reset()
 
     @property

@@ -13,7 +13,8 @@ handle), ``export_options`` (passed to ``export``), ``sim_options`` (passed to `
 ``output_atol`` (max |Δ| allowed between outputs; spikes are judged by the target's
 ``parity_tolerance``, the fraction of spikes that may differ), ``check_records``.
 Each graph is exported once per class; every test reuses that export, so the contract
-costs one export and a few runs per graph.
+costs one export and a few runs per graph. The "multi" graph has two Input nodes (a
+multimodal model): its input is a dict name -> ``[T, B, *shape]`` (``contract_input``).
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ import nir
 import numpy as np
 import pytest
 
-from ..errors import ShapeError, UnsupportedPrimitiveError
+from ..errors import DataError, ShapeError, UnsupportedPrimitiveError
 
 F32 = np.float32
 
 
-def _lif(n: int, beta: float = 0.9, dt: float = 1e-3, threshold: float = 1.0) -> nir.LIF:
-    """An snnTorch-style Leaky layer in NIR terms: τ = dt/(1−β), r = 1/(1−β)."""
+def _lif(n: int | tuple[int, ...], beta: float = 0.9, dt: float = 1e-3, threshold: float = 1.0) -> nir.LIF:
+    """An snnTorch-style Leaky layer (``n`` neurons, or a shape) in NIR terms: τ = dt/(1−β), r = 1/(1−β)."""
     return nir.LIF(tau=np.full(n, dt / (1 - beta), F32), r=np.full(n, 1 / (1 - beta), F32),
                    v_leak=np.zeros(n, F32), v_threshold=np.full(n, threshold, F32), v_reset=np.zeros(n, F32))
 
@@ -90,15 +91,45 @@ def unsupported_graph() -> nir.NIRGraph:
                         type_check=False)
 
 
+def multimodal_graph(seed: int = 0) -> nir.NIRGraph:
+    """Two named inputs fused in one layer, their paths of different depth::
+
+        image(2×4×4) → Conv2d → LIF → Flatten → Affine ─┐
+        audio(12) ─────────────────────────→ Affine ────┴→ LIF(16) → Affine → LIF(4) → Output
+    """
+    rng = np.random.default_rng(seed)
+    return nir.NIRGraph(
+        nodes={"image": nir.Input(input_type=np.array([2, 4, 4])), "audio": nir.Input(input_type=np.array([12])),
+               "conv": nir.Conv2d(input_shape=(4, 4), weight=rng.normal(0, 0.6, (3, 2, 3, 3)).astype(F32), stride=1,
+                                  padding=1, dilation=1, groups=1, bias=rng.normal(0, 0.1, 3).astype(F32)),
+               "lif_img": _lif((3, 4, 4), beta=0.8),
+               "flat": nir.Flatten(input_type={"input": np.array([3, 4, 4])}, start_dim=0, end_dim=-1),
+               "fc_img": nir.Affine(weight=rng.normal(0, 0.4, (16, 48)).astype(F32), bias=np.zeros(16, F32)),
+               "fc_audio": nir.Affine(weight=rng.normal(0, 0.6, (16, 12)).astype(F32), bias=rng.normal(0, 0.1, 16).astype(F32)),
+               "lif_fuse": _lif(16),
+               "fc_out": nir.Affine(weight=rng.normal(0, 0.6, (4, 16)).astype(F32), bias=np.zeros(4, F32)),
+               "lif_out": _lif(4),
+               "output": nir.Output(output_type=np.array([4]))},
+        edges=[("image", "conv"), ("conv", "lif_img"), ("lif_img", "flat"), ("flat", "fc_img"), ("fc_img", "lif_fuse"),
+               ("audio", "fc_audio"), ("fc_audio", "lif_fuse"), ("lif_fuse", "fc_out"), ("fc_out", "lif_out"),
+               ("lif_out", "output")],
+        metadata={"dt": 1e-3, "reset": "zero"},
+    )
+
+
 def contract_graphs() -> dict[str, nir.NIRGraph]:
-    return {"mlp": mlp_graph(), "cnn": cnn_graph()}
+    return {"mlp": mlp_graph(), "cnn": cnn_graph(), "multi": multimodal_graph()}
 
 
 def contract_input(graph: nir.NIRGraph, timesteps: int = 12, batch: int = 3, p: float = 0.3, seed: int = 0):
-    """Fixed Bernoulli spikes ``[T, B, *in]`` for ``graph``'s Input."""
-    (inp,) = [n for n in graph.nodes.values() if isinstance(n, nir.Input)]
-    shape = tuple(int(d) for d in np.asarray(inp.input_type["input"]).ravel())
-    return (np.random.default_rng(seed).random((timesteps, batch, *shape)) < p).astype(F32)
+    """Fixed Bernoulli spikes ``[T, B, *in]`` for ``graph``'s Input; a dict Input name -> spikes
+    for a graph with several Inputs (each its own seed, in name order)."""
+    from ..nir.graph import input_shapes
+
+    shapes = input_shapes(graph)
+    x = {n: (np.random.default_rng(seed + i).random((timesteps, batch, *s)) < p).astype(F32)
+         for i, (n, s) in enumerate(shapes.items())}
+    return x if len(x) > 1 else next(iter(x.values()))
 
 
 def spike_mismatch(a: np.ndarray, b: np.ndarray) -> float:
@@ -118,7 +149,7 @@ class BackendContract:
 
     backend_name: ClassVar[str]
     target_name: ClassVar[str]
-    graph_names: ClassVar[tuple[str, ...]] = ("mlp", "cnn")
+    graph_names: ClassVar[tuple[str, ...]] = ("mlp", "cnn", "multi")
     export_options: ClassVar[dict] = {}
     sim_options: ClassVar[dict] = {}
     output_atol: ClassVar[float] = 1e-5
@@ -184,3 +215,16 @@ class BackendContract:
             backend.run(exp.artifact, x[..., :-1], target)
         with pytest.raises(ShapeError):
             backend.run(exp.artifact, x[0], target)
+
+    def test_missing_or_misnamed_input_raises(self, backend, target, exported):
+        """A multimodal artifact: a missing or misnamed input is a one-line DataError naming the inputs."""
+        if "multi" not in exported:
+            pytest.skip("this backend's contract has no multimodal graph")
+        exp = exported["multi"]
+        x = contract_input(exp.graph)
+        for bad in ({"image": x["image"]}, {"image": x["image"], "audi": x["audio"]}):
+            with pytest.raises(DataError, match="audio") as info:
+                backend.run(exp.artifact, bad, target)
+            assert "\n" not in str(info.value) and "image" in str(info.value)
+        with pytest.raises(DataError, match="dict"):
+            backend.run(exp.artifact, x["audio"], target)

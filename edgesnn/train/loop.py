@@ -18,7 +18,7 @@ from torch import nn
 
 from ..data import VAL_STREAM, Dataset, Encoder
 from ..errors import DataError
-from ..models import predict, run_snn
+from ..models import predict, run_ann, run_snn
 from .losses import make_loss
 from .progress import Progress
 
@@ -44,6 +44,19 @@ def encode(encoder: Encoder, x: np.ndarray, T: int, seed: list[int]) -> torch.Te
     return torch.from_numpy(encoder.encode(x, T, np.random.default_rng(seed)))
 
 
+def ann_inputs(ds: Dataset, view: tuple[int, ...], encoder: Encoder, T: int) -> torch.Tensor:
+    """What the ANN twin sees: the features ``[N, *view]`` of a static encoder, or for a
+    temporal encoder (a deterministic per-frame code) the encoded frames ``[T, N, *in]``."""
+    x = model_inputs(ds, view)
+    if getattr(encoder, "temporal", False):
+        return encode(encoder, x, T, [0])
+    return torch.from_numpy(x)
+
+
+def _take(x: torch.Tensor, idx, sequence: bool) -> torch.Tensor:
+    return x[:, idx] if sequence else x[idx]
+
+
 @torch.no_grad()
 def snn_accuracy(model: nn.Module, x_enc: torch.Tensor, y: np.ndarray, n_classes: int, batch: int = 512) -> float:
     model.eval()
@@ -52,13 +65,19 @@ def snn_accuracy(model: nn.Module, x_enc: torch.Tensor, y: np.ndarray, n_classes
 
 
 def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: Encoder, T: int, *, epochs: int,
-            seed: int, progress: Progress, callback: EpochCallback | None = None) -> FitResult:
-    """Train ``model`` in place with Adam; on return it holds the best-validation weights."""
-    shape, n_classes = model.input_shape, train.n_classes
+            seed: int, progress: Progress, callback: EpochCallback | None = None,
+            view: tuple[int, ...] | None = None) -> FitResult:
+    """Train ``model`` in place with Adam; on return it holds the best-validation weights.
+
+    ``view``: the shape the encoder reads the features in (default: the model's input shape;
+    a temporal encoder reads the series ``[C, L]`` and feeds the model one frame per step)."""
+    shape, n_classes = view or model.input_shape, train.n_classes
     loss_fn = make_loss(hp, n_classes)
     opt = torch.optim.Adam(model.parameters(), lr=float(hp["lr"]), weight_decay=float(hp["weight_decay"]))
     x_train, y_train = model_inputs(train, shape), torch.from_numpy(train.y)
     x_val = encode(encoder, model_inputs(val, shape), T, [seed, VAL_STREAM])
+    # a deterministic code is the same every epoch: encode the split once
+    fixed = None if encoder.stochastic else encode(encoder, x_train, T, [seed])
     bs = int(hp["batch_size"])
     best = FitResult(best_val_acc=-1.0, best_epoch=-1)
     best_state = copy.deepcopy(model.state_dict())
@@ -70,7 +89,7 @@ def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: E
         total = 0.0
         for b, i in enumerate(range(0, len(order), bs)):
             idx = order[i:i + bs]
-            xb = encode(encoder, x_train[idx], T, [seed, epoch, b])
+            xb = fixed[:, idx] if fixed is not None else encode(encoder, x_train[idx], T, [seed, epoch, b])
             loss = loss_fn(run_snn(model, xb), y_train[idx])
             value = loss.item()  # the one host read per batch (divergence check and epoch mean)
             if not math.isfinite(value):
@@ -97,12 +116,11 @@ def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: E
     return best
 
 
-def fit_ann(model: nn.Module, hp: dict, train: Dataset, val: Dataset, *, epochs: int, seed: int,
-            progress: Progress) -> FitResult:
-    """Train the ANN twin on the un-encoded inputs (cross-entropy on logits)."""
-    shape = model.input_shape
-    x_train, y_train = torch.from_numpy(model_inputs(train, shape)), torch.from_numpy(train.y)
-    x_val = torch.from_numpy(model_inputs(val, shape))
+def fit_ann(model: nn.Module, hp: dict, x_train: torch.Tensor, y_train: np.ndarray, x_val: torch.Tensor,
+            y_val: np.ndarray, *, epochs: int, seed: int, progress: Progress) -> FitResult:
+    """Train the ANN twin on its inputs (``ann_inputs``) with cross-entropy on the logits."""
+    sequence = x_train.dim() == len(model.input_shape) + 2
+    n_train, y_train = x_train.shape[1 if sequence else 0], torch.from_numpy(y_train)
     opt = torch.optim.Adam(model.parameters(), lr=float(hp["lr"]), weight_decay=float(hp["weight_decay"]))
     bs, best = int(hp["batch_size"]), FitResult(best_val_acc=-1.0, best_epoch=-1)
     best_state = copy.deepcopy(model.state_dict())
@@ -110,14 +128,14 @@ def fit_ann(model: nn.Module, hp: dict, train: Dataset, val: Dataset, *, epochs:
     start = time.perf_counter()
     for epoch in range(epochs):
         model.train()
-        order = torch.from_numpy(np.random.default_rng([seed, epoch, 7]).permutation(len(train)))
+        order = torch.from_numpy(np.random.default_rng([seed, epoch, 7]).permutation(n_train))
         for i in range(0, len(order), bs):
             idx = order[i:i + bs]
-            loss = nn.functional.cross_entropy(model(x_train[idx]), y_train[idx])
+            loss = nn.functional.cross_entropy(run_ann(model, _take(x_train, idx, sequence)), y_train[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()
-        val_acc = ann_accuracy(model, x_val, val.y)
+        val_acc = ann_accuracy(model, x_val, y_val)
         if val_acc > best.best_val_acc:
             best.best_val_acc, best.best_epoch = val_acc, epoch + 1
             best_state = copy.deepcopy(model.state_dict())
@@ -130,4 +148,4 @@ def fit_ann(model: nn.Module, hp: dict, train: Dataset, val: Dataset, *, epochs:
 @torch.no_grad()
 def ann_accuracy(model: nn.Module, x: torch.Tensor, y: np.ndarray) -> float:
     model.eval()
-    return float((model(x).argmax(-1).numpy() == y).mean())
+    return float((run_ann(model, x).argmax(-1).numpy() == y).mean())

@@ -17,12 +17,13 @@ import numpy as np
 import torch
 
 from ..config import Check, Profile, Target, check_profile, load_profile, load_target
-from ..data import CALIBRATION_STREAM, TEST_STREAM, make_encoder, prepare
+from ..data import CALIBRATION_STREAM, TEST_STREAM, prepare
 from ..errors import UsageError
 from ..models import build, resolve
+from ..models.hparams import make_hp_encoder
 from . import quant
 from .checkpoint import save_checkpoint
-from .loop import EpochCallback, ann_accuracy, encode, fit_ann, fit_snn, model_inputs, snn_accuracy
+from .loop import EpochCallback, ann_accuracy, ann_inputs, encode, fit_ann, fit_snn, model_inputs, snn_accuracy
 from .progress import QUIET, Progress
 from .transfer import transfer
 
@@ -45,8 +46,25 @@ class TrainResult:
         return all(c.ok for c in self.checks)
 
 
-def _timesteps(hp: dict, profile: Profile) -> int:
-    return int(hp["timesteps"] or profile.default_timesteps)
+def timesteps_for(hp: dict, profile: Profile, encoder) -> int | None:
+    """T asked for: ``hp.timesteps``, else a time series' own length (temporal encoders: None),
+    else the profile's budget."""
+    if hp["timesteps"]:
+        return int(hp["timesteps"])
+    return None if encoder.temporal else int(profile.default_timesteps)
+
+
+def input_views(family: str, feature_shape: tuple[int, ...], encoder) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``(view, step)``: the shape the encoder reads each sample in, and the per-step shape the
+    model is built for. Static encoders: both are the family's view of the features (a 1-D CNN
+    sees a vector [F] as [1, F]). Temporal encoders: the series [C, L] is read whole and the
+    model gets one encoded frame per step, ``encoder.out_shape([C, L])``."""
+    from ..models import model_input_shape
+
+    if encoder.temporal:
+        return tuple(feature_shape), tuple(encoder.out_shape(tuple(feature_shape)))
+    view = model_input_shape(family, tuple(feature_shape))
+    return view, view
 
 
 def resolve_hparams(model: str, overrides: dict | None, target: Target) -> dict:
@@ -73,20 +91,20 @@ def train(dataset: str, profile: str | Profile = "wearable", *, model: str = "ml
         check_writable(Path(out))
     epochs = int(epochs if epochs is not None else hp["epochs"])
     hp["epochs"] = epochs
-    T = _timesteps(hp, profile)
-    encoder = make_encoder(hp["encoder"])
     prep = prepare(dataset, seed, label_column=label_column, top_k=top_k)
+    encoder = make_hp_encoder(hp, prep.train.feature_shape)
     n_classes = prep.train.n_classes
-    snn_model = build(hp, prep.train.feature_shape, n_classes, seed=seed)
-    T = encoder.steps(snn_model.input_shape, T)
-    x_test = encode(encoder, model_inputs(prep.test, snn_model.input_shape), T, [seed, TEST_STREAM])
+    view, step = input_views(hp["model"], prep.train.feature_shape, encoder)
+    snn_model = build(hp, step, n_classes, seed=seed)
+    T = encoder.steps(view, timesteps_for(hp, profile, encoder))
+    x_test = encode(encoder, model_inputs(prep.test, view), T, [seed, TEST_STREAM])
     metrics: dict[str, Any] = {"timesteps": T}
     started = time.perf_counter()
     with Progress(progress) as bar:
         if ann_twin or hp.get("init") == "ann":
-            ann = train_twin(hp, prep, n_classes, epochs, seed, bar, metrics)
-            converted = build(hp, prep.train.feature_shape, n_classes, seed=seed)
-            transfer(ann, converted, torch.from_numpy(model_inputs(prep.train, ann.input_shape)))
+            ann = train_twin(hp, prep, n_classes, epochs, seed, bar, metrics, encoder, T, view, step)
+            converted = build(hp, step, n_classes, seed=seed)
+            transfer(ann, converted, ann_inputs(prep.train, view, encoder, T))
             metrics["transfer_test_acc"] = snn_accuracy(converted, x_test, prep.test.y, n_classes)
             metrics["transfer_drop_pp"] = 100 * (metrics["ann_test_acc"] - metrics["transfer_test_acc"])
             if hp.get("init") == "ann":  # start SNN training from the transferred weights
@@ -94,11 +112,11 @@ def train(dataset: str, profile: str | Profile = "wearable", *, model: str = "ml
         if hp.get("init_rate") and hp.get("init") != "ann":
             from .calibrate import calibrate
 
-            probe = model_inputs(prep.train, snn_model.input_shape)[:64]
+            probe = model_inputs(prep.train, view)[:64]
             calibrate(snn_model, encode(encoder, probe, T, [seed, CALIBRATION_STREAM]), target=float(hp["init_rate"]))
         metrics["quantized_layers"] = quant.apply(snn_model, target.numerics.weight_bits, target.numerics.quantize)
         fit = fit_snn(snn_model, hp, prep.train, prep.val, encoder, T, epochs=epochs, seed=seed,
-                      progress=bar, callback=callback)
+                      progress=bar, callback=callback, view=view)
         quant.bake(snn_model)
         metrics.update({
             "val_acc": fit.best_val_acc, "best_epoch": fit.best_epoch,
@@ -108,7 +126,7 @@ def train(dataset: str, profile: str | Profile = "wearable", *, model: str = "ml
         })
     graph_metrics = measure_on_reference(snn_model, hp, profile, target, x_test, T)
     metrics.update(graph_metrics)
-    data_spec = {**prep.spec, "encoder": encoder.to_dict(), "timesteps": T, "input_shape": list(snn_model.input_shape)}
+    data_spec = {**prep.spec, "encoder": encoder.to_dict(), "timesteps": T, "input_shape": list(view)}
     checks = check_profile(profile, metrics)
     result = TrainResult(snn_model, hp, data_spec, profile, target, metrics, checks)
     if out is not None:
@@ -116,13 +134,15 @@ def train(dataset: str, profile: str | Profile = "wearable", *, model: str = "ml
     return result
 
 
-def train_twin(hp, prep, n_classes, epochs, seed, bar, metrics: dict) -> torch.nn.Module:
+def train_twin(hp, prep, n_classes, epochs, seed, bar, metrics: dict, encoder, T, view, step) -> torch.nn.Module:
     """Train the ANN twin (identical weight shapes, ReLU) and record its accuracy in ``metrics``."""
-    ann = build(hp, prep.train.feature_shape, n_classes, ann=True, seed=seed)
+    ann = build(hp, step, n_classes, ann=True, seed=seed)
+    inputs = {n: ann_inputs(getattr(prep, n), view, encoder, T) for n in ("train", "val", "test")}
     # the twin is cheap: train it at least 50 epochs so the comparison is with a converged ANN
-    fit = fit_ann(ann, hp, prep.train, prep.val, epochs=max(epochs, 50), seed=seed, progress=bar)
+    fit = fit_ann(ann, hp, inputs["train"], prep.train.y, inputs["val"], prep.val.y, epochs=max(epochs, 50),
+                  seed=seed, progress=bar)
     metrics.update({"ann_val_acc": fit.best_val_acc, "ann_train_seconds": fit.seconds,
-                    "ann_test_acc": ann_accuracy(ann, torch.from_numpy(model_inputs(prep.test, ann.input_shape)), prep.test.y)})
+                    "ann_test_acc": ann_accuracy(ann, inputs["test"], prep.test.y)})
     return ann
 
 

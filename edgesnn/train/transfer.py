@@ -15,21 +15,24 @@ import torch
 from torch import nn
 
 from ..models.neurons import spiking_layers
+from ..models.run import run_ann
 
 
 @torch.no_grad()
 def transfer(ann: nn.Module, snn_model: nn.Module, x: torch.Tensor, percentile: float = 99.9) -> dict[str, float]:
-    """Copy the twin's weights into ``snn_model`` and balance thresholds; returns θ per layer."""
+    """Copy the twin's weights into ``snn_model`` and balance thresholds; returns θ per layer.
+
+    ``x``: training inputs ``[N, *in]``, or a sequence ``[T, N, *in]`` (activations of every step)."""
     weights = {k: v for k, v in ann.state_dict().items() if k.endswith(("weight", "bias"))}
     snn_model.load_state_dict(weights, strict=False)
     relus = [m for m in ann.modules() if isinstance(m, nn.ReLU)]
-    acts: list[torch.Tensor] = []
-    hooks = [r.register_forward_hook(lambda m, i, o: acts.append(o.detach())) for r in relus]
+    acts: dict[nn.Module, list[torch.Tensor]] = {r: [] for r in relus}  # every step of a sequence
+    hooks = [r.register_forward_hook(lambda m, i, o: acts[m].append(o.detach())) for r in relus]
     ann.eval()
-    logits = ann(x)
+    logits = run_ann(ann, x, per_step=True)
     for h in hooks:
         h.remove()
-    lambdas = [max(float(np.percentile(a.numpy(), percentile)), 1e-3) for a in acts]
+    lambdas = [max(float(np.percentile(torch.cat(acts[r]).numpy(), percentile)), 1e-3) for r in relus if acts[r]]
     lambdas.append(max(float(np.percentile(logits.numpy(), percentile)), 1e-3))
     thresholds, prev = {}, 1.0
     for (name, neuron), lam in zip(spiking_layers(snn_model), lambdas):

@@ -94,15 +94,17 @@ def count_bytes(model, target: Target) -> dict[str, float]:
 def static_checks(overrides: dict, family: str, feature_shape: tuple[int, ...], n_classes: int,
                   profile: Profile, target: Target) -> StaticReport:
     """Build the model from ``overrides`` (no training) and check what the profile allows."""
-    from ..data import make_encoder
     from ..models import build
-    from ..train.run import resolve_hparams
+    from ..models.hparams import make_hp_encoder
+    from ..train.run import input_views, timesteps_for, resolve_hparams
 
     start = time.perf_counter()
     hp = resolve_hparams(family, overrides, target)
     try:
-        model = build(hp, feature_shape, n_classes)
-        T = make_encoder(hp["encoder"]).steps(model.input_shape, int(hp["timesteps"] or profile.default_timesteps))
+        encoder = make_hp_encoder(hp, tuple(feature_shape))
+        view, step = input_views(family, tuple(feature_shape), encoder)
+        model = build(hp, step, n_classes)
+        T = encoder.steps(view, timesteps_for(hp, profile, encoder))
     except (DataError, UsageError) as exc:  # ShapeError is a DataError
         return StaticReport([Slack("shape", 1.0, 0.0, 1.0, "static")], hp=hp, error=str(exc),
                             seconds=time.perf_counter() - start)

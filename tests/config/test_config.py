@@ -52,9 +52,27 @@ def test_missing_energy_constant_is_named():
 
 
 def test_checks_slack_signs():
-    prof = load_profile("wearable")
-    checks = {c.name: c for c in check_profile(prof, {"timesteps": 30, "mean_firing_rate": 0.0, "param_bytes": 100})}
+    prof = load_profile("implant")
+    checks = {c.name: c for c in check_profile(prof, {"timesteps": 21, "mean_firing_rate": 0.0, "param_bytes": 100})}
     assert checks["max_timesteps"].slack == 5 and not checks["max_timesteps"].ok
-    assert checks["min_mean_firing_rate"].slack == pytest.approx(0.001) and not checks["min_mean_firing_rate"].ok
+    assert "--set timesteps=16" in checks["max_timesteps"].note
+    assert checks["min_mean_firing_rate"].slack == pytest.approx(0.0005) and not checks["min_mean_firing_rate"].ok
     assert checks["max_param_bytes"].ok and checks["max_param_bytes"].slack < 0
     assert "max_energy_uj" not in checks  # a metric not given is not checked
+
+
+def test_latency_budget_is_a_timestep_budget_in_time_units(tmp_path):
+    """wearable states its budget as latency: 10 s at dt 100 ms = 100 steps; the check says so."""
+    prof = load_profile("wearable")
+    assert prof.step_budget == 100 and prof.default_timesteps == 25  # static inputs keep 25 steps
+    ok = {c.name: c for c in check_profile(prof, {"timesteps": 100})}["max_latency_ms"]
+    assert ok.ok and ok.value == pytest.approx(10000) and "100 steps × 100 ms" in ok.note
+    over = {c.name: c for c in check_profile(prof, {"timesteps": 120})}["max_latency_ms"]
+    assert not over.ok and over.slack == pytest.approx(2000) and "--set timesteps=100" in over.note
+    both = tmp_path / "both.yaml"
+    both.write_text("dt_s: 0.01\nlimits: {max_timesteps: 80, max_latency_ms: 500}\n")
+    assert load_profile(both).step_budget == 50  # the tighter of the two
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("dt_s: 0.01\nlimits: {max_latency_ms: 5}\n")
+    with pytest.raises(ConfigError, match="shorter than one step"):
+        load_profile(bad)

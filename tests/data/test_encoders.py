@@ -91,8 +91,8 @@ def test_delta_channels_layout_and_refusals():
     d = np.diff(X_TS, axis=2)
     np.testing.assert_array_equal(out[1:, :, :2], (d > 0.2).transpose(2, 0, 1))
     np.testing.assert_array_equal(out[1:, :, 2:], (-d > 0.2).transpose(2, 0, 1))
-    with pytest.raises(ShapeError, match="T must be the series length 12, got 10"):
-        make_encoder("delta").encode(X_TS, 10)
+    resampled = make_encoder("delta").encode(X_TS, 10)  # another T resamples the series first
+    assert resampled.shape == (10, 3, 4)
     with pytest.raises(ShapeError, match="use static, rate or latency"):
         make_encoder("delta").encode(X_IMG, 8)
     with pytest.raises(ShapeError, match="use static, rate or latency"):
@@ -153,3 +153,67 @@ def test_runner_modules_import_without_torch_or_sklearn():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
+
+
+# ---- temporal encoders: a time series is its own time axis ------------------------------
+
+SERIES = np.array([[[0.0, 0.3, 0.35, 0.1, 0.1, 0.9]]])  # [B=1, C=1, L=6]
+
+
+def test_direct_is_one_frame_per_step_and_resamples_on_request():
+    out = make_encoder("direct").encode(X_TS, None)
+    assert out.shape == (12, 3, 2)
+    np.testing.assert_array_equal(out, X_TS.transpose(2, 0, 1))
+    # linear resampling: 3 points of [0, 1, 2, 3, 4] sit at 0, 2, 4
+    ramp = np.arange(5.0)[None, None, :]
+    np.testing.assert_allclose(make_encoder("direct").encode(ramp, 3)[:, 0, 0], [0.0, 2.0, 4.0])
+    np.testing.assert_allclose(make_encoder("direct").encode(ramp, 9)[:, 0, 0], np.arange(9) / 2)
+    assert make_encoder("direct").out_shape((6, 100)) == (6,)
+    with pytest.raises(ShapeError, match="use static, rate or latency"):
+        make_encoder("direct").encode(X_IMG, 8)
+
+
+def test_level_crossing_hand_example():
+    # threshold 0.25, reference starts at x[0] = 0; e = x - r:
+    # t1: 0.30 → up, r=0.25 | t2: 0.10 → -, | t3: -0.15 → - | t4: -0.15 → - | t5: 0.65 → up, r=0.5
+    out = make_encoder("level_crossing", threshold=0.25).encode(SERIES, None)
+    assert out.shape == (6, 1, 2)
+    np.testing.assert_array_equal(out[:, 0, 0], [0, 1, 0, 0, 0, 1])
+    np.testing.assert_array_equal(out[:, 0, 1], [0, 0, 0, 0, 0, 0])
+    down = make_encoder("level_crossing", threshold=0.25).encode(1.0 - SERIES, None)
+    np.testing.assert_array_equal(down[:, 0, 1], [0, 1, 0, 0, 0, 1])
+
+
+def test_level_crossing_reconstruction_tracks_a_slow_signal():
+    """Σ θ·(up − down) stays within θ of x − x[0] when x moves less than θ per step."""
+    t = np.linspace(0, 2 * np.pi, 200)
+    x = (0.5 + 0.4 * np.sin(t))[None, None, :]
+    theta = 0.05
+    out = make_encoder("level_crossing", threshold=theta).encode(x, None)[:, 0]
+    recon = x[0, 0, 0] + theta * np.cumsum(out[:, 0] - out[:, 1])
+    assert np.abs(recon - x[0, 0]).max() <= theta + 1e-9
+    # delta compares consecutive samples: a drift of 0.0126 per step never crosses 0.05
+    assert make_encoder("delta", threshold=theta).encode(x, None).sum() == 0
+
+
+def test_sigma_delta_pulse_density_tracks_the_integral():
+    # threshold 0.5: v = 0, .3 → 0; .65 → up, v=.15; .25; .35; 1.25 → up, v=.75 — hand example
+    out = make_encoder("sigma_delta", threshold=0.5).encode(SERIES, None)
+    np.testing.assert_array_equal(out[:, 0, 0], [0, 0, 1, 0, 0, 1])
+    x = np.random.default_rng(3).uniform(-0.4, 0.4, (2, 3, 300))
+    theta = 0.4
+    out = make_encoder("sigma_delta", threshold=theta).encode(x, None)
+    sent = theta * (out[..., :3] - out[..., 3:]).sum(0)  # [B, C]
+    assert np.abs(sent - x.sum(-1)).max() < theta  # within one pulse of the integral
+
+
+@pytest.mark.parametrize("name", ["direct", "delta", "level_crossing", "sigma_delta"])
+def test_temporal_step_machine_equals_encode(name):
+    """Frame-by-frame (the runner's stream) gives exactly the steps of encode on the series."""
+    enc = make_encoder(name)
+    whole = enc.encode(X_TS, None)
+    u = X_TS.astype(np.float64)
+    state = enc.start(u[:, :, 0])
+    for t in range(u.shape[-1]):
+        state, step = enc.step(state, u[:, :, t])
+        np.testing.assert_array_equal(np.asarray(step, dtype=np.float32), whole[t])

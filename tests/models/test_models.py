@@ -19,9 +19,25 @@ def test_every_model_runs_and_twin_matches_weights(family, shape, over):
     out = run_snn(snn_model, x)
     assert out.shape == (5, 2, 3) and set(out.unique().tolist()) <= {0.0, 1.0}
     assert ann(x[0]).shape == (2, 3)
-    snn_w = {k: v.shape for k, v in snn_model.state_dict().items() if k.endswith(("weight", "bias")) and "recurrent" not in k}
+    snn_w = {k: v.shape for k, v in snn_model.state_dict().items() if k.endswith(("weight", "bias"))}
     ann_w = {k: v.shape for k, v in ann.state_dict().items() if k.endswith(("weight", "bias"))}
-    assert snn_w == ann_w
+    assert snn_w == ann_w  # the recurrent V too: the rnn's twin is an Elman ReLU network
+
+
+def test_rnn_twin_is_an_elman_relu_network():
+    """h[t] = ReLU(W·x[t] + b + V·h[t−1]); logits averaged over the frames; one step = plain ReLU."""
+    from edgesnn.models import run_ann
+
+    ann = build(resolve("rnn", {"hidden": [4]}), (3,), 2, ann=True, seed=0)
+    x = torch.rand(6, 2, 3)
+    W, b = ann.dense.ops[0].parts[0].weight, ann.dense.ops[0].parts[0].bias
+    V, R = ann.dense.acts[0].recurrent.weight, ann.dense.readout.parts[0]
+    h, outs = torch.zeros(2, 4), []
+    for t in range(6):
+        h = torch.relu(x[t] @ W.T + b + (h @ V.T if t else 0))
+        outs.append(R(h))
+    torch.testing.assert_close(run_ann(ann, x), torch.stack(outs).mean(0))
+    torch.testing.assert_close(run_ann(ann, x[0]), R(torch.relu(x[0] @ W.T + b)))
 
 
 def test_per_neuron_parameters():

@@ -20,7 +20,7 @@ def test_train_reports_metrics_checks_and_twin(digits_run):
     m = digits_run.metrics
     assert 0.5 < m["test_acc"] <= 1.0 and 0.5 < m["ann_test_acc"] <= 1.0
     assert m["timesteps"] == 25 and m["quantized_layers"] == 2  # loihi2: 8-bit weights
-    assert {c.name for c in digits_run.checks} >= {"max_timesteps", "max_param_bytes", "max_energy_uj",
+    assert {c.name for c in digits_run.checks} >= {"max_latency_ms", "max_param_bytes", "max_energy_uj",
                                                     "max_mean_firing_rate", "min_mean_firing_rate"}
     assert m["param_bytes"] == (64 * 32 + 32 + 32 * 10 + 10)  # 8-bit weights and biases: one byte each
     assert (digits_run.out / "manifest.json").is_file() and (digits_run.out / "metrics.json").is_file()
@@ -38,7 +38,7 @@ def test_checkpoint_rebuilds_the_same_model(digits_run):
     for k, v in digits_run.model.state_dict().items():
         assert torch.equal(v, ck.model.state_dict()[k])
     g = ck.to_nir()
-    assert g.metadata["dt"] == 0.001 and g.metadata["timesteps"] == 25 and g.metadata["encoder"] == "rate"
+    assert g.metadata["dt"] == 0.1 and g.metadata["timesteps"] == 25 and g.metadata["encoder"] == "rate"
 
 
 def test_same_seed_gives_identical_weights_and_metrics(digits_run, tmp_path):

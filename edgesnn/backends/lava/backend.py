@@ -43,11 +43,12 @@ def precision_of(target: "Target") -> str:
     return precision
 
 
-def plan_for(graph: "nir.NIRGraph", target: "Target", x: np.ndarray | None = None):
+def plan_for(graph: "nir.NIRGraph", target: "Target", x=None):
     """``(plan, quantisation report or None)`` for ``graph`` on ``target``; ``x`` (checked against
-    the graph's input first) sets the fixed-point input scale."""
+    the graph's input(s) first: an array, or a dict Input name -> array) sets the fixed-point
+    input scale."""
     from ...nir.graph import graph_settings
-    from ...nir.simulator import check_input
+    from ...nir.simulator import check_inputs
     from .lower import lower
     from .quantize import quantize
 
@@ -55,7 +56,7 @@ def plan_for(graph: "nir.NIRGraph", target: "Target", x: np.ndarray | None = Non
     plan = lower(graph, dt=settings["dt"], reset=settings["reset"], if_reset=settings["if_reset"],
                  supported=target.supports, where=f"target '{target.name}'")
     if x is not None:
-        check_input(x, plan.input_shape, plan.input_name)
+        x = check_inputs(x, plan.inputs)
     if precision_of(target) == "fixed_pt":
         return quantize(plan, x)
     return plan, None
@@ -122,8 +123,10 @@ class LavaBackend(Backend):
         write_json(out_dir / SUMMARY_NAME, summary)
         return [*files, out_dir / SUMMARY_NAME]
 
-    def run(self, artifact: Path, x: np.ndarray, target: "Target", record: bool = False) -> RunResult:
-        from ...nir.graph import read_graph
+    def run(self, artifact: Path, x, target: "Target", record: bool = False) -> RunResult:
+        """Run ``x [T, B, *in]`` (a multimodal graph: a dict Input name -> ``[T, B, *shape]``)."""
+        from ...nir.graph import input_shapes, read_graph
+        from ...nir.simulator import check_inputs
         from .readout import to_result
 
         artifact = Path(artifact)
@@ -132,14 +135,14 @@ class LavaBackend(Backend):
         if not artifact.exists():
             raise ArtifactError(f"'{artifact}' does not exist; export with `edgesnn export ... --target {target.name}`")
         self.require()
-        x = np.asarray(x, dtype=np.float32)
         if artifact.suffix == ".net":
-            return self._run_netx(artifact, x)
+            return self._run_netx(artifact, np.asarray(x, dtype=np.float32))
         graph = read_graph(artifact)
+        x = {n: v.astype(np.float32) for n, v in check_inputs(x, input_shapes(graph)).items()}
         plan, report = plan_for(graph, target, x)
         if report is not None and report["clipped"]:
             warnings.warn(f"loihi2 quantisation clipped {report['clipped']} values (see {SUMMARY_NAME})", EdgeSNNWarning, stacklevel=2)
-        T, B = x.shape[:2]
+        T, B = next(iter(x.values())).shape[:2]
         steps = B * plan.period(T) + plan.max_depth + 1
         raw, wall = run_isolated(_run_child, plan, x, record, what=f"Lava run ({target.name})",
                                  timeout_s=timeout_for(steps, len(plan.populations) + len(plan.connections)))

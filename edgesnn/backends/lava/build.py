@@ -52,26 +52,28 @@ def conv_kernel(weight: np.ndarray) -> np.ndarray:
 
 
 class _Builder:
-    def __init__(self, plan: Plan, x: np.ndarray, record: bool):
+    def __init__(self, plan: Plan, x: dict[str, np.ndarray], record: bool):
         self.L = import_lava()
         self.plan, self.record = plan, record
         self.fixed = plan.precision == "fixed_pt"
-        self.T, self.S = x.shape[0], x.shape[1]
+        self.T, self.S = next(iter(x.values())).shape[:2]
         self.P = plan.period(self.T)
         self.steps = self.S * self.P + plan.max_depth + 1
         self.procs: dict[str, object] = {}
         self.sinks: dict[str, object] = {}
         self.x = x
 
-    def source(self) -> None:
+    def sources(self) -> None:
+        """One ``RingBuffer`` per graph input (a multimodal graph has several), same timing each."""
         plan, L = self.plan, self.L
-        data = np.zeros((*lava_shape(plan.input_shape), self.steps))
-        for s in range(self.S):
-            for k in range(self.T):
-                data[..., s * self.P + k] = to_lava(self.x[k, s].reshape(plan.input_shape))
-        if self.fixed:
-            data = np.round(data * plan.input_scale).astype(np.int32)
-        self.procs[plan.input_name] = L.io_source.RingBuffer(data=data)
+        for name, shape in plan.inputs.items():
+            data = np.zeros((*lava_shape(shape), self.steps))
+            for s in range(self.S):
+                for k in range(self.T):
+                    data[..., s * self.P + k] = to_lava(self.x[name][k, s].reshape(shape))
+            if self.fixed:
+                data = np.round(data * plan.input_scale).astype(np.int32)
+            self.procs[name] = L.io_source.RingBuffer(data=data)
 
     def populations(self) -> None:
         from .procs.neuron import EdgeLIF
@@ -167,7 +169,7 @@ class _Builder:
 
     def run(self) -> tuple[dict[str, np.ndarray], float]:
         """Build, run ``steps`` Lava steps, read every sink/monitor: unit -> ``[steps, *nir_shape]``."""
-        self.source()
+        self.sources()
         self.populations()
         self.connections()
         self.constants()
@@ -191,6 +193,8 @@ class _Builder:
         return out, wall
 
 
-def run_plan(plan: Plan, x: np.ndarray, record: bool = False) -> tuple[dict[str, np.ndarray], float]:
-    """Run ``x`` ``[T, B, *input]`` through ``plan``; raw per-unit time series and the Lava wall time."""
-    return _Builder(plan, x, record).run()
+def run_plan(plan: Plan, x: np.ndarray | dict[str, np.ndarray], record: bool = False) -> tuple[dict[str, np.ndarray], float]:
+    """Run ``x`` ``[T, B, *input]`` (a dict Input name -> ``[T, B, *shape]`` with several inputs)
+    through ``plan``; raw per-unit time series and the Lava wall time."""
+    xs = x if isinstance(x, dict) else {plan.input_name: x}
+    return _Builder(plan, xs, record).run()

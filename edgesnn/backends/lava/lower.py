@@ -2,7 +2,7 @@
 
 | NIR | Lava | |
 |---|---|---|
-| Input | ``io.source.RingBuffer`` | spikes or graded currents |
+| Input | ``io.source.RingBuffer`` | spikes or graded currents; one per Input (multimodal graphs) |
 | Affine, Linear | ``Dense`` | bias -> neuron ``bias_mant`` (or a 'ones' source for CubaLIF) |
 | Conv2d | ``Conv`` | kernel transposed/flipped to Lava's (W, H, C) convolution |
 | Conv1d | ``Conv`` | on ``(C, 1, L)`` with a ``(1, k)`` kernel; populations keep NIR's ``(C, L)`` |
@@ -98,7 +98,7 @@ class _Lowering:
         if src.pending:
             upstream = plan.connections[src.ref]
             upstream.dst = name
-        graded = src.pending or src.ref == plan.input_name
+        graded = src.pending or src.ref in plan.inputs
         c = Connection(name=name, src=src.ref, depth=src_depth + 1, graded_in=graded, **spec)
         c.flatten_src = c.kind == "dense" and len(self.plan.unit_shape(src.ref)) > 1
         if src.pending:  # carry the upstream constant through this op
@@ -185,12 +185,9 @@ def lower(graph, *, dt: float, reset: str = "zero", if_reset: str | None = None,
     for name, node in nodes.items():
         if type(node).__name__ not in allowed:
             raise UnsupportedPrimitiveError(name, type(node).__name__, allowed, where=where)
-    if len(g.inputs) != 1:
-        raise UsageError(f"the Lava backend runs graphs with exactly one Input node; this one has {len(g.inputs)}")
-    (inp,) = g.inputs
     low = _Lowering(dt, reset, if_reset or reset)
-    in_shape = tuple(int(d) for d in np.asarray(nodes[inp].input_type["input"]).ravel())
-    low.plan = plan = Plan(input_name=inp, input_shape=in_shape, dt=dt)
+    shapes = {n: tuple(int(d) for d in np.asarray(nodes[n].input_type["input"]).ravel()) for n in g.inputs}
+    low.plan = plan = Plan(input_name=g.inputs[0], input_shape=shapes[g.inputs[0]], inputs=shapes, dt=dt)
     preds: dict[str, list[str]] = {n: [] for n in nodes}
     for a, b in g.forward:
         preds[b].append(a)
@@ -199,7 +196,7 @@ def lower(graph, *, dt: float, reset: str = "zero", if_reset: str | None = None,
         node_type = type(node).__name__
         terms = _terms([low.sig[p] for p in preds[name]])
         if node_type == "Input":
-            low.sig[name] = (_Signal(name, in_shape, pending=False),)
+            low.sig[name] = (_Signal(name, shapes[name], pending=False),)
         elif node_type in NEURONS:
             if any(not s.pending and s.ref in plan.populations and plan.populations[s.ref].readout for s in terms):
                 raise UnsupportedPrimitiveError(name, node_type, ["LI/CubaLI as readouts"],

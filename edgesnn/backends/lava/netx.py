@@ -79,6 +79,8 @@ def _check_linear(plan: Plan) -> None:
 
 def _chain(plan: Plan) -> list[str]:
     """Population names in order, checking the plan is a netx-shaped chain."""
+    if len(plan.inputs) > 1:
+        raise NotExpressible(f"the network has {len(plan.inputs)} inputs ({', '.join(plan.inputs)}); a netx file has one")
     order, src = [], plan.input_name
     while True:
         feed = [c for c in plan.connections.values() if c.src == src and c.dst in plan.populations and c.dst != src]

@@ -35,7 +35,7 @@ def pad(plan: Plan, c: Connection, steps: int) -> None:
     src, depth = unit, plan.depth(unit)
     for i in range(1, steps + 1):
         d = Connection(name=f"{head.name}.delay{i}", src=src, depth=depth + i, delay=True,
-                       graded_in=i > 1 or unit == plan.input_name, dst=head.name if i == steps else None,
+                       graded_in=i > 1 or unit in plan.inputs, dst=head.name if i == steps else None,
                        **linear.identity(shape))
         if i > 1:
             plan.connections[src].dst = d.name

@@ -10,6 +10,11 @@ Timing model (see ``lower.py``): a unit's **depth** is the number of connection 
 step ``k + 1``; every connection process delays by one step, so a population of depth ``d``
 processes simulator step ``k`` of sample ``s`` at Lava step ``s*P + k + 1 + d`` (``P`` = the
 sample period) and a sink records it at buffer index ``s*P + k + d``.
+
+Inputs: ``inputs`` maps every NIR Input node to its shape, one ``RingBuffer`` source each
+(a multimodal graph has several; every depth counts from the unit's own source, and
+``paths.pad`` aligns paths of different depths into a population). ``input_name`` /
+``input_shape`` are the first input (the only one of a one-input graph).
 """
 
 from __future__ import annotations
@@ -102,12 +107,17 @@ class Plan:
 
     input_name: str
     input_shape: tuple[int, ...]
+    inputs: dict[str, tuple[int, ...]] = field(default_factory=dict)  # every Input -> shape (default: the one above)
     populations: dict[str, Population] = field(default_factory=dict)
     connections: dict[str, Connection] = field(default_factory=dict)
     taps: list[Tap] = field(default_factory=list)
     dt: float = 1e-4
     precision: str = "floating_pt"
-    input_scale: float = 1.0  # fixed point: input integers = round(x * input_scale)
+    input_scale: float = 1.0  # fixed point: input integers = round(x * input_scale), every input
+
+    def __post_init__(self) -> None:
+        if not self.inputs:
+            self.inputs = {self.input_name: tuple(self.input_shape)}
 
     @property
     def max_depth(self) -> int:
@@ -119,12 +129,12 @@ class Plan:
         return any(p.recurrent for p in self.populations.values())
 
     def unit_shape(self, ref: str) -> tuple[int, ...]:
-        """Output shape of a population or connection (the graph input otherwise)."""
+        """Output shape of a population or connection (a graph input otherwise)."""
         if ref in self.populations:
             return self.populations[ref].shape
         if ref in self.connections:
             return self.connections[ref].out_shape
-        return self.input_shape
+        return self.inputs.get(ref, self.input_shape)
 
     def depth(self, ref: str) -> int:
         """Connection processes between the input source and ``ref`` (0 for the input)."""

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -60,12 +61,14 @@ VTH_MAX = 2**17 - 1
 EXP_RANGE = (-8, 7)
 
 
-def input_scale(x: np.ndarray) -> float:
-    """1 for binary spikes, else the power of two that maps ``max|x|`` into 8-bit integers."""
-    x = np.asarray(x)
-    if np.isin(x, (0.0, 1.0)).all():
+def input_scale(x: np.ndarray | Mapping[str, np.ndarray]) -> float:
+    """1 for binary spikes, else the power of two that maps ``max|x|`` into 8-bit integers.
+
+    Several inputs (a dict name -> array) share one scale, fitted to all of them."""
+    xs = [np.asarray(v) for v in (x.values() if isinstance(x, Mapping) else [x])]
+    if all(np.isin(v, (0.0, 1.0)).all() for v in xs):
         return 1.0
-    return _pow2_fit(float(np.abs(x).max()))
+    return _pow2_fit(max(float(np.abs(v).max(initial=0.0)) for v in xs))
 
 
 def _err(target: np.ndarray, got: np.ndarray, clipped: int, unit: float) -> dict:
@@ -100,7 +103,7 @@ def quantize(plan: Plan, x: np.ndarray | None = None) -> tuple[Plan, dict]:
     q = copy.deepcopy(plan)
     q.precision = "fixed_pt"
     q.input_scale = 1.0 if x is None else input_scale(x)
-    sigma: dict[str, float] = {q.input_name: q.input_scale}
+    sigma: dict[str, float] = {name: q.input_scale for name in q.inputs}
     caps: dict[str, float] = {}
     for c in q.connections.values():  # pass 1: output scales of chained connections, Conv caps on V
         s_in = sigma.get(q.origin(c.src), 1.0)  # delays carry their source's integers unchanged

@@ -55,13 +55,24 @@ def nir2onnx(graph: nir.NIRGraph, form: str = "unrolled", record: bool = False, 
     props: dict[str, Any] = {
         "dt": repr(num.dt), "reset": num.reset, "if_reset": num.if_reset, "precision": precision,
         "timesteps": "" if settings.get("timesteps") is None else str(settings["timesteps"]),
-        "encoder": settings.get("encoder") or "", "input_shape": list(plan.in_shape),
-        "output_shape": list(plan.out_shape),
+        "encoder": settings.get("encoder") or "", "output_shape": list(plan.out_shape),
+        **input_props(plan),
     }
     rest = rest_values(plan, num, props) if plan.back_sources else {}
     if form == "stepwise":
         return build_stepwise(plan, num, props, record=record, rest=rest)
     return build_unrolled(plan, num, props, record=record, rest=rest, levers=levers)
+
+
+def input_props(plan: Plan) -> dict[str, Any]:
+    """``inputs`` (ONNX input names) and ``input_shapes`` (name -> features) always; for a one-input
+    graph also ``input`` ("x") and ``input_shape``, as before multimodal models."""
+    shapes = plan.input_shapes
+    props: dict[str, Any] = {"inputs": list(shapes), "input_shapes": {n: list(s) for n, s in shapes.items()}}
+    if len(shapes) == 1:
+        (name, shape), = shapes.items()
+        props.update({"input": name, "input_shape": list(shape)})
+    return props
 
 
 def rest_values(plan: Plan, num: Numerics, props: dict) -> dict[str, np.ndarray]:

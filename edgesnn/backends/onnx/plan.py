@@ -5,6 +5,10 @@ cannot drift from it: sub-graphs inlined with "/"-joined names, the same topolog
 the same back-edges (edges closing a cycle deliver the previous step's value), the same
 shapes, and the same summation order of several edges into one node — forward
 predecessors in name order, then back-edge predecessors in name order.
+
+Graph inputs: a one-input graph reads the ONNX tensor ``x`` (as always); a multimodal graph
+has one ONNX input per NIR Input node, named after it ("image", "audio"), which must not
+collide with the model's other tensor names (``y``, ``state.*``, ``next.*``, ``rec.*``).
 """
 
 from __future__ import annotations
@@ -23,13 +27,21 @@ class Plan:
     inputs: dict[str, list[tuple[str, bool]]]
     shapes: dict[str, tuple[int, ...]]
     in_shapes: dict[str, tuple[int, ...]]
-    input_name: str
+    input_names: list[str]  # the NIR Input nodes, in the simulator's order
     output_name: str
     back_sources: list[str] = field(default_factory=list)
 
     @property
-    def in_shape(self) -> tuple[int, ...]:
-        return self.shapes[self.input_name]
+    def input_tensors(self) -> dict[str, str]:
+        """ONNX graph input name of each Input node: ``x`` for a one-input graph, else the node's name."""
+        if len(self.input_names) == 1:
+            return {self.input_names[0]: "x"}
+        return {n: n for n in self.input_names}
+
+    @property
+    def input_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Feature shape per ONNX graph input name."""
+        return {t: self.shapes[n] for n, t in self.input_tensors.items()}
 
     @property
     def out_shape(self) -> tuple[int, ...]:
@@ -43,9 +55,10 @@ def build_plan(graph: nir.NIRGraph, ctx) -> Plan:
 
     built = sim_plan.build(graph, ctx)
     flat = built.flat
-    if len(flat.inputs) != 1 or len(flat.outputs) != 1:
-        raise ArtifactError(f"the ONNX backend exports graphs with one Input and one Output; this one has "
-                            f"inputs {flat.inputs} and outputs {flat.outputs}")
+    if len(flat.outputs) != 1:
+        raise ArtifactError(f"the ONNX backend exports graphs with one Output; this one has outputs {flat.outputs}")
+    if len(flat.inputs) > 1:
+        _check_input_names(flat.inputs)
     inputs = {n: [(p, False) for p in built.preds[n]] + [(p, True) for p in built.back_preds[n]]
               for n in built.order}
     return Plan(
@@ -54,8 +67,21 @@ def build_plan(graph: nir.NIRGraph, ctx) -> Plan:
         inputs=inputs,
         shapes={n: tuple(k.out_shape) for n, k in built.kernels.items()},
         in_shapes={n: tuple(k.in_shape) for n, k in built.kernels.items()},
-        input_name=flat.inputs[0],
+        input_names=list(flat.inputs),
         output_name=flat.outputs[0],
         back_sources=sorted({p for ps in built.back_preds.values() for p in ps}),
     )
 
+
+
+RESERVED_PREFIXES = ("state.", "next.", "rec.")
+
+
+def _check_input_names(names: list[str]) -> None:
+    """Input node names become ONNX input names: refuse one that collides with another tensor's."""
+    from ...errors import ArtifactError
+
+    for name in names:
+        if name == "y" or name.startswith(RESERVED_PREFIXES):
+            raise ArtifactError(f"Input node '{name}' cannot name an ONNX graph input (reserved: y, state.*, next.*, "
+                                "rec.*); rename the input")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import time
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,12 +102,27 @@ def check_input(x, props: dict) -> np.ndarray:
     return x
 
 
+def check_inputs(x, props: dict) -> dict[str, np.ndarray]:
+    """The model's feed: ONNX input name -> float32 ``[T, B, *in]``.
+
+    A one-input model takes an array (``check_input``); a multimodal one a dict keyed by its
+    input names (``props["inputs"]``, the NIR Input names), checked like the simulator's input
+    (``edgesnn.nir.simulator.check_inputs``: one-line errors naming the expected inputs)."""
+    from ...nir.simulator import check_inputs as check_named
+
+    shapes = {n: tuple(s) for n, s in (props.get("input_shapes") or {"x": props["input_shape"]}).items()}
+    if len(shapes) == 1 and not isinstance(x, Mapping):
+        return {next(iter(shapes)): check_input(x, props)}
+    return {n: np.ascontiguousarray(v, dtype=np.float32) for n, v in check_named(x, shapes).items()}
+
+
 def run_model(path: Path, x, record: bool = False, provider: str = "CPUExecutionProvider",
               threads: int | None = None) -> RunResult:
-    """Run an edgesnn ONNX file on ``x [T, B, *in]``; ``record`` fetches ``rec.<node>`` outputs;
-    ``threads``: onnxruntime intra-op threads (default 1)."""
+    """Run an edgesnn ONNX file on ``x [T, B, *in]`` (a multimodal model: a dict input name ->
+    ``[T, B, *in]``); ``record`` fetches ``rec.<node>`` outputs; ``threads``: onnxruntime
+    intra-op threads (default 1)."""
     sess, props = load(path, provider, threads)
-    x = check_input(x, props)
+    x = check_inputs(x, props)
     records = list(props.get("records") or [])
     if record and not records:
         raise ArtifactError(f"{path} was exported without recording; export it with record=True to count spikes per layer")
@@ -119,18 +135,20 @@ def run_model(path: Path, x, record: bool = False, provider: str = "CPUExecution
     return RunResult(output=outs[0], records=recs, wall_s=wall)
 
 
-def _run_unrolled(sess, props, x, fetch):
-    return sess.run(fetch, {"x": x})
+def _run_unrolled(sess, props, xs, fetch):
+    return sess.run(fetch, xs)
 
 
-def _run_stepwise(sess, props, x, fetch):
-    states = _session.initial_states(sess.get_inputs()[1:], x.shape[1], props.get("initial_states") or {})
+def _run_stepwise(sess, props, xs, fetch):
+    steps_, batch = next(iter(xs.values())).shape[:2]
+    state_inputs = [i for i in sess.get_inputs() if i.name not in xs]
+    states = _session.initial_states(state_inputs, batch, props.get("initial_states") or {})
     names = list(states)
     nexts = ["next." + n[len("state."):] for n in names]
     outputs = [fetch[0], *nexts, *fetch[1:]]
     steps = [[] for _ in fetch]
-    for t in range(x.shape[0]):
-        res = sess.run(outputs, {"x": x[t], **states})
+    for t in range(steps_):
+        res = sess.run(outputs, {**{n: v[t] for n, v in xs.items()}, **states})
         states = dict(zip(names, res[1:1 + len(names)]))
         steps[0].append(res[0])
         for i, r in enumerate(res[1 + len(names):]):

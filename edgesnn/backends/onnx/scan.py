@@ -28,10 +28,13 @@ from .step import emit_step, state_specs, sum_inputs
 
 
 class Values:
-    """Each node's output per layout; ``tb`` / ``batch`` are shape tensors of the input x."""
+    """Each node's output per layout; ``tb`` / ``batch`` are shape tensors of the graph inputs.
 
-    def __init__(self, b: Builder, plan: Plan, x: str, tb: str, batch: str):
-        self.b, self.plan, self.x, self.tb, self.batch = b, plan, x, tb, batch
+    ``xs``: the float32 graph input tensors (one per modality); ``x`` the first (it sets T)."""
+
+    def __init__(self, b: Builder, plan: Plan, xs: list[str], tb: str, batch: str):
+        self.b, self.plan, self.xs, self.tb, self.batch = b, plan, list(xs), tb, batch
+        self.x = self.xs[0]
         self.store: dict[str, dict[str, str]] = {}
 
     def set(self, name: str, tensor: str, layout: str) -> None:
@@ -97,7 +100,7 @@ def scan(b: Builder, vals: Values, states: list[tuple], seqs: list[str], body_fn
         taken.add(name)
         outputs.append(name)
     in_infos = [value_info(n, dtype, [None if d == "B" else d for d in st[1]]) for n, st in zip(st_in, states)]
-    in_infos += [value_info(n, np.float32 if s == vals.x else dtype, None) for n, s in zip(el_in, seqs)]
+    in_infos += [value_info(n, np.float32 if s in vals.xs else dtype, None) for n, s in zip(el_in, seqs)]
     out_dtypes = [dtype] * len(new_states) + list(out_dtypes)
     out_infos = [value_info(n, dt, None) for n, dt in zip(outputs, out_dtypes)]
     graph = body.graph(b.fresh("scan_body"), in_infos, out_infos)

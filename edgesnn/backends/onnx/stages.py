@@ -3,8 +3,8 @@
 * **stages**: the strongly connected components (Tarjan) in topological order, each in plan
   order. A stage of one node with no self-edge is acyclic; any other stage is a cycle (a
   recurrent layer) that must run step by step as a whole.
-* **prefix**: the stateless acyclic nodes whose every input is the graph Input or another
-  prefix node. They are functions of x[t] alone, so they run once on all T·B rows — or once on
+* **prefix**: the stateless acyclic nodes whose every input is a graph Input (one per
+  modality in a multimodal graph) or another prefix node. They are functions of x[t] alone, so they run once on all T·B rows — or once on
   x[0] when every step sees the same input (static encoding): then they are time-invariant.
 * **core**: every stateful node (neuron, Delay), every cycle, and every stateless node that
   feeds one of them: what has to run inside a Scan over T (or, stage by stage, around Scans).
@@ -86,13 +86,13 @@ class Segments:
 
 
 def segments(plan: Plan) -> Segments:
-    """Cut ``plan`` (without its Input) into prefix, core and suffix (see the module docstring)."""
-    order = [s for s in stages(plan) if s[0] != plan.input_name]
+    """Cut ``plan`` (without its Inputs) into prefix, core and suffix (see the module docstring)."""
+    order = [s for s in stages(plan) if s[0] not in plan.input_names]
     stateful = {n for s in order for n in s if is_cyclic(plan, s) or type(plan.nodes[n]) in STATEFUL}
     prefix: list[str] = []
     for stage in order:
         name = stage[0]
-        if name not in stateful and all(s == plan.input_name or s in prefix for s, _ in plan.inputs[name]):
+        if name not in stateful and all(s in plan.input_names or s in prefix for s, _ in plan.inputs[name]):
             prefix.append(name)
     feeds = set(stateful)  # nodes from which a stateful node is reachable
     succ = _successors(plan)

@@ -1,6 +1,7 @@
 """The stepwise form: one timestep with every state as an explicit input and output.
 
-Inputs ``x [B, *in]`` (float32) then, in ``metadata.states`` order, ``state.<node>.<key>``
+Inputs ``x [B, *in]`` (float32; a multimodal graph: one input per modality instead, named
+after its NIR Input node, e.g. ``image [B, 1, 8, 8]``, ``audio [B, 13]``) then, in ``metadata.states`` order, ``state.<node>.<key>``
 (neuron states ``v`` / ``i_syn``, Delay ``buffer [D, B, *f]``, and ``state.<node>.out`` the
 previous output of a node that feeds a recurrent edge). Outputs ``y [B, *out]`` (float32),
 then ``next.<node>.<key>`` in the same order, then ``rec.<node> [B, *shape]`` when recording.
@@ -38,7 +39,8 @@ def io_cast(b: Builder, x: str, num: Numerics, to_model: bool) -> str:
 def build_stepwise(plan: Plan, num: Numerics, props: dict, record: bool = False,
                    rest: dict | None = None) -> onnx.ModelProto:
     b = Builder()
-    inputs = [value_info("x", np.float32, [BATCH, *plan.in_shape])]
+    inputs = [value_info(t, np.float32, [BATCH, *shape]) for t, shape in plan.input_shapes.items()]
+    n_in = len(inputs)
     states = {}
     for node, key, shape in state_specs(plan, num):
         states[(node, key)] = f"state.{node}.{key}"
@@ -48,8 +50,9 @@ def build_stepwise(plan: Plan, num: Numerics, props: dict, record: bool = False,
         prev[src] = f"state.{src}.out"
         inputs.append(value_info(prev[src], num.dtype, [BATCH, *plan.shapes[src]]))
 
-    x = io_cast(b, "x", num, True)
-    values, new_states = emit_step(b, plan, plan.order[1:], {plan.input_name: x}, prev, states, num)
+    values = {n: io_cast(b, t, num, True) for n, t in plan.input_tensors.items()}
+    body = [n for n in plan.order if n not in values]
+    values, new_states = emit_step(b, plan, body, values, prev, states, num)
     y = b.op("Identity", io_cast(b, values[plan.output_name], num, False), out="y")
     outputs = [value_info(y, np.float32, [BATCH, *plan.out_shape])]
     for node, key, shape in state_specs(plan, num):
@@ -66,6 +69,6 @@ def build_stepwise(plan: Plan, num: Numerics, props: dict, record: bool = False,
     graph = b.graph("edgesnn_stepwise", inputs, outputs, with_initializers=True)
     init = {f"state.{s}.out": {"shape": list(v.shape), "values": v.ravel().tolist()}
             for s, v in (rest or {}).items() if np.any(v != 0)}
-    props = {**props, "form": "stepwise", "input": "x", "output": "y", "records": records,
-             "states": [inp.name for inp in inputs[1:]], "initial_states": init}
+    props = {**props, "form": "stepwise", "output": "y", "records": records,
+             "states": [inp.name for inp in inputs[n_in:]], "initial_states": init}
     return finish(graph, props)

@@ -1,5 +1,8 @@
 """The unrolled form: ``x [T, B, *in] → y [T, B, *out]`` in one call, T and B dynamic.
 
+A multimodal graph has one input per modality instead of ``x``, named after its NIR Input
+node (``image [T, B, 1, 8, 8]``, ``audio [T, B, 13]``); all share T and B.
+
 The plan is cut into prefix, core and suffix (``stages.py``):
 * the **prefix** (stateless nodes fed by the input alone) runs time-batched: one Gemm / Conv
   per weight layer over all T·B rows;
@@ -14,8 +17,8 @@ gain·x) computed outside, once for the whole sequence.
 
 The ``static_input`` lever: static encoding feeds the same x[t] at every step, so the prefix is
 time-invariant. The model tests this at run time, exactly — ``ReduceL1(x − x[0]) == 0`` (for
-finite x, a − b = 0 only when a = b, and a sum of non-negative terms is 0 only when all are) —
-and an ``If`` runs the prefix once on x[0] (``[B, *f]``, read by the Scan body from the outer
+finite x, a − b = 0 only when a = b, and a sum of non-negative terms is 0 only when all are;
+with several inputs, for every one of them) — and an ``If`` runs the prefix once on x[0] (``[B, *f]``, read by the Scan body from the outer
 scope) instead of on all T·B rows. Both branches compute the same operations on the same
 values in the same order, so the outputs are the same bits; only the amount of work differs.
 """
@@ -69,12 +72,13 @@ def _core_by_stage(b, plan, vals, seg: Segments, num, rest, keep) -> None:
 def _branch(b: Builder, plan: Plan, seg: Segments, num: Numerics, rest: dict, shapes: tuple[str, str],
             records: list[str], static: bool, fused: bool) -> list[str]:
     """The whole network into ``b``; returns the float32 ``[T, B, *]`` output and records."""
-    vals = Values(b, plan, "x", *shapes)
-    if static:
-        x0 = b.op("Squeeze", b.op("Slice", "x", b.ints([0]), b.ints([1]), b.ints([0])), b.ints([0]))
-        vals.set(plan.input_name, io_cast(b, x0, num, True), "static")
-    else:
-        vals.set(plan.input_name, io_cast(b, "x", num, True), "seq")
+    vals = Values(b, plan, list(plan.input_shapes), *shapes)
+    for name, tensor in plan.input_tensors.items():
+        if static:
+            x0 = b.op("Squeeze", b.op("Slice", tensor, b.ints([0]), b.ints([1]), b.ints([0])), b.ints([0]))
+            vals.set(name, io_cast(b, x0, num, True), "static")
+        else:
+            vals.set(name, io_cast(b, tensor, num, True), "seq")
     for name in seg.prefix:
         _layer(b, plan, vals, name, num, "static" if static else "seq" if name == plan.output_name else "flat")
     keep = {plan.output_name, *records}
@@ -88,21 +92,31 @@ def _branch(b: Builder, plan: Plan, seg: Segments, num: Numerics, rest: dict, sh
     return [io_cast(b, vals.get(n, "seq"), num, False) for n in (plan.output_name, *records)]
 
 
+def _all_static(b: Builder, tensors: list[str]) -> str:
+    """A bool scalar: every input ``x`` equals its ``x[0]`` at every step (``ReduceL1(x − x[0]) == 0``)."""
+    same = None
+    for x in tensors:
+        first = b.op("Slice", x, b.ints([0]), b.ints([1]), b.ints([0]))
+        spread = b.op("ReduceL1", b.op("Sub", x, first), keepdims=0)
+        eq = b.op("Equal", spread, b.const(np.float32(0.0), np.float32))
+        same = eq if same is None else b.op("And", same, eq)
+    return same
+
+
 def build_unrolled(plan: Plan, num: Numerics, props: dict, record: bool = False, rest: dict | None = None,
                    levers=LEVERS) -> onnx.ModelProto:
     """``rest``: the value at rest of each recurrent-edge source (its input at t = 0);
     ``levers``: the speed levers to use (see the module docstring; all by default)."""
     b = Builder()
-    shape = b.op("Shape", "x")
+    tensors = list(plan.input_shapes)
+    shape = b.op("Shape", tensors[0])
     shapes = (b.op("Slice", shape, b.ints([0]), b.ints([2])), b.op("Slice", shape, b.ints([1]), b.ints([2])))
     seg = segments(plan)
     records = [n for n in plan.order if is_neuron(plan.nodes[n])] if record else []
     names = ["y", *[f"rec.{n}" for n in records]]
     fused = "fused_scan" in levers
     if "static_input" in levers and seg.core:
-        first = b.op("Slice", "x", b.ints([0]), b.ints([1]), b.ints([0]))
-        spread = b.op("ReduceL1", b.op("Sub", "x", first), keepdims=0)
-        same = b.op("Equal", spread, b.const(np.float32(0.0), np.float32))
+        same = _all_static(b, tensors)
         branches = {}
         for key, static in (("then_branch", True), ("else_branch", False)):
             sub = b.child()
@@ -116,8 +130,8 @@ def build_unrolled(plan: Plan, num: Numerics, props: dict, record: bool = False,
             b.op("Identity", out, out=name)
     feat = [plan.out_shape, *[plan.shapes[n] for n in records]]
     outputs = [value_info(n, np.float32, [TIME, BATCH, *f]) for n, f in zip(names, feat)]
-    graph = b.graph("edgesnn_unrolled", [value_info("x", np.float32, [TIME, BATCH, *plan.in_shape])], outputs,
-                    with_initializers=True)
-    props = {**props, "form": "unrolled", "input": "x", "output": "y", "states": [], "records": records,
+    inputs = [value_info(t, np.float32, [TIME, BATCH, *f]) for t, f in plan.input_shapes.items()]
+    graph = b.graph("edgesnn_unrolled", inputs, outputs, with_initializers=True)
+    props = {**props, "form": "unrolled", "output": "y", "states": [], "records": records,
              "levers": [lever for lever in LEVERS if lever in levers]}
     return finish(graph, props)

@@ -244,17 +244,19 @@ def build(graph: nir.NIRGraph, ctx: SimContext) -> Plan:
     return plan
 
 
-def run(plan: Plan, x: np.ndarray, ctx: SimContext, record: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Step the plan over ``x[T, B, *in]``; return the Output's ``[T, B, *out]`` and neuron records."""
-    steps, batch = x.shape[0], x.shape[1]
-    (src,), (sink,) = plan.flat.inputs, plan.flat.outputs
+def run(plan: Plan, x: dict[str, np.ndarray], ctx: SimContext, record: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Step the plan over ``x`` (Input name -> ``[T, B, *in]``, every Input of the plan); return
+    the Output's ``[T, B, *out]`` and neuron records."""
+    first = next(iter(x.values()))
+    steps, batch = first.shape[0], first.shape[1]
+    (sink,) = plan.flat.outputs
     back_src = sorted({p for ps in plan.back_preds.values() for p in ps})
 
-    def one_step(xt, states, prev):
+    def one_step(xt: dict[str, np.ndarray], states, prev):
         values: dict[str, np.ndarray] = {}
         for name in plan.order:
-            if name == src:
-                inp = xt
+            if name in xt:
+                inp = xt[name]
             else:
                 terms = [values[p] for p in plan.preds[name]] + [prev[p] for p in plan.back_preds[name]]
                 inp = terms[0]
@@ -269,7 +271,8 @@ def run(plan: Plan, x: np.ndarray, ctx: SimContext, record: bool) -> tuple[np.nd
     prev: dict[str, np.ndarray] = {}
     if back_src:  # the network at rest feeds the back-edges at t = 0
         zeros = {p: np.zeros((batch, *plan.kernels[p].out_shape), dtype=ctx.dtype) for p in back_src}
-        rest = one_step(np.zeros((batch, *x.shape[2:]), dtype=ctx.dtype), fresh(), zeros)
+        rest_in = {n: np.zeros((batch, *v.shape[2:]), dtype=ctx.dtype) for n, v in x.items()}
+        rest = one_step(rest_in, fresh(), zeros)
         prev = {p: rest[p] for p in back_src}
     states = fresh()
     out = np.zeros((steps, batch, *plan.kernels[sink].out_shape), dtype=np.float32)
@@ -278,7 +281,7 @@ def run(plan: Plan, x: np.ndarray, ctx: SimContext, record: bool) -> tuple[np.nd
         {n: np.zeros((steps, batch, *plan.kernels[n].out_shape), dtype=np.float32) for n in neurons_} if record else {}
     )
     for t in range(steps):
-        values = one_step(x[t], states, prev)
+        values = one_step({n: v[t] for n, v in x.items()}, states, prev)
         out[t] = values[sink]
         for n in records:
             records[n][t] = values[n]
