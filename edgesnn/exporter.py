@@ -87,13 +87,14 @@ def accuracy(out: np.ndarray, y: np.ndarray, n_classes: int) -> float:
     return float((counts.argmax(-1) == y).mean())
 
 
-def torch_output(checkpoint, x: np.ndarray) -> np.ndarray:
+def torch_output(checkpoint, x) -> np.ndarray:
     import torch
 
     from .models import run_snn
 
+    x = {k: torch.from_numpy(v) for k, v in x.items()} if isinstance(x, Mapping) else torch.from_numpy(x)
     with torch.no_grad():
-        return run_snn(checkpoint.model, torch.from_numpy(x)).numpy()
+        return run_snn(checkpoint.model, x).numpy()
 
 
 def export(model: str | Path | None, target: str, *, profile: str | None = None, out: Path | None = None,

@@ -50,17 +50,22 @@ def load_source(path: str | Path | None, dt: float | None = None) -> Source:
     return Source(obj.to_nir(dt), obj, path)
 
 
-def test_split(data_spec: dict, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The encoded test split ``[T, N, *input_shape]`` and labels, exactly as training made them."""
+def test_split(data_spec: dict, limit: int | None = None) -> tuple[np.ndarray | dict, np.ndarray]:
+    """The encoded test split ``[T, N, *input_shape]`` (a dict per input for a multimodal model)
+    and labels, exactly as training made them (same split, preprocessing, encoder and draws)."""
     from .data import TEST_STREAM, Encoder, prepare
 
+    from .train.loop import model_inputs
+
     prep = prepare(data_spec["dataset"], data_spec["seed"], label_column=data_spec.get("label_column"),
-                   top_k=data_spec.get("top_k"))
-    x = prep.test.x.reshape(len(prep.test), *data_spec["input_shape"])
+                   top_k=data_spec.get("top_k"), preprocess=data_spec.get("preprocessing", {}).get("kind"))
+    shape = data_spec["input_shape"]
+    x = model_inputs(prep.test, {k: tuple(v) for k, v in shape.items()} if isinstance(shape, dict) else tuple(shape))
     encoder = Encoder.from_dict(data_spec["encoder"])
     # encode the whole split with training's generator so the draws are the ones training measured
     x_enc = encoder.encode(x, data_spec["timesteps"], np.random.default_rng([data_spec["seed"], TEST_STREAM]))
     y = prep.test.y
     if limit is not None:
-        x_enc, y = x_enc[:, :limit], y[:limit]
+        x_enc = {k: v[:, :limit] for k, v in x_enc.items()} if isinstance(x_enc, dict) else x_enc[:, :limit]
+        y = y[:limit]
     return x_enc, y

@@ -13,7 +13,9 @@ from ._common import JSON_OPTION, emit_json
 @app.command()
 def run(
     artifact: Path = typer.Argument(..., help="model.nir, model.onnx, an export directory, model.net (Lava) or a bundle .zip."),
-    input: Path = typer.Option(..., "--input", "-i", help=".npy array [T, B, *features] float32 (bundles: raw samples .npy/.csv)."),
+    input: list[str] = typer.Option(..., "--input", "-i", help=".npy array [T, B, *features] float32 (bundles: raw samples "
+                                    ".npy/.csv); a multimodal model takes one NAME=PATH per input, e.g. "
+                                    "--input image=a.npy --input audio=b.npy."),
     output: Path = typer.Option(None, "--output", "-o", help="Where to write the output .npy [T, B, n]."),
     target: str = typer.Option(None, "--target", "-t", help="Target whose runtime settings to use (default: from the artifact)."),
     as_json: bool = JSON_OPTION,
@@ -23,7 +25,11 @@ def run(
     if artifact.suffix == ".zip":  # an edge bundle: the torch-free runner
         from ..runner import cli_run
 
-        raise typer.Exit(cli_run(artifact, input, as_json))
+        if len(input) != 1 or "=" in input[0]:
+            from ..errors import UsageError
+
+            raise UsageError("a bundle takes one --input file of raw samples")
+        raise typer.Exit(cli_run(artifact, Path(input[0]), as_json))
     import numpy as np
 
     from ..io import atomic_write_bytes

@@ -182,6 +182,20 @@ def load_spoken_digits() -> Dataset:
     return build()
 
 
+def _paired(name: str, image_set: str) -> Callable[[], Dataset]:
+    def load() -> Dataset:
+        from .sources.paired import pair_by_class
+
+        images = BUILTINS[image_set]()
+        audio = load_spoken_digits()
+        audio.classes = [str(i) for i in range(10)]  # "zero".."nine" are the digits 0..9
+        return pair_by_class(name, images, audio)
+
+    load.__name__ = f"load_{name}"
+    load.__doc__ = f"``{image_set}`` images paired by class with ``spoken_digits`` clips: inputs image and audio."
+    return load
+
+
 BUILTINS: dict[str, Callable[[], Dataset]] = {
     "digits": load_digits,
     "digits_rows": load_digits_rows,
@@ -194,5 +208,7 @@ BUILTINS: dict[str, Callable[[], Dataset]] = {
     "pbmc68k": load_pbmc68k,
     "mnist": load_mnist,
     "spoken_digits": load_spoken_digits,
+    "digits_spoken": _paired("digits_spoken", "digits"),
+    "mnist_spoken": _paired("mnist_spoken", "mnist"),
 }
 

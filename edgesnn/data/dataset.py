@@ -6,6 +6,9 @@ Layout: ``x`` is float32 ``[N, *feature_shape]`` and ``y`` int64 ``[N]`` with va
 - ``vector``     ``[F]`` (models view it as ``[1, F]`` for a 1-D CNN)
 - ``image``      ``[C, H, W]`` channel-first
 - ``timeseries`` ``[channels, length]``
+- ``multimodal`` several named inputs: ``x`` is a dict ``name -> [N, *features]`` (each input of
+  one of the kinds above, e.g. ``{"image": [N, 1, 8, 8], "audio": [N, 13, 50]}``), one label per
+  sample; ``feature_shape`` is then a dict of shapes.
 
 Two optional per-sample arrays travel with ``x`` through ``subset``:
 
@@ -29,7 +32,7 @@ import numpy as np
 
 from ..errors import DataError, ShapeError
 
-KINDS = ("vector", "image", "timeseries")
+KINDS = ("vector", "image", "timeseries", "multimodal")
 #: number of feature dimensions each kind has (x.ndim - 1)
 KIND_NDIM = {"vector": 1, "timeseries": 2, "image": 3}
 #: kind of a dataset from the number of dimensions of x (including N)
@@ -42,7 +45,7 @@ class Dataset:
     """A labelled classification set; see the module docstring for the layout."""
 
     name: str
-    x: np.ndarray
+    x: np.ndarray | dict[str, np.ndarray]
     y: np.ndarray
     classes: list[str]
     kind: str = "vector"
@@ -51,9 +54,14 @@ class Dataset:
     test_mask: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        if isinstance(self.x, dict):
+            self.kind = "multimodal"
         if self.kind not in KINDS:
             raise ShapeError(f"dataset '{self.name}': kind '{self.kind}' is not one of {', '.join(KINDS)}")
-        self.x = np.ascontiguousarray(self.x, dtype=np.float32)
+        if self.kind == "multimodal":
+            self._init_inputs()
+        else:
+            self.x = np.ascontiguousarray(self.x, dtype=np.float32)
         self.y = np.asarray(self.y)
         if self.y.ndim != 1 or (self.y.size and not np.issubdtype(self.y.dtype, np.integer)):
             raise ShapeError(
@@ -62,15 +70,15 @@ class Dataset:
             )
         self.y = self.y.astype(np.int64, copy=False)
         self.classes = [str(c) for c in self.classes]
-        want = KIND_NDIM[self.kind] + 1
-        if self.x.ndim != want:
+        want = KIND_NDIM.get(self.kind, 0) + 1
+        if self.kind != "multimodal" and self.x.ndim != want:
             raise ShapeError(
                 f"dataset '{self.name}': a {self.kind} dataset needs x with {want} dims "
                 f"[N, *features], got shape {self.x.shape}"
             )
-        if len(self.x) != len(self.y):
+        if self.n_samples_x != len(self.y):
             raise ShapeError(
-                f"dataset '{self.name}': x has {len(self.x)} samples but y has {len(self.y)}; "
+                f"dataset '{self.name}': x has {self.n_samples_x} samples but y has {len(self.y)}; "
                 "give one label per sample"
             )
         if self.y.size and (self.y.min() < 0 or self.y.max() >= len(self.classes)):
@@ -92,8 +100,42 @@ class Dataset:
             if len(self.test_mask) != len(self.y):
                 raise ShapeError(f"dataset '{self.name}': test_mask has {len(self.test_mask)} entries for {len(self.y)} samples")
 
+    def _init_inputs(self) -> None:
+        if not self.x or not all(isinstance(k, str) and k.isidentifier() for k in self.x):
+            raise ShapeError(f"dataset '{self.name}': a multimodal dataset needs named inputs (identifiers), "
+                             f"got {list(self.x)}")
+        arrays = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in self.x.items()}
+        for k, v in arrays.items():
+            if v.ndim not in KIND_OF_NDIM:
+                raise ShapeError(f"dataset '{self.name}': input '{k}' has shape {v.shape}; use [N, F] vectors, "
+                                 "[N, C, L] series or [N, C, H, W] images")
+        sizes = {k: len(v) for k, v in arrays.items()}
+        if len(set(sizes.values())) > 1:
+            raise ShapeError(f"dataset '{self.name}': inputs hold different numbers of samples {sizes}; "
+                             "give every input one entry per sample")
+        self.x = dict(sorted(arrays.items()))  # one order everywhere: by name, as the NIR graph
+
     @property
-    def feature_shape(self) -> tuple[int, ...]:
+    def n_samples_x(self) -> int:
+        return len(next(iter(self.x.values()))) if isinstance(self.x, dict) else len(self.x)
+
+    @property
+    def multimodal(self) -> bool:
+        return self.kind == "multimodal"
+
+    @property
+    def inputs(self) -> dict[str, np.ndarray]:
+        """The named inputs (one input: ``{"x": x}``)."""
+        return dict(self.x) if self.multimodal else {"x": self.x}
+
+    @property
+    def input_kinds(self) -> dict[str, str]:
+        return {k: KIND_OF_NDIM[v.ndim] for k, v in self.inputs.items()} if self.multimodal else {"x": self.kind}
+
+    @property
+    def feature_shape(self) -> tuple[int, ...] | dict[str, tuple[int, ...]]:
+        if self.multimodal:
+            return {k: tuple(int(s) for s in v.shape[1:]) for k, v in self.x.items()}
         return tuple(int(s) for s in self.x.shape[1:])
 
     @property
@@ -117,12 +159,15 @@ class Dataset:
     def subset(self, index: np.ndarray) -> "Dataset":
         """The samples at ``index`` (classes, names, lengths and test mask kept)."""
         pick = (lambda a: None if a is None else a[index])
-        return Dataset(self.name, self.x[index], self.y[index], list(self.classes), self.kind, self.source,
+        x = {k: v[index] for k, v in self.x.items()} if self.multimodal else self.x[index]
+        return Dataset(self.name, x, self.y[index], list(self.classes), self.kind, self.source,
                        pick(self.lengths), pick(self.test_mask))
 
-    def with_x(self, x: np.ndarray) -> "Dataset":
+    def with_x(self, x: np.ndarray | dict[str, np.ndarray], kind: str | None = None) -> "Dataset":
         """Same labels and metadata, new features (e.g. after preprocessing)."""
-        return Dataset(self.name, x, self.y, list(self.classes), self.kind, self.source, self.lengths, self.test_mask)
+        kind = kind or ("multimodal" if isinstance(x, dict) else self.kind)
+        lengths = self.lengths if kind == "timeseries" else None
+        return Dataset(self.name, x, self.y, list(self.classes), kind, self.source, lengths, self.test_mask)
 
 
 def _label_name(value: object) -> str:
@@ -175,8 +220,11 @@ def check_dataset(ds: Dataset, where: str, feature_names: Sequence[str] | None =
     """
     if len(ds) == 0:
         raise DataError(f"{where}: no samples; give a file with at least one data row")
-    if not np.all(np.isfinite(ds.x)):
-        raise DataError(f"{where}: {_nonfinite_where(ds, feature_names)}; drop or impute them before loading")
+    for name, x in ds.inputs.items():
+        if not np.all(np.isfinite(x)):
+            part = ds if not ds.multimodal else ds.with_x(x, kind=KIND_OF_NDIM[x.ndim])
+            label = f"input '{name}': " if ds.multimodal else ""
+            raise DataError(f"{where}: {label}{_nonfinite_where(part, feature_names)}; drop or impute them before loading")
     present = np.unique(ds.y)
     if present.size < 2:
         only = ds.classes[int(present[0])]

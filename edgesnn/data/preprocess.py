@@ -16,7 +16,9 @@ z-score step fixes nothing the min-max step would not, but it is kept explicit a
 Unseen data (validation, test, device sensors) is transformed with the training statistics
 and then **clipped** to [0, 1], so encoders always receive values in range.
 
-``kind="minmax"``: ``u = (x - min) / (max - min)``, clipped. ``kind="none"``: identity; fitting
+``kind="minmax"``: ``u = (x - min) / (max - min)``, clipped. ``kind="zscore"``: ``u = (x - mu) / sigma``,
+not clipped: zero-mean signed values, for series fed as input current (``direct``), where a
+constant offset would only drive every neuron at once. ``kind="none"``: identity; fitting
 checks the training data already lie in [0, 1].
 
 ``per="feature"`` keeps one statistic per element of the feature shape (per pixel for images);
@@ -55,6 +57,11 @@ def _fit_zscore_minmax(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray
     return mu + sigma * zmin, scale
 
 
+def _fit_zscore(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    mu, sigma = np.nanmean(x, axis=axes, keepdims=True), np.nanstd(x, axis=axes, keepdims=True)
+    return mu, np.where(sigma > 0, 1.0 / np.where(sigma > 0, sigma, 1.0), 0.0)
+
+
 def _fit_minmax(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = np.nanmin(x, axis=axes, keepdims=True), np.nanmax(x, axis=axes, keepdims=True)
     span = hi - lo
@@ -82,6 +89,7 @@ def _fits(feature_shape: tuple[int, ...], stat_shape: tuple[int, ...], per: str)
 FITTERS: dict[str, Callable[[np.ndarray, tuple[int, ...]], tuple[np.ndarray, np.ndarray]]] = {
     "zscore-minmax": _fit_zscore_minmax,
     "minmax": _fit_minmax,
+    "zscore": _fit_zscore,
     "none": _fit_none,
 }
 
@@ -138,6 +146,8 @@ class Preprocessor:
             )
         if self.kind == "none":
             return x.astype(np.float32)
+        if self.kind == "zscore":  # signed currents, not clipped (direct input of a series)
+            return ((x - self.offset) * self.scale).astype(np.float32)
         return np.clip((x - self.offset) * self.scale, 0.0, 1.0).astype(np.float32)
 
     def fit_transform(self, x: np.ndarray) -> np.ndarray:

@@ -48,7 +48,7 @@ FAMILIES: dict[str, dict[str, Any]] = {
     },
     "rnn": {"hidden": [64], "skip": "none"},
     "fusion": {"init": "ann", "channels": [8], "kernel": 3, "pool": "avg", "pool_size": 2, "branch_hidden": 32, "hidden": [64], "skip": "none"},
-    "fusion2": {"channels": [8], "kernel": 3, "pool": "avg", "pool_size": 2, "branch_hidden": 32, "fuse": "concat",
+    "fusion2": {"init": "ann", "channels": [8], "kernel": 3, "pool": "avg", "pool_size": 2, "branch_hidden": 32, "fuse": "concat",
                 "hidden": [64], "skip": "none"},  # multimodal: named inputs, one branch each; fuse concat | add
 }
 POOLS = ("avg", "sum", "max")
@@ -96,11 +96,21 @@ def default_encoder(feature_shape: tuple[int, ...]) -> str:
     return "direct" if len(tuple(feature_shape)) == 2 else "rate"
 
 
-def make_hp_encoder(hp: dict[str, Any], feature_shape: tuple[int, ...]):
+def make_hp_encoder(hp: dict[str, Any], feature_shape):
     """The input encoder ``hp`` names, with ``encoder_threshold`` applied when set. An unset
-    encoder is resolved for the data (``default_encoder``) and written back into ``hp``."""
-    from ..data.encoders import make_encoder
+    encoder is resolved for the data (``default_encoder``) and written back into ``hp``.
 
+    Several named inputs (``feature_shape`` a dict) get one encoder each: ``hp.encoder`` is a
+    dict ``{name: encoder}`` or None (each input's default)."""
+    from ..data.encoders import MultiEncoder, make_encoder
+
+    if isinstance(feature_shape, dict):
+        chosen = hp.get("encoder") if isinstance(hp.get("encoder"), dict) else {}
+        unknown = set(chosen) - set(feature_shape)
+        if unknown:
+            raise UsageError(f"encoder names inputs {sorted(unknown)} the data does not have; inputs: {sorted(feature_shape)}")
+        hp["encoder"] = {n: chosen.get(n) or default_encoder(s) for n, s in sorted(feature_shape.items())}
+        return MultiEncoder({n: make_hp_encoder({**hp, "encoder": e}, feature_shape[n]) for n, e in hp["encoder"].items()})
     if hp.get("encoder") is None:
         hp["encoder"] = default_encoder(feature_shape)
     opts = {} if hp.get("encoder_threshold") is None else {"threshold": hp["encoder_threshold"]}

@@ -23,11 +23,32 @@ def reset_states(model: nn.Module) -> None:
 _CACHED_RUN = threading.RLock()
 
 
-def _steps(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    return torch.stack([model(x_t) for x_t in x.unbind(0)])
+Inputs = torch.Tensor | dict[str, torch.Tensor]
 
 
-def run_snn(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+def frames(x: Inputs) -> list:
+    """The per-step inputs of ``[T, B, ...]`` (a dict of them for a multi-input model)."""
+    if isinstance(x, dict):
+        return [dict(zip(x, parts)) for parts in zip(*(v.unbind(0) for v in x.values()))]
+    return list(x.unbind(0))
+
+
+def take(x: Inputs, index, axis: int = 1) -> Inputs:
+    """Samples ``index`` of ``x`` along ``axis`` (1: time-major ``[T, B, ...]``; 0: ``[B, ...]``)."""
+    if isinstance(x, dict):
+        return {k: take(v, index, axis) for k, v in x.items()}
+    return x[:, index] if axis == 1 else x[index]
+
+
+def n_samples(x: Inputs, axis: int = 1) -> int:
+    return next(iter(x.values())).shape[axis] if isinstance(x, dict) else x.shape[axis]
+
+
+def _steps(model: nn.Module, x: Inputs) -> torch.Tensor:
+    return torch.stack([model(x_t) for x_t in frames(x)])
+
+
+def run_snn(model: nn.Module, x: Inputs) -> torch.Tensor:
     """Output spikes ``[T, B, n_out]`` for input ``[T, B, *features]``; states start at zero.
 
     The weights are fixed for the whole run, so parametrized tensors (quantisation-aware
@@ -40,6 +61,14 @@ def run_snn(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         return _steps(model, x)
 
 
+def is_sequence(model: nn.Module, x: Inputs) -> bool:
+    """True when ``x`` is time-major ``[T, B, *in]`` for ``model`` (False: one step ``[B, *in]``)."""
+    if isinstance(x, dict):
+        name, v = next(iter(x.items()))
+        return v.dim() == len(model.input_shapes[name]) + 2
+    return x.dim() == len(model.input_shape) + 2
+
+
 def run_ann(model: nn.Module, x: torch.Tensor, *, per_step: bool = False) -> torch.Tensor:
     """Logits ``[B, C]`` of an ANN twin: one pass on a static input ``[B, *in]``, or one pass
     per frame of a sequence ``[T, B, *in]`` (recurrent states carried) with the logits averaged
@@ -48,10 +77,10 @@ def run_ann(model: nn.Module, x: torch.Tensor, *, per_step: bool = False) -> tor
     for m in model.modules():
         if hasattr(m, "reset") and isinstance(m, nn.ReLU):
             m.reset()
-    if x.dim() == len(model.input_shape) + 1:
+    if not is_sequence(model, x):
         out = model(x)
         return out[None] if per_step else out
-    steps = torch.stack([model(x_t) for x_t in x.unbind(0)])
+    steps = torch.stack([model(x_t) for x_t in frames(x)])
     return steps if per_step else steps.mean(0)
 
 

@@ -27,9 +27,17 @@ CHECKPOINT = "checkpoint.pt"
 FORMAT = 1
 
 
+def step_shape_json(model: torch.nn.Module) -> list[int] | dict[str, list[int]]:
+    """The per-step input shape the model was built for (a dict for a multi-input model)."""
+    shapes = getattr(model, "input_shapes", None)
+    if shapes:
+        return {k: list(v) for k, v in shapes.items()}
+    return list(model.input_shape)
+
+
 def save_checkpoint(result: "TrainResult", out: Path, *, seed: int, force: bool = False) -> Path:
     payload = {
-        "format": FORMAT, "hp": result.hp, "input_shape": list(result.model.input_shape),
+        "format": FORMAT, "hp": result.hp, "input_shape": step_shape_json(result.model),
         "n_classes": result.model.n_classes, "state_dict": result.model.state_dict(),
         "data": result.data_spec, "profile": result.profile.model_dump(), "target": result.target.model_dump(),
         "metrics": result.metrics, "seed": seed,
@@ -83,7 +91,9 @@ def load_checkpoint(path: Path) -> Checkpoint:
         raise ArtifactError(f"'{file}' is not a readable checkpoint ({type(exc).__name__})") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ArtifactError(f"'{file}' is not an edgesnn checkpoint of format {FORMAT}")
-    model = build(payload["hp"], tuple(payload["input_shape"]), payload["n_classes"])
+    shape = payload["input_shape"]
+    shape = {k: tuple(v) for k, v in shape.items()} if isinstance(shape, dict) else tuple(shape)
+    model = build(payload["hp"], shape, payload["n_classes"])
     model.load_state_dict(payload["state_dict"])
     model.eval()
     return Checkpoint(model, payload["hp"], payload["data"], Profile.model_validate(payload["profile"]),

@@ -17,8 +17,10 @@ import torch
 from torch import nn
 
 from ..data import VAL_STREAM, Dataset, Encoder
+from ..data.encoders import MultiEncoder, StaticEncoder
 from ..errors import DataError
 from ..models import predict, run_ann, run_snn
+from ..models.run import is_sequence, n_samples, take
 from .losses import make_loss
 from .progress import Progress
 
@@ -35,32 +37,42 @@ class FitResult:
     samples_per_s: float = 0.0  # training samples per second, validation time excluded
 
 
-def model_inputs(ds: Dataset, shape: tuple[int, ...]) -> np.ndarray:
-    """The dataset's features viewed in the model's input shape (same values, same order)."""
+def model_inputs(ds: Dataset, shape):
+    """The dataset's features viewed in the model's input shape (same values, same order); a
+    dict per input for a multimodal dataset (``shape`` a dict too)."""
+    if isinstance(shape, dict):
+        return {n: ds.x[n].reshape(len(ds), *shape[n]) for n in shape}
     return ds.x.reshape(len(ds), *shape)
 
 
-def encode(encoder: Encoder, x: np.ndarray, T: int, seed: list[int]) -> torch.Tensor:
-    return torch.from_numpy(encoder.encode(x, T, np.random.default_rng(seed)))
+def _tensors(x):
+    return {k: torch.from_numpy(v) for k, v in x.items()} if isinstance(x, dict) else torch.from_numpy(x)
+
+
+def _rows(x, index):
+    return {k: v[index] for k, v in x.items()} if isinstance(x, dict) else x[index]
+
+
+def encode(encoder: Encoder, x, T: int, seed: list[int]):
+    return _tensors(encoder.encode(x, T, np.random.default_rng(seed)))
 
 
 def ann_inputs(ds: Dataset, view: tuple[int, ...], encoder: Encoder, T: int) -> torch.Tensor:
     """What the ANN twin sees: the features ``[N, *view]`` of a static encoder, or for a
     temporal encoder (a deterministic per-frame code) the encoded frames ``[T, N, *in]``."""
     x = model_inputs(ds, view)
+    if isinstance(encoder, MultiEncoder):  # static inputs un-encoded (repeated), series coded per frame
+        encoder = MultiEncoder({n: e if e.temporal else StaticEncoder() for n, e in encoder.encoders.items()})
     if getattr(encoder, "temporal", False):
         return encode(encoder, x, T, [0])
-    return torch.from_numpy(x)
-
-
-def _take(x: torch.Tensor, idx, sequence: bool) -> torch.Tensor:
-    return x[:, idx] if sequence else x[idx]
+    return _tensors(x)
 
 
 @torch.no_grad()
 def snn_accuracy(model: nn.Module, x_enc: torch.Tensor, y: np.ndarray, n_classes: int, batch: int = 512) -> float:
     model.eval()
-    preds = [predict(run_snn(model, x_enc[:, i:i + batch]), n_classes) for i in range(0, x_enc.shape[1], batch)]
+    preds = [predict(run_snn(model, take(x_enc, slice(i, i + batch))), n_classes)
+             for i in range(0, n_samples(x_enc), batch)]
     return float((torch.cat(preds).numpy() == y).mean())
 
 
@@ -79,7 +91,7 @@ def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: E
     # a deterministic code is the same every epoch: encode the split once
     fixed = None if encoder.stochastic else encode(encoder, x_train, T, [seed])
     bs = int(hp["batch_size"])
-    best = FitResult(best_val_acc=-1.0, best_epoch=-1)
+    best, best_loss = FitResult(best_val_acc=-1.0, best_epoch=-1), math.inf
     best_state = copy.deepcopy(model.state_dict())
     start, seen = time.perf_counter(), 0
     task = progress.task("train SNN", total=epochs)
@@ -89,7 +101,7 @@ def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: E
         total = 0.0
         for b, i in enumerate(range(0, len(order), bs)):
             idx = order[i:i + bs]
-            xb = fixed[:, idx] if fixed is not None else encode(encoder, x_train[idx], T, [seed, epoch, b])
+            xb = take(fixed, idx) if fixed is not None else encode(encoder, _rows(x_train, idx), T, [seed, epoch, b])
             loss = loss_fn(run_snn(model, xb), y_train[idx])
             value = loss.item()  # the one host read per batch (divergence check and epoch mean)
             if not math.isfinite(value):
@@ -103,8 +115,11 @@ def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: E
         val_acc = snn_accuracy(model, x_val, val.y, n_classes)
         best.val_seconds += time.perf_counter() - val_start
         best.history.append({"epoch": epoch + 1, "loss": total / len(order), "val_acc": val_acc})
-        if val_acc > best.best_val_acc:
-            best.best_val_acc, best.best_epoch = val_acc, epoch + 1
+        # best by validation accuracy; a tie goes to the lower training loss (a small validation
+        # split ties often, and the first epoch to reach a score is rarely the best trained)
+        loss_now = total / len(order)
+        if val_acc > best.best_val_acc or (val_acc == best.best_val_acc and loss_now < best_loss):
+            best.best_val_acc, best.best_epoch, best_loss = val_acc, epoch + 1, loss_now
             best_state = copy.deepcopy(model.state_dict())
         progress.advance(task, f"val {val_acc:.3f} (best {best.best_val_acc:.3f})")
         if callback is not None:
@@ -119,8 +134,8 @@ def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: E
 def fit_ann(model: nn.Module, hp: dict, x_train: torch.Tensor, y_train: np.ndarray, x_val: torch.Tensor,
             y_val: np.ndarray, *, epochs: int, seed: int, progress: Progress) -> FitResult:
     """Train the ANN twin on its inputs (``ann_inputs``) with cross-entropy on the logits."""
-    sequence = x_train.dim() == len(model.input_shape) + 2
-    n_train, y_train = x_train.shape[1 if sequence else 0], torch.from_numpy(y_train)
+    axis = 1 if is_sequence(model, x_train) else 0
+    n_train, y_train = n_samples(x_train, axis), torch.from_numpy(y_train)
     opt = torch.optim.Adam(model.parameters(), lr=float(hp["lr"]), weight_decay=float(hp["weight_decay"]))
     bs, best = int(hp["batch_size"]), FitResult(best_val_acc=-1.0, best_epoch=-1)
     best_state = copy.deepcopy(model.state_dict())
@@ -131,7 +146,7 @@ def fit_ann(model: nn.Module, hp: dict, x_train: torch.Tensor, y_train: np.ndarr
         order = torch.from_numpy(np.random.default_rng([seed, epoch, 7]).permutation(n_train))
         for i in range(0, len(order), bs):
             idx = order[i:i + bs]
-            loss = nn.functional.cross_entropy(run_ann(model, _take(x_train, idx, sequence)), y_train[idx])
+            loss = nn.functional.cross_entropy(run_ann(model, take(x_train, idx, axis)), y_train[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -160,9 +160,11 @@ def layer_neurons(model: nn.Module) -> dict[nn.Module, nn.Module]:
     parts of a concatenation, and an RLeaky's recurrent Linear, which runs inside it).
     Empty when the model has no ``input_shape``.
     """
-    shape = getattr(model, "input_shape", None)
-    if not shape:
+    shapes = getattr(model, "input_shapes", None)
+    shape = None if shapes else getattr(model, "input_shape", None)
+    if not shape and not shapes:
         return {}
+    probe = {k: torch.zeros(1, *v) for k, v in shapes.items()} if shapes else torch.zeros(1, *shape)
     from ..models.run import reset_states
 
     order: list[nn.Module] = []
@@ -173,7 +175,7 @@ def layer_neurons(model: nn.Module) -> dict[nn.Module, nn.Module]:
     try:
         reset_states(model)
         with torch.no_grad():
-            model(torch.zeros(1, *shape))
+            model(probe)
     finally:
         for h in hooks:
             h.remove()

@@ -23,7 +23,8 @@ from ..models import build, resolve
 from ..models.hparams import make_hp_encoder
 from . import quant
 from .checkpoint import save_checkpoint
-from .loop import EpochCallback, ann_accuracy, ann_inputs, encode, fit_ann, fit_snn, model_inputs, snn_accuracy
+from ..data.prepare import shape_json
+from .loop import EpochCallback, _rows, ann_accuracy, ann_inputs, encode, fit_ann, fit_snn, model_inputs, snn_accuracy
 from .progress import QUIET, Progress
 from .transfer import transfer
 
@@ -61,6 +62,9 @@ def input_views(family: str, feature_shape: tuple[int, ...], encoder) -> tuple[t
     model gets one encoded frame per step, ``encoder.out_shape([C, L])``."""
     from ..models import model_input_shape
 
+    if isinstance(feature_shape, dict):  # one view per named input, as the data has it
+        view = {n: tuple(v) for n, v in feature_shape.items()}
+        return view, encoder.out_shape(view)
     if encoder.temporal:
         return tuple(feature_shape), tuple(encoder.out_shape(tuple(feature_shape)))
     view = model_input_shape(family, tuple(feature_shape))
@@ -112,7 +116,7 @@ def train(dataset: str, profile: str | Profile = "wearable", *, model: str = "ml
         if hp.get("init_rate") and hp.get("init") != "ann":
             from .calibrate import calibrate
 
-            probe = model_inputs(prep.train, view)[:64]
+            probe = _rows(model_inputs(prep.train, view), slice(0, 64))
             calibrate(snn_model, encode(encoder, probe, T, [seed, CALIBRATION_STREAM]), target=float(hp["init_rate"]))
         metrics["quantized_layers"] = quant.apply(snn_model, target.numerics.weight_bits, target.numerics.quantize)
         fit = fit_snn(snn_model, hp, prep.train, prep.val, encoder, T, epochs=epochs, seed=seed,
@@ -126,7 +130,7 @@ def train(dataset: str, profile: str | Profile = "wearable", *, model: str = "ml
         })
     graph_metrics = measure_on_reference(snn_model, hp, profile, target, x_test, T)
     metrics.update(graph_metrics)
-    data_spec = {**prep.spec, "encoder": encoder.to_dict(), "timesteps": T, "input_shape": list(view)}
+    data_spec = {**prep.spec, "encoder": encoder.to_dict(), "timesteps": T, "input_shape": shape_json(view)}
     checks = check_profile(profile, metrics)
     result = TrainResult(snn_model, hp, data_spec, profile, target, metrics, checks)
     if out is not None:
@@ -151,8 +155,10 @@ def measure_on_reference(model, hp, profile: Profile, target: Target, x_test: to
     from ..metrics import measure, profile_metrics
     from ..nir import simulate, to_nir
 
-    graph = to_nir(model, dt=profile.dt_s, metadata={"encoder": hp["encoder"], "timesteps": T})
-    x = x_test.numpy().astype(np.float32)
+    name = hp["encoder"] if isinstance(hp["encoder"], str) else "multi"
+    graph = to_nir(model, dt=profile.dt_s, metadata={"encoder": name, "timesteps": T})
+    x = ({k: v.numpy().astype(np.float32) for k, v in x_test.items()} if isinstance(x_test, dict)
+         else x_test.numpy().astype(np.float32))
     run = simulate(graph, x, record=True)
     report = measure(graph, x, run.records, target)
     return {"activity": report.to_dict(), **profile_metrics(report)}
