@@ -39,7 +39,7 @@ Y_KEYS = ("y", "Y")
 
 @dataclass
 class Raw:
-    x: np.ndarray
+    x: np.ndarray | dict[str, np.ndarray]  # a dict: named inputs of a multimodal file
     labels: np.ndarray
     classes: list[str] | None = None
     feature_names: list[str] | None = None
@@ -129,17 +129,45 @@ def _decode(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-def _arrays_raw(get: Callable[[str], np.ndarray], keys: list[str], label_key: str | None, where: str) -> Raw:
-    fix = "save the features as 'x' and the labels as 'y'"
-    xk = _pick(keys, X_KEYS, "feature", where, fix)
-    yk = _pick(keys, (label_key,) if label_key else Y_KEYS, "label", where, fix)
-    x, labels = np.asarray(get(xk)), _decode(np.asarray(get(yk)))
+def _features(get: Callable[[str], np.ndarray], key: str, where: str) -> np.ndarray:
+    x = np.asarray(get(key))
     if x.dtype.kind not in "biuf":
-        raise DataError(f"{where}: features '{xk}' have dtype {x.dtype}; save them as a numeric (float) array")
+        raise DataError(f"{where}: features '{key}' have dtype {x.dtype}; save them as a numeric (float) array")
+    _refuse_nan_padding(x, key, where)
+    return x
+
+
+def _refuse_nan_padding(x: np.ndarray, key: str, where: str) -> None:
+    """Series ``[N, C, L]`` whose NaNs are all trailing frames were padded with NaN: say how to pad."""
+    if x.ndim != 3 or x.dtype.kind != "f":
+        return
+    bad = np.isnan(x).any(axis=1)  # [N, L]
+    if not bad.any():
+        return
+    trailing = np.flip(np.logical_and.accumulate(np.flip(bad, axis=1), axis=1), axis=1)
+    if (bad == trailing).all():
+        i = int(np.flatnonzero(bad.any(axis=1))[0])
+        raise DataError(f"{where}: '{key}' looks padded with NaN (series {i} has {int((~bad[i]).sum())} valid frames of "
+                        f"{x.shape[2]}); pad series with zeros and save a 'lengths' array of valid frames per series")
+
+
+def _arrays_raw(get: Callable[[str], np.ndarray], keys: list[str], label_key: str | None, where: str) -> Raw:
+    """``x`` (or several named inputs ``x_<name>``), ``y``, optional ``classes`` and ``lengths``."""
+    fix = "save the features as 'x' (or one 'x_<name>' per input) and the labels as 'y'"
+    named = sorted(k for k in keys if k.startswith("x_") and k[2:].isidentifier())
+    if named and not any(k in keys for k in X_KEYS):
+        x = {k[2:]: _features(get, k, where) for k in named}
+    else:
+        x = _features(get, _pick(keys, X_KEYS, "feature", where, fix), where)
+    yk = _pick(keys, (label_key,) if label_key else Y_KEYS, "label", where, fix)
+    labels = _decode(np.asarray(get(yk)))
     classes = None
     if "classes" in keys:
         classes = [str(c) for c in _decode(np.asarray(get("classes")).reshape(-1))]
-    return Raw(x, labels.reshape(-1) if labels.ndim == 2 and 1 in labels.shape else labels, classes)
+    lengths = np.asarray(get("lengths")).reshape(-1) if "lengths" in keys else None
+    if lengths is not None and lengths.dtype.kind not in "iu":
+        raise DataError(f"{where}: 'lengths' has dtype {lengths.dtype}; save the valid frames per series as integers")
+    return Raw(x, labels.reshape(-1) if labels.ndim == 2 and 1 in labels.shape else labels, classes, None, lengths)
 
 
 def read_npz(path: Path, label_column: str | None = None) -> Raw:
@@ -202,18 +230,19 @@ def check_raw_shapes(raw: Raw, where: str) -> str:
     """Validate x/y shapes of a raw file and return the dataset kind."""
     if raw.labels.ndim != 1:
         raise ShapeError(f"{where}: labels must be 1-D [N], got shape {raw.labels.shape}; give one label per sample")
-    if raw.x.ndim not in KIND_OF_NDIM:
-        raise ShapeError(
-            f"{where}: x has shape {raw.x.shape}; use [N, F] vectors, [N, C, L] time series "
-            "or [N, C, H, W] images"
-        )
-    if len(raw.x) != len(raw.labels):
-        raise DataError(
-            f"{where}: x has {len(raw.x)} samples but y has {len(raw.labels)} labels; give one label per sample"
-        )
-    if raw.x.ndim == 4 and raw.x.shape[-1] in (1, 3, 4) and raw.x.shape[1] not in (1, 3, 4):
-        raise ShapeError(
-            f"{where}: images of shape {raw.x.shape} look channel-last; images are channel-first "
-            "[N, C, H, W]: save x.transpose(0, 3, 1, 2)"
-        )
+    if isinstance(raw.x, dict):
+        for name, x in raw.x.items():
+            _check_features(x, raw.labels, f"{where}: input 'x_{name}'")
+        return "multimodal"
+    _check_features(raw.x, raw.labels, f"{where}: x")
     return KIND_OF_NDIM[raw.x.ndim]
+
+
+def _check_features(x: np.ndarray, labels: np.ndarray, what: str) -> None:
+    if x.ndim not in KIND_OF_NDIM:
+        raise ShapeError(f"{what} has shape {x.shape}; use [N, F] vectors, [N, C, L] time series or [N, C, H, W] images")
+    if len(x) != len(labels):
+        raise DataError(f"{what} has {len(x)} samples but y has {len(labels)} labels; give one label per sample")
+    if x.ndim == 4 and x.shape[-1] in (1, 3, 4) and x.shape[1] not in (1, 3, 4):
+        raise ShapeError(f"{what}: images of shape {x.shape} look channel-last; images are channel-first "
+                         "[N, C, H, W]: save x.transpose(0, 3, 1, 2)")

@@ -53,8 +53,9 @@ def load_file(path: Path, *, label_column: str | None = None) -> Dataset:
         raise DataError(f"{where}: cannot read ({type(exc).__name__}: {exc}); check its permissions and format") from None
     kind = check_raw_shapes(raw, where)
     y, classes = _labels(raw, where)
-    if raw.x.dtype.kind == "f" and np.isfinite(raw.x).all() and np.abs(raw.x).max(initial=0) > np.finfo(np.float32).max:
-        raise DataError(f"{where}: values exceed the float32 range; rescale the features")
+    for x in (raw.x.values() if isinstance(raw.x, dict) else [raw.x]):
+        if x.dtype.kind == "f" and np.isfinite(x).all() and np.abs(x).max(initial=0) > np.finfo(np.float32).max:
+            raise DataError(f"{where}: values exceed the float32 range; rescale the features")
     ds = Dataset(path.stem, raw.x, y, classes, kind, str(path.resolve()), lengths=raw.lengths)
     return check_dataset(ds, where, raw.feature_names)
 

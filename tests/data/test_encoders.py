@@ -105,6 +105,8 @@ def test_timeseries_with_other_encoders_keeps_shape():
 
 def test_dict_round_trip_every_encoder():
     for name, cls in ENCODERS.items():
+        if name == "multi":
+            continue  # needs its inputs: test_multi_encoder_one_time_axis
         enc = make_encoder(name)
         d = json.loads(json.dumps(enc.to_dict()))
         assert d["name"] == name
@@ -217,3 +219,17 @@ def test_temporal_step_machine_equals_encode(name):
     for t in range(u.shape[-1]):
         state, step = enc.step(state, u[:, :, t])
         np.testing.assert_array_equal(np.asarray(step, dtype=np.float32), whole[t])
+
+
+def test_multi_encoder_one_time_axis():
+    """A static image is rate coded over the T steps the audio series gives (its frames)."""
+    enc = make_encoder("multi", inputs={"image": {"name": "rate"}, "audio": {"name": "direct"}})
+    x = {"image": X_IMG[:3], "audio": X_TS}
+    out = enc.encode(x, None, np.random.default_rng(0))
+    assert out["audio"].shape == (12, 3, 2) and out["image"].shape == (12, 3, 1, 8, 8)
+    assert enc.out_shape({"image": (1, 8, 8), "audio": (2, 12)}) == {"audio": (2,), "image": (1, 8, 8)}
+    assert Encoder.from_dict(json.loads(json.dumps(enc.to_dict()))) == enc and enc.stochastic and enc.temporal
+    again = enc.encode(x, None, np.random.default_rng(0))
+    np.testing.assert_array_equal(out["image"], again["image"])  # one seed fixes every input's draws
+    with pytest.raises(ShapeError, match="encodes inputs"):
+        enc.encode({"image": X_IMG[:3]}, None, np.random.default_rng(0))

@@ -62,8 +62,8 @@ def test_to_dict_is_small_json_and_reapplies_exactly():
 
 
 def test_errors():
-    with pytest.raises(UsageError, match="unknown preprocessing 'zscore'"):
-        Preprocessor("zscore")
+    with pytest.raises(UsageError, match="unknown preprocessing 'zscore-max'"):
+        Preprocessor("zscore-max")
     with pytest.raises(UsageError, match="fit"):
         Preprocessor().transform(X)
     pre = Preprocessor().fit(X)
@@ -85,3 +85,15 @@ def test_prepare_fits_on_train_only():
     assert prep.train.x.min() == 0.0 and prep.train.x.max() == 1.0
     assert (raw.x.min(0) < lo).any() or (raw.x.max(0) > hi).any()  # test rows outside the train range...
     assert 0.0 <= prep.test.x.min() and prep.test.x.max() <= 1.0  # ...are clipped
+
+
+def test_zscore_is_signed_and_unclipped():
+    """Series fed as current: (x − μ)/σ per channel with training statistics, not clipped."""
+    x = np.random.default_rng(2).normal(3.0, 2.0, (40, 3, 25))
+    pre = Preprocessor("zscore", per="channel").fit(x)
+    u = pre.transform(x)
+    np.testing.assert_allclose(u.mean(axis=(0, 2)), 0, atol=1e-5)
+    np.testing.assert_allclose(u.std(axis=(0, 2)), 1, atol=1e-5)
+    far = pre.transform(x + 100)
+    assert far.max() > 10  # unseen values keep their size
+    assert Preprocessor.from_dict(pre.to_dict()).transform(x).tolist() == u.tolist()
