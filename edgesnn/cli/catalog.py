@@ -72,3 +72,16 @@ def targets_show(name: str = typer.Argument(..., help="Built-in name or path to 
             ["supports", ", ".join(t.supports)], ["energy table", f"{t.energy.table} — covers {t.energy.covers}; omits {t.energy.omits}"]]
     rows += [[k, f"{c.value} pJ — {c.source}"] for k, c in t.energy.constants.items()]
     table(f"target {t.name}: {t.description}", ["key", "value"], rows)
+
+
+@app.command("datasets")
+def datasets(as_json: bool = JSON_OPTION) -> None:
+    """List the built-in offline datasets: kind, feature shape, classes, sizes, source."""
+    from dataclasses import asdict
+
+    from ..data.builtin import CATALOG
+
+    if as_json:
+        return emit_json({name: asdict(info) for name, info in CATALOG.items()})
+    table("built-in datasets (train/test = the official split)", ["name", "kind", "shape", "classes", "samples", "what", "source"],
+          [[n, i.kind, i.shape, i.classes, i.sizes, i.what, i.citation] for n, i in CATALOG.items()])

@@ -16,7 +16,8 @@ def train(
     dataset: str = DATASET_OPTION,
     profile: str = PROFILE_OPTION,
     target: str = TARGET_OPTION,
-    model: str = typer.Option("mlp", "--model", "-m", help="mlp | cnn2d | cnn1d | rnn | fusion."),
+    model: str = typer.Option(None, "--model", "-m", help="mlp | cnn2d | cnn1d | rnn | fusion | fusion2 (default: rnn for a "
+                              "time series, fusion2 for several inputs, mlp otherwise)."),
     sets: list[str] = typer.Option([], "--set", "-s", help="Hyper-parameter override key=value (repeatable), e.g. --set beta=0.95 --set hidden=[256]."),
     epochs: int = typer.Option(None, "--epochs", "-e", min=1, help="Training epochs (default: the model's)."),
     seed: int = typer.Option(0, "--seed", help="One seed fixes split, init, shuffling and encoders."),
@@ -34,7 +35,7 @@ def train(
     from ..models import parse_set
     from ..train import train as run_train
 
-    out = out or Path("runs") / f"{Path(dataset).stem}-{model}-{time.strftime('%Y%m%d-%H%M%S')}"
+    out = out or Path("runs") / f"{Path(dataset).stem}-{model or 'auto'}-{time.strftime('%Y%m%d-%H%M%S')}"
     result = run_train(dataset, profile, model=model, target=target, overrides=parse_set(sets), epochs=epochs,
                        seed=seed, out=out, force=force, progress=None if not as_json else False,
                        label_column=label_column, top_k=top_k)

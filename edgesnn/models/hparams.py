@@ -51,6 +51,13 @@ FAMILIES: dict[str, dict[str, Any]] = {
     "fusion2": {"init": "ann", "channels": [8], "kernel": 3, "pool": "avg", "pool_size": 2, "branch_hidden": 32, "fuse": "concat",
                 "hidden": [64], "skip": "none"},  # multimodal: named inputs, one branch each; fuse concat | add
 }
+#: defaults for a time series read frame by frame (a temporal encoder): long windows (50–100
+#: steps) drive a count readout into saturation at θ = 1 (every output fires every step, the
+#: count loss ties and stops learning); a higher threshold keeps counts informative, and small
+#: series sets (40 samples) need small batches to take enough optimiser steps
+SERIES: dict[str, Any] = {"threshold": 4.0, "lr": 5e-3, "batch_size": 16, "epochs": 60}
+#: the model family a dataset kind gets when none is named
+DEFAULT_FAMILY = {"vector": "mlp", "image": "mlp", "timeseries": "rnn", "multimodal": "fusion2"}
 POOLS = ("avg", "sum", "max")
 SKIPS = ("none", "add", "concat")
 
@@ -61,9 +68,12 @@ def defaults(family: str) -> dict[str, Any]:
     return {"model": family, **NEURON, **TRAINING, **FAMILIES[family]}
 
 
-def resolve(family: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Defaults of ``family`` updated by ``overrides``; unknown keys are a UsageError."""
+def resolve(family: str, overrides: dict[str, Any] | None = None, *, series: bool = False) -> dict[str, Any]:
+    """Defaults of ``family`` (with the ``SERIES`` defaults for a time series read frame by frame)
+    updated by ``overrides``; unknown keys are a UsageError."""
     hp = defaults(family)
+    if series:
+        hp.update(SERIES)
     for key, value in (overrides or {}).items():
         if key == "model":
             continue
@@ -113,7 +123,12 @@ def make_hp_encoder(hp: dict[str, Any], feature_shape):
         return MultiEncoder({n: make_hp_encoder({**hp, "encoder": e}, feature_shape[n]) for n, e in hp["encoder"].items()})
     if hp.get("encoder") is None:
         hp["encoder"] = default_encoder(feature_shape)
-    opts = {} if hp.get("encoder_threshold") is None else {"threshold": hp["encoder_threshold"]}
+    from dataclasses import fields
+
+    from ..data.encoders import ENCODERS
+
+    takes = hp["encoder"] in ENCODERS and "threshold" in {f.name for f in fields(ENCODERS[hp["encoder"]])}
+    opts = {"threshold": hp["encoder_threshold"]} if takes and hp.get("encoder_threshold") is not None else {}
     return make_encoder(hp["encoder"], **opts)
 
 

@@ -20,7 +20,7 @@ from ..config import Check, Profile, Target, check_profile, load_profile, load_t
 from ..data import CALIBRATION_STREAM, TEST_STREAM, prepare
 from ..errors import UsageError
 from ..models import build, resolve
-from ..models.hparams import make_hp_encoder
+from ..models.hparams import DEFAULT_FAMILY, make_hp_encoder
 from . import quant
 from .checkpoint import save_checkpoint
 from ..data.prepare import shape_json
@@ -71,31 +71,37 @@ def input_views(family: str, feature_shape: tuple[int, ...], encoder) -> tuple[t
     return view, view
 
 
-def resolve_hparams(model: str, overrides: dict | None, target: Target) -> dict:
-    """Hyper-parameters with the target's hardware numerics applied (reset mode)."""
+def resolve_hparams(model: str, overrides: dict | None, target: Target, feature_shape=None) -> dict:
+    """Hyper-parameters with the target's hardware numerics applied (reset mode); given the
+    data's ``feature_shape``, a series read frame by frame gets the ``SERIES`` defaults."""
     overrides = dict(overrides or {})
     if "reset" in overrides and overrides["reset"] != target.numerics.reset:
         raise UsageError(f"reset={overrides['reset']} conflicts with target '{target.name}', which resets by "
                          f"'{target.numerics.reset}'; drop --set reset or choose another target")
     overrides["reset"] = target.numerics.reset
-    return resolve(model, overrides)
+    series = False
+    if feature_shape is not None and not isinstance(feature_shape, dict):
+        series = make_hp_encoder(resolve(model, overrides), feature_shape).temporal
+    return resolve(model, overrides, series=series)
 
 
-def train(dataset: str, profile: str | Profile = "wearable", *, model: str = "mlp", target: str | Target | None = None,
+def train(dataset: str, profile: str | Profile = "wearable", *, model: str | None = None, target: str | Target | None = None,
           overrides: dict | None = None, epochs: int | None = None, seed: int = 0, out: Path | None = None,
           force: bool = False, progress: bool | None = None, ann_twin: bool = True, label_column: str | None = None,
           top_k: int | None = None, callback: EpochCallback | None = None) -> TrainResult:
     """Train an SNN on ``dataset`` under ``profile``; see the module docstring."""
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
     target = target if isinstance(target, Target) else load_target(target or profile.default_target)
-    hp = resolve_hparams(model, overrides, target)
+    resolve_hparams(model or "mlp", overrides, target)  # bad names fail before any data is read
     if out is not None:
         from ..io import check_writable
 
         check_writable(Path(out))
+    prep = prepare(dataset, seed, label_column=label_column, top_k=top_k)
+    model = model or DEFAULT_FAMILY[prep.train.kind]
+    hp = resolve_hparams(model, overrides, target, prep.train.feature_shape)
     epochs = int(epochs if epochs is not None else hp["epochs"])
     hp["epochs"] = epochs
-    prep = prepare(dataset, seed, label_column=label_column, top_k=top_k)
     encoder = make_hp_encoder(hp, prep.train.feature_shape)
     n_classes = prep.train.n_classes
     view, step = input_views(hp["model"], prep.train.feature_shape, encoder)

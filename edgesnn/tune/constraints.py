@@ -99,7 +99,7 @@ def static_checks(overrides: dict, family: str, feature_shape: tuple[int, ...], 
     from ..train.run import input_views, timesteps_for, resolve_hparams
 
     start = time.perf_counter()
-    hp = resolve_hparams(family, overrides, target)
+    hp = resolve_hparams(family, overrides, target, tuple(feature_shape))
     try:
         encoder = make_hp_encoder(hp, tuple(feature_shape))
         view, step = input_views(family, tuple(feature_shape), encoder)

@@ -59,8 +59,8 @@ def make_setup(dataset: str, profile: str | Profile, target: str | Target | None
 
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
     target = target if isinstance(target, Target) else load_target(target or profile.default_target)
-    parsed = load_space(space, model)
     prep = prepare(dataset, seed, label_column=label_column, top_k=top_k)
+    parsed = load_space(space, model, series=prep.train.kind == "timeseries")
     setup = TuneSetup(dataset, profile, target, model, parsed, int(epochs or DEFAULT_EPOCHS), Path(out).resolve(),
                       tuple(prep.train.feature_shape), int(prep.train.n_classes), seed, constrained, label_column, top_k)
     _warm_up(setup)

@@ -250,9 +250,13 @@ def _check_value(family: str, name: str, value: Any, source: str, resolve) -> No
         raise ConfigError(f"search space {source}: '{name}' choice {value!r} is refused: {exc}") from None
 
 
-def load_space(path: str | Path | None, family: str) -> SearchSpace:
-    """A user's JSON file, or the built-in space of ``family`` when ``path`` is None."""
+def load_space(path: str | Path | None, family: str, *, series: bool = False) -> SearchSpace:
+    """A user's JSON file, or the built-in space of ``family`` when ``path`` is None (for a
+    time series, ``<family>_series`` when there is one: temporal encoders and their thresholds)."""
     if path is None:
+        if series and f"{family}_series" in builtin_spaces():
+            text = resources.files(__package__).joinpath("spaces").joinpath(f"{family}_series.json").read_text()
+            return parse_space(json.loads(text), family, source=f"built-in '{family}_series'")
         return builtin_space(family)
     raw = read_structured(path, "search space file", hint="pass an NNI-format JSON file")
     return parse_space(raw, family, source=f"'{path}'")
