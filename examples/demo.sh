@@ -1,42 +1,67 @@
 #!/usr/bin/env bash
-# The main job end to end on built-in data: train under the wearable profile, export through
-# NIR to ONNX Runtime and Lava (with parity at export), evaluate on the device runtime, tune
-# under the profile's constraints, package the tuned model and run the bundle with the
-# torch-free runner. Exit code 2 (a profile violated) is shown, not fatal.
+# The wearable story end to end on built-in data: a smartwatch IMU (accelerometer + gyroscope,
+# 10 s at 10 Hz, 4 activities: BasicMotions) classified by an SNN that reads one sensor frame per
+# step. Train under the 'wearable' profile (Loihi 2 numerics, 10 s latency budget), export
+# through NIR to Loihi 2 fixed point and ONNX Runtime (parity at export), evaluate on the
+# device runtime beside the ANN twin, tune under the profile, package the best model and stream
+# a recorded IMU window through the torch-free bundle runner reading by reading.
+# Exit code 2 (a profile violated) is shown, not fatal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 E=.venv/bin/edgesnn
+PY=.venv/bin/python
 RUN=runs/demo
+DATA=basic_motions
 ok_or_2() { set +e; "$@"; local c=$?; set -e; [ "$c" -eq 0 ] || [ "$c" -eq 2 ] || exit "$c"; }
 
-echo "== 1. train a digits SNN under the 'wearable' profile (target loihi2: reset to zero, 8-bit weights)"
-ok_or_2 $E train --dataset digits --profile wearable --model mlp --out "$RUN/train" --force
+echo "== 1. train an IMU activity SNN under the 'wearable' profile (rnn, one frame per step, target loihi2)"
+ok_or_2 $E train --dataset $DATA --profile wearable --out "$RUN/train" --force
 
 echo "== 2. export through NIR to ONNX Runtime (parity against the reference simulator and the torch model)"
 $E export "$RUN/train" --target onnx --out "$RUN/export-onnx" --force
 
-echo "== 3. export to Lava (Loihi 2 simulator, floating point)"
-$E export "$RUN/train" --target lava-float --out "$RUN/export-lava" --force
-
-echo "== 3b. export to Loihi 2 fixed point (the model was trained on its grid) + lava-dl netx model.net, replayed in netx"
+echo "== 3. export to Loihi 2 fixed point (trained on its grid) + lava-dl's model.net; replay test windows in both"
 $E export "$RUN/train" --target loihi2 --out "$RUN/export-loihi2" --force
-.venv/bin/python -c "import numpy as np; np.save('$RUN/spikes.npy', (np.random.default_rng(0).random((25, 4, 1, 8, 8)) < 0.3).astype(np.float32))"
-$E run "$RUN/export-loihi2" --input "$RUN/spikes.npy" --output "$RUN/lava-out.npy"
-$E run "$RUN/export-loihi2/model.net" --input "$RUN/spikes.npy" --output "$RUN/netx-out.npy"
-.venv/bin/python -c "import numpy as np; a, b = np.load('$RUN/lava-out.npy'), np.load('$RUN/netx-out.npy'); print(f'netx vs edgesnn Lava build: {int((a != b).sum())} of {a.size} outputs differ')"
+$PY - "$RUN" <<'PY'
+import json, sys
+import numpy as np
+from edgesnn.loading import test_split
+run = sys.argv[1]
+spec = json.load(open(f"{run}/export-loihi2/manifest.json"))["data"]
+x, _ = test_split(spec, limit=4)
+np.save(f"{run}/windows.npy", x.astype(np.float32))
+print(f"4 encoded test windows {tuple(x.shape)} -> {run}/windows.npy")
+PY
+$E run "$RUN/export-loihi2" --input "$RUN/windows.npy" --output "$RUN/lava-out.npy"
+if [ -f "$RUN/export-loihi2/model.net" ]; then
+  $E run "$RUN/export-loihi2/model.net" --input "$RUN/windows.npy" --output "$RUN/netx-out.npy"
+  $PY -c "import numpy as np; a, b = np.load('$RUN/lava-out.npy'), np.load('$RUN/netx-out.npy'); print(f'netx vs edgesnn Lava build: {int((a != b).sum())} of {a.size} outputs differ')"
+fi
 
-echo "== 4. evaluate on ONNX Runtime: accuracy, memory, firing rates, SynOps, energy"
+echo "== 4. evaluate on ONNX Runtime: accuracy, memory, firing rates, SynOps, energy, beside the ANN twin"
 ok_or_2 $E evaluate "$RUN/export-onnx" --profile wearable
 
-echo "== 5. tune under the profile (a few short trials; infeasible configurations cost no training)"
-ok_or_2 $E tune --dataset digits --profile wearable --trials 8 --epochs 2 --out "$RUN/tune"
+echo "== 5. tune under the profile (temporal encoders and thresholds; infeasible configurations cost no training)"
+ok_or_2 $E tune --dataset $DATA --profile wearable --model rnn --trials 6 --epochs 15 --out "$RUN/tune"
 
-BEST="$RUN/train"
-[ -f "$RUN/tune/best/checkpoint.pt" ] && BEST="$RUN/tune/best"
-echo "== 6. export the tuned model ($BEST), package it for a wearable, run the bundle"
-$E export "$BEST" --target onnx --out "$RUN/best-onnx" --force
+echo "== 6. package the best model it produced (the tuned one only if its test accuracy is higher)"
+BEST=$($PY - "$RUN" <<'PY'
+import json, sys
+from pathlib import Path
+run = Path(sys.argv[1])
+acc = lambda d: json.loads((d / "metrics.json").read_text())["metrics"]["test_acc"]
+trained, tuned = run / "train", run / "tune" / "best"
+best = tuned if (tuned / "metrics.json").is_file() and acc(tuned) > acc(trained) else trained
+print(best)
+print(f"trained {acc(trained):.4f}" + (f", tuned {acc(tuned):.4f}" if (tuned / "metrics.json").is_file() else "")
+      + f" -> packaging {best}", file=sys.stderr)
+PY
+)
+if [ "$BEST" != "$RUN/train" ]; then $E export "$BEST" --target onnx --out "$RUN/best-onnx" --force; else cp -r "$RUN/export-onnx" "$RUN/best-onnx.tmp" && rm -rf "$RUN/best-onnx" && mv "$RUN/best-onnx.tmp" "$RUN/best-onnx"; fi
 $E package "$RUN/best-onnx" --out "$RUN/bundle.zip" --force
-.venv/bin/python examples/stream_replay.py "$RUN/bundle.zip" --frames 5 --save-csv "$RUN/few.csv"
+
+echo "== 7. stream recorded IMU windows through the bundle, one sensor reading per step (torch-free runner)"
+$PY examples/stream_replay.py "$RUN/bundle.zip" --frames 6 --save-csv "$RUN/few.csv"
 $E run "$RUN/bundle.zip" --input "$RUN/few.csv"
 
 echo "== done. evaluation report of the exported model: $RUN/export-onnx/report/report.html"

@@ -3,7 +3,9 @@
     .venv/bin/python examples/stream_replay.py runs/demo-digits/bundle.zip [--frames 8] [--input raw.npy|raw.csv]
                                                [--save-csv few.csv]
 
-The recording is ``--input`` (raw samples, one per row) or, by default, the raw test split the
+A time-series bundle (temporal encoder) is fed one sensor reading per step through
+``Stream.push``, as the device's IMU delivers it; a static one gets each sample encoded into T
+steps. The recording is ``--input`` (raw samples, one per row) or, by default, the raw test split the
 bundle was measured on (rebuilt from the manifest's dataset, seed and split: needs edgesnn's
 data loaders, not torch). For each frame the stream runs one model step at a time and the
 line shows the decision after every step (the anytime answer a device could act on), then
@@ -44,14 +46,19 @@ def main() -> None:
         print(f"bundle {args.bundle}: encoder {bundle.pipeline.encoder.name}, T = {bundle.timesteps}, "
               f"classes {', '.join(bundle.classes)}")
         stream = bundle.stream()
+        temporal = getattr(bundle.pipeline.encoder, "temporal", False)
         hits = 0
         for i, frame in enumerate(x):
             start = time.perf_counter()
-            steps = bundle.encode(frame[None])[:, 0]  # one sensor frame -> T encoded steps (seeded)
-            trail = [stream.push_step(step) for step in steps]  # state kept between calls
+            if temporal:  # a series: one sensor reading [C] per step, encoded on the device as it arrives
+                trail = [stream.push(reading) for reading in frame.T]
+            else:
+                steps = bundle.encode(frame[None])[:, 0]  # one sensor frame -> T encoded steps (seeded)
+                trail = [stream.push_step(step) for step in steps]  # state kept between calls
             ms = 1e3 * (time.perf_counter() - start)
             last = trail[-1]
-            decisions = "".join(r.label[0] if r.counts.any() else "." for r in trail)
+            every = max(1, len(trail) // 40)  # at most 40 characters of anytime decisions
+            decisions = "".join(r.label[0] if r.counts.any() else "." for r in trail[every - 1::every])
             truth = "" if y is None else f"  true {bundle.classes[int(y[i])]}"
             hits += y is not None and last.decision == int(y[i])
             print(f"frame {i:3d}  decisions per step {decisions}  -> {last.label}  counts "

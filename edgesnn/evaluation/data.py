@@ -22,7 +22,7 @@ from .artifact import Artifact, input_shape, output_size
 
 @dataclass
 class TestSplit:
-    x: np.ndarray  # [T, N, *input_shape] float32, encoded
+    x: np.ndarray | dict  # [T, N, *input_shape] float32, encoded (a dict per input for a multimodal model)
     y: np.ndarray  # [N] int class indices
     classes: list[str]
     dataset: str
@@ -37,6 +37,11 @@ def load_test_split(art: Artifact, dataset: str | None = None, limit: int | None
     if limit is not None and limit < 1:
         raise UsageError(f"limit={limit}: evaluate at least one sample")
     spec, assumptions = _spec(art, dataset)
+    from ..nir import input_shapes
+
+    shapes = {k: tuple(int(d) for d in v) for k, v in input_shapes(art.graph).items()}
+    if len(shapes) > 1:
+        return _multimodal_split(art, spec, assumptions, shapes, limit)
     want = input_shape(art.graph)
     try:
         x, y = test_split(spec, limit)
@@ -57,6 +62,23 @@ def load_test_split(art: Artifact, dataset: str | None = None, limit: int | None
         raise ShapeError(f"dataset '{spec['dataset']}' has {len(classes)} classes but the artifact has {n_out} "
                          "outputs; evaluate it on the dataset it was trained on")
     return TestSplit(np.asarray(x, np.float32), np.asarray(y, np.int64), classes, str(spec["dataset"]), spec,
+                     assumptions)
+
+
+def _multimodal_split(art: Artifact, spec: dict, assumptions: list[str], shapes: dict, limit: int | None) -> TestSplit:
+    """The encoded test split of a model with several named inputs: a dict name -> [T, N, *shape]."""
+    from ..loading import test_split
+
+    if not isinstance(spec.get("input_shape"), dict):
+        raise ShapeError(f"the artifact takes inputs {sorted(shapes)} but dataset '{spec['dataset']}' has one input; "
+                         "evaluate it on the dataset it was trained on")
+    x, y = test_split(spec, limit)
+    got = {k: tuple(v.shape[2:]) for k, v in x.items()}
+    if got != shapes:
+        raise ShapeError(f"dataset '{spec['dataset']}' encodes to inputs {got} but the artifact takes {shapes}; "
+                         "evaluate it on the dataset it was trained on")
+    x = {k: np.asarray(v, np.float32) for k, v in x.items()}
+    return TestSplit(x, np.asarray(y, np.int64), [str(c) for c in spec["classes"]], str(spec["dataset"]), spec,
                      assumptions)
 
 

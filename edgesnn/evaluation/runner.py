@@ -77,15 +77,29 @@ def run_split(art: Artifact, x: np.ndarray, n_classes: int, batch_size: int = DE
         return _loop(art, backend, twin, x, n_classes, max(1, int(batch_size)), progress)
 
 
+def _batch(x, i: int, size: int):
+    """Samples ``i .. i+size`` of ``[T, N, ...]`` (each input of a dict)."""
+    if isinstance(x, dict):
+        return {k: np.ascontiguousarray(v[:, i:i + size]) for k, v in x.items()}
+    return np.ascontiguousarray(x[:, i:i + size])
+
+
+def _first_sample(x) -> np.ndarray:
+    """The first sample's input ``[T, features]`` (a multimodal sample's inputs side by side)."""
+    if isinstance(x, dict):
+        return np.concatenate([np.asarray(v[:, 0]).reshape(v.shape[0], -1) for v in x.values()], axis=1)
+    return np.asarray(x[:, 0])
+
+
 def _loop(art, backend, twin, x, n_classes, batch_size, progress) -> RunSummary:
-    n = x.shape[1]
+    n = next(iter(x.values())).shape[1] if isinstance(x, dict) else x.shape[1]
     preds, reports = [], []
     counts: dict[str, int] = {}
     wall = 0.0
     sample: dict[str, np.ndarray] = {}
     start = time.perf_counter()
     for i in range(0, n, batch_size):
-        xb = np.ascontiguousarray(x[:, i:i + batch_size])
+        xb = _batch(x, i, batch_size)
         run = backend.run(art.file, xb, art.target, record=twin is None)
         wall += run.wall_s
         records = run.records
@@ -108,4 +122,4 @@ def _loop(art, backend, twin, x, n_classes, batch_size, progress) -> RunSummary:
         notes.append(f"'{art.file.name}' was exported without spike recording: spikes were recorded on a twin "
                      "lowered from model.nir with recording outputs, whose outputs matched the artifact's exactly")
     return RunSummary(np.concatenate(preds), combine(reports), counts, wall, time.perf_counter() - start,
-                      batch_size, sample, np.asarray(x[:, 0]), notes)
+                      batch_size, sample, _first_sample(x), notes)

