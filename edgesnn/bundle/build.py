@@ -2,7 +2,8 @@
 
 Members (flat): ``model.stepwise.onnx`` (+ ``model.unrolled.onnx``), ``model.nir`` (the graph
 the ONNX was made from), ``encoder.json`` (kind, options, T, seed, shapes),
-``preprocessing.json`` (the training statistics: raw values go in), ``classes.json``,
+``preprocessing.json`` (the training statistics: raw values go in; a multimodal model: one
+encoder and one set of statistics per named input), ``classes.json``,
 ``profile.json``, ``target.json``, ``report.json`` / ``report.html`` (the evaluation),
 ``quantization.json`` + ``weights.int8.npz`` (int8 targets), ``README.md``, then
 ``manifest.json`` (format, versions, seed, dt, accuracy, sha256 of every member) and
@@ -81,13 +82,27 @@ def _nir_bytes(graph) -> bytes:
         return write_graph(graph, Path(tmp) / NIR_GRAPH).read_bytes()
 
 
+def _shape_json(shape: Any) -> list[int] | dict[str, list[int]]:
+    """A shape as a JSON list, or a multimodal model's dict name -> shape (sorted by name)."""
+    if isinstance(shape, dict):
+        return {str(n): [int(d) for d in shape[n]] for n in sorted(shape)}
+    return [int(d) for d in shape]
+
+
 def spec_members(spec: dict[str, Any]) -> dict[str, bytes]:
-    """encoder.json, preprocessing.json, classes.json from a checkpoint's data spec."""
+    """encoder.json, preprocessing.json, classes.json from a checkpoint's data spec.
+
+    A multimodal spec (``input_shape`` a dict name -> shape) gives ``kind: multi`` with
+    ``options.inputs`` (one encoder dict per input), ``feature_shape`` / ``input_shape`` as
+    dicts and ``inputs`` (the names); preprocessing.json is ``{"inputs": {name: statistics}}``."""
     enc = dict(spec["encoder"])
     encoder = {"kind": enc.pop("name"), "options": enc, "timesteps": int(spec["timesteps"]),
-               "seed": [int(spec["seed"]), TEST_STREAM], "feature_shape": list(spec["feature_shape"]),
-               "input_shape": list(spec["input_shape"]),
+               "seed": [int(spec["seed"]), TEST_STREAM], "feature_shape": _shape_json(spec["feature_shape"]),
+               "input_shape": _shape_json(spec["input_shape"]),
                "rng": "numpy.random.default_rng(seed), fresh per predict call, drawn for the whole batch"}
+    if isinstance(spec["input_shape"], dict):
+        encoder["inputs"] = sorted(spec["input_shape"])
+        encoder["rng"] += ", random encoders in input-name order"
     return {ENCODER: _json(encoder), PREPROCESSING: _json(spec["preprocessing"]), CLASSES: _json(list(spec["classes"]))}
 
 

@@ -12,15 +12,26 @@ def _pct(v: Any) -> str:
 def readme(manifest: dict[str, Any], spec: dict[str, Any], members: list[str]) -> str:
     enc = spec["encoder"]
     feat = spec["feature_shape"]
-    size = 1
-    for d in feat:
-        size *= int(d)
     acc = manifest.get("accuracy") or {}
     q = manifest.get("quantization") or {}
+    multi = isinstance(feat, dict)
+    if multi:
+        names = sorted(feat)
+        what = "multimodal raw samples of " + ", ".join(f"{n} {list(feat[n])}" for n in names)
+        raw_arg = "{" + ", ".join(f"'{n}': {n}_raw" for n in names) + "}"
+        raw_shape = ", ".join(f"{n} [N, {', '.join(map(str, feat[n]))}]" for n in names)
+        cli_input = " ".join(f"--input {n}={n}.npy" for n in names)
+        frame = "{" + ", ".join(f"'{n}': ..." for n in names) + "}"
+    else:
+        size = 1
+        for d in feat:
+            size *= int(d)
+        what = f"raw samples of shape {feat} ({size} values)"
+        raw_arg, raw_shape, cli_input, frame = "raw", f"raw [N, {size}]", "--input raw.csv", "frame"
     lines = [
         f"# edgesnn bundle: {spec.get('name') or spec['dataset']} on {manifest['target']}",
         "",
-        f"A spiking network that classifies raw samples of shape {feat} ({size} values) into "
+        f"A spiking network that classifies {what} into "
         f"{len(spec['classes'])} classes: {', '.join(map(str, spec['classes']))}.",
         f"Encoder `{enc['name']}`, T = {spec['timesteps']} steps of dt = {manifest.get('dt')} s; the runner scales "
         "raw values with the training statistics (preprocessing.json) and encodes them itself.",
@@ -30,14 +41,14 @@ def readme(manifest: dict[str, Any], spec: dict[str, Any], members: list[str]) -
         "```sh",
         "pip install numpy onnxruntime",
         "python -m edgesnn.runner --copy-to runner/        # on a machine with edgesnn: copy the runner",
-        "PYTHONPATH=runner python -m edgesnn.runner bundle.zip --input raw.csv [--json] [--stream]",
+        f"PYTHONPATH=runner python -m edgesnn.runner bundle.zip {cli_input} [--json]" + ("" if multi else " [--stream]"),
         "```",
         "",
         "```python",
         "from edgesnn.runner import Bundle",
         "with Bundle.open('bundle.zip') as b:         # every checksum verified first",
-        "    pred = b.predict(raw)                    # raw [N, %d] -> pred.classes, pred.counts" % size,
-        "    s = b.stream(); r = s.push(frame)        # r.counts, r.decision, r.done",
+        f"    pred = b.predict({raw_arg})".ljust(45) + f"# {raw_shape} -> pred.classes, pred.counts",
+        f"    s = b.stream(); r = s.push({frame})".ljust(45) + "# r.counts, r.decision, r.done",
         "```",
         "",
         "## What was measured",

@@ -247,12 +247,51 @@ class DirectEncoder(TemporalEncoder):
     """
 
     name: ClassVar[str] = "direct"
+    #: the input's quantisation step (an ADC's LSB, a power of two for a fixed-point chip):
+    #: frames become ``clip(round(x / step), -127, 127) · step``; None: not quantised
+    step_size: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.step_size is not None:
+            _number(self, "step_size", 0.0, math.inf, lo_open=True, hi_open=True)
+
+    def _quantize(self, u: np.ndarray) -> np.ndarray:
+        if self.step_size is None:
+            return u
+        return np.clip(np.round(u / self.step_size), -INPUT_LEVELS, INPUT_LEVELS) * self.step_size
 
     def _encode(self, x, T, rng):
-        return resample(x, T).transpose(2, 0, 1)
+        return self._quantize(resample(x, T).transpose(2, 0, 1))
 
     def step(self, state, u):
-        return state, u
+        return state, self._quantize(u)
+
+
+#: signed 8-bit input levels of a fixed-point chip (Loihi's graded input, an 8-bit ADC)
+INPUT_LEVELS = 127
+
+
+def input_grid(peak: float) -> float:
+    """The finest power-of-two step that holds ``±peak`` in ``INPUT_LEVELS`` levels:
+    ``2^-floor(log2(127 / peak))``. A fixed-point runtime that scales its input by the power of
+    two fitted to the data it sees (≤ ``peak`` after clipping) then represents every quantised
+    frame exactly."""
+    return 1.0 if peak <= 0 else float(2.0 ** -math.floor(math.log2(INPUT_LEVELS / peak)))
+
+
+def on_input_grid(encoder: "Encoder", x) -> "Encoder":
+    """``encoder`` with the direct inputs quantised to ``input_grid`` of the training data ``x``
+    (a dict for a ``MultiEncoder``, which shares one peak over all inputs, spikes counting 1)."""
+    from dataclasses import replace
+
+    if isinstance(encoder, DirectEncoder) and encoder.step_size is None:
+        return replace(encoder, step_size=input_grid(float(np.abs(x).max(initial=0.0))))
+    if isinstance(encoder, MultiEncoder) and any(isinstance(e, DirectEncoder) for e in encoder.encoders.values()):
+        peak = max(float(np.abs(x[n]).max(initial=0.0)) if isinstance(e, DirectEncoder) else 1.0
+                   for n, e in encoder.encoders.items())
+        return MultiEncoder({n: replace(e, step_size=input_grid(peak)) if isinstance(e, DirectEncoder) else e
+                             for n, e in encoder.encoders.items()})
+    return encoder
 
 
 def _up_down(up: np.ndarray, down: np.ndarray | None) -> np.ndarray:

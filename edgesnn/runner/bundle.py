@@ -63,8 +63,14 @@ class Bundle:
         return self.pipeline.classes
 
     @property
-    def feature_shape(self) -> tuple[int, ...]:
+    def feature_shape(self) -> tuple[int, ...] | dict[str, tuple[int, ...]]:
+        """Raw sample shape; a multimodal bundle: a dict input name -> shape."""
         return self.pipeline.feature_shape
+
+    @property
+    def inputs(self) -> list[str] | None:
+        """The input names of a multimodal bundle (sorted); None for a one-input bundle."""
+        return self.pipeline.names
 
     @property
     def timesteps(self) -> int:
@@ -75,24 +81,30 @@ class Bundle:
         m = self.manifest
         return {"bundle": str(self.path), "bundle_format": m.get("bundle_format"), "target": m.get("target"),
                 "encoder": self.pipeline.encoder.name, "timesteps": self.timesteps, "dt": m.get("dt"),
-                "feature_shape": list(self.feature_shape), "classes": self.classes,
+                "inputs": self.inputs,
+                "feature_shape": ({n: list(s) for n, s in self.feature_shape.items()}
+                                  if isinstance(self.feature_shape, dict) else list(self.feature_shape)),
+                "classes": self.classes,
                 "quantization": (m.get("quantization") or {}).get("scheme", "none"),
                 "test_accuracy": (m.get("accuracy") or {}).get("runner")}
 
     # inference
     def predict(self, raw, batch_size: int = 1024) -> Prediction:
         """Raw sensor samples ``[N, *features]`` (or flat ``[N, prod(features)]``) → classes and
-        per-class spike counts; preprocessing and encoding as in training (see ``pipeline``)."""
+        per-class spike counts; preprocessing and encoding as in training (see ``pipeline``).
+        A multimodal bundle takes a dict ``{name: [N, *features[name]]}`` with every input of
+        ``bundle.inputs`` (a missing or unknown name is a one-line ``DataError``)."""
         return self.pipeline.predict(raw, batch_size)
 
     def encode(self, raw) -> np.ndarray:
-        """Raw samples → the encoded model input ``[T, N, *model_input]``."""
+        """Raw samples → the encoded model input ``[T, N, *model_input]`` (multimodal: a dict)."""
         return self.pipeline.encode(raw)
 
     def run(self, x: np.ndarray) -> np.ndarray:
-        """Encoded input ``[T, N, *model_input]`` → output spikes ``[T, N, *out]``."""
+        """Encoded input ``[T, N, *model_input]`` (multimodal: a dict) → output spikes ``[T, N, *out]``."""
         return self.pipeline.run(x)
 
     def stream(self, auto_reset: bool = True) -> Stream:
-        """A stateful stream: ``.push(frame)`` / ``.push_step(x_t)`` → running counts and decision."""
+        """A stateful stream: ``.push(frame)`` / ``.push_step(x_t)`` → running counts and decision
+        (multimodal: frames are dicts, see ``edgesnn.runner.stream``)."""
         return Stream(self.pipeline, auto_reset=auto_reset)

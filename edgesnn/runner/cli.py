@@ -1,5 +1,10 @@
 """The runner's command line: ``python -m edgesnn.runner BUNDLE --input raw.csv [--json]``.
 
+A multimodal bundle takes one ``--input NAME=PATH`` per input, e.g. ``--input image=a.npy
+--input audio=b.npy`` (each file ``[N, *features]`` of that input, the same N); with
+``--stream`` the time-series files hold one reading per row and the static ones (e.g. images)
+one sample per window.
+
 Also the body of ``edgesnn run BUNDLE.zip --input raw.npy|raw.csv`` (``cli_run``). Plain
 argparse and print: no typer or rich on a device. Errors are one line on stderr, exit code
 1 (bad bundle or input) or 3 (onnxruntime missing); ``--debug`` shows the traceback.
@@ -19,20 +24,28 @@ def _fmt(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:.3g}"
 
 
-def cli_run(bundle_path: str | Path, input_path: str | Path, as_json: bool = False, stream: bool = False) -> int:
-    """Predict every raw sample of ``input_path`` (.npy / .csv) with the bundle; print classes and
-    per-class spike counts (JSON with ``as_json``). Raises EdgeSNNError on bad input; returns 0.
+def cli_run(bundle_path: str | Path, input_path: str | Path | dict, as_json: bool = False, stream: bool = False) -> int:
+    """Predict every raw sample of ``input_path`` (.npy / .csv; a multimodal bundle: a dict input
+    name -> path) with the bundle; print classes and per-class spike counts (JSON with
+    ``as_json``). Raises EdgeSNNError on bad input; returns 0.
 
     ``stream``: replay the rows as a sensor stream through ``Bundle.stream()`` instead and print
     the decision at the end of every window.
     """
     from .bundle import Bundle
-    from .inputs import load_raw
+    from .inputs import check_names, load_inputs
 
-    raw = load_raw(input_path)
+    raw = load_inputs(input_path)
     with Bundle.open(bundle_path) as bundle:
+        if bundle.inputs is not None:
+            check_names(raw, bundle.feature_shape, "--input")
         if stream:
-            results = [r for r in bundle.stream().run(raw) if r.done]
+            frames = raw
+            if bundle.inputs is not None:
+                from .stream import series_frames
+
+                frames = series_frames(bundle.pipeline, raw)
+            results = [r for r in bundle.stream().run(frames) if r.done]
             out = {"bundle": str(bundle_path), "classes": bundle.classes, "windows": [r.to_dict() for r in results]}
             rows = [(i, r.decision, r.label, r.counts) for i, r in enumerate(results)]
         else:
@@ -52,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m edgesnn.runner",
                                      description="Run an edgesnn bundle on raw sensor samples (numpy + onnxruntime only).")
     parser.add_argument("bundle", nargs="?", help="bundle .zip made by `edgesnn package`")
-    parser.add_argument("--input", "-i", help="raw samples: .npy [N, *features] or .csv (one sample per row)")
+    parser.add_argument("--input", "-i", action="append",
+                        help="raw samples: .npy [N, *features] or .csv (one sample per row); a multimodal bundle: "
+                             "NAME=PATH once per input, e.g. --input image=a.npy --input audio=b.npy")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--stream", action="store_true", help="replay the rows as a sensor stream, frame by frame")
     parser.add_argument("--info", action="store_true", help="verify the bundle and print what it holds")
@@ -78,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if not args.input:
             parser.error("give --input raw.npy|raw.csv")
-        return cli_run(args.bundle, args.input, as_json=args.json, stream=args.stream)
+        from .inputs import parse_inputs
+
+        return cli_run(args.bundle, parse_inputs(args.input), as_json=args.json, stream=args.stream)
     except BrokenPipeError:  # the reader (e.g. `| head`) went away: not an error
         import os
 

@@ -3,11 +3,15 @@
 Raw values are what the sensor produced, before any scaling: the bundle's preprocessing is
 applied inside the runner. A sample of feature shape ``(C, L)`` may also be given flat (one
 CSV row of ``C·L`` values, row-major). Every failure is one line naming what to change.
+
+A multimodal bundle takes a dict ``name -> raw samples`` (``check_named_samples``), one entry
+per input the model was trained with, each checked like a single input, all with the same N.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -37,13 +41,16 @@ def _numeric(x, what: str) -> np.ndarray:
     return arr.astype(np.float64, copy=False)
 
 
-def check_samples(raw, feature_shape: tuple[int, ...]) -> np.ndarray:
+def check_samples(raw, feature_shape: tuple[int, ...], what: str = "raw input") -> np.ndarray:
     """Raw samples as float64 ``[N, *feature_shape]``.
 
     Accepts ``[N, *feature_shape]``, ``[N, prod(feature_shape)]`` (flat rows) or one sample
-    ``feature_shape`` (a batch of one).
+    ``feature_shape`` (a batch of one). ``what`` names the input in errors.
     """
-    arr = _numeric(raw, "raw input")
+    if isinstance(raw, Mapping):
+        raise DataError(f"{what} is a dict of inputs {sorted(map(str, raw))}, but this bundle's model takes one "
+                        "input: give one array of raw samples")
+    arr = _numeric(raw, what)
     feature_shape = tuple(feature_shape)
     size = math.prod(feature_shape)
     if arr.shape == feature_shape:
@@ -52,25 +59,86 @@ def check_samples(raw, feature_shape: tuple[int, ...]) -> np.ndarray:
         arr = arr.reshape(len(arr), *feature_shape)  # flat rows
     if arr.ndim < 2 or arr.shape[1:] != feature_shape:
         per = math.prod(arr.shape[1:]) if arr.ndim >= 2 else arr.size
-        raise ShapeError(f"raw input has shape {_shape(arr.shape)} ({per} values per sample); the bundle's model "
+        raise ShapeError(f"{what} has shape {_shape(arr.shape)} ({per} values per sample); the bundle's model "
                          f"expects samples {_shape(feature_shape)} ({size} values): give [N, {size}] or "
                          f"[N, {', '.join(map(str, feature_shape))}]")
     if len(arr) == 0:
-        raise ShapeError("raw input holds no samples; give at least one row")
-    _finite(arr, "raw input")
+        raise ShapeError(f"{what} holds no samples; give at least one row")
+    _finite(arr, what)
     return arr
 
 
-def check_frame(frame, shape: tuple[int, ...], what: str) -> np.ndarray:
-    """One stream frame as float64 of exactly ``shape`` (or its flat size)."""
-    arr = _numeric(frame, "frame")
+def check_names(given, shapes: dict[str, tuple[int, ...]], what: str = "raw input") -> None:
+    """DataError (one line, the expected names and shapes) unless ``given`` is a mapping with
+    exactly the input names of ``shapes``."""
+    expected = ", ".join(f"{n} {_shape(tuple(s))}" for n, s in shapes.items())
+    if not isinstance(given, Mapping):
+        raise DataError(f"{what}: this bundle's model takes several named inputs ({expected}); give a dict "
+                        "name -> array (command line: --input NAME=PATH for each)")
+    names = [str(n) for n in given]
+    missing = [n for n in shapes if n not in given]
+    extra = [n for n in names if n not in shapes]
+    if missing or extra:
+        parts = ([f"missing {', '.join(missing)}"] if missing else []) + ([f"unknown {', '.join(extra)}"] if extra else [])
+        raise DataError(f"{what} names {sorted(names) or 'no inputs'} ({'; '.join(parts)}); this bundle's model "
+                        f"takes the inputs {expected}")
+
+
+def check_named_samples(raw, feature_shapes: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
+    """Raw samples of a multimodal model: dict name -> float64 ``[N, *feature_shapes[name]]``
+    (each entry accepts what ``check_samples`` accepts), every input with the same N."""
+    check_names(raw, feature_shapes)
+    out = {n: check_samples(raw[n], shape, f"raw input '{n}'") for n, shape in feature_shapes.items()}
+    counts = {n: len(v) for n, v in out.items()}
+    if len(set(counts.values())) > 1:
+        raise ShapeError(f"raw inputs hold different numbers of samples {counts}; give the same samples of every input")
+    return out
+
+
+def check_frame(frame, shape: tuple[int, ...], what: str, name: str = "frame") -> np.ndarray:
+    """One stream frame as float64 of exactly ``shape`` (or its flat size); ``name`` names it in errors."""
+    arr = _numeric(frame, name)
     shape = tuple(shape)
     if arr.shape != shape and arr.size == math.prod(shape) and arr.ndim <= 1:
         arr = arr.reshape(shape)
     if arr.shape != shape:
-        raise ShapeError(f"frame has shape {_shape(arr.shape)}; this stream expects {what} of shape {_shape(shape)}")
-    _finite(arr, "frame")
+        raise ShapeError(f"{name} has shape {_shape(arr.shape)}; this stream expects {what} of shape {_shape(shape)}")
+    _finite(arr, name)
     return arr
+
+
+def parse_inputs(args: list[str] | tuple[str, ...] | str) -> str | dict[str, str]:
+    """Command-line ``--input`` values → one path, or a dict name -> path for ``NAME=PATH`` values
+    (a multimodal bundle: one per input). A value is ``NAME=PATH`` when it holds ``=`` and no file
+    of that whole name exists."""
+    from ..errors import UsageError
+
+    args = [args] if isinstance(args, str) else list(args)
+    named: dict[str, str] = {}
+    plain = []
+    for a in args:
+        name, sep, path = a.partition("=")
+        if sep and name.isidentifier() and not Path(a).exists():
+            if name in named:
+                raise UsageError(f"--input {name}= is given twice; give one NAME=PATH per input")
+            named[name] = path
+        else:
+            plain.append(a)
+    if named and plain:
+        raise UsageError(f"--input {plain[0]} has no NAME=; give every input as NAME=PATH (inputs {sorted(named)})")
+    if not named:
+        if len(plain) != 1:
+            raise UsageError(f"{len(plain)} --input files without NAME=; a one-input bundle takes one file, a "
+                             "multimodal one NAME=PATH per input")
+        return plain[0]
+    return named
+
+
+def load_inputs(spec: str | Path | dict) -> np.ndarray | dict[str, np.ndarray]:
+    """``load_raw`` of one path, or of every path of a dict name -> path."""
+    if isinstance(spec, Mapping):
+        return {str(n): load_raw(p) for n, p in spec.items()}
+    return load_raw(spec)
 
 
 def load_raw(path: str | Path) -> np.ndarray:

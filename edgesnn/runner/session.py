@@ -1,7 +1,8 @@
 """The stepwise ONNX model on onnxruntime: one timestep per call, states kept by the caller.
 
 The model (written by edgesnn's ONNX backend, ``form=stepwise``) has inputs ``x [B, *in]``
-then ``state.<node>.<key>`` and outputs ``y [B, *out]`` then ``next.<node>.<key>`` in the
+(a multimodal model: one input per modality instead, named in ``metadata.inputs`` with shapes
+``metadata.input_shapes``, e.g. ``audio [B, 13]``, ``image [B, 1, 8, 8]``) then ``state.<node>.<key>`` and outputs ``y [B, *out]`` then ``next.<node>.<key>`` in the
 same order; its ``metadata_props`` name the states (``states``, JSON) and the shapes
 (``input_shape`` / ``output_shape``). ``x`` and ``y`` are float32; states are in the model's
 precision (their declared ONNX type, float32 or float64) and start at zero, except those in
@@ -83,14 +84,26 @@ class StepModel:
         if props.get("form") != "stepwise":
             raise ArtifactError(f"{where}: the model's metadata says form={props.get('form')!r}, not 'stepwise'; re-package it")
         self.props = props
-        self.input_shape = tuple(int(d) for d in props["input_shape"])
-        self.output_shape = tuple(int(d) for d in props["output_shape"])
+        try:
+            shapes = props.get("input_shapes") or {"x": props["input_shape"]}
+            #: ONNX input name -> per-step shape; a one-input model: {"x": input_shape}
+            self.input_shapes = {str(n): tuple(int(d) for d in s) for n, s in shapes.items()}
+            self.output_shape = tuple(int(d) for d in props["output_shape"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ArtifactError(f"{where}: the model's metadata has no valid input/output shapes; re-package it") from None
+        self.input_names = list(self.input_shapes)
+        #: True: the model takes several named inputs (``step``/``run`` take dicts)
+        self.multi = self.input_names != ["x"]
+        self.input_shape = self.input_shapes if self.multi else self.input_shapes["x"]
         inputs = self.session.get_inputs()
-        self.state_names = [i.name for i in inputs[1:]]
+        n_in = len(self.input_names)
+        if sorted(i.name for i in inputs[:n_in]) != sorted(self.input_names):
+            raise ArtifactError(f"{where}: the model's inputs do not match its metadata 'inputs'; re-package it")
+        self.state_names = [i.name for i in inputs[n_in:]]
         if list(props.get("states") or []) != self.state_names:
             raise ArtifactError(f"{where}: the model's state inputs do not match its metadata 'states'; re-package it")
         self.next_names = ["next." + n[len("state."):] for n in self.state_names]
-        self._state_inputs = inputs[1:]
+        self._state_inputs = inputs[n_in:]
         self._initial = dict(props.get("initial_states") or {})
         self._fetch = ["y", *self.next_names]
 
@@ -98,15 +111,22 @@ class StepModel:
         """The states at t = 0 for a batch of ``batch`` samples: zero, or the model's ``initial_states``."""
         return initial_states(self._state_inputs, batch, self._initial)
 
-    def step(self, x_t: np.ndarray, states: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """One timestep: ``x_t [B, *in]`` float32 → (``y [B, *out]``, next states)."""
-        res = self.session.run(self._fetch, {"x": x_t, **states})
+    def _feed(self, x_t) -> dict[str, np.ndarray]:
+        return dict(x_t) if self.multi else {"x": x_t}
+
+    def step(self, x_t, states: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """One timestep: ``x_t [B, *in]`` float32 (multimodal: a dict name -> ``[B, *in]``) →
+        (``y [B, *out]``, next states)."""
+        res = self.session.run(self._fetch, {**self._feed(x_t), **states})
         return res[0], dict(zip(self.state_names, res[1:]))
 
-    def run(self, x: np.ndarray) -> np.ndarray:
-        """``x [T, B, *in]`` → ``y [T, B, *out]``, states zero at t = 0."""
-        states = self.zero_states(x.shape[1])
-        out = np.empty((x.shape[0], x.shape[1], *self.output_shape), dtype=np.float32)
-        for t in range(x.shape[0]):
-            out[t], states = self.step(x[t], states)
+    def run(self, x) -> np.ndarray:
+        """``x [T, B, *in]`` (multimodal: a dict name -> ``[T, B, *in]``, one T and B) →
+        ``y [T, B, *out]``, states zero at t = 0."""
+        feed = self._feed(x)
+        T, B = next(iter(feed.values())).shape[:2]
+        states = self.zero_states(B)
+        out = np.empty((T, B, *self.output_shape), dtype=np.float32)
+        for t in range(T):
+            out[t], states = self.step({n: v[t] for n, v in feed.items()} if self.multi else x[t], states)
         return out

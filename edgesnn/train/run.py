@@ -18,6 +18,7 @@ import torch
 
 from ..config import Check, Profile, Target, check_profile, load_profile, load_target
 from ..data import CALIBRATION_STREAM, TEST_STREAM, prepare
+from ..data.encoders import on_input_grid
 from ..errors import UsageError
 from ..models import build, resolve
 from ..models.hparams import DEFAULT_FAMILY, make_hp_encoder
@@ -103,6 +104,8 @@ def train(dataset: str, profile: str | Profile = "wearable", *, model: str | Non
     epochs = int(epochs if epochs is not None else hp["epochs"])
     hp["epochs"] = epochs
     encoder = make_hp_encoder(hp, prep.train.feature_shape)
+    if target.numerics.quantize != "none":  # an integer chip takes integer input levels: train on them
+        encoder = on_input_grid(encoder, prep.train.x)
     n_classes = prep.train.n_classes
     view, step = input_views(hp["model"], prep.train.feature_shape, encoder)
     snn_model = build(hp, step, n_classes, seed=seed)

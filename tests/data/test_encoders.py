@@ -233,3 +233,20 @@ def test_multi_encoder_one_time_axis():
     np.testing.assert_array_equal(out["image"], again["image"])  # one seed fixes every input's draws
     with pytest.raises(ShapeError, match="encodes inputs"):
         enc.encode({"image": X_IMG[:3]}, None, np.random.default_rng(0))
+
+
+def test_direct_input_on_an_8bit_power_of_two_grid():
+    """For integer chips: frames are multiples of the step, within ±127 steps, so a runtime that
+    scales its input by any power of two ≥ 1/step (Lava's fitted input scale) holds them exactly."""
+    from edgesnn.data.encoders import input_grid, on_input_grid
+
+    assert input_grid(5.3) == 1 / 16 and input_grid(127.0) == 1.0 and input_grid(0.9) == 1 / 128
+    x = np.random.default_rng(4).normal(0, 2, (5, 3, 40))
+    enc = on_input_grid(make_encoder("direct"), x)
+    out = enc.encode(x, None).astype(np.float64)
+    levels = out / enc.step_size
+    np.testing.assert_array_equal(levels, np.round(levels))
+    assert np.abs(levels).max() <= 127 and np.abs(out - x.transpose(2, 0, 1)).max() <= enc.step_size / 2
+    multi = on_input_grid(make_encoder("multi", inputs={"a": {"name": "direct"}, "b": {"name": "rate"}}),
+                          {"a": x * 0.1, "b": X_TS})
+    assert multi.encoders["a"].step_size == input_grid(1.0)  # shared peak: spikes count 1
