@@ -135,8 +135,11 @@ def export(model: str | Path | None, target: str, *, profile: str | None = None,
                 if trained_for != tgt.name:
                     hint = (f"; {tgt.name} rounds weights to {tgt.numerics.weight_bits} bits: train for it "
                             f"(edgesnn train --target {tgt.name}) so they sit on its grid, or export to a float target")
+            vs = parity["vs_reference"]
+            acc = (f", accuracy runtime / reference {vs['runtime_accuracy']:.4f} / {vs['reference_accuracy']:.4f}"
+                   if "runtime_accuracy" in vs else "")
             raise ParityError(f"{tgt.name} output differs from the reference simulator in {disagreement:.2%} of spikes "
-                              f"(tolerance {tgt.parity_tolerance:.2%}); nothing was written{hint}")
+                              f"(tolerance {tgt.parity_tolerance:.2%}{acc} on {B} samples); nothing was written{hint}")
         write_json(tmp / "parity.json", parity)
         meta = graph.metadata
         write_manifest(tmp, kind="export", target=tgt.name, backend=backend.name, dt=meta.get("dt"),

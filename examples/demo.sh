@@ -20,23 +20,25 @@ ok_or_2 $E train --dataset $DATA --profile wearable --out "$RUN/train" --force
 echo "== 2. export through NIR to ONNX Runtime (parity against the reference simulator and the torch model)"
 $E export "$RUN/train" --target onnx --out "$RUN/export-onnx" --force
 
-echo "== 3. export to Loihi 2 fixed point (trained on its grid) + lava-dl's model.net; replay test windows in both"
-$E export "$RUN/train" --target loihi2 --out "$RUN/export-loihi2" --force
+echo "== 3. export to Lava (Loihi 2 simulator, floating point) and replay test windows in it"
+$E export "$RUN/train" --target lava-float --out "$RUN/export-lava" --force
 $PY - "$RUN" <<'PY'
 import json, sys
 import numpy as np
 from edgesnn.loading import test_split
 run = sys.argv[1]
-spec = json.load(open(f"{run}/export-loihi2/manifest.json"))["data"]
-x, _ = test_split(spec, limit=4)
+x, _ = test_split(json.load(open(f"{run}/export-lava/manifest.json"))["data"], limit=4)
 np.save(f"{run}/windows.npy", x.astype(np.float32))
 print(f"4 encoded test windows {tuple(x.shape)} -> {run}/windows.npy")
 PY
-$E run "$RUN/export-loihi2" --input "$RUN/windows.npy" --output "$RUN/lava-out.npy"
-if [ -f "$RUN/export-loihi2/model.net" ]; then
-  $E run "$RUN/export-loihi2/model.net" --input "$RUN/windows.npy" --output "$RUN/netx-out.npy"
-  $PY -c "import numpy as np; a, b = np.load('$RUN/lava-out.npy'), np.load('$RUN/netx-out.npy'); print(f'netx vs edgesnn Lava build: {int((a != b).sum())} of {a.size} outputs differ')"
-fi
+$E run "$RUN/export-lava" --input "$RUN/windows.npy" --output "$RUN/lava-out.npy"
+
+echo "== 3b. Loihi 2 fixed point (trained on its grid: 8-bit weights, 12-bit decays, integer input levels)"
+# Refused (exit 1) when more spikes differ from the float reference than the target's 1% tolerance:
+# Loihi truncates every decay, and over 100 recurrent steps that can flip more spikes; the
+# message gives the measured gap and accuracy. The float exports above stand either way.
+set +e; $E export "$RUN/train" --target loihi2 --out "$RUN/export-loihi2" --force; c=$?; set -e
+[ "$c" -eq 0 ] || echo "(loihi2 export refused with exit $c: see the measured gap above)"
 
 echo "== 4. evaluate on ONNX Runtime: accuracy, memory, firing rates, SynOps, energy, beside the ANN twin"
 ok_or_2 $E evaluate "$RUN/export-onnx" --profile wearable

@@ -7,8 +7,13 @@
         stream = bundle.stream()
         result = stream.push(frame)                    # running counts + current decision
 
+    # a multimodal bundle (bundle.inputs == ["audio", "image"]): dicts of named inputs
+    pred = bundle.predict({"image": images, "audio": series})   # [N, 1, 8, 8], [N, 13, 50]
+    stream.push({"image": image, "audio": reading})             # image on a window's first frame
+
 Imports nothing of edgesnn but ``errors`` and ``data`` (numpy only); onnxruntime is imported
-when a bundle is opened. Command line: ``python -m edgesnn.runner BUNDLE --input raw.csv``.
+when a bundle is opened. Command line: ``python -m edgesnn.runner BUNDLE --input raw.csv`` (multimodal:
+``--input image=a.npy --input audio=b.npy``).
 """
 
 from .archive import read_bundle

@@ -73,8 +73,9 @@ def check_names(given, shapes: dict[str, tuple[int, ...]], what: str = "raw inpu
     exactly the input names of ``shapes``."""
     expected = ", ".join(f"{n} {_shape(tuple(s))}" for n, s in shapes.items())
     if not isinstance(given, Mapping):
-        raise DataError(f"{what}: this bundle's model takes several named inputs ({expected}); give a dict "
-                        "name -> array (command line: --input NAME=PATH for each)")
+        fix = ("give --input NAME=PATH once per input" if what.startswith("--input")
+               else "give a dict name -> array (command line: --input NAME=PATH for each)")
+        raise DataError(f"{what}: this bundle's model takes several named inputs ({expected}); {fix}")
     names = [str(n) for n in given]
     missing = [n for n in shapes if n not in given]
     extra = [n for n in names if n not in shapes]
