@@ -25,11 +25,9 @@ def run(
     if artifact.suffix == ".zip":  # an edge bundle: the torch-free runner
         from ..runner import cli_run
 
-        if len(input) != 1 or "=" in input[0]:
-            from ..errors import UsageError
+        from ..runner.inputs import parse_inputs
 
-            raise UsageError("a bundle takes one --input file of raw samples")
-        raise typer.Exit(cli_run(artifact, Path(input[0]), as_json))
+        raise typer.Exit(cli_run(artifact, parse_inputs(input), as_json))
     import numpy as np
 
     from ..io import atomic_write_bytes

@@ -83,7 +83,7 @@ def test_predict_on_the_raw_test_split_equals_the_accuracy_evidence(mm_bundle, m
 def test_predict_refuses_missing_unknown_and_misshapen_inputs(mm_bundle, mm_raw):
     x = {k: v[:3] for k, v in mm_raw[0].items()}
     with Bundle.open(mm_bundle[0]) as bundle:
-        cases = [({"image": x["image"]}, DataError, r"missing audio; .*takes the inputs audio \[13, 50\], image \[1, 8, 8\]"),
+        cases = [({"image": x["image"]}, DataError, r"missing audio\); .*takes the inputs audio \[13, 50\], image \[1, 8, 8\]"),
                  ({**x, "sound": x["audio"]}, DataError, r"unknown sound"),
                  (x["image"], DataError, r"takes several named inputs \(audio \[13, 50\], image \[1, 8, 8\]\)"),
                  ({**x, "audio": x["audio"][:2]}, ShapeError, r"different numbers of samples"),
