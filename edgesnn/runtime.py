@@ -8,7 +8,7 @@ import numpy as np
 
 from .backends import RunResult, get_backend
 from .config import Target, load_target
-from .errors import ArtifactError, DataError, ShapeError, UsageError
+from .errors import ArtifactError, DataError, ShapeError
 
 SUFFIX_TARGET = {".nir": "nir", ".onnx": "onnx", ".net": "loihi2"}  # netx files are fixed point
 
@@ -50,17 +50,12 @@ def load_input(path: Path) -> np.ndarray:
 def load_inputs(items: list[str] | Path | str) -> np.ndarray | dict[str, np.ndarray]:
     """``--input`` values: one ``PATH`` (an array), or ``NAME=PATH`` per input of a multimodal
     model (a dict; the runtime checks the names against the model's and lists them if wrong)."""
-    items = [items] if isinstance(items, (str, Path)) else list(items)
-    named = [str(i).partition("=") for i in items]
-    if len(items) == 1 and not named[0][1]:
-        return load_input(Path(items[0]))
-    if not all(sep and name for name, sep, _ in named):
-        raise UsageError("give one --input PATH, or one --input NAME=PATH per input of a multimodal model "
-                         "(e.g. --input image=a.npy --input audio=b.npy)")
-    names = [n for n, _, _ in named]
-    if len(set(names)) != len(names):
-        raise UsageError(f"--input names {names} repeat a name; give each input once")
-    return {name: load_input(Path(path)) for name, _, path in named}
+    from .runner.inputs import parse_inputs
+
+    parsed = parse_inputs([str(items)] if isinstance(items, (str, Path)) else list(items))
+    if isinstance(parsed, dict):
+        return {name: load_input(Path(path)) for name, path in parsed.items()}
+    return load_input(Path(parsed))
 
 
 def run_artifact(artifact: Path, inputs: list[str] | Path | str, target: str | None = None) -> RunResult:
