@@ -242,7 +242,7 @@ def test_damaged_cache_is_rebuilt_identically(tmp_path, monkeypatch, tiny_cache,
     np.testing.assert_array_equal(again.x, ds.x)     # same seed -> the same clips
     np.testing.assert_array_equal(again.test_mask, ds.test_mask)
     fresh = json.loads(meta_path.read_text())
-    assert fresh["npz_sha256"] == speech._sha256_file(npz)
+    assert fresh["npz_sha256"] == speech.sha256_file(npz)
     assert not list(tmp_path.glob(".*.tmp"))         # atomic writes leave no temporary files
     calls.clear()
     speech.load_spoken_digits("logmel", cache=tmp_path, **TINY)
