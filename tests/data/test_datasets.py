@@ -10,14 +10,8 @@ from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 
 from edgesnn.data import BUILTINS, Dataset, labels_to_indices, load_dataset
 from edgesnn.errors import DataError, ShapeError, UsageError
+from edgesnn.testing.messages import one_line
 
-
-def one_line_naming(exc: pytest.ExceptionInfo, *needles: str) -> str:
-    msg = str(exc.value)
-    assert "\n" not in msg
-    for n in needles:
-        assert n in msg, f"{n!r} not in {msg!r}"
-    return msg
 
 
 # ---------------------------------------------------------------- built-ins
@@ -60,7 +54,7 @@ def test_builtins_hold_the_real_values():
 def test_unknown_builtin_name_suggests():
     with pytest.raises(UsageError) as exc:
         load_dataset("wines")
-    one_line_naming(exc, "unknown dataset 'wines'", "did you mean 'wine'", "digits")
+    one_line(exc, "unknown dataset 'wines'", "did you mean 'wine'", "digits")
 
 
 def test_label_column_on_builtin_is_refused():
@@ -153,7 +147,7 @@ def test_hdf5_string_labels(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(DataError) as exc:
         load_dataset(tmp_path / "nope.csv")
-    one_line_naming(exc, "nope.csv", "file not found")
+    one_line(exc, "nope.csv", "file not found")
 
 
 def test_unreadable_npz_and_hdf5(tmp_path):
@@ -161,18 +155,18 @@ def test_unreadable_npz_and_hdf5(tmp_path):
         (tmp_path / name).write_bytes(b"this is not the right format at all")
         with pytest.raises(DataError) as exc:
             load_dataset(tmp_path / name)
-        one_line_naming(exc, name, "cannot")
+        one_line(exc, name, "cannot")
 
 
 def test_unreadable_csv_and_directory(tmp_path):
     (tmp_path / "latin.csv").write_bytes(b"a,label\n\xff\xfe,0\n")
     with pytest.raises(DataError) as exc:
         load_dataset(tmp_path / "latin.csv")
-    one_line_naming(exc, "latin.csv", "cannot read")
+    one_line(exc, "latin.csv", "cannot read")
     (tmp_path / "dir.csv").mkdir()
     with pytest.raises(DataError) as exc:
         load_dataset(tmp_path / "dir.csv")
-    one_line_naming(exc, "dir.csv", "directory")
+    one_line(exc, "dir.csv", "directory")
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
@@ -181,24 +175,24 @@ def test_unreadable_permissions(tmp_path):
     path.chmod(0)
     with pytest.raises(DataError) as exc:
         load_dataset(path)
-    one_line_naming(exc, "locked.csv", "cannot read")
+    one_line(exc, "locked.csv", "cannot read")
 
 
 def test_unknown_extension(tmp_path):
     (tmp_path / "data.txt").write_text("a,b\n1,2\n")
     with pytest.raises(DataError) as exc:
         load_dataset(tmp_path / "data.txt")
-    one_line_naming(exc, "data.txt", "'.txt'", ".csv", ".npz", ".h5")
+    one_line(exc, "data.txt", "'.txt'", ".csv", ".npz", ".h5")
 
 
 def test_csv_without_label_column_lists_columns(tmp_path):
     path = write_csv(tmp_path / "nolabel.csv", ["a", "b", "kind"], [[1, 2, 0]] * 9)
     with pytest.raises(DataError) as exc:
         load_dataset(path)
-    one_line_naming(exc, "nolabel.csv", "no label column", "a, b, kind")
+    one_line(exc, "nolabel.csv", "no label column", "a, b, kind")
     with pytest.raises(DataError) as exc:
         load_dataset(path, label_column="knd")
-    one_line_naming(exc, "'knd'", "did you mean 'kind'")
+    one_line(exc, "'knd'", "did you mean 'kind'")
 
 
 def test_csv_non_numeric_feature_names_the_column(tmp_path):
@@ -206,25 +200,25 @@ def test_csv_non_numeric_feature_names_the_column(tmp_path):
     path = write_csv(tmp_path / "text.csv", ["good", "height", "label"], rows)
     with pytest.raises(DataError) as exc:
         load_dataset(path)
-    one_line_naming(exc, "text.csv", "column 'height'", "'x'", "row 5")
+    one_line(exc, "text.csv", "column 'height'", "'x'", "row 5")
 
 
 def test_csv_missing_cell_and_ragged_row(tmp_path):
     rows = [[1.0, "" if i == 2 else 2.0, i % 3] for i in range(9)]
     with pytest.raises(DataError) as exc:
         load_dataset(write_csv(tmp_path / "hole.csv", ["a", "b", "label"], rows))
-    one_line_naming(exc, "column 'b'", "missing value")
+    one_line(exc, "column 'b'", "missing value")
     (tmp_path / "rag.csv").write_text("a,b,label\n1,2,0\n1,0\n")
     with pytest.raises(DataError) as exc:
         load_dataset(tmp_path / "rag.csv")
-    one_line_naming(exc, "rag.csv", "data row 2 has 2 fields")
+    one_line(exc, "rag.csv", "data row 2 has 2 fields")
 
 
 def test_single_class(tmp_path):
     path = write_csv(tmp_path / "one.csv", ["f", "label"], [[i, "cat"] for i in range(10)])
     with pytest.raises(DataError) as exc:
         load_dataset(path)
-    one_line_naming(exc, "one.csv", "only one class ('cat')")
+    one_line(exc, "one.csv", "only one class ('cat')")
 
 
 def test_nan_and_inf_counted_and_located(tmp_path):
@@ -232,27 +226,27 @@ def test_nan_and_inf_counted_and_located(tmp_path):
     rows[3][1], rows[7][0] = "nan", "inf"
     with pytest.raises(DataError) as exc:
         load_dataset(write_csv(tmp_path / "nan.csv", ["p", "q", "label"], rows))
-    one_line_naming(exc, "nan.csv", "2 NaN/inf", "2 sample(s)", "sample 3", "column 'q'")
+    one_line(exc, "nan.csv", "2 NaN/inf", "2 sample(s)", "sample 3", "column 'q'")
     x = np.ones((9, 2, 4))
     x[5, 1, 2] = np.nan
     np.savez(tmp_path / "nan.npz", x=x, y=np.arange(9) % 3)
     with pytest.raises(DataError) as exc:
         load_dataset(tmp_path / "nan.npz")
-    one_line_naming(exc, "nan.npz", "1 NaN/inf", "sample 5", "(1, 2)")
+    one_line(exc, "nan.npz", "1 NaN/inf", "sample 5", "(1, 2)")
 
 
 def test_too_few_samples_per_class(tmp_path):
     path = write_csv(tmp_path / "few.csv", ["f", "label"], [[i, i % 3] for i in range(8)])
     with pytest.raises(DataError) as exc:
         load_dataset(path)
-    one_line_naming(exc, "few.csv", "8 samples for 3 classes", "at least 9")
+    one_line(exc, "few.csv", "8 samples for 3 classes", "at least 9")
 
 
 def test_length_mismatch(tmp_path):
     np.savez(tmp_path / "mm.npz", x=np.zeros((10, 4)), y=np.arange(9) % 3)
     with pytest.raises(DataError) as exc:
         load_dataset(tmp_path / "mm.npz")
-    one_line_naming(exc, "mm.npz", "10 samples", "9 labels")
+    one_line(exc, "mm.npz", "10 samples", "9 labels")
 
 
 def test_empty_files(tmp_path):
@@ -260,33 +254,33 @@ def test_empty_files(tmp_path):
         (tmp_path / name).write_bytes(b"")
         with pytest.raises(DataError) as exc:
             load_dataset(tmp_path / name)
-        one_line_naming(exc, name, "empty")
+        one_line(exc, name, "empty")
     (tmp_path / "header.csv").write_text("a,b,label\n")
     with pytest.raises(DataError) as exc:
         load_dataset(tmp_path / "header.csv")
-    one_line_naming(exc, "header.csv", "no data rows")
+    one_line(exc, "header.csv", "no data rows")
     np.savez(tmp_path / "zero.npz", x=np.zeros((0, 3)), y=np.zeros(0, dtype=int))
     with pytest.raises(DataError) as exc:
         load_dataset(tmp_path / "zero.npz")
-    one_line_naming(exc, "zero.npz", "no samples")
+    one_line(exc, "zero.npz", "no samples")
 
 
 def test_npz_missing_arrays_and_object_labels(tmp_path):
     np.savez(tmp_path / "keys.npz", features=np.zeros((9, 2)), y=np.arange(9) % 3)
     with pytest.raises(DataError) as exc:
         load_dataset(tmp_path / "keys.npz")
-    one_line_naming(exc, "keys.npz", "no feature array", "features")
+    one_line(exc, "keys.npz", "no feature array", "features")
     np.savez(tmp_path / "obj.npz", x=np.zeros((9, 2)), y=np.array(["a", 1, "b"] * 3, dtype=object))
     with pytest.raises(DataError) as exc:
         load_dataset(tmp_path / "obj.npz")
-    one_line_naming(exc, "obj.npz", "object arrays")
+    one_line(exc, "obj.npz", "object arrays")
 
 
 def test_channel_last_images_refused(tmp_path):
     np.savez(tmp_path / "hwc.npz", x=np.zeros((9, 8, 8, 3)), y=np.arange(9) % 3)
     with pytest.raises(ShapeError) as exc:
         load_dataset(tmp_path / "hwc.npz")
-    one_line_naming(exc, "hwc.npz", "channel-last", "transpose(0, 3, 1, 2)")
+    one_line(exc, "hwc.npz", "channel-last", "transpose(0, 3, 1, 2)")
 
 
 def test_dataset_record_checks_itself():

@@ -12,16 +12,10 @@ import pytest
 from edgesnn.data import load_dataset, split
 from edgesnn.data.sources import anndata, mnist, packages
 from edgesnn.errors import DataError, RuntimeUnavailableError, UsageError
+from edgesnn.testing.messages import one_line
 
 NEVER_IMPORTED = ("aeon", "scanpy", "mnist", "anndata")
 
-
-def one_line(exc: pytest.ExceptionInfo, *needles: str) -> str:
-    msg = str(exc.value)
-    assert "\n" not in msg
-    for n in needles:
-        assert n in msg, f"{n!r} not in {msg!r}"
-    return msg
 
 
 # ---------------------------------------------------------------- the built-ins

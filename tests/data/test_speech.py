@@ -11,6 +11,7 @@ from scipy.io import wavfile
 from edgesnn.data.dataset import check_dataset
 from edgesnn.data.sources import speech
 from edgesnn.errors import DataError, RuntimeUnavailableError, UsageError
+from edgesnn.testing.messages import one_line
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
                                   reason="espeak-ng is not installed (bash scripts/espeak.sh)")
@@ -18,13 +19,6 @@ needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
 TINY = dict(accents=["en-gb", "en-us"], variants=["default", "m3", "f2", "klatt", "whisper"], speeds=[175],
             pitches=[50], combos_per_variant=1, seed=0, verbose=False)
 
-
-def one_line(exc: pytest.ExceptionInfo, *needles: str) -> str:
-    msg = str(exc.value)
-    assert "\n" not in msg
-    for n in needles:
-        assert n in msg, f"{n!r} not in {msg!r}"
-    return msg
 
 
 def sine(freq: float, seconds: float = 1.0, sr: int = 16_000, amp: float = 0.5) -> np.ndarray:
