@@ -29,7 +29,8 @@ def recording(bundle: Bundle, path: str | None, frames: int) -> tuple[np.ndarray
     from edgesnn.bundle.evidence import raw_test_split
 
     x, y = raw_test_split(bundle.manifest["data"])
-    return x[:frames], y[:frames]
+    pick = np.unique(np.linspace(0, len(y) - 1, frames).astype(int))  # spread over the split (it is sorted by class)
+    return x[pick], y[pick]
 
 
 def main() -> None:
