@@ -27,7 +27,7 @@ from ..config import Profile, Target, check_profile
 from ..errors import DataError, UsageError
 
 #: the metric keys checkable before training (see edgesnn.config.checks.RULES)
-STATIC_KEYS = {"timesteps", "param_bytes", "state_bytes"}
+STATIC_KEYS = {"timesteps", "latency_ms", "param_bytes", "state_bytes"}
 STATE_VARS = {"Synaptic": 2}  # snnTorch class name -> state variables per neuron (default 1)
 
 

@@ -103,7 +103,7 @@ def test_report_contents(reports, digits_exports):
     assert onnx.energy.tables["snn"]["omits"]
     assert onnx.latency.timesteps == 10 and onnx.latency.wall_s_per_sample > 0
     assert onnx.profile == "wearable" and {c["name"] for c in onnx.checks} >= {"max_latency_ms", "max_energy_uj"}
-    assert all(set(c) == {"name", "value", "limit", "slack", "ok"} for c in onnx.checks)
+    assert all(set(c) == {"name", "value", "limit", "slack", "ok", "note"} for c in onnx.checks)
     assert onnx.training is not None and onnx.training["train_seconds"] > 0
     assert onnx.activity.layers[0].startswith("dense_ops")  # graph order
 

@@ -46,7 +46,7 @@ def test_tune_rejects_infeasible_before_training_and_writes_the_run(tmp_path, ti
     for name in ("results.csv", "results.json", "pareto.json", "pareto.png", "exploration.png"):
         assert (out / name).stat().st_size > 0, name
     rows = list(csv.DictReader((out / "results.csv").open()))
-    assert len(rows) == 6 and {"slack.max_timesteps", "param.hidden_1", "static_ms", "feasible"} <= set(rows[0])
+    assert len(rows) == 6 and {"slack.max_latency_ms", "param.hidden_1", "static_ms", "feasible"} <= set(rows[0])
     assert r.best is not None and r.best.feasible
     assert r.best.metrics["val_acc"] == max(x.metrics["val_acc"] for x in r.records if x.feasible)
     ckpt = load_checkpoint(out / "best")
