@@ -69,7 +69,7 @@ def _print(r, where: Path) -> None:
           [[k, *(fmt(v) for v in (r.activity.firing_rates.get(k), r.activity.synops.get(k),
                                      r.energy.snn_layers_uj.get(k)))] for k in r.activity.layers])
     if r.checks:
-        checks_table([Check(c["name"], c["value"], c["limit"]) for c in r.checks])
+        checks_table([Check(c["name"], c["value"], c["limit"], c.get("note", "")) for c in r.checks])
     for line in (*r.assumptions, *r.notes):
         typer.echo(f"note: {line}")
     typer.echo(f"energy: {r.energy.caveat}")
