@@ -188,15 +188,21 @@ def read_npz(path: Path, label_column: str | None = None) -> Raw:
         raise DataError(f"{where}: cannot read as NPZ ({exc}); write it with np.savez(path, x=..., y=...)") from None
 
 
+def open_hdf5(path: Path, fix: str):
+    """``h5py.File(path, "r")``, or a one-line ``DataError`` naming the file and ``fix``."""
+    import h5py
+
+    try:
+        return h5py.File(path, "r")
+    except OSError as exc:
+        raise DataError(f"{path}: cannot open as HDF5 ({exc}){fix}") from None
+
+
 def read_hdf5(path: Path, label_column: str | None = None) -> Raw:
     import h5py
 
     where = str(path)
-    try:
-        fh = h5py.File(path, "r")
-    except OSError as exc:
-        raise DataError(f"{where}: cannot open as HDF5 ({exc}); give an HDF5 file with datasets 'x' and 'y'") from None
-    with fh:
+    with open_hdf5(path, "; give an HDF5 file with datasets 'x' and 'y'") as fh:
         keys = [k for k in fh.keys() if isinstance(fh[k], h5py.Dataset)]
 
         def get(k: str) -> np.ndarray:

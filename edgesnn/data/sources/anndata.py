@@ -95,12 +95,10 @@ def read_h5ad(path: Path, label_column: str | None = None, matrix: str = "X") ->
     """
     import h5py
 
+    from ..files import open_hdf5
+
     where = str(path)
-    try:
-        fh = h5py.File(path, "r")
-    except OSError as exc:
-        raise DataError(f"{where}: cannot open as HDF5/h5ad ({exc})") from None
-    with fh:
+    with open_hdf5(path, "; give an AnnData .h5ad file") as fh:
         obs = fh.get("obs")
         if not isinstance(obs, h5py.Group):
             raise DataError(
