@@ -75,6 +75,20 @@ class BackendRunError(EdgeSNNError, RuntimeError):
     """A runtime failed or hung while running a model (it was stopped and cleaned up)."""
 
 
+class Interrupted(EdgeSNNError):
+    """Ctrl-C (SIGINT, exit 130) or SIGTERM (exit 143) stopped a command; the message says what was kept.
+
+    Artifacts are written atomically (a temporary directory renamed at the end), so an
+    interrupted command leaves none half-written."""
+
+    def __init__(self, signum: int = 2, kept: str = "nothing was written"):
+        import signal
+
+        self.signum, self.kept = signum, kept
+        self.exit_code = 128 + signum
+        super().__init__(f"interrupted ({signal.Signals(signum).name}); {kept}")
+
+
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """A ``" (did you mean 'x'?)"`` suffix for a mistyped name, or an empty string."""
     match = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)

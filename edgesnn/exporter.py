@@ -98,13 +98,15 @@ def torch_output(checkpoint, x) -> np.ndarray:
 
 
 def export(model: str | Path | None, target: str, *, profile: str | None = None, out: Path | None = None,
-           force: bool = False, **options: Any) -> ExportResult:
-    """Export ``model`` (run directory, checkpoint or ``.nir``; None = latest run) to ``target``."""
-    from .nir import simulate, validate_graph, write_graph
+           force: bool = False, reset: str | None = None, dt: float | None = None, **options: Any) -> ExportResult:
+    """Export ``model`` (run directory, checkpoint or ``.nir``; None = latest run) to ``target``.
+
+    ``reset`` / ``dt``: for a ``.nir`` file that does not state them (recorded in the manifest)."""
+    from .nir import graph_settings, simulate, validate_graph, write_graph
 
     tgt = load_target(target)
-    dt = load_profile(profile).dt_s if profile else None
-    source = load_source(model, dt=dt)
+    default_dt = load_profile(profile).dt_s if profile else None
+    source = load_source(model, dt, reset=reset, default_dt=default_dt)
     graph = source.graph
     validate_graph(graph, tgt.supports, where=f"target '{tgt.name}'")
     backend = get_backend(tgt.backend)
@@ -141,9 +143,10 @@ def export(model: str | Path | None, target: str, *, profile: str | None = None,
             raise ParityError(f"{tgt.name} output differs from the reference simulator in {disagreement:.2%} of spikes "
                               f"(tolerance {tgt.parity_tolerance:.2%}{acc} on {B} samples); nothing was written{hint}")
         write_json(tmp / "parity.json", parity)
-        meta = graph.metadata
-        write_manifest(tmp, kind="export", target=tgt.name, backend=backend.name, dt=meta.get("dt"),
-                       reset=meta.get("reset"), timesteps=meta.get("timesteps"), source=str(source.path),
+        settings = graph_settings(graph)
+        write_manifest(tmp, kind="export", target=tgt.name, backend=backend.name, dt=settings["dt"],
+                       reset=settings["reset"], assumed=settings["defaulted"], timesteps=settings["timesteps"],
+                       source=str(source.path),
                        profile=(source.checkpoint.profile.name if source.checkpoint else profile),
                        seed=(source.checkpoint.seed if source.checkpoint else None),
                        data=(source.checkpoint.data if source.checkpoint else None))

@@ -46,8 +46,11 @@ def package_versions() -> dict[str, str]:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temp file in the same directory and a rename."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:  # read-only filesystem, a file where a directory should be, no permission
+        raise UsageError(f"cannot write '{path}' ({exc.strerror or type(exc).__name__}); choose another path") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -79,6 +82,33 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
+def user_file(path: str | Path, what: str, hint: str = "") -> Path:
+    """``path`` if it is a readable file; otherwise a one-line UsageError naming ``what`` (missing,
+    a directory, no read permission), with ``hint`` saying what to pass instead."""
+    path = Path(path)
+    tail = f"; {hint}" if hint else ""
+    if path.is_dir():
+        raise UsageError(f"{what} '{path}' is a directory, not a file{tail}")
+    if not path.is_file():
+        raise UsageError(f"{what} '{path}' does not exist{tail}")
+    if not os.access(path, os.R_OK):
+        raise UsageError(f"{what} '{path}' is not readable (permission denied)")
+    return path
+
+
+def read_user_text(path: str | Path, what: str, hint: str = "") -> str:
+    """The UTF-8 text of a file the user gave (a BOM is dropped); one-line errors for a missing,
+    unreadable or non-text file."""
+    path = user_file(path, what, hint)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{what} '{path}' is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                          f"{exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise UsageError(f"{what} '{path}' cannot be read ({exc.strerror or type(exc).__name__})") from None
+
+
 def read_structured(path: str | Path, what: str, hint: str = "", fmt: str | None = None) -> Any:
     """The parsed content of a YAML or JSON file, or a one-line error naming ``what``.
 
@@ -87,9 +117,7 @@ def read_structured(path: str | Path, what: str, hint: str = "", fmt: str | None
     parse is a ConfigError with the parser's position.
     """
     path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"{what} '{path}' does not exist" + (f"; {hint}" if hint else ""))
-    text = path.read_text()
+    text = read_user_text(path, what, hint)
     if fmt == "yaml" or (fmt is None and path.suffix in (".yaml", ".yml")):
         import yaml
 
@@ -111,6 +139,19 @@ def check_writable(out: Path) -> None:
         parent = parent.parent
     if not parent.is_dir() or not os.access(parent, os.W_OK):
         raise UsageError(f"output directory '{out}' is not writable; choose another with --out")
+
+
+def check_writable_file(path: Path, option: str = "--output") -> None:
+    """Fail early, with a one-line error, when the file ``path`` cannot be written (checked
+    before the work that produces it, so nothing runs for an output that cannot be kept)."""
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{option} '{path}' is a directory; give a file name")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"{option} '{path}' cannot be written (no write permission in '{parent}'); choose another path")
 
 
 @contextlib.contextmanager

@@ -35,8 +35,13 @@ def load(path: str | Path):
     return load_checkpoint(path)
 
 
-def load_source(path: str | Path | None, dt: float | None = None) -> Source:
-    """What ``export`` starts from; ``None`` means the latest run under ``runs/``."""
+def load_source(path: str | Path | None, dt: float | None = None, *, reset: str | None = None,
+                default_dt: float | None = None) -> Source:
+    """What ``export`` starts from; ``None`` means the latest run under ``runs/``.
+
+    A ``.nir`` file takes ``reset`` / ``dt`` for what it does not state (``with_semantics``;
+    ``default_dt``, a profile's, fills a missing dt silently). A run directory states both:
+    giving them is a UsageError."""
     from .train import latest_run
 
     path = Path(path) if path else latest_run()
@@ -44,10 +49,15 @@ def load_source(path: str | Path | None, dt: float | None = None) -> Source:
         raise ArtifactError(f"'{path}' does not exist; pass a run directory from 'edgesnn train' or a .nir file")
     obj = load(path)
     if path.suffix == ".nir":
-        if dt is not None:
-            obj.metadata.setdefault("dt", dt)
-        return Source(obj, None, path)
-    return Source(obj.to_nir(dt), obj, path)
+        from .nir import with_semantics
+
+        if dt is None and default_dt is not None and (obj.metadata or {}).get("dt") is None:
+            dt = default_dt
+        return Source(with_semantics(obj, f"NIR file '{path}'", reset=reset, dt=dt), None, path)
+    from .nir.graph import refuse_semantics
+
+    refuse_semantics(reset, dt, f"the run '{path}' states its reset mode (its target's) and dt (its profile's)")
+    return Source(obj.to_nir(default_dt), obj, path)
 
 
 def test_split(data_spec: dict, limit: int | None = None) -> tuple[np.ndarray | dict, np.ndarray]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -30,21 +33,16 @@ def resolve_artifact(artifact: Path, target: str | None = None) -> tuple[Path, T
 
 
 def load_input(path: Path) -> np.ndarray:
-    """A ``.npy`` array; refuses other files, object arrays, NaN/inf."""
-    path = Path(path)
-    try:
-        x = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise DataError(f"input '{path}' does not exist") from None
-    except (ValueError, OSError) as exc:
-        raise DataError(f"input '{path}' is not a readable .npy array ({str(exc).splitlines()[0]})") from None
+    """A ``.npy`` array (or a one-array ``.npz``) ``[T, B, *features]`` as float32; refuses other
+    files, object arrays, NaN/inf and values beyond float32's range."""
+    from .runner.inputs import as_float32, read_array
+
+    x = read_array(path)
     if not np.issubdtype(x.dtype, np.number) and x.dtype != np.bool_:
         raise DataError(f"input '{path}' has dtype {x.dtype}; expected a float32 array [T, B, *features]")
     if x.ndim < 3:
         raise ShapeError(f"input '{path}' has shape {x.shape}; expected [T, B, *features] (rank ≥ 3)")
-    if not np.isfinite(x).all():
-        raise DataError(f"input '{path}' holds {int((~np.isfinite(x)).sum())} NaN/inf values")
-    return x.astype(np.float32)
+    return as_float32(x, f"input '{path}'")
 
 
 def load_inputs(items: list[str] | Path | str) -> np.ndarray | dict[str, np.ndarray]:
@@ -58,7 +56,32 @@ def load_inputs(items: list[str] | Path | str) -> np.ndarray | dict[str, np.ndar
     return load_input(Path(parsed))
 
 
-def run_artifact(artifact: Path, inputs: list[str] | Path | str, target: str | None = None) -> RunResult:
+def run_artifact(artifact: Path, inputs: list[str] | Path | str, target: str | None = None, *,
+                 reset: str | None = None, dt: float | None = None) -> RunResult:
+    """Run ``artifact`` on ``inputs``; ``reset`` / ``dt`` only for a bare ``.nir`` file that
+    does not state them (see ``edgesnn.nir.with_semantics``)."""
     file, tgt = resolve_artifact(artifact, target)
     x = load_inputs(inputs)
-    return get_backend(tgt.backend).run(file, x, tgt)
+    with semantics_applied(Path(artifact), file, reset, dt) as file:
+        return get_backend(tgt.backend).run(file, x, tgt)
+
+
+@contextlib.contextmanager
+def semantics_applied(given: Path, file: Path, reset: str | None, dt: float | None) -> Iterator[Path]:
+    """``file``, or for a bare ``.nir`` a temporary copy whose metadata carries ``reset`` / ``dt``
+    (warning about what it still assumes). Other artifacts have them fixed: giving them is a
+    UsageError."""
+    if given.is_dir() or given.suffix != ".nir":
+        from .nir.graph import refuse_semantics
+
+        refuse_semantics(reset, dt, f"'{given}' was exported with its reset mode and dt fixed (see its manifest.json)")
+        yield file
+        return
+    from .nir import read_graph, with_semantics, write_graph
+
+    graph = with_semantics(read_graph(file), f"NIR file '{given}'", reset=reset, dt=dt)
+    if reset is None and dt is None:
+        yield file
+        return
+    with tempfile.TemporaryDirectory(prefix="edgesnn-semantics-") as tmp:
+        yield write_graph(graph, Path(tmp) / file.name)

@@ -12,10 +12,12 @@ from importlib import import_module
 
 import typer
 
-from ..errors import EdgeSNNError, EdgeSNNWarning
+from ..errors import EdgeSNNError, EdgeSNNWarning, Interrupted
+from .signals import InterruptibleGroup, interrupt_guard, signal_of
 
 app = typer.Typer(
     name="edgesnn",
+    cls=InterruptibleGroup,
     help="Train spiking neural networks under a hardware profile, export them through NIR to Lava and "
     "ONNX Runtime, evaluate them on the device runtime and package them for edge demos.",
     no_args_is_help=True,
@@ -57,20 +59,28 @@ def _one_line_warnings():
     return show
 
 
+def _report(exc: EdgeSNNError) -> int:
+    prefix = "" if isinstance(exc, Interrupted) else "error: "
+    typer.echo(f"{prefix}{exc}", err=True)
+    return exc.exit_code
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns the process exit code."""
     import warnings
 
     try:
-        with warnings.catch_warnings():
+        with interrupt_guard(), warnings.catch_warnings():
             warnings.simplefilter("always", EdgeSNNWarning)  # the hook prints each message once
             warnings.showwarning = _one_line_warnings()
-            app(args=argv, standalone_mode=False)
+            code = app(args=argv, standalone_mode=False)  # a verb's typer.Exit(n) comes back as n
+        return code if isinstance(code, int) else 0
+    except KeyboardInterrupt as exc:  # outside a verb (while parsing options, importing)
+        return _report(Interrupted(signal_of(exc)))
     except EdgeSNNError as exc:
-        if _DEBUG["on"]:
+        if _DEBUG["on"] and not isinstance(exc, Interrupted):
             raise
-        typer.echo(f"error: {exc}", err=True)
-        return exc.exit_code
+        return _report(exc)
     except (typer.Exit, SystemExit) as exc:
         code = getattr(exc, "exit_code", getattr(exc, "code", 0))
         return int(code or 0)
@@ -86,7 +96,6 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return exc.exit_code
         raise
-    return 0
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from ._common import JSON_OPTION, checks_table, emit_json, table
+from ._common import DT_OPTION, JSON_OPTION, RESET_OPTION, checks_table, emit_json, table
 
 
 @app.command()
@@ -19,6 +19,8 @@ def evaluate(
     out: Path = typer.Option(None, "--out", "-o", help="Report directory (default: <artifact>/report; with several artifacts, DIR/<n>-<name>)."),
     limit: int = typer.Option(None, "--limit", min=1, help="Evaluate only the first N test samples."),
     batch_size: int = typer.Option(128, "--batch-size", min=1, help="Samples per runtime call."),
+    reset: str = RESET_OPTION,
+    dt: float = DT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Run artifacts over the test split on their runtime with spikes recorded per layer; write
@@ -35,7 +37,7 @@ def evaluate(
         where = default_out(artifact) if out is None else (out if len(artifacts) == 1 else out / _slug(i, artifact))
         with _progress(not as_json, f"evaluate {artifact}") as progress:
             reports.append(run_evaluate(artifact, dataset, profile=profile, target=target, out=where, limit=limit,
-                                        progress=progress, batch_size=batch_size))
+                                        progress=progress, batch_size=batch_size, reset=reset, dt=dt))
         outs.append(where)
     if len(reports) > 1 and out is not None:
         write_json(out / "comparison.json", comparison_rows(reports))

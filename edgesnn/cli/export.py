@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from ._common import JSON_OPTION, emit_json, table
+from ._common import DT_OPTION, JSON_OPTION, RESET_OPTION, emit_json, table
 
 
 @app.command()
@@ -15,9 +15,11 @@ def export(
     model: Path = typer.Argument(None, help="Run directory / checkpoint.pt from 'edgesnn train', or any .nir file (Norse, Sinabs, Rockpool, snnTorch). Default: the latest run."),
     target: str = typer.Option(..., "--target", "-t", help="onnx | onnx-cpu | cortex-m | nir | lava | lava-float | loihi2, or a target YAML."),
     profile: str = typer.Option(None, "--profile", "-p", help="Profile whose dt_s to use when the model carries none."),
-    form: str = typer.Option("unrolled", "--form", help="ONNX form: unrolled ([T,B,…] in, [T,B,n] out) or stepwise (one step, explicit states)."),
+    form: str = typer.Option(None, "--form", help="ONNX targets only: unrolled ([T,B,…] in, [T,B,n] out; the default) or stepwise (one step, explicit states)."),
     out: Path = typer.Option(None, "--out", "-o", help="Output directory (default: <run>/export-<target>)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output directory."),
+    reset: str = RESET_OPTION,
+    dt: float = DT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Export through NIR to a target; run the artifact against the reference simulator and
@@ -25,11 +27,16 @@ def export(
     from ..config import load_target
     from ..exporter import export as run_export
 
+    from ..errors import UsageError
+
     tgt = load_target(target)
-    options = {"form": form} if tgt.backend == "onnx" else {}
+    if form is not None and tgt.backend != "onnx":
+        raise UsageError(f"--form applies to ONNX targets (onnx, onnx-cpu, cortex-m); target '{tgt.name}' runs on "
+                         f"{tgt.backend}, which has one form: drop --form")
+    options = {"form": form or "unrolled"} if tgt.backend == "onnx" else {}
     with _status(not as_json, f"exporting to {tgt.name}: writing the artifact, running it on {tgt.backend}, "
                  "comparing with the reference simulator"):
-        result = run_export(model, target, profile=profile, out=out, force=force, **options)
+        result = run_export(model, target, profile=profile, out=out, force=force, reset=reset, dt=dt, **options)
     if as_json:
         return emit_json({"out": str(result.out), "files": result.files, "parity": result.parity})
     p = result.parity["vs_reference"]

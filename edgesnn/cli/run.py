@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from ._common import JSON_OPTION, emit_json
+from ._common import DT_OPTION, JSON_OPTION, RESET_OPTION, emit_json
 
 
 @app.command()
@@ -18,22 +18,33 @@ def run(
                                     "--input image=a.npy --input audio=b.npy."),
     output: Path = typer.Option(None, "--output", "-o", help="Where to write the output .npy [T, B, n]."),
     target: str = typer.Option(None, "--target", "-t", help="Target whose runtime settings to use (default: from the artifact)."),
+    reset: str = RESET_OPTION,
+    dt: float = DT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Run an artifact on its runtime: .nir on the reference simulator, .onnx on ONNX Runtime
     (the stepwise form is looped over T), Lava artifacts in Lava."""
+    from ..errors import UsageError
+    from ..io import atomic_write_bytes, check_writable_file
+
     if artifact.suffix == ".zip":  # an edge bundle: the torch-free runner
         from ..runner import cli_run
 
         from ..runner.inputs import parse_inputs
 
+        for name, value in (("--output", output), ("--target", target), ("--reset", reset), ("--dt", dt)):
+            if value is not None:
+                raise UsageError(f"{name} does not apply to a bundle (it prints classes and counts); drop it, or run "
+                                 "the export directory the bundle was made from")
         raise typer.Exit(cli_run(artifact, parse_inputs(input), as_json))
     import numpy as np
 
-    from ..io import atomic_write_bytes
     from ..runtime import run_artifact
 
-    result = run_artifact(artifact, input, target)
+    if output is not None:
+        check_writable_file(output)
+
+    result = run_artifact(artifact, input, target, reset=reset, dt=dt)
     if output is not None:
         import io
 

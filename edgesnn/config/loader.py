@@ -34,11 +34,12 @@ def builtin_names(kind: str) -> list[str]:
 def _load(kind: str, schema: type[M], name_or_path: str | Path) -> M:
     text = str(name_or_path)
     path = Path(text)
+    names = builtin_names(kind)
     if not (text.endswith((".yaml", ".yml")) or path.is_file()):
-        names = builtin_names(kind)
-        if text not in names:
+        if text in names:
+            path = _data_dir(kind) / f"{text}.yaml"
+        elif not path.exists():  # an existing directory falls through to read_structured's "is a directory"
             raise unknown_name(kind[:-1], text, names)
-        path = _data_dir(kind) / f"{text}.yaml"
     raw = read_structured(path, f"{kind[:-1]} file", fmt="yaml")
     if not isinstance(raw, dict):
         raise ConfigError(f"{kind[:-1]} file '{path}' must hold a mapping of keys, got {type(raw).__name__}")

@@ -23,23 +23,33 @@ from .runner import DEFAULT_BATCH, RunSummary, run_split
 
 def evaluate(artifact: str | Path, dataset: str | None = None, *, profile: str | Profile | None = None,
              target: str | None = None, out: str | Path | None = None, limit: int | None = None,
-             progress: Callable[[int, int], None] | None = None, batch_size: int = DEFAULT_BATCH) -> Report:
+             progress: Callable[[int, int], None] | None = None, batch_size: int = DEFAULT_BATCH,
+             reset: str | None = None, dt: float | None = None) -> Report:
     """Evaluate ``artifact`` (export directory or ``.nir``) on the test split of ``dataset``.
 
     ``dataset``: default the manifest's. ``profile``: name, YAML path or Profile; default the
     manifest's. ``target``: another table of the same runtime, or "nir" for the reference
     simulator. ``out``: also write report.json/.md/.html and PNGs there. ``limit``: first N
-    test samples. ``progress(done, total)`` is called after every batch.
+    test samples. ``progress(done, total)`` is called after every batch. ``reset`` / ``dt``: for a
+    bare ``.nir`` that does not state them.
     """
     if out is not None:
         from .outputs import check_out
 
         check_out(Path(out))
+    from ..runtime import semantics_applied
+
     art = resolve(artifact, target)
-    split = load_test_split(art, dataset, limit)
-    prof = _profile(profile, art)
-    run = run_split(art, split.x, len(split.classes), batch_size, progress)
-    report = build_report(art, split, run, prof)
+    with semantics_applied(Path(artifact), art.file, reset, dt) as file:
+        if file != art.file:  # a bare .nir given --reset / --dt: run and measure the graph that states them
+            from ..nir import read_graph
+
+            art.file, art.graph = file, read_graph(file)
+            art.assumptions.append(f"given on the command line: {', '.join(f'{k}={v}' for k, v in (('reset', reset), ('dt', dt)) if v is not None)}")
+        split = load_test_split(art, dataset, limit)
+        prof = _profile(profile, art)
+        run = run_split(art, split.x, len(split.classes), batch_size, progress)
+        report = build_report(art, split, run, prof)
     if out is not None:
         from .outputs import write_report
 

@@ -84,17 +84,62 @@ def resolve(family: str, overrides: dict[str, Any] | None = None, *, series: boo
     return hp
 
 
+#: numeric hyper-parameters and their valid ranges, checked before any training:
+#: key -> (kind, low, high, optional). kind "int" / "float": a number in [low, high] (None: no
+#: bound; "float>" excludes low); "sizes": a list of ints ≥ low; optional: None is allowed.
+RANGES: dict[str, tuple[str, float | None, float | None, bool]] = {
+    "beta": ("float", 0.0, 1.0, False), "alpha": ("float", 0.0, 1.0, False),
+    "threshold": ("float>", 0.0, None, False), "slope": ("float>", 0.0, None, False),
+    "population": ("int", 1, None, False), "correct_rate": ("float", 0.0, 1.0, False),
+    "incorrect_rate": ("float", 0.0, 1.0, False), "lr": ("float>", 0.0, None, False),
+    "batch_size": ("int", 1, None, False), "epochs": ("int", 1, None, False),
+    "weight_decay": ("float", 0.0, None, False), "timesteps": ("int", 1, None, True),
+    "init_rate": ("float>", 0.0, 1.0, True), "encoder_threshold": ("float>", 0.0, None, True),
+    "hidden": ("sizes", 1, None, False), "channels": ("sizes", 1, None, False),
+    "kernel": ("int", 1, None, False), "pool_size": ("int", 1, None, False), "branch_hidden": ("int", 1, None, False),
+    "w1": ("int", 1, None, False), "w2": ("int", 1, None, False), "w3": ("int", 1, None, False),
+    "wd1": ("int", 1, None, False), "h1": ("int", 1, None, False), "wd2": ("int", 1, None, True),
+    "h2": ("int", 1, None, True), "wd3": ("int", 1, None, True), "h3": ("int", 1, None, True),
+}
+FLAGS = ("learn_beta", "learn_threshold")
+
+
+def _range_text(kind: str, low, high) -> str:
+    left = "(" if kind == "float>" else "["
+    return f"{left}{low}, {high}]" if high is not None else (f"> {low}" if kind == "float>" else f"≥ {low}")
+
+
+def _check_number(key: str, value: Any, kind: str, low, high) -> None:
+    integer = kind == "int"
+    ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok_type:
+        raise UsageError(f"{key}={value!r} must be {'an integer' if integer else 'a number'} {_range_text(kind, low, high)}")
+    bad = (value <= low if kind == "float>" else value < low) if low is not None else False
+    if bad or (high is not None and value > high) or value != value:
+        raise UsageError(f"{key}={value!r} is out of range; valid: {_range_text(kind, low, high)}")
+
+
+def check_ranges(hp: dict[str, Any]) -> None:
+    """UsageError (one line, with the valid range) for a numeric hyper-parameter out of range."""
+    for key, (kind, low, high, optional) in RANGES.items():
+        if key not in hp or (optional and hp[key] is None):
+            continue
+        value = hp[key]
+        if kind == "sizes":
+            if not isinstance(value, (list, tuple)) or any(isinstance(v, bool) or not isinstance(v, int) or v < low for v in value):
+                raise UsageError(f"{key}={value!r} must be a list of integers ≥ {low}, e.g. --set {key}=[64]")
+        else:
+            _check_number(key, value, kind, low, high)
+    for key in FLAGS:
+        if key in hp and not isinstance(hp[key], bool):
+            raise UsageError(f"{key}={hp[key]!r} must be true or false")
+
+
 def _check(hp: dict[str, Any]) -> None:
+    check_ranges(hp)
     for key, choices in (("init", ("random", "ann")), ("pool", POOLS), ("reset", ("zero", "subtract", "none")), ("loss", ("ce_count", "ce_rate", "mse_count"))):
         if key in hp and hp[key] not in choices:
             raise unknown_name(key, hp[key], choices)
-    for key in ("beta", "alpha"):
-        if not 0.0 <= float(hp[key]) <= 1.0:
-            raise UsageError(f"{key}={hp[key]} must lie in [0, 1]")
-    if float(hp["threshold"]) <= 0:
-        raise UsageError(f"threshold={hp['threshold']} must be positive")
-    if int(hp["population"]) < 1:
-        raise UsageError(f"population={hp['population']} must be ≥ 1")
     skips = hp["skip"] if isinstance(hp["skip"], list) else [hp["skip"]]
     for s in skips:
         if s not in SKIPS:

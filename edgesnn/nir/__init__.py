@@ -4,9 +4,8 @@
 with numpy and nir alone.
 """
 
-from .graph import (DEFAULT_DT, DEFAULT_RESET, NIR_PRIMITIVES, graph_settings, infer_shapes, input_shapes,
-                    read_graph,
-                    validate_graph, write_graph)
+from .graph import (DEFAULT_DT, DEFAULT_RESET, NIR_PRIMITIVES, graph_settings, infer_shapes, input_shapes, read_graph,
+                    validate_graph, with_semantics, write_graph)
 from .simulator import simulate
 
 
@@ -19,4 +18,4 @@ def __getattr__(name: str):
 
 
 __all__ = ["DEFAULT_DT", "DEFAULT_RESET", "NIR_PRIMITIVES", "graph_settings", "infer_shapes", "input_shapes", "read_graph",
-           "simulate", "to_nir", "validate_graph", "write_graph"]
+           "simulate", "to_nir", "validate_graph", "with_semantics", "write_graph"]

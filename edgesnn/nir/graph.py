@@ -244,6 +244,44 @@ def check_reset(value: Any, where: str, error: type[EdgeSNNError] = ArtifactErro
     return reset
 
 
+def refuse_semantics(reset: str | None, dt: float | None, why: str) -> None:
+    """UsageError when ``--reset`` / ``--dt`` are given for a model that already states them."""
+    given = [f"--{k}" for k, v in (("reset", reset), ("dt", dt)) if v is not None]
+    if given:
+        verb = "applies" if len(given) == 1 else "apply"
+        raise UsageError(f"{' and '.join(given)} {verb} only to a bare .nir file; {why}: drop {' and '.join(given)}")
+
+
+def with_semantics(graph: nir.NIRGraph, where: str, *, reset: str | None = None, dt: float | None = None) -> nir.NIRGraph:
+    """``graph`` with the semantics a NIR file cannot always state, given on the command line
+    (``--reset``, ``--dt``) and written into ``graph.metadata`` (so the manifest records them).
+
+    A value the graph already states and the option contradicts is a UsageError; a setting
+    still missing afterwards is assumed (``graph_settings``' default) with one warning."""
+    meta = dict(graph.metadata or {})
+    for key, value, check in (("reset", reset, check_reset), ("dt", dt, check_dt)):
+        if value is None:
+            continue
+        value = check(value, f"--{key}", UsageError)
+        stated = meta.get(key)
+        if stated is not None and (_text(stated) if key == "reset" else float(stated)) != value:
+            raise UsageError(f"{where} states {key}={_text(stated) if key == 'reset' else float(stated)!r}; --{key} "
+                             f"{value} contradicts it: drop --{key}")
+        meta[key] = value
+    graph.metadata = meta
+    settings = graph_settings(graph)
+    if settings["defaulted"]:
+        kinds = node_types(graph)
+        resets = [f"{settings['reset']} ({'/'.join(sorted(kinds & {'LIF', 'CubaLIF'}))})"] if kinds & {"LIF", "CubaLIF"} else []
+        resets += [f"{settings['if_reset']} (IF)"] if "IF" in kinds else []
+        shown = {"dt": f"{settings['dt']:g} s", "reset": ", ".join(resets) or settings["reset"]}
+        assumed = ", ".join(f"{k}={shown[k]}" for k in settings["defaulted"])
+        options = " / ".join(f"--{k}" for k in settings["defaulted"])
+        warnings.warn(EdgeSNNWarning(f"{where} does not state {' or '.join(settings['defaulted'])}; assuming {assumed} "
+                                     f"(pass {options} if it was trained otherwise)"), stacklevel=2)
+    return graph
+
+
 def sim_context(graph: nir.NIRGraph, dt: float | None = None, reset: str | None = None, dtype=None) -> SimContext:
     """The simulator settings: explicit arguments override the graph's metadata and defaults."""
     s = graph_settings(graph)
@@ -256,6 +294,14 @@ def sim_context(graph: nir.NIRGraph, dt: float | None = None, reset: str | None 
 
 
 # ----------------------------------------------------------------------------- validation
+
+
+def node_types(graph: nir.NIRGraph) -> set[str]:
+    """The NIR type names of every node, nested graphs included."""
+    kinds: set[str] = set()
+    for node in graph.nodes.values():
+        kinds |= node_types(node) if isinstance(node, nir.NIRGraph) else {type(node).__name__}
+    return kinds
 
 
 def _walk_types(graph: nir.NIRGraph, supported: set[str] | None, where: str, prefix: str = "") -> None:

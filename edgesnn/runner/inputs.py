@@ -149,14 +149,49 @@ def load_raw(path: str | Path) -> np.ndarray:
     if not path.is_file():
         raise DataError(f"input '{path}' does not exist; give raw samples as .npy or .csv")
     suffix = path.suffix.lower()
-    if suffix == ".npy":
-        try:
-            return np.load(path, allow_pickle=False)
-        except (ValueError, OSError, EOFError) as exc:
-            raise DataError(f"input '{path}' is not a readable .npy array ({str(exc).splitlines()[0]})") from None
+    if suffix in (".npy", ".npz"):
+        return read_array(path)
     if suffix in (".csv", ".txt"):
         return _load_csv(path)
-    raise DataError(f"input '{path}': unknown file type '{path.suffix}'; give raw samples as .npy or .csv")
+    raise DataError(f"input '{path}': unknown file type '{path.suffix}'; give raw samples as .npy, .npz or .csv")
+
+
+def read_array(path: str | Path) -> np.ndarray:
+    """The array of a ``.npy`` file, or of a ``.npz`` holding exactly one array; never unpickles.
+
+    Anything else (a directory, an empty or corrupt file, an archive of several arrays) is a
+    one-line DataError naming the file."""
+    path = Path(path)
+    if path.is_dir():
+        raise DataError(f"input '{path}' is a directory; give a .npy file")
+    if not path.is_file():
+        raise DataError(f"input '{path}' does not exist")
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"input '{path}' is not a readable .npy array ({detail[:120]})") from None
+    if isinstance(loaded, np.lib.npyio.NpzFile):
+        with loaded:
+            names = list(loaded.files)
+            if len(names) != 1:
+                raise DataError(f"input '{path}' is an .npz archive of {len(names)} arrays ({', '.join(names[:6]) or 'none'}); "
+                                "give a .npy file, an .npz of one array, or NAME=PATH per input")
+            try:
+                return loaded[names[0]]
+            except (ValueError, OSError, EOFError) as exc:
+                raise DataError(f"input '{path}': array '{names[0]}' is not readable ({type(exc).__name__})") from None
+    return loaded
+
+
+def as_float32(x: np.ndarray, what: str) -> np.ndarray:
+    """``x`` as float32; values float32 cannot hold (|x| > 3.4e38, NaN, inf) are a DataError,
+    not an overflow warning."""
+    _finite(x, what)
+    if x.dtype.kind == "f" and x.size and float(np.abs(x).max()) > float(np.finfo(np.float32).max):
+        raise DataError(f"{what} holds values up to {float(np.abs(x).max()):.3g}, beyond float32's range (3.4e38); "
+                        "scale the input")
+    return x.astype(np.float32)
 
 
 def _load_csv(path: Path) -> np.ndarray:

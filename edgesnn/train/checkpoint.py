@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import io
+import pickle
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from ..config import Profile, Target
-from ..errors import ArtifactError
+from ..errors import ArtifactError, EdgeSNNError
 from ..io import atomic_dir, atomic_write_bytes, read_manifest, write_json, write_manifest
 
 if TYPE_CHECKING:
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 
 CHECKPOINT = "checkpoint.pt"
 FORMAT = 1
+#: what every checkpoint holds (checked before anything is rebuilt)
+PAYLOAD_KEYS = ("hp", "input_shape", "n_classes", "state_dict", "data", "profile", "target", "metrics", "seed")
 
 
 def step_shape_json(model: torch.nn.Module) -> list[int] | dict[str, list[int]]:
@@ -85,19 +89,33 @@ def load_checkpoint(path: Path) -> Checkpoint:
         raise ArtifactError(f"'{path}' holds no {CHECKPOINT}; pass a run directory made by 'edgesnn train'")
     if (directory / "manifest.json").is_file():
         read_manifest(directory, verify=True)
-    try:
-        payload = torch.load(file, map_location="cpu", weights_only=False)
+    try:  # weights_only: tensors and plain containers only; a pickle that would run code is refused
+        with warnings.catch_warnings():  # torch warns about foreign pickle protocols before refusing them
+            warnings.simplefilter("ignore")
+            payload = torch.load(file, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        raise ArtifactError(f"'{file}' holds objects other than weights and plain data; refused without "
+                            f"loading (a checkpoint never runs code)") from None
     except Exception as exc:  # torch raises many types for a corrupt file
         raise ArtifactError(f"'{file}' is not a readable checkpoint ({type(exc).__name__})") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ArtifactError(f"'{file}' is not an edgesnn checkpoint of format {FORMAT}")
-    shape = payload["input_shape"]
-    shape = {k: tuple(v) for k, v in shape.items()} if isinstance(shape, dict) else tuple(shape)
-    model = build(payload["hp"], shape, payload["n_classes"])
-    model.load_state_dict(payload["state_dict"])
+    missing = [k for k in PAYLOAD_KEYS if k not in payload]
+    if missing:
+        raise ArtifactError(f"'{file}' lacks {', '.join(missing)}; it was not written by 'edgesnn train'")
+    try:
+        shape = payload["input_shape"]
+        shape = {k: tuple(v) for k, v in shape.items()} if isinstance(shape, dict) else tuple(shape)
+        model = build(payload["hp"], shape, payload["n_classes"])
+        model.load_state_dict(payload["state_dict"])
+        profile, target = Profile.model_validate(payload["profile"]), Target.model_validate(payload["target"])
+    except EdgeSNNError as exc:
+        raise ArtifactError(f"'{file}' does not rebuild: {exc}") from None
+    except (TypeError, ValueError, KeyError, RuntimeError) as exc:  # weights of another shape, bad hp types
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ArtifactError(f"'{file}' does not rebuild ({type(exc).__name__}: {first[:160]})") from None
     model.eval()
-    return Checkpoint(model, payload["hp"], payload["data"], Profile.model_validate(payload["profile"]),
-                      Target.model_validate(payload["target"]), payload["metrics"], payload["seed"], directory)
+    return Checkpoint(model, payload["hp"], payload["data"], profile, target, payload["metrics"], payload["seed"], directory)
 
 
 def latest_run(root: Path = Path("runs")) -> Path:

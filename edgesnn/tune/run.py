@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Profile, Target, load_profile, load_target
-from ..errors import UsageError, unknown_name
+from ..errors import Interrupted, UsageError, unknown_name
 from .results import best_feasible, pareto_front, summary, write_results
 from .trial import TrialRecord, TuneSetup
 
@@ -99,11 +99,22 @@ def tune(dataset: str, profile: str | Profile = "wearable", *, target: str | Tar
     setup = make_setup(dataset, profile, target, model, space, epochs, out, seed, constrained, label_column, top_k)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    records, notes = ENGINES[engine](setup, objectives=objectives, tuner=tuner, trials=trials, timeout=timeout, jobs=jobs,
-                                     storage=storage, study=study, resume=resume, prune=prune, seed=seed,
-                                     nni_remote=nni_remote, nni_port=nni_port, progress=progress,
-                                     announce=announce)
+    try:
+        records, notes = ENGINES[engine](setup, objectives=objectives, tuner=tuner, trials=trials, timeout=timeout,
+                                         jobs=jobs, storage=storage, study=study, resume=resume, prune=prune, seed=seed,
+                                         nni_remote=nni_remote, nni_port=nni_port, progress=progress,
+                                         announce=announce)
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the finished trials are in the study; say how to go on
+        raise Interrupted(getattr(exc, "signum", 2), kept_trials(out, engine, storage)) from None
     return finish(setup, records, objectives, engine, time.perf_counter() - start, notes)
+
+
+def kept_trials(out: Path, engine: str, storage: str | None) -> str:
+    """What an interrupted search kept, and how to continue it."""
+    finished = sorted(p.name for p in (out / "trials").glob("*") if (p / "checkpoint.pt").is_file())
+    where = "the shared storage" if storage else f"'{out}'"
+    again = "" if engine != "optuna" or storage else f"; continue with the same command plus --resume --out {out}"
+    return f"{len(finished)} finished trial(s) kept in {where}{again}"
 
 
 def check_options(engine: str, tuner: str | None, objectives: list[str]) -> None:

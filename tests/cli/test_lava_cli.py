@@ -70,7 +70,8 @@ def test_clipped_weights_are_one_warning_line(lava_backend, tmp_path, capsys):
                           "output": nir.Output(np.array([n]))}, [("input", "w"), ("w", "lif"), ("lif", "output")])
     nir.write(tmp_path / "huge.nir", graph)
     capsys.readouterr()
-    assert main(["export", str(tmp_path / "huge.nir"), "--target", "loihi2", "--out", str(tmp_path / "out"), "--json"]) == 0
+    assert main(["export", str(tmp_path / "huge.nir"), "--target", "loihi2", "--out", str(tmp_path / "out"), "--json",
+                 "--reset", "zero", "--dt", "1e-4"]) == 0  # stated, so the only warning is the clipping
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["warning: loihi2 quantisation clipped 4 values (see lava.json)"]
     assert json.loads((tmp_path / "out" / "lava.json").read_text())["quantization"]["clipped"] == 4
