@@ -163,6 +163,16 @@ class Dataset:
         return Dataset(self.name, x, self.y[index], list(self.classes), self.kind, self.source,
                        pick(self.lengths), pick(self.test_mask))
 
+    def select(self, name: str) -> "Dataset":
+        """One named input of a multimodal dataset as a dataset of its own (same samples, labels
+        and test split), named ``<dataset>:<input>``: the single-modality baseline of a fusion model."""
+        if not self.multimodal:
+            raise ShapeError(f"dataset '{self.name}' has one input; ':{name}' selects an input of a multimodal dataset")
+        if name not in self.x:
+            raise ShapeError(f"dataset '{self.name}' has no input '{name}'; its inputs: {', '.join(self.x)}")
+        return Dataset(f"{self.name}:{name}", self.x[name], self.y, list(self.classes), self.input_kinds[name],
+                       self.source, None, self.test_mask)
+
     def with_x(self, x: np.ndarray | dict[str, np.ndarray], kind: str | None = None) -> "Dataset":
         """Same labels and metadata, new features (e.g. after preprocessing)."""
         kind = kind or ("multimodal" if isinstance(x, dict) else self.kind)

@@ -65,7 +65,13 @@ def load_dataset(name_or_path: str | os.PathLike, *, label_column: str | None = 
 
     A ``str`` that is a built-in name loads the built-in; a ``Path``, or a string with an
     extension or a directory separator, is read as a file. Anything else is an unknown name.
+    ``<dataset>:<input>`` (e.g. ``digits_spoken:audio``) is one input of a multimodal dataset,
+    with the same samples and split (``Dataset.select``).
     """
+    if isinstance(name_or_path, str) and ":" in name_or_path and not Path(name_or_path).exists():
+        base, _, part = name_or_path.rpartition(":")
+        if base in BUILTINS or Path(base).is_file():
+            return load_dataset(base, label_column=label_column).select(part)
     if isinstance(name_or_path, str) and name_or_path in BUILTINS:
         if label_column is not None:
             raise UsageError(

@@ -76,3 +76,18 @@ def test_padding_is_zero_current_and_left_out_of_the_statistics():
     np.testing.assert_allclose(valid.mean(0), 0, atol=1e-4)
     np.testing.assert_allclose(valid.std(0), 1, atol=1e-3)
     assert prep.spec["padded"] and prep.spec["split"]["official_test"]
+
+
+def test_one_input_of_a_multimodal_dataset_keeps_samples_and_split(digits_spoken):
+    from edgesnn.data import prepare
+
+    audio = load_dataset("digits_spoken:audio")
+    assert (audio.name, audio.kind, audio.feature_shape) == ("digits_spoken:audio", "timeseries", (13, 50))
+    np.testing.assert_array_equal(audio.x, digits_spoken.x["audio"])
+    np.testing.assert_array_equal(audio.y, digits_spoken.y)
+    np.testing.assert_array_equal(audio.test_mask, digits_spoken.test_mask)
+    both, one = prepare("digits_spoken", 0), prepare("digits_spoken:image", 0)
+    np.testing.assert_array_equal(both.test.y, one.test.y)  # the same test pairs: a fair single-modality baseline
+    np.testing.assert_allclose(both.test.x["image"], one.test.x)
+    with pytest.raises(ShapeError, match="its inputs: audio, image"):
+        load_dataset("digits_spoken:video")
