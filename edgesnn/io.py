@@ -125,8 +125,12 @@ def read_structured(path: str | Path, what: str, hint: str = "", fmt: str | None
             return yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise ConfigError(f"{what} '{path}' is not valid YAML: {str(exc).splitlines()[0]}") from None
+        except RecursionError:
+            raise ConfigError(f"{what} '{path}' nests too deeply to be a {what}") from None
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{what} '{path}' nests too deeply to be a {what}") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{what} '{path}' is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
 

@@ -140,6 +140,8 @@ def package(export_dir: str | Path, target: str | None = None, out: str | Path |
     src = read_export(export_dir)
     tgt = _target(target, src)
     out = Path(out) if out else default_out(export_dir, tgt, src)
+    if out.is_dir():
+        raise UsageError(f"--out '{out}' is a directory; give the bundle's file name, e.g. {out / 'bundle.zip'}")
     if out.exists() and not force:
         raise UsageError(f"'{out}' already exists; pass --force to replace it")
     check_writable(out.parent)

@@ -61,15 +61,32 @@ def _one_line_warnings():
 
 def _report(exc: EdgeSNNError) -> int:
     prefix = "" if isinstance(exc, Interrupted) else "error: "
-    typer.echo(f"{prefix}{exc}", err=True)
+    typer.echo(f"{prefix}{one_line(str(exc))}", err=True)
     return exc.exit_code
+
+
+def one_line(message: str) -> str:
+    """A message as one line: user-given text with line breaks is shown escaped."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _refuse_empty(argv: list[str]) -> None:
+    """An empty value (``-t ''``, ``--profile=``) would silently mean "the default": refuse it."""
+    from ..errors import UsageError
+
+    for i, arg in enumerate(argv):
+        option = argv[i - 1] if not arg and i and argv[i - 1].startswith("-") else arg[:-1] if arg.startswith("--") and arg.endswith("=") else None
+        if option is not None or not arg:
+            raise UsageError(f"{option or 'an argument'} is given an empty value; give a value or leave the option out")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns the process exit code."""
     import warnings
 
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
+        _refuse_empty(argv)
         with interrupt_guard(), warnings.catch_warnings():
             warnings.simplefilter("always", EdgeSNNWarning)  # the hook prints each message once
             warnings.showwarning = _one_line_warnings()
@@ -92,9 +109,12 @@ def main(argv: list[str] | None = None) -> int:
             from click import ClickException
         except ImportError:
             from typer._click.exceptions import ClickException
-        if isinstance(exc, ClickException):
-            exc.show()
-            return exc.exit_code
+        if isinstance(exc, ClickException):  # one line like every other error; usage errors exit 1 (DESIGN §3)
+            verbs = {c.name or c.callback.__name__ for c in app.registered_commands} | {g.name for g in app.registered_groups}
+            verb = next((a for a in argv[:1] if a in verbs), None)
+            hint = f"; see edgesnn {verb + ' ' if verb else ''}--help"
+            typer.echo(f"error: {one_line(exc.format_message()).rstrip('.')}{hint}", err=True)
+            return 1
         raise
 
 

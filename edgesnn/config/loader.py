@@ -12,7 +12,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import ConfigError, did_you_mean, unknown_name
+from ..errors import ConfigError, UsageError, did_you_mean, unknown_name
+from ..data.load import path_state
 from ..io import read_structured
 from .schema import Profile, Target
 
@@ -35,10 +36,13 @@ def _load(kind: str, schema: type[M], name_or_path: str | Path) -> M:
     text = str(name_or_path)
     path = Path(text)
     names = builtin_names(kind)
-    if not (text.endswith((".yaml", ".yml")) or path.is_file()):
+    if not text.strip():
+        raise UsageError(f"empty {kind[:-1]} name; choose from: {', '.join(names)} or give a YAML file")
+    state = path_state(path)
+    if not (text.endswith((".yaml", ".yml")) or state == "file"):
         if text in names:
             path = _data_dir(kind) / f"{text}.yaml"
-        elif not path.exists():  # an existing directory falls through to read_structured's "is a directory"
+        elif state == "missing":  # an existing directory falls through to read_structured's "is a directory"
             raise unknown_name(kind[:-1], text, names)
     raw = read_structured(path, f"{kind[:-1]} file", fmt="yaml")
     if not isinstance(raw, dict):

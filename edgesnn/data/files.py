@@ -203,13 +203,17 @@ def read_hdf5(path: Path, label_column: str | None = None) -> Raw:
 
     where = str(path)
     with open_hdf5(path, "; give an HDF5 file with datasets 'x' and 'y'") as fh:
-        keys = [k for k in fh.keys() if isinstance(fh[k], h5py.Dataset)]
+        try:
+            keys = [k for k in fh.keys() if isinstance(fh[k], h5py.Dataset)]
 
-        def get(k: str) -> np.ndarray:
-            ds = fh[k]
-            return ds.asstr()[()] if h5py.check_string_dtype(ds.dtype) is not None else ds[()]
+            def get(k: str) -> np.ndarray:
+                ds = fh[k]
+                return ds.asstr()[()] if h5py.check_string_dtype(ds.dtype) is not None else ds[()]
 
-        return _arrays_raw(get, keys, label_column, where)
+            return _arrays_raw(get, keys, label_column, where)
+        except (RuntimeError, KeyError, OSError, TypeError) as exc:  # h5py's errors for a damaged file
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise DataError(f"{where}: damaged HDF5 file ({first[:120]}); write it again with h5py") from None
 
 
 def read_ts_file(path: Path, label_column: str | None = None) -> Raw:

@@ -14,8 +14,18 @@ from .dataset import Dataset, check_dataset, labels_to_indices
 from .files import READERS, Raw, check_raw_shapes
 
 
+def path_state(path: str | Path) -> str:
+    """"file", "dir", "other" or "missing"; a name the OS refuses (too long, NUL byte) is "missing".
+    (``edgesnn.io`` has the same for configs; the runner may not import ``io``.)"""
+    try:
+        p = Path(path)
+        return "file" if p.is_file() else "dir" if p.is_dir() else "other" if p.exists() else "missing"
+    except (OSError, ValueError):
+        return "missing"
+
+
 def _looks_like_path(s: str) -> bool:
-    return bool(Path(s).suffix) or os.sep in s or "/" in s or Path(s).exists()
+    return bool(Path(s).suffix) or os.sep in s or "/" in s or path_state(s) != "missing"
 
 
 def _labels(raw: Raw, where: str) -> tuple[np.ndarray, list[str]]:
@@ -34,7 +44,7 @@ def _labels(raw: Raw, where: str) -> tuple[np.ndarray, list[str]]:
 def load_file(path: Path, *, label_column: str | None = None) -> Dataset:
     """Read and check a user file; every problem is a one-line ``DataError`` naming the file."""
     where = str(path)
-    if not path.exists():
+    if path_state(path) == "missing":
         raise DataError(
             f"{where}: file not found; check the path, or use a built-in dataset: {', '.join(sorted(BUILTINS))}"
         )
@@ -68,9 +78,9 @@ def load_dataset(name_or_path: str | os.PathLike, *, label_column: str | None = 
     ``<dataset>:<input>`` (e.g. ``digits_spoken:audio``) is one input of a multimodal dataset,
     with the same samples and split (``Dataset.select``).
     """
-    if isinstance(name_or_path, str) and ":" in name_or_path and not Path(name_or_path).exists():
+    if isinstance(name_or_path, str) and ":" in name_or_path and path_state(name_or_path) == "missing":
         base, _, part = name_or_path.rpartition(":")
-        if base in BUILTINS or Path(base).is_file():
+        if base in BUILTINS or path_state(base) == "file":
             return load_dataset(base, label_column=label_column).select(part)
     if isinstance(name_or_path, str) and name_or_path in BUILTINS:
         if label_column is not None:

@@ -137,6 +137,9 @@ def check_ranges(hp: dict[str, Any]) -> None:
 
 def _check(hp: dict[str, Any]) -> None:
     check_ranges(hp)
+    for key in ("surrogate", "neuron", "fuse"):
+        if key in hp and not isinstance(hp[key], str):
+            raise UsageError(f"{key}={hp[key]!r} must be a name, e.g. --set {key}={NEURON.get(key, 'concat')}")
     for key, choices in (("init", ("random", "ann")), ("pool", POOLS), ("reset", ("zero", "subtract", "none")), ("loss", ("ce_count", "ce_rate", "mse_count"))):
         if key in hp and hp[key] not in choices:
             raise unknown_name(key, hp[key], choices)

@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import EdgeSNNError
+from ..errors import EdgeSNNError, UsageError
 
 
 def _fmt(v: float) -> str:
@@ -73,7 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--info", action="store_true", help="verify the bundle and print what it holds")
     parser.add_argument("--copy-to", metavar="DIR", help="copy the runner's source files into DIR and exit")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    args = parser.parse_args(argv)
+    def one_line_error(message: str):  # argparse prints a usage block and exits 2; the contract is one line, exit 1
+        raise UsageError(f"{message}; see python -m edgesnn.runner --help")
+
+    parser.error = one_line_error
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(f"error: {str(exc).replace(chr(10), chr(92) + 'n')}", file=sys.stderr)
+        return exc.exit_code
     try:
         if args.copy_to:
             from .deploy import copy_runner
@@ -104,5 +112,5 @@ def main(argv: list[str] | None = None) -> int:
     except EdgeSNNError as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {str(exc).replace(chr(10), chr(92) + 'n')}", file=sys.stderr)
         return exc.exit_code

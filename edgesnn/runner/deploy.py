@@ -28,7 +28,12 @@ def runner_files() -> list[Path]:
 
 def copy_runner(dest: str | Path) -> list[Path]:
     """Copy ``runner_files()`` under ``dest`` (``dest/edgesnn/...``); returns the written paths."""
+    from ..errors import UsageError
+
     dest = Path(dest)
+    blocker = next((p for p in (dest, *dest.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise UsageError(f"--copy-to '{dest}': '{blocker}' is a file, not a directory; choose a directory")
     written = []
     for rel in runner_files():
         target = dest / rel

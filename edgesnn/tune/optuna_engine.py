@@ -82,6 +82,14 @@ def make_sampler(name: str, seed: int, setup: TuneSetup, n_obj: int, shared: boo
         import socket
 
         seed = hash((seed, socket.gethostname(), os.getpid())) % 2**31
+    if name == "cmaes":
+        import warnings
+
+        from ..errors import EdgeSNNWarning
+
+        warnings.warn(EdgeSNNWarning("sampler 'cmaes' does not steer by the profile's constraints; infeasible "
+                                     "trials are still rejected and reported, use tpe or nsga2 to be steered away from them"))
+        warnings.filterwarnings("ignore", message="Constraints have been set, but CmaEsSampler", category=UserWarning)
     return SAMPLERS[name](seed, setup.space, n_obj)
 
 
@@ -266,6 +274,8 @@ def records_from(trials: list) -> list[TrialRecord]:
 
 
 def directions(objectives: list[str]) -> list[str]:
+    if not objectives:
+        raise UsageError(f"--objectives is empty; give a comma list of {', '.join(OBJECTIVES)}")
     for o in objectives:
         if o not in OBJECTIVES:
             raise unknown_name("objective", o, OBJECTIVES)

@@ -50,7 +50,8 @@ def plot_pareto(records: list[TrialRecord], front: list[TrialRecord], path: Path
     ax.set_xlabel("energy per inference (µJ)")
     ax.set_ylabel("validation accuracy")
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:  # no trial finished: nothing to label
+        ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

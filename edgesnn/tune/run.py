@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Profile, Target, load_profile, load_target
-from ..errors import Interrupted, UsageError, unknown_name
+from ..errors import EdgeSNNError, Interrupted, UsageError, unknown_name
+from ..io import check_writable
 from .results import best_feasible, pareto_front, summary, write_results
 from .trial import TrialRecord, TuneSetup
 
@@ -94,9 +95,15 @@ def tune(dataset: str, profile: str | Profile = "wearable", *, target: str | Tar
     out = Path(out or Path("runs") / f"tune-{Path(dataset).stem}-{model}-{time.strftime('%Y%m%d-%H%M%S')}")
     if resume and not out.is_dir():
         raise UsageError(f"--resume: run directory '{out}' does not exist; pass the --out of the run to continue")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out '{out}' is a file; give a directory for the tuning run")
+    check_writable(out)
     objectives = list(objectives)
     check_options(engine, tuner, objectives)
+    if engine != "nni" and (nni_port is not None or nni_remote is not None):
+        raise UsageError(f"--nni-port / --nni-remote apply to --engine nni, not '{engine}'; drop them or use --engine nni")
     setup = make_setup(dataset, profile, target, model, space, epochs, out, seed, constrained, label_column, top_k)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     try:
@@ -106,6 +113,10 @@ def tune(dataset: str, profile: str | Profile = "wearable", *, target: str | Tar
                                          announce=announce)
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the finished trials are in the study; say how to go on
         raise Interrupted(getattr(exc, "signum", 2), kept_trials(out, engine, storage)) from None
+    except EdgeSNNError:  # refused before any trial finished (bad storage, sampler, space): leave nothing behind
+        if created and not any((out / "trials").glob("*/checkpoint.pt")):
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     return finish(setup, records, objectives, engine, time.perf_counter() - start, notes)
 
 

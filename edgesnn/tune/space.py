@@ -212,7 +212,7 @@ def parse_space(raw: Any, family: str, source: str = "<dict>") -> SearchSpace:
         if not isinstance(spec, dict) or set(spec) != {"_type", "_value"}:
             raise ConfigError(f"search space {source}: '{name}' must be {{\"_type\": ..., \"_value\": [...]}}, got {spec!r}")
         kind, value = spec["_type"], spec["_value"]
-        if kind not in DISTRIBUTIONS:
+        if not isinstance(kind, str) or kind not in DISTRIBUTIONS:
             raise ConfigError(f"search space {source}: '{name}' has unknown _type '{kind}'{did_you_mean(kind, DISTRIBUTIONS)}; "
                               f"choose from: {', '.join(DISTRIBUTIONS)}")
         if not isinstance(value, list) or not value:

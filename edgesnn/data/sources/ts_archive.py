@@ -128,7 +128,10 @@ def parse_ts(text: str, where: str) -> TsData:
                 f"{where}: line {i + 1}: data before the '@data' line; a .ts file needs its '@...' header "
                 "lines, then '@data', then one case per line"
             )
-        key, *value = s[1:].split(None, 1)
+        parts = s[1:].split(None, 1)
+        if not parts:
+            raise DataError(f"{where}: line {i + 1}: a bare '@'; header lines look like '@problemName name'")
+        key, *value = parts
         key = key.lower()
         if key == "data":
             data_at = i
