@@ -154,7 +154,9 @@ def check_writable_file(path: Path, option: str = "--output") -> None:
     parent = path.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+    if not parent.is_dir():
+        raise UsageError(f"{option} '{path}' cannot be written ('{parent}' is a file, not a directory); choose another path")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise UsageError(f"{option} '{path}' cannot be written (no write permission in '{parent}'); choose another path")
 
 
