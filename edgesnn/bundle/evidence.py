@@ -50,11 +50,17 @@ def _read_report(folder: Path, origin: str) -> tuple[dict[str, bytes], dict[str,
 def raw_test_split(spec: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """The unscaled test split ``(x_raw [N, *features], y [N])`` exactly as training split it."""
     from ..data.prepare import raw_splits
+    from ..errors import ArtifactError
 
-    fractions = spec.get("split") or {}
-    top_k = int(spec["top_k"]) if spec.get("top_k") else None
-    _, parts = raw_splits(spec["dataset"], int(spec["seed"]), label_column=spec.get("label_column"), top_k=top_k,
-                          val=float(fractions.get("val", 0.15)), test=float(fractions.get("test", 0.2)))
+    try:
+        fractions = spec.get("split") or {}
+        top_k = int(spec["top_k"]) if spec.get("top_k") else None
+        val, test = float(fractions.get("val", 0.15)), float(fractions.get("test", 0.2))
+        dataset, seed = spec["dataset"], int(spec["seed"])
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # a manifest edited and re-signed
+        raise ArtifactError(f"the export's data spec is damaged ({type(exc).__name__}: {str(exc)[:80]}); "
+                            "export the run again") from None
+    _, parts = raw_splits(dataset, seed, label_column=spec.get("label_column"), top_k=top_k, val=val, test=test)
     return parts.test.x, parts.test.y
 
 

@@ -166,9 +166,11 @@ def read_array(path: str | Path) -> np.ndarray:
         raise DataError(f"input '{path}' is a directory; give a .npy file")
     if not path.is_file():
         raise DataError(f"input '{path}' does not exist")
+    import zipfile
+
     try:
         loaded = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"input '{path}' is not a readable .npy array ({detail[:120]})") from None
     if isinstance(loaded, np.lib.npyio.NpzFile):
@@ -179,7 +181,7 @@ def read_array(path: str | Path) -> np.ndarray:
                                 "give a .npy file, an .npz of one array, or NAME=PATH per input")
             try:
                 return loaded[names[0]]
-            except (ValueError, OSError, EOFError) as exc:
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
                 raise DataError(f"input '{path}': array '{names[0]}' is not readable ({type(exc).__name__})") from None
     return loaded
 
