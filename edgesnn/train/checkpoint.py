@@ -98,7 +98,7 @@ def load_checkpoint(path: Path) -> Checkpoint:
                             f"loading (a checkpoint never runs code)") from None
     except Exception as exc:  # torch raises many types for a corrupt file
         raise ArtifactError(f"'{file}' is not a readable checkpoint ({type(exc).__name__})") from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+    if not isinstance(payload, dict) or type(payload.get("format")) is not int or payload["format"] != FORMAT:
         raise ArtifactError(f"'{file}' is not an edgesnn checkpoint of format {FORMAT}")
     missing = [k for k in PAYLOAD_KEYS if k not in payload]
     if missing:
