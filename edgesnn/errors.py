@@ -13,9 +13,24 @@ from collections.abc import Iterable
 
 
 class EdgeSNNError(Exception):
-    """Base of every error edgesnn raises on purpose. The message is one line: what, where, fix."""
+    """Base of every error edgesnn raises on purpose. The message is one line: what, where, fix
+    (line breaks in echoed user text are escaped, see ``one_line``)."""
 
     exit_code: int = 1
+
+    def __init__(self, *args):
+        super().__init__(*(one_line(a) if isinstance(a, str) else a for a in args))
+
+
+def one_line(message: str) -> str:
+    """``message`` as one line: line breaks (e.g. in a name the user typed) are shown escaped."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of a library exception's message (its type name when it has none)."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 class EdgeSNNWarning(UserWarning):

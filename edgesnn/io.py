@@ -118,21 +118,20 @@ def read_structured(path: str | Path, what: str, hint: str = "", fmt: str | None
     """
     path = Path(path)
     text = read_user_text(path, what, hint)
-    if fmt == "yaml" or (fmt is None and path.suffix in (".yaml", ".yml")):
-        import yaml
-
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{what} '{path}' is not valid YAML: {str(exc).splitlines()[0]}") from None
-        except RecursionError:
-            raise ConfigError(f"{what} '{path}' nests too deeply to be a {what}") from None
     try:
-        return json.loads(text)
-    except RecursionError:
+        if fmt == "yaml" or (fmt is None and path.suffix in (".yaml", ".yml")):
+            import yaml
+
+            try:
+                return yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                raise ConfigError(f"{what} '{path}' is not valid YAML: {str(exc).splitlines()[0]}") from None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{what} '{path}' is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:  # either parser, on thousands of nested brackets
         raise ConfigError(f"{what} '{path}' nests too deeply to be a {what}") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{what} '{path}' is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
 
 
 def check_writable(out: Path) -> None:

@@ -12,7 +12,7 @@ from importlib import import_module
 
 import typer
 
-from ..errors import EdgeSNNError, EdgeSNNWarning, Interrupted
+from ..errors import EdgeSNNError, EdgeSNNWarning, Interrupted, one_line
 from .signals import InterruptibleGroup, interrupt_guard, signal_of
 
 app = typer.Typer(
@@ -61,13 +61,8 @@ def _one_line_warnings():
 
 def _report(exc: EdgeSNNError) -> int:
     prefix = "" if isinstance(exc, Interrupted) else "error: "
-    typer.echo(f"{prefix}{one_line(str(exc))}", err=True)
+    typer.echo(f"{prefix}{exc}", err=True)
     return exc.exit_code
-
-
-def one_line(message: str) -> str:
-    """A message as one line: user-given text with line breaks is shown escaped."""
-    return message.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _refuse_empty(argv: list[str]) -> None:
@@ -75,9 +70,13 @@ def _refuse_empty(argv: list[str]) -> None:
     from ..errors import UsageError
 
     for i, arg in enumerate(argv):
-        option = argv[i - 1] if not arg and i and argv[i - 1].startswith("-") else arg[:-1] if arg.startswith("--") and arg.endswith("=") else None
-        if option is not None or not arg:
-            raise UsageError(f"{option or 'an argument'} is given an empty value; give a value or leave the option out")
+        if arg.startswith("--") and arg.endswith("="):  # --profile=
+            option = arg[:-1]
+        elif not arg:  # -t ''
+            option = argv[i - 1] if i and argv[i - 1].startswith("-") else "an argument"
+        else:
+            continue
+        raise UsageError(f"{option} is given an empty value; give a value or leave the option out")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError, ShapeError, UsageError, did_you_mean
+from ..errors import DataError, ShapeError, UsageError, did_you_mean, first_line
 from .dataset import KIND_OF_NDIM
 
 LABEL_CANDIDATES = ("label", "class", "target", "y")
@@ -212,8 +212,7 @@ def read_hdf5(path: Path, label_column: str | None = None) -> Raw:
 
             return _arrays_raw(get, keys, label_column, where)
         except (RuntimeError, KeyError, OSError, TypeError) as exc:  # h5py's errors for a damaged file
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise DataError(f"{where}: damaged HDF5 file ({first[:120]}); write it again with h5py") from None
+            raise DataError(f"{where}: damaged HDF5 file ({first_line(exc)[:120]}); write it again with h5py") from None
 
 
 def read_ts_file(path: Path, label_column: str | None = None) -> Raw:

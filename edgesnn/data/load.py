@@ -15,8 +15,7 @@ from .files import READERS, Raw, check_raw_shapes
 
 
 def path_state(path: str | Path) -> str:
-    """"file", "dir", "other" or "missing"; a name the OS refuses (too long, NUL byte) is "missing".
-    (``edgesnn.io`` has the same for configs; the runner may not import ``io``.)"""
+    """"file", "dir", "other" or "missing"; a name the OS refuses (too long, NUL byte) is "missing"."""
     try:
         p = Path(path)
         return "file" if p.is_file() else "dir" if p.is_dir() else "other" if p.exists() else "missing"

@@ -26,7 +26,7 @@ from typing import Any
 import nir
 import numpy as np
 
-from ..errors import ArtifactError, EdgeSNNError, EdgeSNNWarning, UnsupportedPrimitiveError, UsageError
+from ..errors import ArtifactError, EdgeSNNError, EdgeSNNWarning, first_line, UnsupportedPrimitiveError, UsageError
 from ..io import atomic_write_bytes
 from .sim.base import RESET_MODES, SimContext, as_shape
 
@@ -65,22 +65,17 @@ def read_graph(path: str | Path) -> nir.NIRGraph:
     except ArtifactError:
         raise
     except Exception as exc:  # h5py raises OSError, KeyError, ValueError... for damaged files
-        raise ArtifactError(f"cannot read NIR file '{path}': not a valid HDF5 file ({_first_line(exc)})") from None
+        raise ArtifactError(f"cannot read NIR file '{path}': not a valid HDF5 file ({first_line(exc)})") from None
     if data.get("type") != "NIRGraph":
         raise ArtifactError(f"'{path}' does not hold a NIR graph at its root (type {data.get('type')!r})")
     _check_types_in_dict(data, path)
     try:
         return nir.dict2NIRNode(_with_type_check(copy.deepcopy(data), True))
     except Exception as exc:
-        first = _first_line(exc)
+        first = first_line(exc)
         if "type" not in first.lower() or "mismatch" not in first.lower():
             raise ArtifactError(f"'{path}' is not a valid NIR graph (format {version}): {first}") from None
     return _repair(data, path, version, first)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 def _check_types_in_dict(data: dict, path: Path, prefix: str = "") -> None:
@@ -107,7 +102,7 @@ def _repair(data: dict, path: Path, version: str, reason: str) -> nir.NIRGraph:
     try:
         graph = nir.dict2NIRNode(_with_type_check(copy.deepcopy(data), False))
     except Exception as exc:
-        raise ArtifactError(f"'{path}' (NIR format {version}) cannot be loaded: {_first_line(exc)}") from None
+        raise ArtifactError(f"'{path}' (NIR format {version}) cannot be loaded: {first_line(exc)}") from None
     _fix_grouped_convs(graph)
     fixes = _fix_io_shapes(graph)
     try:
@@ -183,7 +178,7 @@ def write_graph(graph: nir.NIRGraph, path: str | Path) -> Path:
     try:
         nir.write(buf, graph)
     except Exception as exc:
-        raise ArtifactError(f"cannot write NIR graph to '{path}': {_first_line(exc)}") from None
+        raise ArtifactError(f"cannot write NIR graph to '{path}': {first_line(exc)}") from None
     finally:
         graph.metadata = original
     atomic_write_bytes(path, buf.getvalue())

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except UsageError as exc:
-        print(f"error: {str(exc).replace(chr(10), chr(92) + 'n')}", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     try:
         if args.copy_to:
@@ -112,5 +112,5 @@ def main(argv: list[str] | None = None) -> int:
     except EdgeSNNError as exc:
         if args.debug:
             raise
-        print(f"error: {str(exc).replace(chr(10), chr(92) + 'n')}", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

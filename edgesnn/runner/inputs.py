@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError, ShapeError
+from ..errors import DataError, ShapeError, first_line
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -171,8 +171,7 @@ def read_array(path: str | Path) -> np.ndarray:
     try:
         loaded = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"input '{path}' is not a readable .npy array ({detail[:120]})") from None
+        raise DataError(f"input '{path}' is not a readable .npy array ({first_line(exc)[:120]})") from None
     if isinstance(loaded, np.lib.npyio.NpzFile):
         with loaded:
             names = list(loaded.files)

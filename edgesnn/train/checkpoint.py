@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from ..config import Profile, Target
-from ..errors import ArtifactError, EdgeSNNError
+from ..errors import ArtifactError, EdgeSNNError, first_line
 from ..io import atomic_dir, atomic_write_bytes, read_manifest, write_json, write_manifest
 
 if TYPE_CHECKING:
@@ -112,8 +112,7 @@ def load_checkpoint(path: Path) -> Checkpoint:
     except EdgeSNNError as exc:
         raise ArtifactError(f"'{file}' does not rebuild: {exc}") from None
     except (TypeError, ValueError, KeyError, RuntimeError) as exc:  # weights of another shape, bad hp types
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ArtifactError(f"'{file}' does not rebuild ({type(exc).__name__}: {first[:160]})") from None
+        raise ArtifactError(f"'{file}' does not rebuild ({type(exc).__name__}: {first_line(exc)[:160]})") from None
     model.eval()
     return Checkpoint(model, payload["hp"], payload["data"], profile, target, payload["metrics"], payload["seed"], directory)
 
