@@ -9,7 +9,7 @@ from scipy.fft import dct
 from scipy.io import wavfile
 
 from edgesnn.data.dataset import check_dataset
-from edgesnn.data.sources import speech
+from edgesnn.data.sources import speech, speech_build, speech_cache, speech_espeak
 from edgesnn.errors import DataError, RuntimeUnavailableError, UsageError
 from edgesnn.testing.messages import one_line
 
@@ -135,7 +135,7 @@ def test_undecodable_wav_is_a_data_error_naming_the_file(tmp_path):
 # ---------------------------------------------------------------- espeak-ng missing
 
 def test_missing_espeak_is_exit_3_with_the_install_command(tmp_path, monkeypatch):
-    monkeypatch.setattr(speech.shutil, "which", lambda name, *a, **k: None)
+    monkeypatch.setattr(speech_espeak.shutil, "which", lambda name, *a, **k: None)
     with pytest.raises(RuntimeUnavailableError) as exc:
         speech.load_spoken_digits(cache=tmp_path, **TINY)
     assert exc.value.exit_code == 3
@@ -189,7 +189,7 @@ def test_cache_round_trip_reads_without_rebuilding(tiny_cache, monkeypatch):
     np.testing.assert_array_equal(again.x, ds.x)
     np.testing.assert_array_equal(again.y, ds.y)
     # without espeak-ng a valid cache still loads
-    monkeypatch.setattr(speech.shutil, "which", lambda name, *a, **k: None)
+    monkeypatch.setattr(speech_cache.shutil, "which", lambda name, *a, **k: None)
     assert len(speech.load_spoken_digits("logmel", cache=folder, **TINY)) == 50
 
 
@@ -229,14 +229,15 @@ def test_damaged_cache_is_rebuilt_identically(tmp_path, monkeypatch, tiny_cache,
     elif damage == "json_garbage":
         meta_path.write_text("{not json")
     elif damage == "espeak_version":
-        monkeypatch.setattr(speech, "espeak_version", lambda exe: "0.0-other")
+        for module in (speech_cache, speech_build):  # the cache compares the version, the build records it
+            monkeypatch.setattr(module, "espeak_version", lambda exe: "0.0-other")
     calls = _count_builds(monkeypatch)
     again = speech.load_spoken_digits("logmel", cache=tmp_path, **TINY)
     assert calls == [1]
     np.testing.assert_array_equal(again.x, ds.x)     # same seed -> the same clips
     np.testing.assert_array_equal(again.test_mask, ds.test_mask)
     fresh = json.loads(meta_path.read_text())
-    assert fresh["npz_sha256"] == speech.sha256_file(npz)
+    assert fresh["npz_sha256"] == speech_cache.sha256_file(npz)
     assert not list(tmp_path.glob(".*.tmp"))         # atomic writes leave no temporary files
     calls.clear()
     speech.load_spoken_digits("logmel", cache=tmp_path, **TINY)
