@@ -18,7 +18,7 @@ _LAZY = {
     "load": ("edgesnn.loading", "load"),
     "export": ("edgesnn.exporter", "export"),
     "evaluate": ("edgesnn.evaluation", "evaluate"),
-    "to_nir": ("edgesnn.nir", "to_nir"),
+    "to_nir": ("edgesnn.models.to_nir", "to_nir"),
     "simulate": ("edgesnn.nir", "simulate"),
     "load_profile": ("edgesnn.config", "load_profile"),
     "load_target": ("edgesnn.config", "load_target"),

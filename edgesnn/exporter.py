@@ -21,10 +21,11 @@ import nir
 import numpy as np
 
 from .backends import get_backend
-from .config import Target, load_profile, load_target
+from .config import TARGET_FILE, Target, load_profile, load_target, save_target
 from .errors import ParityError
 from .io import atomic_dir, write_json, write_manifest
 from .loading import Source, load_source, test_split
+from .readout import accuracy
 
 PROBE_SAMPLES = 256
 
@@ -82,11 +83,6 @@ def compare(reference: np.ndarray, got: np.ndarray, y: np.ndarray | None, n_clas
     return result
 
 
-def accuracy(out: np.ndarray, y: np.ndarray, n_classes: int) -> float:
-    counts = out.sum(0).reshape(out.shape[1], n_classes, -1).sum(-1)
-    return float((counts.argmax(-1) == y).mean())
-
-
 def torch_output(checkpoint, x) -> np.ndarray:
     import torch
 
@@ -102,7 +98,7 @@ def export(model: str | Path | None, target: str, *, profile: str | None = None,
     """Export ``model`` (run directory, checkpoint or ``.nir``; None = latest run) to ``target``.
 
     ``reset`` / ``dt``: for a ``.nir`` file that does not state them (recorded in the manifest)."""
-    from .nir import graph_settings, simulate, validate_graph, write_graph
+    from .nir import graph_settings, simulate, validate_graph
 
     tgt = load_target(target)
     default_dt = load_profile(profile).dt_s if profile else None
@@ -110,14 +106,13 @@ def export(model: str | Path | None, target: str, *, profile: str | None = None,
     graph = source.graph
     validate_graph(graph, tgt.supports, where=f"target '{tgt.name}'")
     backend = get_backend(tgt.backend)
+    backend.settings(**options)  # unknown options refused before anything runs
     backend.require()
     out = Path(out) if out else _default_out(source, tgt)
     x, y = probe_input(source)
     n_classes = source.checkpoint.model.n_classes if source.checkpoint is not None else None
     with atomic_dir(out, force=force) as tmp:
-        files = [p.name for p in backend.export(graph, tmp, tgt, **options) if p.name != "model.nir"]
-        if not (tmp / "model.nir").exists():  # the nir and lava backends write it as their artifact
-            write_graph(graph, tmp / "model.nir")
+        files = [p.name for p in backend.export(graph, tmp, tgt, **options)[1:]]  # [0] is model.nir
         reference = simulate(graph, x).output
         runtime = backend.run(tmp / backend.artifact_name, x, tgt)
         T, B = steps_and_samples(x)
@@ -143,6 +138,8 @@ def export(model: str | Path | None, target: str, *, profile: str | None = None,
             raise ParityError(f"{tgt.name} output differs from the reference simulator in {disagreement:.2%} of spikes "
                               f"(tolerance {tgt.parity_tolerance:.2%}{acc} on {B} samples); nothing was written{hint}")
         write_json(tmp / "parity.json", parity)
+        if save_target(tgt, tmp):
+            files.append(TARGET_FILE)
         settings = graph_settings(graph)
         write_manifest(tmp, kind="export", target=tgt.name, backend=backend.name, dt=settings["dt"],
                        reset=settings["reset"], assumed=settings["defaulted"], timesteps=settings["timesteps"],

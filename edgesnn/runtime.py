@@ -9,11 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .backends import RunResult, get_backend
-from .config import Target, load_target
+from .backends import RunResult, get_backend, suffix_targets
+from .config import Target, export_target, load_target
 from .errors import ArtifactError, DataError, ShapeError
-
-SUFFIX_TARGET = {".nir": "nir", ".onnx": "onnx", ".net": "loihi2"}  # netx files are fixed point
 
 
 def resolve_artifact(artifact: Path, target: str | None = None) -> tuple[Path, Target]:
@@ -25,11 +23,13 @@ def resolve_artifact(artifact: Path, target: str | None = None) -> tuple[Path, T
         from .io import read_manifest
 
         manifest = read_manifest(artifact, verify=True)
-        tgt = load_target(target or manifest.get("target") or "nir")
+        tgt = load_target(target) if target else export_target(artifact, manifest)
         return artifact / get_backend(tgt.backend).artifact_name, tgt
-    if artifact.suffix not in SUFFIX_TARGET:
-        raise ArtifactError(f"'{artifact}': unknown artifact type '{artifact.suffix}'; expected .nir, .onnx, .net or a directory")
-    return artifact, load_target(target or SUFFIX_TARGET[artifact.suffix])
+    known = suffix_targets()  # what each backend declares it runs alone (.nir, .onnx, .net, plug-ins')
+    if artifact.suffix not in known:
+        raise ArtifactError(f"'{artifact}': unknown artifact type '{artifact.suffix}'; expected "
+                            f"{', '.join(sorted(known))} or a directory")
+    return artifact, load_target(target or known[artifact.suffix])
 
 
 def load_input(path: Path) -> np.ndarray:

@@ -1,48 +1,67 @@
-"""What every backend provides, and the registry that finds them by name.
+"""What every backend declares and provides: the one extension point of edgesnn.
 
 A backend turns a NIR graph into an artifact for one runtime and runs that artifact on
-time-major input ``[T, B, *features]`` (DESIGN §3). Register one with ``@register`` next
-to its implementation, or through the ``edgesnn.backends`` entry-point group.
+time-major input ``[T, B, *features]`` (DESIGN §3). It *declares* what it can do as class
+attributes, so a target YAML naming it is checked at load and the stages ask it instead of
+keeping lists of their own:
+
+    name            the string a target's ``backend:`` names
+    artifact_name   the main file inside an export directory (``model.nir``, ``model.onnx``…)
+    primitives      the NIR node types it can run: a target's ``supports`` must be a subset
+    suffixes        file suffix -> target, for an artifact run alone (``.onnx`` -> ``onnx``)
+    precisions      the values a target's ``runtime.precision`` may take (empty: none)
+    records         True when ``run(record=True)`` returns every neuron node's spikes
+                    (else :meth:`recording_twin` supplies an artifact that does)
+    packages        True when its artifact is the one-step ONNX form edgesnn's device
+                    runner executes (``edgesnn package`` accepts its targets)
+    Settings        the typed export options (a pydantic model; unknown or ill-typed options
+                    are refused in one line before anything is written)
+
+Every export writes the backend's own files (:meth:`write`, which refuses what the runtime
+cannot express) and ``model.nir`` (the graph, reloaded once written: the source of truth a
+runtime may lower again). Register built-ins
+and plug-ins the same way: an entry point in the ``edgesnn.backends`` group naming the class
+(see ``docs/writing-a-backend.md``); ``@register`` adds one in-process (tests).
 """
 
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass, field
-from importlib import import_module, metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..errors import unknown_name
+from ..errors import UnsupportedPrimitiveError, UsageError
+from ..nir.result import RunResult
 
 if TYPE_CHECKING:
     import nir
 
     from ..config import Target
 
+__all__ = ["Backend", "ExportSettings", "RunResult"]
 
-@dataclass
-class RunResult:
-    """Outputs of one run.
 
-    ``output``: ``[T, B, *out]`` float32 — spikes of the output layer, or the membrane of a
-    non-spiking readout. ``records``: node name -> ``[T, B, *shape]`` outputs of every neuron
-    node (spikes), filled when the run was asked to record. ``wall_s``: runtime wall time.
-    """
+class ExportSettings(BaseModel):
+    """A backend's export options. The base takes none; subclass it with typed fields."""
 
-    output: np.ndarray
-    records: dict[str, np.ndarray] = field(default_factory=dict)
-    wall_s: float = 0.0
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Backend(abc.ABC):
-    """Export a NIR graph to an artifact and run it. Subclasses set ``name`` and ``supports``."""
+    """Export a NIR graph to an artifact and run it; see the module docstring for what a
+    subclass declares."""
 
     name: ClassVar[str]
-    #: file name of the main artifact inside an export directory
     artifact_name: ClassVar[str]
+    primitives: ClassVar[frozenset[str]]
+    suffixes: ClassVar[dict[str, str]] = {}
+    precisions: ClassVar[tuple[str, ...]] = ()
+    records: ClassVar[bool] = True
+    packages: ClassVar[bool] = False
+    Settings: ClassVar[type[ExportSettings]] = ExportSettings
 
     def available(self) -> bool:
         """True when the runtime can be imported here (see ``require``)."""
@@ -55,33 +74,52 @@ class Backend(abc.ABC):
     def require(self) -> None:
         """Raise RuntimeUnavailableError (exit 3) naming the install command if the runtime is missing."""
 
-    @abc.abstractmethod
-    def export(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", **options) -> list[Path]:
-        """Write the artifact(s) for ``graph`` into ``out_dir`` (a fresh temp directory); return their paths."""
+    def settings(self, **options: Any) -> ExportSettings:
+        """``options`` validated against :attr:`Settings` (UsageError naming the known ones)."""
+        try:
+            return self.Settings(**options)
+        except ValidationError as exc:
+            known = ", ".join(self.Settings.model_fields) or "none"
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg'].lower()}" for e in exc.errors())
+            raise UsageError(f"{self.name} export options: {problems} (known options: {known})") from None
+
+    def export(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", **options: Any) -> list[Path]:
+        """Write ``model.nir`` and the backend's artifact(s) for ``graph`` into ``out_dir`` (a
+        fresh temp directory); return their paths, ``model.nir`` first."""
+        from ..nir.graph import read_graph, write_graph
+
+        settings = self.settings(**options)
+        files = self.write(graph, Path(out_dir), target, settings)  # refuses what it cannot run first
+        source = write_graph(graph, Path(out_dir) / "model.nir")
+        read_graph(source)  # the file must reload before anyone relies on it
+        return [source, *(p for p in files if p != source)]
+
+    def write(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", settings: ExportSettings) -> list[Path]:
+        """Write the backend's own files beside ``model.nir``; return their paths. Raise
+        UnsupportedPrimitiveError for what the runtime cannot express, before writing."""
+        return []
+
+    def check_primitives(self, graph: "nir.NIRGraph", target: "Target", prefix: str = "") -> None:
+        """UnsupportedPrimitiveError for the first node (sub-graphs searched, sorted names) whose
+        type is not in ``primitives`` ∩ the target's ``supports``."""
+        import nir as nir_lib
+
+        allowed = self.primitives & set(target.supports) | {"Input", "Output"}
+        for name in sorted(graph.nodes):
+            node = graph.nodes[name]
+            if isinstance(node, nir_lib.NIRGraph):
+                self.check_primitives(node, target, f"{prefix}{name}/")
+            elif type(node).__name__ not in allowed:
+                kind = type(node).__name__
+                where = f"target '{target.name}'" if kind in self.primitives else f"the {self.name} backend"
+                raise UnsupportedPrimitiveError(f"{prefix}{name}", kind, sorted(allowed), where=where)
 
     @abc.abstractmethod
     def run(self, artifact: Path, x: np.ndarray, target: "Target", record: bool = False) -> RunResult:
-        """Run an artifact written by ``export`` on ``x`` of shape ``[T, B, *features]``."""
+        """Run an artifact written by ``export`` on ``x`` of shape ``[T, B, *features]`` (a
+        multimodal graph: a dict Input name -> array)."""
 
-
-_REGISTRY: dict[str, type[Backend]] = {}
-_BUILTIN_MODULES = {"nir": ".nir_backend", "onnx": ".onnx", "lava": ".lava"}
-
-
-def register(cls: type[Backend]) -> type[Backend]:
-    """Class decorator: make a backend findable by its ``name``."""
-    _REGISTRY[cls.name] = cls
-    return cls
-
-
-def get_backend(name: str) -> Backend:
-    """The backend registered as ``name`` (built-ins are imported lazily, plugins via entry points)."""
-    if name not in _REGISTRY and name in _BUILTIN_MODULES:
-        import_module(_BUILTIN_MODULES[name], __package__)
-    if name not in _REGISTRY:
-        for ep in metadata.entry_points(group="edgesnn.backends"):
-            if ep.name == name:
-                register(ep.load())
-    if name not in _REGISTRY:
-        raise unknown_name("backend", name, set(_BUILTIN_MODULES) | set(_REGISTRY))
-    return _REGISTRY[name]()
+    def recording_twin(self, artifact: Path, graph: "nir.NIRGraph", target: "Target", tmp: Path) -> Path | None:
+        """An artifact in ``tmp`` that records every neuron node and computes what ``artifact``
+        does, when ``artifact`` itself cannot record; None when it can (the default)."""
+        return None

@@ -1,9 +1,9 @@
 """The ``nir`` backend: the artifact is the NIR graph itself, run by the reference simulator.
 
-``export`` validates the graph against the target's primitives and writes ``model.nir``
-(metadata kept: dt, reset, timesteps, encoder...) atomically, then reads it back to make
-sure it reloads. ``run`` reads the file and calls ``edgesnn.nir.simulator.simulate``; it is
-what ``edgesnn run model.nir`` uses.
+``export`` (the base's) validates the graph against the target's primitives (``write``) and
+writes ``model.nir`` (metadata kept: dt, reset, timesteps, encoder...), then reads it back to make
+sure it reloads; there is nothing else to write. ``run`` reads the file and calls
+``edgesnn.nir.simulator.simulate``; it is what ``edgesnn run model.nir`` uses.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import ArtifactError
-from .base import Backend, RunResult, register
+from ..nir.graph import NIR_PRIMITIVES
+from .base import Backend, ExportSettings, RunResult
 
 if TYPE_CHECKING:
     import nir
@@ -22,20 +22,19 @@ if TYPE_CHECKING:
     from ..config import Target
 
 
-@register
 class NIRBackend(Backend):
     name = "nir"
     artifact_name = "model.nir"
+    primitives = frozenset(NIR_PRIMITIVES)
+    suffixes = {".nir": "nir"}
 
-    def export(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", **options) -> list[Path]:
-        from ..nir.graph import read_graph, validate_graph, write_graph
+    def write(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", settings: ExportSettings) -> list[Path]:
+        """Nothing beside ``model.nir``: only check the graph against the target's primitives."""
+        from ..nir.graph import validate_graph
 
-        if options:
-            raise ArtifactError(f"the nir backend takes no export options (got {', '.join(sorted(options))})")
+        self.check_primitives(graph, target)
         validate_graph(graph, target.supports, where=f"target '{target.name}'")
-        path = write_graph(graph, Path(out_dir) / self.artifact_name)
-        read_graph(path)  # the file must reload before anyone relies on it
-        return [path]
+        return []
 
     def run(self, artifact: Path, x: np.ndarray, target: "Target", record: bool = False) -> RunResult:
         from ..nir.graph import read_graph

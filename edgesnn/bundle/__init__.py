@@ -4,10 +4,8 @@
     result = package("runs/digits/export-onnx", target="cortex-m", out="digits.zip")
     result.manifest["accuracy"], result.manifest["quantization"]
 
-The runner side (numpy + onnxruntime only) is ``edgesnn.runner``.
+int8 weights: ``edgesnn.numerics.int8``. The runner side (numpy + onnxruntime only) is ``edgesnn.runner``.
 """
 
 from .build import PackageResult, package, write_zip
-from .quantize import quantize_graph, quantize_weights
-
-__all__ = ["PackageResult", "package", "quantize_graph", "quantize_weights", "write_zip"]
+__all__ = ["PackageResult", "package", "write_zip"]

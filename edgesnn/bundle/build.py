@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..config import Target, load_profile, load_target
+from ..config import Target, export_target, load_profile, load_target
 from ..data import TEST_STREAM
 from ..errors import UsageError
 from ..io import _json_default, atomic_write_bytes, check_writable, package_versions
@@ -30,7 +30,7 @@ from ..runner.archive import sha256_bytes
 from ..runner.format import (BUNDLE_FORMAT, CLASSES, ENCODER, MANIFEST, MANIFEST_DIGEST, NIR_GRAPH, PREPROCESSING,
                              PROFILE, QUANTIZATION, QUANTIZED_WEIGHTS, README, STEPWISE, TARGET, UNROLLED)
 from .evidence import evaluation_members, raw_test_split, runner_accuracy
-from .quantize import SCHEMES, quantize_graph
+from ..numerics import quantize_graph_for
 from .readme import readme
 from .source import ExportSource, read_export
 
@@ -50,29 +50,40 @@ def _json(obj: Any) -> bytes:
     return (json.dumps(obj, indent=2, default=_json_default) + "\n").encode()
 
 
+def _packs(tgt: Target) -> bool:
+    from ..backends import backend_class
+
+    return backend_class(tgt.backend).packages
+
+
 def _target(name: str | None, src: ExportSource) -> Target:
+    """The target to package for: ``name``, else the export's own when its backend writes the
+    runner's one-step ONNX form (``Backend.packages``), else ``onnx``."""
     if name is None:
-        name = src.manifest.get("target") or "onnx"
-        if load_target(name).backend != "onnx":
-            name = "onnx"
-    tgt = load_target(name)
-    if tgt.backend != "onnx":
+        tgt = export_target(src.path, src.manifest)
+        if not _packs(tgt):
+            tgt = load_target("onnx")
+    else:
+        tgt = load_target(name)
+    if not _packs(tgt):
+        from ..config import list_targets
+
+        fits = ", ".join(t.name for t in list_targets() if _packs(t))
         raise UsageError(f"target '{tgt.name}' runs on {tgt.backend}, but bundles run on ONNX Runtime; "
-                         "choose an ONNX target (onnx, onnx-cpu, cortex-m)")
-    if tgt.numerics.quantize not in ("none", *SCHEMES):
-        raise UsageError(f"target '{tgt.name}' asks for quantize={tgt.numerics.quantize}; bundles support: none, "
-                         f"{', '.join(SCHEMES)}")
+                         f"choose a target whose backend writes the runner's form ({fits})")
     return tgt
 
 
 def _onnx(graph, tgt: Target, form: str) -> bytes:
+    """The ``form`` artifact of ``graph`` with its weights as given (``_quantize`` puts them on
+    the target's grid itself, to measure the change)."""
     from ..backends import get_backend
 
-    backend = get_backend("onnx")
+    backend = get_backend(tgt.backend)
     backend.require()
     with tempfile.TemporaryDirectory(prefix="edgesnn-bundle-onnx-") as tmp:
-        paths = backend.export(graph, Path(tmp), tgt, form=form, stepwise_too=False)
-        return Path(paths[0]).read_bytes()
+        backend.export(graph, Path(tmp), tgt, form=form, stepwise_too=False, quantize=False)
+        return (Path(tmp) / backend.artifact_name).read_bytes()
 
 
 def _nir_bytes(graph) -> bytes:
@@ -108,7 +119,7 @@ def spec_members(spec: dict[str, Any]) -> dict[str, bytes]:
 
 def _quantize(src: ExportSource, tgt: Target, members: dict[str, bytes], x_raw, y) -> tuple[Any, dict[str, Any]]:
     """Quantise the graph's weights into ``members``; (graph, manifest entry with the accuracy change)."""
-    graph, table, arrays = quantize_graph(src.graph, SCHEMES[tgt.numerics.quantize])
+    graph, table, arrays = quantize_graph_for(src.graph, tgt.numerics.quantize, tgt.numerics.weight_bits)
     import numpy as np
 
     float_acc = runner_accuracy(members, x_raw, y)  # members still hold the float model

@@ -46,17 +46,26 @@ def profiles_show(name: str = typer.Argument(..., help="Built-in name or path to
 
 @targets_app.callback()
 def targets(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
-    """List the built-in targets: backend, numerics, energy cost table."""
+    """List the built-in targets: backend (and whether its runtime is installed here), numerics,
+    energy cost table. A target YAML of your own may name any registered backend, plug-ins too."""
     if ctx.invoked_subcommand:
         return
     from ..config import list_targets
 
     items = list_targets()
+    ready = _installed({t.backend for t in items})
     if as_json:
-        return emit_json([t.model_dump() for t in items])
-    table("targets", ["name", "backend", "weights", "reset", "cost table", "description"],
-          [[t.name, t.backend, f"{t.numerics.weight_bits}-bit", t.numerics.reset, t.energy.table, t.description]
-           for t in items])
+        return emit_json([{**t.model_dump(), "installed": ready[t.backend]} for t in items])
+    table("targets", ["name", "backend", "installed", "weights", "reset", "cost table", "description"],
+          [[t.name, t.backend, "yes" if ready[t.backend] else "no", f"{t.numerics.weight_bits}-bit", t.numerics.reset,
+            t.energy.table, t.description] for t in items])
+
+
+def _installed(backends: set[str]) -> dict[str, bool]:
+    """Backend name -> whether its runtime imports here (``Backend.available``)."""
+    from ..backends import get_backend
+
+    return {name: get_backend(name).available() for name in backends}
 
 
 @targets_app.command("show")
@@ -68,7 +77,8 @@ def targets_show(name: str = typer.Argument(..., help="Built-in name or path to 
     t = load_target(name)
     if as_json:
         return emit_json(t.model_dump())
-    rows = [["backend", t.backend], ["runtime", t.runtime], ["numerics", t.numerics.model_dump()],
+    rows = [["backend", f"{t.backend} ({'installed' if _installed({t.backend})[t.backend] else 'not installed here'})"],
+            ["runtime", t.runtime], ["numerics", t.numerics.model_dump()],
             ["supports", ", ".join(t.supports)], ["energy table", f"{t.energy.table} — covers {t.energy.covers}; omits {t.energy.omits}"]]
     rows += [[k, f"{c.value} pJ — {c.source}"] for k, c in t.energy.constants.items()]
     table(f"target {t.name}: {t.description}", ["key", "value"], rows)

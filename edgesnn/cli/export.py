@@ -13,9 +13,9 @@ from ._common import DT_OPTION, JSON_OPTION, RESET_OPTION, emit_json, table
 @app.command()
 def export(
     model: Path = typer.Argument(None, help="Run directory / checkpoint.pt from 'edgesnn train', or any .nir file (Norse, Sinabs, Rockpool, snnTorch). Default: the latest run."),
-    target: str = typer.Option(..., "--target", "-t", help="onnx | onnx-cpu | cortex-m | nir | lava | lava-float | loihi2, or a target YAML."),
+    target: str = typer.Option(..., "--target", "-t", help="A built-in target (see 'edgesnn targets': onnx, cortex-m, lava, loihi2…) or a target YAML; its backend may be a plug-in."),
     profile: str = typer.Option(None, "--profile", "-p", help="Profile whose dt_s to use when the model carries none."),
-    form: str = typer.Option(None, "--form", help="ONNX targets only: unrolled ([T,B,…] in, [T,B,n] out; the default) or stepwise (one step, explicit states)."),
+    form: str = typer.Option(None, "--form", help="For backends with a 'form' option (ONNX): unrolled ([T,B,…] in, [T,B,n] out; the default) or stepwise (one step, explicit states)."),
     out: Path = typer.Option(None, "--out", "-o", help="Output directory (default: <run>/export-<target>)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output directory."),
     reset: str = RESET_OPTION,
@@ -30,10 +30,14 @@ def export(
     from ..errors import UsageError
 
     tgt = load_target(target)
-    if form is not None and tgt.backend != "onnx":
-        raise UsageError(f"--form applies to ONNX targets (onnx, onnx-cpu, cortex-m); target '{tgt.name}' runs on "
-                         f"{tgt.backend}, which has one form: drop --form")
-    options = {"form": form or "unrolled"} if tgt.backend == "onnx" else {}
+    options = {} if form is None else {"form": form}
+    if options:
+        from ..backends import backend_class
+
+        settings = backend_class(tgt.backend).Settings
+        if "form" not in settings.model_fields:
+            raise UsageError(f"--form is an option of backends that write several forms (ONNX); target '{tgt.name}' "
+                             f"runs on {tgt.backend}, which has one form: drop --form")
     with _status(not as_json, f"exporting to {tgt.name}: writing the artifact, running it on {tgt.backend}, "
                  "comparing with the reference simulator"):
         result = run_export(model, target, profile=profile, out=out, force=force, reset=reset, dt=dt, **options)

@@ -85,7 +85,56 @@ def load_profile(name_or_path: str | Path) -> Profile:
 
 @cache
 def load_target(name_or_path: str | Path) -> Target:
-    return _load("targets", Target, name_or_path)
+    """A target, checked against what its backend declares (``edgesnn.backends.base.Backend``):
+    the backend is registered, ``supports`` ⊆ its primitives, ``runtime.precision`` one of its
+    precisions, ``numerics.quantize`` a known scheme."""
+    target = _load("targets", Target, name_or_path)
+    check_backend(target, where=str(name_or_path))
+    return target
+
+
+def check_backend(target: Target, where: str) -> None:
+    """ConfigError (one line, naming the file) when ``target`` asks more than its backend offers."""
+    from ..backends.registry import backend_class
+    from ..numerics import SCHEMES
+
+    try:
+        cls = backend_class(target.backend)
+    except UsageError as exc:  # unknown name: a mistake in the file, not on the command line
+        raise ConfigError(f"{where}: backend: {exc}") from None
+    extra = sorted(set(target.supports) - cls.primitives)
+    if extra:
+        raise ConfigError(f"{where}: supports lists {', '.join(extra)}, which backend '{cls.name}' cannot run "
+                          f"(it runs: {', '.join(sorted(cls.primitives))})")
+    precision = target.runtime.get("precision")
+    if precision is not None and precision not in cls.precisions:
+        raise ConfigError(f"{where}: runtime.precision '{precision}' is not one backend '{cls.name}' offers "
+                          f"({', '.join(cls.precisions) or 'it has no precision setting'})")
+    if target.numerics.quantize not in SCHEMES:
+        raise ConfigError(f"{where}: numerics.quantize '{target.numerics.quantize}' is not a scheme; "
+                          f"choose from: {', '.join(SCHEMES)}")
+
+
+#: a target given as a YAML file travels with its export, so the export runs anywhere
+TARGET_FILE = "target.yaml"
+
+
+def export_target(directory: Path, manifest: dict) -> Target:
+    """The target an export directory was made for: its own ``target.yaml`` (a target given as
+    a file), else the built-in its manifest names (``nir`` when it names none)."""
+    own = Path(directory) / TARGET_FILE
+    return load_target(own if own.is_file() else manifest.get("target") or "nir")
+
+
+def save_target(target: Target, directory: Path) -> Path | None:
+    """Write ``target.yaml`` into ``directory`` unless ``target`` is a built-in (None then)."""
+    import yaml
+
+    if target.name in builtin_names("targets") and load_target(target.name) == target:
+        return None
+    path = Path(directory) / TARGET_FILE
+    path.write_text(yaml.safe_dump(target.model_dump(mode="json"), sort_keys=False))
+    return path
 
 
 def list_profiles() -> list[Profile]:

@@ -106,13 +106,15 @@ class Numerics(_Strict):
     state_bits: PositiveInt = 32
     reset: Literal["zero", "subtract"] = "zero"
     decay_bits: PositiveInt | None = None
-    quantize: Literal["none", "int8", "loihi"] = "none"
+    #: a scheme of ``edgesnn.numerics.SCHEMES`` (checked at load, with the backend)
+    quantize: str = "none"
 
 
 class Target(_Strict):
     name: str
     description: str = ""
-    backend: Literal["lava", "onnx", "nir"]
+    #: a registered backend (``edgesnn.backends.backend_names()``; checked at load)
+    backend: str = Field(min_length=1)
     runtime: dict[str, str | int | float | bool] = {}
     numerics: Numerics = Numerics()
     supports: list[str]

@@ -13,7 +13,8 @@ from .compare import COLUMNS, comparison_markdown, comparison_rows
 from .core import build_report, evaluate
 from .outputs import default_out, write_report
 from .report import SCHEMA, Activity, Energy, Latency, Memory, Report
-from .runner import RunSummary, predict, run_split
+from ..readout import predict
+from .runner import RunSummary, run_split
 
 __all__ = [
     "COLUMNS", "SCHEMA", "Activity", "Artifact", "Energy", "Latency", "Memory", "Report", "RunSummary",

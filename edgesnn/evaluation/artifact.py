@@ -22,7 +22,7 @@ from typing import Any
 
 import nir
 
-from ..config import Target, load_target
+from ..config import Target, export_target, load_target
 from ..errors import ArtifactError, UsageError
 
 GRAPH_NAME = "model.nir"
@@ -81,7 +81,7 @@ def _from_directory(path: Path, target: str | None) -> Artifact:
     manifest = read_manifest(path, verify=True)
     if manifest.get("kind") == "checkpoint":
         raise ArtifactError(f"'{path}' is a training run, not an export; run 'edgesnn export {path} --target T' first")
-    shipped = load_target(manifest.get("target") or "nir")
+    shipped = export_target(path, manifest)
     tgt = load_target(target) if target else shipped
     if tgt.backend not in (shipped.backend, "nir"):
         raise UsageError(f"target '{tgt.name}' runs on {tgt.backend} but '{path}' was exported for {shipped.backend}; "

@@ -7,9 +7,9 @@ as in training); ``measure(graph, x_b, records, target)`` gives that batch's act
 merged over batches by :func:`.combine.combine`. Exact integer spike counts per layer are
 summed over the whole split, and the records of sample 0 are kept for the raster plot.
 
-Recording twin: an ONNX artifact exported without ``rec.*`` outputs cannot report its spikes.
-Its export's ``model.nir`` is then lowered again, same form, with recording, into a temporary
-file; the shipped artifact still makes the predictions and the wall time, the twin gives the
+Recording twin (``Backend.recording_twin``): an artifact that cannot report its spikes (an
+ONNX model exported without ``rec.*`` outputs) gets a twin lowered again from its export's
+``model.nir`` with recording, in a temporary folder; the shipped artifact still makes the predictions and the wall time, the twin gives the
 records, and their outputs must be identical (else ``ParityError``). The report says so.
 """
 
@@ -26,6 +26,7 @@ import numpy as np
 from ..backends import get_backend
 from ..errors import ParityError
 from ..metrics import ActivityReport, measure
+from ..readout import predict
 from .artifact import Artifact
 from .combine import combine
 
@@ -46,34 +47,13 @@ class RunSummary:
     notes: list[str] = field(default_factory=list)
 
 
-def predict(output: np.ndarray, n_classes: int) -> np.ndarray:
-    """Class with most output events over time (``[T, B, C*pop]`` -> ``[B]``)."""
-    counts = np.asarray(output).sum(0).reshape(output.shape[1], n_classes, -1).sum(-1)
-    return counts.argmax(-1)
-
-
-def _onnx_twin(art: Artifact, tmp: Path) -> Path | None:
-    from ..backends.onnx.runtime import load
-
-    _, props = load(art.file)
-    if props.get("records"):
-        return None
-    get_backend("onnx").export(art.graph, tmp, art.target, form=props["form"], record=True, stepwise_too=False)
-    return tmp / get_backend("onnx").artifact_name
-
-
-#: backend -> builds a recording twin when the shipped artifact cannot record (None: it can)
-RECORDING_TWIN: dict[str, Callable[[Artifact, Path], Path | None]] = {"onnx": _onnx_twin}
-
-
 def run_split(art: Artifact, x: np.ndarray, n_classes: int, batch_size: int = DEFAULT_BATCH,
               progress: ProgressFn | None = None) -> RunSummary:
     """Run ``art`` over ``x [T, N, *in]`` in batches; see the module docstring."""
     backend = get_backend(art.target.backend)
     backend.require()
     with tempfile.TemporaryDirectory(prefix="edgesnn-eval-") as tmp:
-        make_twin = RECORDING_TWIN.get(backend.name)
-        twin = make_twin(art, Path(tmp)) if make_twin else None
+        twin = backend.recording_twin(art.file, art.graph, art.target, Path(tmp))
         return _loop(art, backend, twin, x, n_classes, max(1, int(batch_size)), progress)
 
 

@@ -84,12 +84,3 @@ def run_ann(model: nn.Module, x: torch.Tensor, *, per_step: bool = False) -> tor
     return steps if per_step else steps.mean(0)
 
 
-def class_counts(spikes: torch.Tensor, n_classes: int) -> torch.Tensor:
-    """Spike counts per class ``[B, C]`` from output spikes ``[T, B, C·pop]`` (population summed)."""
-    counts = spikes.sum(0)
-    return counts.reshape(counts.shape[0], n_classes, -1).sum(-1)
-
-
-def predict(spikes: torch.Tensor, n_classes: int) -> torch.Tensor:
-    """Predicted class: most spikes; ties go to the lowest class index (numpy/torch argmax)."""
-    return class_counts(spikes, n_classes).argmax(-1)

@@ -18,7 +18,7 @@ from pathlib import Path
 import nir
 import numpy as np
 
-from ..backends.base import RunResult
+from .result import RunResult
 from ..errors import ArtifactError, DataError, ShapeError, did_you_mean
 from .graph import read_graph, sim_context, validate_graph
 from .sim import plan as _plan

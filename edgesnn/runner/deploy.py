@@ -1,7 +1,7 @@
 """Copy the runner's source (and only it) to a folder for a device: numpy + onnxruntime needs.
 
 The runner imports ``edgesnn/__init__.py`` (lazy, imports nothing), ``edgesnn/errors.py``
-(stdlib), ``edgesnn/data/`` (numpy only at import: scikit-learn and h5py load inside the
+(stdlib), ``edgesnn/readout.py`` (numpy), ``edgesnn/data/`` (numpy only at import: scikit-learn and h5py load inside the
 functions that read datasets, which the runner never calls; ``data/sources/`` holds the audio
 features a spoken-word bundle computes on the device) and ``edgesnn/runner/``. On the
 device: ``pip install numpy onnxruntime`` then ``PYTHONPATH=DIR python -m edgesnn.runner ...``.
@@ -15,7 +15,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent
 #: folders copied whole (their *.py) and single files, relative to the edgesnn package
 FOLDERS = ("data", "data/sources", "runner")
-FILES = ("__init__.py", "errors.py", "io.py")
+FILES = ("__init__.py", "errors.py", "io.py", "readout.py")
 
 
 def runner_files() -> list[Path]:

@@ -33,6 +33,7 @@ import numpy as np
 from ..data.encoders import Encoder
 from ..data.preprocess import Preprocessor
 from ..errors import ArtifactError, DataError
+from ..readout import class_counts, decide
 from .format import CLASSES, ENCODER, PREPROCESSING, STEPWISE
 from .inputs import check_named_samples, check_samples
 from .session import StepModel
@@ -200,11 +201,10 @@ class Pipeline:
 
     def counts(self, y: np.ndarray) -> np.ndarray:
         """Output spikes ``[T, N, *out]`` → spike counts per class ``[N, n_classes]``."""
-        total = y.sum(axis=0, dtype=np.float64)
-        return total.reshape(total.shape[0], self.n_classes, -1).sum(-1)
+        return class_counts(y, self.n_classes)
 
     def decide(self, counts: np.ndarray) -> Prediction:
-        classes = counts.argmax(axis=-1)
+        classes = decide(counts)
         return Prediction(classes, [self.classes[c] for c in classes], counts, self.classes)
 
     def predict(self, raw, batch_size: int = 1024) -> Prediction:

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import UsageError
+from ..readout import decide
 from .frames import MultiFrames, SampleFrames, SeriesFrames, framer, scale_reading, series_frames
 from .inputs import check_frame, check_names
 
@@ -116,7 +117,7 @@ class Stream:
         y, self.states = self.pipeline.model.step(batch, self.states)
         self.total += self.pipeline.counts(y[None])[0]
         self.step += 1
-        decision = int(self.total.argmax())
+        decision = int(decide(self.total))
         return StreamResult(self.step, self.total.copy(), decision, self.pipeline.classes[decision],
                             self.step % self.window == 0)
 

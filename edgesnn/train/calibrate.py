@@ -30,7 +30,7 @@ PASS_NODES = (nir.AvgPool2d, nir.SumPool2d, nir.Flatten, nir.Scale)
 
 def feeders(model: nn.Module, dt: float = 1e-3) -> dict[str, list[nn.Module]]:
     """Neuron module path → the weight modules whose outputs reach it (through pools)."""
-    from ..nir import to_nir
+    from ..models.to_nir import to_nir
 
     graph = to_nir(model, dt=dt)
     modules = {name.replace(".", "_"): m for name, m in model.named_modules()}

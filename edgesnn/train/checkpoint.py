@@ -72,7 +72,7 @@ class Checkpoint:
 
     def to_nir(self, dt: float | None = None):
         """The model as a NIR graph with dt (the profile's unless given), reset, encoder and T."""
-        from ..nir import to_nir
+        from ..models.to_nir import to_nir
 
         meta = {"encoder": self.data["encoder"]["name"], "timesteps": self.data["timesteps"]}
         return to_nir(self.model, dt=dt or self.profile.dt_s, metadata=meta)

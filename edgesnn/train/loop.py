@@ -19,8 +19,9 @@ from torch import nn
 from ..data import VAL_STREAM, Dataset, Encoder
 from ..data.encoders import MultiEncoder, StaticEncoder
 from ..errors import DataError
-from ..models import predict, run_ann, run_snn
+from ..models import run_ann, run_snn
 from ..models.run import is_sequence, n_samples, take
+from ..readout import predict
 from .losses import make_loss
 from .progress import Progress
 

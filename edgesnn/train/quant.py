@@ -4,7 +4,7 @@ Straight-through estimator: the forward pass uses ``q(w)``, the backward pass tr
 the identity, ``w_ste = w + (q(w) − w).detach()``.
 
     int8   symmetric per layer: s = max|w| / (2^(b−1) − 1),   q(w) = s·round(w / s)
-    loihi  the Loihi grid of ``edgesnn.backends.lava.grid`` (defined there once, and kept
+    loihi  the Loihi grid of ``edgesnn.numerics.loihi`` (defined there once, and kept
            bit-exact by Lava's fixed-point quantiser), per layer feeding neurons of threshold θ:
              w ← θ·m·2^e,  m = clip(round(w / (θ·2^e)), ±(2^(b−1) − 1)),
                  e = max(−11, ⌈log2(max|w/θ| / (2^(b−1) − 1))⌉)
@@ -28,20 +28,21 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
-from ..backends.lava import grid
+from ..numerics import levels
+from ..numerics import loihi as grid
 
 LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d)
 
 
 def quant_scale(w: torch.Tensor, bits: int) -> torch.Tensor:
     top = w.detach().abs().max().clamp_min(1e-12)
-    return top / (2 ** (bits - 1) - 1)
+    return top / levels(bits)
 
 
 def quantize(w: torch.Tensor, bits: int) -> torch.Tensor:
     scale = quant_scale(w, bits)
-    limit = 2 ** (bits - 1) - 1
-    return torch.clamp(torch.round(w / scale), -limit - 1, limit) * scale
+    limit = levels(bits)
+    return torch.clamp(torch.round(w / scale), -limit, limit) * scale
 
 
 class FakeQuant(nn.Module):
@@ -224,6 +225,19 @@ def _apply_loihi(model: nn.Module, bits: int) -> int:
     return n
 
 
+def _apply_int8(model: nn.Module, bits: int) -> int:
+    n = 0
+    for m in model.modules():
+        if isinstance(m, LAYERS) and not parametrize.is_parametrized(m, "weight"):
+            parametrize.register_parametrization(m, "weight", FakeQuant(bits))
+            n += 1
+    return n
+
+
+#: ``edgesnn.numerics.SCHEMES`` name -> how training fake-quantises to that grid
+FAKE_QUANTIZERS = {"int8": _apply_int8, "loihi": _apply_loihi}
+
+
 def apply(model: nn.Module, bits: int, scheme: str) -> int:
     """Register fake quantisation on every Linear/Conv weight; returns how many layers.
 
@@ -231,14 +245,7 @@ def apply(model: nn.Module, bits: int, scheme: str) -> int:
     """
     if scheme == "none" or bits >= 32:
         return 0
-    if scheme == "loihi":
-        return _apply_loihi(model, int(bits))
-    n = 0
-    for m in model.modules():
-        if isinstance(m, LAYERS) and not parametrize.is_parametrized(m, "weight"):
-            parametrize.register_parametrization(m, "weight", FakeQuant(bits))
-            n += 1
-    return n
+    return FAKE_QUANTIZERS[scheme](model, int(bits))
 
 
 def bake(model: nn.Module) -> None:

@@ -162,7 +162,8 @@ def train_twin(hp, prep, n_classes, epochs, seed, bar, metrics: dict, encoder, T
 def measure_on_reference(model, hp, profile: Profile, target: Target, x_test: torch.Tensor, T: int) -> dict[str, Any]:
     """Export to NIR, run the reference simulator on the encoded test split, measure activity."""
     from ..metrics import measure, profile_metrics
-    from ..nir import simulate, to_nir
+    from ..models.to_nir import to_nir
+    from ..nir import simulate
 
     name = hp["encoder"] if isinstance(hp["encoder"], str) else "multi"
     graph = to_nir(model, dt=profile.dt_s, metadata={"encoder": name, "timesteps": T})

@@ -377,11 +377,12 @@ def cnn1d_graph(seed=0, gain=8.0):
     import torch
 
     import edgesnn.models
+    import edgesnn.models.to_nir
     import edgesnn.nir
     from edgesnn.models import resolve
 
     torch.manual_seed(seed)
-    graph = edgesnn.nir.to_nir(edgesnn.models.build(resolve("cnn1d", {}), (30,), 3), dt=1e-3)
+    graph = edgesnn.models.to_nir.to_nir(edgesnn.models.build(resolve("cnn1d", {}), (30,), 3), dt=1e-3)
     for node in graph.nodes.values():
         if isinstance(node, nir.Affine) or (isinstance(node, nir.Conv1d) and int(node.groups) == 1):
             node.weight = node.weight * gain

@@ -16,7 +16,8 @@ from edgesnn.config import load_target
 from edgesnn.errors import DataError, ShapeError
 from edgesnn.models import build, resolve
 from edgesnn.models.run import reset_states
-from edgesnn.nir import input_shapes, read_graph, simulate, to_nir, write_graph
+from edgesnn.models.to_nir import to_nir
+from edgesnn.nir import input_shapes, read_graph, simulate, write_graph
 
 SHAPES = {"image": (1, 8, 8), "audio": (13,)}
 T, B = 12, 5

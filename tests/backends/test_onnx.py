@@ -210,7 +210,7 @@ def test_conv1d_same_padding_matches_the_simulator(kernel, form, precision, tmp_
 def test_models_pass_the_checker_and_carry_metadata(tmp_path):
     backend, target = get_backend("onnx"), load_target("onnx")
     paths = backend.export(recurrent(), tmp_path, target)
-    assert [p.name for p in paths] == ["model.onnx", "model.stepwise.onnx"]
+    assert [p.name for p in paths] == ["model.nir", "model.onnx", "model.stepwise.onnx"]
     for path, form in zip(paths, ["unrolled", "stepwise"]):
         model = onnx.load(str(path))
         onnx.checker.check_model(model, full_check=True)

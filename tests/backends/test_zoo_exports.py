@@ -7,7 +7,8 @@ import torch
 from edgesnn.backends import get_backend
 from edgesnn.config import load_target
 from edgesnn.models import build, resolve
-from edgesnn.nir import simulate, to_nir
+from edgesnn.models.to_nir import to_nir
+from edgesnn.nir import simulate
 
 ZOO = [("mlp", (1, 8, 8), {}), ("mlp", (64,), {"skip": "concat", "hidden": [32, 32]}),
        ("mlp", (64,), {"skip": "add", "hidden": [64, 64]}), ("cnn2d", (1, 8, 8), {"pool": "sum"}),

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from edgesnn.bundle import quantize_weights
+from edgesnn.numerics.int8 import quantize_weights
 from edgesnn.runner import Bundle
 
 

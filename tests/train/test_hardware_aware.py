@@ -12,9 +12,11 @@ import numpy as np
 import pytest
 import torch
 
-from edgesnn.backends.lava import grid, lower, quantize
+from edgesnn.backends.lava import lower, quantize
+from edgesnn.numerics import loihi as grid
 from edgesnn.models import build, resolve, run_snn
-from edgesnn.nir import simulate, to_nir
+from edgesnn.models.to_nir import to_nir
+from edgesnn.nir import simulate
 from edgesnn.train import quant
 
 DT = 1e-3

@@ -5,7 +5,7 @@ import pytest
 from edgesnn.config import load_profile, load_target
 from edgesnn.metrics import params as pm
 from edgesnn.models import build
-from edgesnn.nir import to_nir
+from edgesnn.models.to_nir import to_nir
 from edgesnn.train.run import resolve_hparams
 from edgesnn.tune.constraints import count_bytes, static_checks
 

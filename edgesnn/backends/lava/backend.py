@@ -20,8 +20,9 @@ import numpy as np
 
 from ...errors import ArtifactError, EdgeSNNWarning, ShapeError, UsageError
 from ...io import write_json
-from ..base import Backend, RunResult, register
+from ..base import Backend, ExportSettings, RunResult
 from .compat import import_lava
+from .lower import SUPPORTED
 from .runner import DEFAULT_TIMEOUT_S, run_isolated
 
 if TYPE_CHECKING:
@@ -85,26 +86,26 @@ def _netx_child(path: Path, x: np.ndarray):
     return run_netx(path, x)
 
 
-@register
 class LavaBackend(Backend):
     """Targets ``lava``/``lava-float`` (``Loihi2SimCfg`` floating_pt) and ``loihi2`` (fixed_pt)."""
 
     name = "lava"
     artifact_name = "model.nir"
+    primitives = SUPPORTED
+    suffixes = {".net": "loihi2"}  # a netx file alone is fixed point
+    precisions = PRECISIONS
 
     def require(self) -> None:
         import_lava()
 
-    def export(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", **options: Any) -> list[Path]:
-        from .. import get_backend
+    def write(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", settings: ExportSettings) -> list[Path]:
+        """``model.net`` when netx can express the network, and ``lava.json`` (the summary)."""
         from .netx import NotExpressible, write_netx
         from .quantize import quantize
 
-        if options:
-            raise UsageError(f"the lava backend takes no export options (got {', '.join(sorted(options))})")
         out_dir = Path(out_dir)
         plan, report = plan_for(graph, target)  # refuses what Lava cannot express, before writing
-        files = get_backend("nir").export(graph, out_dir, target)  # model.nir, written and reloaded
+        files: list[Path] = []
         summary: dict[str, Any] = {"target": target.name, "precision": precision_of(target),
                                    "populations": {n: {"type": p.nir_type, "depth": p.depth, "shape": list(p.shape)}
                                                    for n, p in plan.populations.items()},

@@ -53,7 +53,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .grid import BIAS_V_MAX, DECAY_UNITY, TOLERANCE, detect_exponent, state_scale
+from ...numerics.loihi import BIAS_V_MAX, DECAY_UNITY, TOLERANCE, detect_exponent, state_scale
 from .plan import Connection, Plan
 
 V_MAX = 2**12

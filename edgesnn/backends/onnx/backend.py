@@ -1,6 +1,6 @@
 """``OnnxBackend``: NIR graph → ``model.onnx`` (+ ``model.stepwise.onnx``) → onnxruntime.
 
-Files an export writes into ``out_dir``:
+Files an export writes into ``out_dir`` beside ``model.nir``:
 * ``model.onnx``: the requested form (default "unrolled": ``x [T, B, *in] → y [T, B, *out]``);
 * ``model.stepwise.onnx``: the one-step form for streaming on a device, written beside an
   unrolled ``model.onnx`` unless ``stepwise_too=False``.
@@ -11,14 +11,14 @@ settings in ``metadata_props`` (see ``model.py``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from ...errors import UsageError
 from ...io import atomic_write_bytes
-from ..base import Backend, RunResult, register
+from ..base import Backend, ExportSettings, RunResult
 from . import runtime
+from .step import supported_types
 
 if TYPE_CHECKING:
     import nir
@@ -28,50 +28,71 @@ if TYPE_CHECKING:
 STEPWISE_NAME = "model.stepwise.onnx"
 
 
+class OnnxSettings(ExportSettings):
+    """``form``: "unrolled" (``[T, B, …]`` in, ``[T, B, n]`` out) or "stepwise" (one step,
+    explicit states). ``record``: add ``rec.<node>`` outputs (fetched only when
+    ``run(record=True)``). ``stepwise_too``: write ``model.stepwise.onnx`` beside an unrolled
+    model. ``precision``: "float64" (bit-identical to the reference simulator) or "float32" (a
+    device's arithmetic, faster); default: the target's ``runtime.precision``, else float64.
+    ``quantize``: put the weights on the target's ``numerics.quantize`` grid first (int8 for
+    cortex-m), so the artifact, and the parity measured on it, is what ships; False keeps
+    the float weights (packaging measures the accuracy change from one to the other)."""
+
+    form: Literal["unrolled", "stepwise"] = "unrolled"
+    record: bool = True
+    stepwise_too: bool = True
+    precision: Literal["float64", "float32"] | None = None
+    quantize: bool = True
+
+
 def _runtime(target) -> dict:
     return dict(getattr(target, "runtime", None) or {})
 
 
-def _provider(target) -> str:
-    return str(_runtime(target).get("provider", "CPUExecutionProvider"))
-
-
-@register
 class OnnxBackend(Backend):
-    """ONNX Runtime (CPU). Options of ``export``: form, record, stepwise_too, precision."""
+    """ONNX Runtime (CPU)."""
 
     name = "onnx"
     artifact_name = "model.onnx"
+    primitives = frozenset(supported_types())
+    suffixes = {".onnx": "onnx"}
+    precisions = ("float64", "float32")
+    records = False  # only when exported with record=True (the default); see recording_twin
+    packages = True
+    Settings = OnnxSettings
 
     def require(self) -> None:
         runtime.require()
 
-    def export(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", form: str = "unrolled",
-               record: bool = True, stepwise_too: bool = True, precision: str | None = None,
-               **options) -> list[Path]:
-        """Write ``model.onnx`` (``form``) and, for the unrolled form, ``model.stepwise.onnx``.
-
-        ``record`` adds ``rec.<node>`` outputs (fetched only when ``run(record=True)``).
-        ``precision``: "float64" (bit-identical to the reference simulator, the default) or
-        "float32" (a device's arithmetic, faster); default: the target's ``runtime.precision``.
-        """
+    def write(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", settings: OnnxSettings) -> list[Path]:
+        """Write ``model.onnx`` (``settings.form``) and, for the unrolled form, ``model.stepwise.onnx``."""
+        from ...numerics import quantize_graph_for
         from .convert import nir2onnx
 
-        if options:
-            raise UsageError(f"unknown ONNX export option(s) {sorted(options)}; known: form, record, stepwise_too, precision")
+        if settings.quantize:
+            graph = quantize_graph_for(graph, target.numerics.quantize, target.numerics.weight_bits)[0]
         supports = list(getattr(target, "supports", None) or []) or None
-        precision = precision or str(_runtime(target).get("precision", "float64"))
-        out_dir = Path(out_dir)
-        model = nir2onnx(graph, form=form, record=record, supports=supports, precision=precision)
-        paths = [out_dir / self.artifact_name]
-        atomic_write_bytes(paths[0], model.SerializeToString())
-        if form == "unrolled" and stepwise_too:
-            step = nir2onnx(graph, form="stepwise", record=record, supports=supports, precision=precision)
-            paths.append(out_dir / STEPWISE_NAME)
-            atomic_write_bytes(paths[1], step.SerializeToString())
+        precision = settings.precision or str(_runtime(target).get("precision", "float64"))
+        forms = [settings.form] + (["stepwise"] if settings.form == "unrolled" and settings.stepwise_too else [])
+        models = [nir2onnx(graph, form=form, record=settings.record, supports=supports, precision=precision)
+                  for form in forms]  # every form lowered before any file is written
+        paths = [Path(out_dir) / self.artifact_name, Path(out_dir) / STEPWISE_NAME][:len(models)]
+        for path, model in zip(paths, models):
+            atomic_write_bytes(path, model.SerializeToString())
         return paths
 
     def run(self, artifact: Path, x: np.ndarray, target: "Target", record: bool = False) -> RunResult:
         threads = _runtime(target).get("threads")
-        return runtime.run_model(Path(artifact), x, record=record, provider=_provider(target),
+        return runtime.run_model(Path(artifact), x, record=record,
+                                 provider=str(_runtime(target).get("provider", "CPUExecutionProvider")),
                                  threads=int(threads) if threads else None)
+
+    def recording_twin(self, artifact: Path, graph: "nir.NIRGraph", target: "Target", tmp: Path) -> Path | None:
+        """An artifact exported without ``rec.*`` outputs cannot report its spikes: lower its
+        ``model.nir`` again, same form and precision, with recording (None when it records)."""
+        _, props = runtime.load(artifact)
+        if props.get("records"):
+            return None
+        precision = props.get("precision") or None
+        return self.export(graph, tmp, target, form=props["form"], record=True, stepwise_too=False,
+                           precision=precision)[1]

@@ -4,7 +4,7 @@ Per layer (every Affine / Linear / Conv1d / Conv2d weight tensor), symmetric, no
 
     s = max|W| / 127          q = clip(round(W / s), -127, 127) ∈ int8          Ŵ = s · q
 
-(the scale ``train/quant.py`` uses for fake-quantised training, so a model trained for the
+(the scale ``edgesnn.train.quant`` uses for fake-quantised training, so a model trained for the
 target is unchanged: its weights already lie on the grid.) Biases stay float32 (on a
 microcontroller they become int32 at the layer's accumulator scale). The bundle's ONNX holds
 the *dequantised* float values Ŵ, so it runs unchanged on any ONNX Runtime, computes exactly
@@ -21,14 +21,15 @@ from typing import Any
 import nir
 import numpy as np
 
+from . import levels
+
 WEIGHTED = (nir.Affine, nir.Linear, nir.Conv1d, nir.Conv2d)
-SCHEMES = {"int8": 8}
 
 
 def quantize_weights(w: np.ndarray, bits: int = 8) -> tuple[np.ndarray, np.ndarray, float]:
     """(dequantised Ŵ float32, codes q int8/int16, scale s) for one weight tensor."""
     w = np.asarray(w, dtype=np.float64)
-    limit = 2 ** (bits - 1) - 1
+    limit = levels(bits)
     top = float(np.abs(w).max(initial=0.0))
     scale = top / limit if top > 0 else 1.0
     q = np.clip(np.rint(w / scale), -limit, limit)
