@@ -40,13 +40,14 @@ def tune(
     validation accuracy) into the run directory, and prints the export command for it.
     """
     from ..errors import ConstraintViolation
+    from ..tune import TuneConfig
     from ..tune import tune as run_tune
 
-    result = run_tune(dataset, profile, target=target, model=model, space=space, engine=engine, tuner=tuner,
-                      trials=trials, timeout=timeout, jobs=jobs, storage=storage, study=study, resume=resume,
-                      epochs=epochs, out=out, objectives=[o.strip() for o in objectives.split(",") if o.strip()],
-                      seed=seed, prune=not no_prune, nni_remote=nni_remote, nni_port=nni_port,
-                      progress=None if not as_json else False,
+    config = TuneConfig(dataset, profile, target=target, model=model, space=space, engine=engine, tuner=tuner,
+                        trials=trials, timeout=timeout, jobs=jobs, storage=storage, study=study, resume=resume,
+                        epochs=epochs, out=out, objectives=tuple(o.strip() for o in objectives.split(",") if o.strip()),
+                        seed=seed, prune=not no_prune, nni_remote=nni_remote, nni_port=nni_port)
+    result = run_tune(config, progress=None if not as_json else False,
                       announce=None if as_json else (lambda msg: typer.echo(msg, err=True)))
     s = result.summary
     if as_json:

@@ -1,13 +1,15 @@
 """Constraint-aware hyper-parameter tuning: one search space (NNI's JSON format), two engines.
 
-    from edgesnn.tune import tune
-    result = tune("digits", "wearable", trials=20)          # Optuna, journal file in the run dir
+    from edgesnn.tune import TuneConfig, tune
+    result = tune(TuneConfig("digits", "wearable", trials=20))  # Optuna, journal file in the run dir
+    result = tune("digits", "wearable", trials=20)              # the same, as keywords
     result.best.metrics["val_acc"], result.next_command
 
 Static checks reject a configuration the profile forbids before any training
 (``constraints.static_checks``); trained models are checked on the reference simulator.
-Engines: ``optuna`` (embedded, multi-objective, constraints, pruning, journal or PostgreSQL
-storage) and ``nni`` (a real NNI experiment whose trials run ``python -m edgesnn.tune.nni_trial``).
+Engines (``ENGINES``, subclasses of ``engine.Engine``): ``optuna`` (embedded, multi-objective,
+constraints, pruning, journal or PostgreSQL storage) and ``nni`` (a real NNI experiment whose
+trials run ``python -m edgesnn.tune.nni_trial``). Importing this package registers both.
 
 Many machines, one study (Optuna + PostgreSQL)::
 
@@ -25,12 +27,17 @@ worker keeps the checkpoints it trained under its own --out and, at the end, wri
 table of the whole study. ``pip install 'edgesnn[postgres]'`` provides the driver (psycopg2).
 """
 
+from .config import TuneConfig
 from .constraints import Slack, StaticReport, static_checks
+from .engine import ENGINES, Engine, register_engine
+from .nni_engine import NNIEngine
+from .optuna_engine import OptunaEngine
 from .results import best_feasible, pareto_front
-from .run import DEFAULT_EPOCHS, ENGINES, TuneResult, tune
+from .run import DEFAULT_EPOCHS, TuneResult, tune
 from .space import SearchSpace, builtin_space, builtin_spaces, load_space, parse_space
 from .trial import OBJECTIVES, TrialRecord, TuneSetup, run_trial
 
-__all__ = ["DEFAULT_EPOCHS", "ENGINES", "OBJECTIVES", "SearchSpace", "Slack", "StaticReport", "TrialRecord",
-           "TuneResult", "TuneSetup", "best_feasible", "builtin_space", "builtin_spaces", "load_space",
-           "pareto_front", "parse_space", "run_trial", "static_checks", "tune"]
+__all__ = ["DEFAULT_EPOCHS", "ENGINES", "OBJECTIVES", "Engine", "NNIEngine", "OptunaEngine", "SearchSpace", "Slack",
+           "StaticReport", "TrialRecord", "TuneConfig", "TuneResult", "TuneSetup", "best_feasible", "builtin_space",
+           "builtin_spaces", "load_space", "pareto_front", "parse_space", "register_engine", "run_trial",
+           "static_checks", "tune"]

@@ -20,12 +20,17 @@ import socket
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BackendRunError, ConfigError, RuntimeUnavailableError, UsageError, did_you_mean
 from ..io import read_structured, write_json
+from .engine import Engine, register_engine
 from .trial import TrialRecord, TuneSetup
+
+if TYPE_CHECKING:
+    from .config import TuneConfig
 
 TUNERS: dict[str, Callable[[int, int], dict]] = {
     "TPE": lambda n, seed: {"optimize_mode": "maximize", "seed": seed},
@@ -164,57 +169,75 @@ def _best_note(jobs: list) -> str:
     return f"best feasible val {best:.3f}" if best is not None else "no feasible yet"
 
 
-def run_nni(setup: TuneSetup, *, tuner: str | None, trials: int, timeout: float | None, jobs: int, seed: int,
-            nni_remote: Path | None = None, nni_port: int | None = None, resume: bool = False,
-            progress: bool | None = None,
-            announce: Callable[[str], None] | None = None, storage: str | None = None, **_) -> tuple[list[TrialRecord], list[str]]:
-    """Run a real NNI experiment to completion and return its records."""
-    if storage is not None:
-        raise UsageError("--storage is for the optuna engine; NNI keeps its own database in the run directory")
-    if resume:
-        raise UsageError("--resume is for the optuna engine; an NNI run starts a new experiment")
-    import logging
+@register_engine
+@dataclass(frozen=True)
+class NNIEngine(Engine):
+    """A real NNI experiment: NNI's tuner and manager, local or remote (SSH) trials."""
 
-    exp, _ = build_experiment(setup, tuner=tuner, trials=trials, jobs=jobs, timeout=timeout, seed=seed,
-                              nni_remote=nni_remote)
-    from nni.runtime.log import silence_stdout
+    name = "nni"
+    trials: int
+    timeout: float | None
+    jobs: int
+    seed: int
+    tuner: str = "TPE"
+    remote: Path | None = None  # machines.yaml
+    port: int | None = None  # NNI's manager and web UI; None: a free one
 
-    silence_stdout()
-    logging.getLogger("nni").setLevel(logging.WARNING)
-    port = free_port(nni_port)
-    url = f"NNI web UI: http://127.0.0.1:{port} (experiment {exp.id}; NNI 3.0 listens on all interfaces)"
-    notes = [] if announce else [url]
-    if announce:
-        announce(url)
-    deadline = time.monotonic() + (timeout or 0) + 600 + 120 * trials * setup.epochs
-    try:
-        exp.start(port)
-    except Exception as exc:
-        raise BackendRunError(f"NNI's manager did not start on port {port} ({str(exc).splitlines()[0]}); "
-                              "see the log under the run directory's nni/") from None
-    from ..train.progress import Progress
+    @classmethod
+    def from_config(cls, config: TuneConfig) -> NNIEngine:
+        """A tuner that works in NNI 3.0; Optuna's study storage and resume have no NNI counterpart."""
+        tuner = tuner_name(config.tuner)
+        if config.storage is not None:
+            raise UsageError("--storage is for the optuna engine; NNI keeps its own database in the run directory")
+        if config.resume:
+            raise UsageError("--resume is for the optuna engine; an NNI run starts a new experiment")
+        return cls(config.trials, config.timeout, config.jobs, config.seed, tuner, config.nni_remote, config.nni_port)
 
-    try:
-        with Progress(progress) as bar:
-            task, shown = bar.task(f"tune {setup.family} (NNI {exp.config.tuner.name})", total=trials), 0
-            while True:
-                jobs_now = exp.list_trial_jobs()
-                finished = [j for j in jobs_now if j.status not in ("WAITING", "RUNNING")]
-                for _ in range(len(finished) - shown):
-                    bar.advance(task, _best_note(finished))
-                shown = max(shown, len(finished))
-                status = exp.get_status()
-                if status in ("DONE", "STOPPED", "ERROR"):
-                    break
-                if status == "TUNER_NO_MORE_TRIAL" and len(finished) == len(jobs_now):
-                    break
-                if time.monotonic() > deadline:
-                    notes.append("NNI experiment stopped at edgesnn's deadline")
-                    break
-                time.sleep(1.0)
-        if status == "ERROR":
-            notes.append("NNI reported ERROR; see the run directory's nni/ logs")
-        records = _collect(exp, setup)
-    finally:
-        exp.stop()
-    return records, notes
+    def run(self, setup: TuneSetup, *, progress: bool | None,
+            announce: Callable[[str], None] | None) -> tuple[list[TrialRecord], list[str]]:
+        """Run the experiment to completion and return its records."""
+        import logging
+
+        exp, _ = build_experiment(setup, tuner=self.tuner, trials=self.trials, jobs=self.jobs, timeout=self.timeout,
+                                  seed=self.seed, nni_remote=self.remote)
+        from nni.runtime.log import silence_stdout
+
+        silence_stdout()
+        logging.getLogger("nni").setLevel(logging.WARNING)
+        port = free_port(self.port)
+        url = f"NNI web UI: http://127.0.0.1:{port} (experiment {exp.id}; NNI 3.0 listens on all interfaces)"
+        notes = [] if announce else [url]
+        if announce:
+            announce(url)
+        deadline = time.monotonic() + (self.timeout or 0) + 600 + 120 * self.trials * setup.epochs
+        try:
+            exp.start(port)
+        except Exception as exc:
+            raise BackendRunError(f"NNI's manager did not start on port {port} ({str(exc).splitlines()[0]}); "
+                                  "see the log under the run directory's nni/") from None
+        from ..train.progress import Progress
+
+        try:
+            with Progress(progress) as bar:
+                task, shown = bar.task(f"tune {setup.family} (NNI {exp.config.tuner.name})", total=self.trials), 0
+                while True:
+                    jobs_now = exp.list_trial_jobs()
+                    finished = [j for j in jobs_now if j.status not in ("WAITING", "RUNNING")]
+                    for _ in range(len(finished) - shown):
+                        bar.advance(task, _best_note(finished))
+                    shown = max(shown, len(finished))
+                    status = exp.get_status()
+                    if status in ("DONE", "STOPPED", "ERROR"):
+                        break
+                    if status == "TUNER_NO_MORE_TRIAL" and len(finished) == len(jobs_now):
+                        break
+                    if time.monotonic() > deadline:
+                        notes.append("NNI experiment stopped at edgesnn's deadline")
+                        break
+                    time.sleep(1.0)
+            if status == "ERROR":
+                notes.append("NNI reported ERROR; see the run directory's nni/ logs")
+            records = _collect(exp, setup)
+        finally:
+            exp.stop()
+        return records, notes

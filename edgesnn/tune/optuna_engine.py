@@ -7,9 +7,7 @@
 - Pruning: the median rule on intermediate validation accuracy (``MedianRule``), read from the
   other trials' learning curves, so it works for multi-objective studies too (Optuna's own
   pruners refuse them).
-- Storage (``open_storage``): a journal file ``<run>/study.journal`` (every finished trial is
-  appended and flushed, so kill -9 loses none), or an RDB URL (PostgreSQL) shared by workers on
-  several machines.
+- Storage: a journal file in the run directory or a shared RDB (see ``optuna_storage``).
 - Exactly N trials: a trial's *slot* is its number minus the void trials (interrupted or surplus)
   before it; a trial whose slot is ≥ N is voided at once and the worker stops. Two workers
   racing for the last slot therefore never run N + 1 trainings.
@@ -18,17 +16,19 @@
 from __future__ import annotations
 
 import statistics
-import time
-import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError, unknown_name
+from .engine import Engine, register_engine
+from .optuna_storage import VOID, counted, open_storage, open_study, recover_interrupted
+from .results import best_feasible
 from .trial import OBJECTIVES, Pruned, TrialRecord, TuneSetup, run_trial
 
-JOURNAL = "study.journal"
-VOID = "void"  # user attr: "interrupted" | "surplus" — not a trial of the study's N
+if TYPE_CHECKING:
+    from .config import TuneConfig
 
 
 def _tpe(seed, space, n_obj):
@@ -91,117 +91,6 @@ def make_sampler(name: str, seed: int, setup: TuneSetup, n_obj: int, shared: boo
                                      "trials are still rejected and reported, use tpe or nsga2 to be steered away from them"))
         warnings.filterwarnings("ignore", message="Constraints have been set, but CmaEsSampler", category=UserWarning)
     return SAMPLERS[name](seed, setup.space, n_obj)
-
-
-def _safe_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url.split("@")[-1]
-
-
-def _driver(url: str) -> str:
-    """``postgresql://`` with the installed driver: SQLAlchemy 2.1 picks psycopg 3 by default,
-    edgesnn's ``[postgres]`` extra installs psycopg2."""
-    import importlib.util
-
-    if url.startswith("postgresql://") and importlib.util.find_spec("psycopg") is None \
-            and importlib.util.find_spec("psycopg2") is not None:
-        return "postgresql+psycopg2://" + url[len("postgresql://"):]
-    return url
-
-
-def _rdb(url: str, kwargs: dict, attempts: int = 5):
-    """RDBStorage, retrying the schema race of workers that start at the same moment
-    (two ``CREATE TABLE`` at once: IntegrityError / ProgrammingError on PostgreSQL)."""
-    import optuna
-    from sqlalchemy.exc import IntegrityError, ProgrammingError
-
-    for attempt in range(attempts):
-        try:
-            with warnings.catch_warnings():  # heartbeat_interval is "experimental" in Optuna 5
-                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                return optuna.storages.RDBStorage(url, engine_kwargs=kwargs, heartbeat_interval=60, grace_period=180)
-        except (IntegrityError, ProgrammingError):
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.5 * (attempt + 1))
-
-
-def open_storage(url: str | None, run_dir: Path):
-    """Journal file in ``run_dir`` (default) or an RDB storage (``postgresql://``, ``sqlite:///``)."""
-    import optuna
-    from optuna.storages.journal import JournalFileBackend, JournalStorage
-
-    if url is None:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        return JournalStorage(JournalFileBackend(str(run_dir / JOURNAL)))
-    scheme = url.split(":", 1)[0]
-    if scheme.split("+")[0] not in ("postgresql", "sqlite", "mysql"):
-        raise UsageError(f"--storage '{scheme}:…' is not supported; use postgresql://user:pass@host/db (or sqlite:///file.db)")
-    shown, url = url, _driver(url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
-    if scheme.startswith("postgresql"):
-        kwargs["connect_args"] = {"connect_timeout": 5}
-    try:
-        return _rdb(url, kwargs)
-    except ImportError as exc:
-        raise UsageError(f"--storage {_safe_url(shown)} needs a database driver ({exc}); pip install 'edgesnn[postgres]'") from None
-    except Exception as exc:  # sqlalchemy.exc.OperationalError and friends
-        first = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UsageError(f"cannot open the study storage {_safe_url(shown)} ({first}); start the database server "
-                         "or fix --storage") from None
-
-
-def open_study(storage, name: str, directions: list[str], sampler, config: dict, *, create: bool, resume: bool):
-    """Create the study (storing ``config``), or load it and check it is the same tuning."""
-    import optuna
-
-    try:
-        study = optuna.load_study(study_name=name, storage=storage, sampler=sampler)
-    except KeyError:
-        study = None
-    if study is not None and not (resume or not create):
-        raise UsageError(f"study '{name}' already exists in this run directory; pass --resume to continue it, "
-                         "or choose another --out")
-    if study is None:
-        try:
-            study = optuna.create_study(study_name=name, storage=storage, sampler=sampler, directions=directions)
-            study.set_user_attr("edgesnn", config)
-        except optuna.exceptions.DuplicatedStudyError:  # another worker created it first
-            study = optuna.load_study(study_name=name, storage=storage, sampler=sampler)
-    theirs = study.user_attrs.get("edgesnn", {})
-    for key in ("dataset", "profile", "family", "objectives"):
-        if theirs and theirs.get(key) != config.get(key):
-            raise UsageError(f"study '{name}' tunes {key}={theirs.get(key)!r}, not {config.get(key)!r}; "
-                             "use the same settings or another --study")
-    return study
-
-
-def recover_interrupted(study) -> int:
-    """Void trials left RUNNING by a killed process and enqueue their parameters again.
-
-    Only for a journal file (one machine, one tuner per run directory): every RUNNING trial
-    found at start-up belongs to a process that is gone.
-    """
-    from optuna.trial import TrialState
-
-    n = 0
-    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        study._storage.set_trial_user_attr(t._trial_id, VOID, "interrupted")
-        study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
-        if t.params:
-            study.enqueue_trial(t.params, skip_if_exists=False)
-        n += 1
-    return n
-
-
-def counted(study) -> list:
-    """Trials that count towards N (not void), any state."""
-    return [t for t in study.get_trials(deepcopy=False) if VOID not in t.user_attrs]
 
 
 class MedianRule:
@@ -273,12 +162,78 @@ def records_from(trials: list) -> list[TrialRecord]:
     return sorted(out, key=lambda r: r.number)
 
 
-def directions(objectives: list[str]) -> list[str]:
-    if not objectives:
-        raise UsageError(f"--objectives is empty; give a comma list of {', '.join(OBJECTIVES)}")
-    for o in objectives:
-        if o not in OBJECTIVES:
-            raise unknown_name("objective", o, OBJECTIVES)
-    if len(set(objectives)) != len(objectives):
-        raise UsageError(f"--objectives lists one twice: {','.join(objectives)}")
-    return [OBJECTIVES[o][0] for o in objectives]
+@register_engine
+@dataclass(frozen=True)
+class OptunaEngine(Engine):
+    """An Optuna study: constraints, several objectives, pruning, a journal file or a shared RDB."""
+
+    name = "optuna"
+    objectives: tuple[str, ...]
+    trials: int
+    timeout: float | None
+    jobs: int
+    seed: int
+    sampler: str = "tpe"
+    storage: str | None = None
+    study: str | None = None
+    resume: bool = False
+    prune: bool = True
+
+    @classmethod
+    def from_config(cls, config: TuneConfig) -> OptunaEngine:
+        """The sampler must suit the objectives; NNI's options have no meaning here."""
+        sampler = config.tuner or "tpe"
+        check_sampler(sampler, len(config.objectives))
+        if config.nni_port is not None or config.nni_remote is not None:
+            raise UsageError(f"--nni-port / --nni-remote apply to --engine nni, not '{cls.name}'; "
+                             "drop them or use --engine nni")
+        return cls(config.objectives, config.trials, config.timeout, config.jobs, config.seed, sampler,
+                   config.storage, config.study, config.resume, config.prune)
+
+    def run(self, setup: TuneSetup, *, progress: bool | None,
+            announce: Callable[[str], None] | None) -> tuple[list[TrialRecord], list[str]]:
+        """Open (or continue) the study and optimise until ``trials`` are counted in it."""
+        import logging
+
+        import optuna
+
+        from ..train.progress import Progress
+
+        optuna.logging.set_verbosity(optuna.logging.ERROR)
+        logging.getLogger("optuna").setLevel(logging.ERROR)
+        dirs = [OBJECTIVES[o][0] for o in self.objectives]
+        sampler = make_sampler(self.sampler, self.seed, setup, len(dirs), shared=self.storage is not None)
+        store = open_storage(self.storage, setup.out)
+        name = self.study or f"edgesnn-{Path(setup.dataset).stem}-{setup.family}-{setup.profile.name}"
+        # a list, as the study's stored copy reads back from JSON: a resumed study compares equal
+        config = {"dataset": setup.dataset, "profile": setup.profile.name, "family": setup.family,
+                  "objectives": list(self.objectives), "space": setup.space.raw, "target": setup.target.name,
+                  "epochs": setup.epochs}
+        st = open_study(store, name, dirs, sampler, config, create=self.storage is None, resume=self.resume)
+        notes = []
+        if self.storage is None:
+            n = recover_interrupted(st)
+            if n:
+                notes.append(f"{n} trial(s) interrupted by the previous run were voided and queued again")
+        objective = Objective(setup, list(self.objectives), self.trials, prune=self.prune)
+        with Progress(progress) as bar:
+            task = bar.task(f"tune {setup.family} ({self.sampler})", total=self.trials)
+            done = len([t for t in counted(st) if t.state.is_finished()])
+            for _ in range(min(done, self.trials)):
+                bar.advance(task, "")
+
+            def callback(study, frozen) -> None:
+                if VOID in frozen.user_attrs:
+                    return
+                trials = counted(study)  # one fetch per finished trial: a full query on an RDB storage
+                best = best_feasible(records_from(trials))
+                bar.advance(task, f"best feasible val {best.metrics['val_acc']:.3f} (#{best.number})" if best
+                            else "no feasible yet")
+                if len([t for t in trials if t.state.is_finished()]) >= self.trials:
+                    study.stop()
+
+            if done < self.trials:
+                st.optimize(objective, n_trials=None, timeout=self.timeout, n_jobs=self.jobs,
+                            catch=(Objective.Failed,), callbacks=[callback], gc_after_trial=True,
+                            show_progress_bar=False)
+        return records_of(st), notes

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Profile, Target, load_profile, load_target
-from ..errors import EdgeSNNError, Interrupted, UsageError, unknown_name
-from ..io import check_writable
+from ..errors import EdgeSNNError, Interrupted
+from .config import TuneConfig
 from .results import best_feasible, pareto_front, summary, write_results
 from .trial import TrialRecord, TuneSetup
 
@@ -79,45 +79,35 @@ def _warm_up(setup: TuneSetup) -> None:
             pass
 
 
-def tune(dataset: str, profile: str | Profile = "wearable", *, target: str | Target | None = None, model: str = "mlp",
-         space: str | Path | None = None, engine: str = "optuna", tuner: str | None = None, trials: int = 20,
-         timeout: float | None = None, jobs: int = 1, storage: str | None = None, study: str | None = None,
-         resume: bool = False, epochs: int | None = None, out: Path | None = None,
-         objectives: list[str] | tuple[str, ...] = ("accuracy", "energy"), seed: int = 0, prune: bool = True,
-         constrained: bool = True, nni_remote: Path | None = None, nni_port: int | None = None,
-         progress: bool | None = None, label_column: str | None = None, top_k: int | None = None,
-         announce: Callable[[str], None] | None = None) -> TuneResult:
-    """Tune ``model`` on ``dataset`` under ``profile``; see the module docstring for the outputs."""
-    if engine not in ENGINES:
-        raise unknown_name("engine", engine, ENGINES)
-    if trials < 1 or jobs < 1:
-        raise UsageError(f"--trials {trials} and --jobs {jobs} must be ≥ 1")
-    out = Path(out or Path("runs") / f"tune-{Path(dataset).stem}-{model}-{time.strftime('%Y%m%d-%H%M%S')}")
-    if resume and not out.is_dir():
-        raise UsageError(f"--resume: run directory '{out}' does not exist; pass the --out of the run to continue")
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out '{out}' is a file; give a directory for the tuning run")
-    check_writable(out)
-    objectives = list(objectives)
-    check_options(engine, tuner, objectives)
-    if engine != "nni" and (nni_port is not None or nni_remote is not None):
-        raise UsageError(f"--nni-port / --nni-remote apply to --engine nni, not '{engine}'; drop them or use --engine nni")
-    setup = make_setup(dataset, profile, target, model, space, epochs, out, seed, constrained, label_column, top_k)
+def tune(config: TuneConfig | str, *args: Any, progress: bool | None = None,
+         announce: Callable[[str], None] | None = None, **fields: Any) -> TuneResult:
+    """Tune as ``config`` says; see the module docstring for the outputs.
+
+    ``tune("digits", "wearable", trials=20)`` is short for ``tune(TuneConfig("digits", "wearable",
+    trials=20))``. ``progress`` (None: a bar when the terminal shows one) and ``announce`` (where
+    the engine says something the user needs while it runs) are how this run talks, not what it
+    tunes, so they are not part of the config.
+    """
+    if not isinstance(config, TuneConfig):
+        config = TuneConfig(config, *args, **fields)
+    elif args or fields:
+        raise TypeError("tune(TuneConfig(...)) takes no other settings; put them in the TuneConfig")
+    engine = config.make_engine()
+    out = config.run_dir()
+    setup = make_setup(config.dataset, config.profile, config.target, config.model, config.space, config.epochs, out,
+                       config.seed, config.constrained, config.label_column, config.top_k)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     try:
-        records, notes = ENGINES[engine](setup, objectives=objectives, tuner=tuner, trials=trials, timeout=timeout,
-                                         jobs=jobs, storage=storage, study=study, resume=resume, prune=prune, seed=seed,
-                                         nni_remote=nni_remote, nni_port=nni_port, progress=progress,
-                                         announce=announce)
+        records, notes = engine.run(setup, progress=progress, announce=announce)
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the finished trials are in the study; say how to go on
-        raise Interrupted(getattr(exc, "signum", 2), kept_trials(out, engine, storage)) from None
+        raise Interrupted(getattr(exc, "signum", 2), kept_trials(out, config.engine, config.storage)) from None
     except EdgeSNNError:  # refused before any trial finished (bad storage, sampler, space): leave nothing behind
         if created and not any((out / "trials").glob("*/checkpoint.pt")):
             shutil.rmtree(out, ignore_errors=True)
         raise
-    return finish(setup, records, objectives, engine, time.perf_counter() - start, notes)
+    return finish(setup, records, list(config.objectives), config.engine, time.perf_counter() - start, notes)
 
 
 def kept_trials(out: Path, engine: str, storage: str | None) -> str:
@@ -126,19 +116,6 @@ def kept_trials(out: Path, engine: str, storage: str | None) -> str:
     where = "the shared storage" if storage else f"'{out}'"
     again = "" if engine != "optuna" or storage else f"; continue with the same command plus --resume --out {out}"
     return f"{len(finished)} finished trial(s) kept in {where}{again}"
-
-
-def check_options(engine: str, tuner: str | None, objectives: list[str]) -> None:
-    """Cheap checks of the engine's options, before any data is loaded."""
-    from . import optuna_engine as oe
-
-    n_obj = len(oe.directions(objectives))
-    if engine == "nni":
-        from .nni_engine import tuner_name
-
-        tuner_name(tuner)
-    else:
-        oe.check_sampler(tuner or "tpe", n_obj)
 
 
 def finish(setup: TuneSetup, records: list[TrialRecord], objectives: list[str], engine: str, seconds: float,
@@ -169,57 +146,3 @@ def finish(setup: TuneSetup, records: list[TrialRecord], objectives: list[str], 
             notes.append(f"best trial {best.number}'s checkpoint is on the worker that trained it: {src}")
     return TuneResult(out, engine, objectives, records, best, front, files, stats, setup.target.name,
                       setup.profile.name, seconds, notes)
-
-
-def _run_optuna(setup: TuneSetup, *, objectives, tuner, trials, timeout, jobs, storage, study, resume, prune, seed,
-                progress, **_) -> tuple[list[TrialRecord], list[str]]:
-    import logging
-
-    import optuna
-
-    from ..train.progress import Progress
-    from . import optuna_engine as oe
-
-    optuna.logging.set_verbosity(optuna.logging.ERROR)
-    logging.getLogger("optuna").setLevel(logging.ERROR)
-    dirs = oe.directions(objectives)
-    sampler = oe.make_sampler(tuner or "tpe", seed, setup, len(dirs), shared=storage is not None)
-    store = oe.open_storage(storage, setup.out)
-    name = study or f"edgesnn-{Path(setup.dataset).stem}-{setup.family}-{setup.profile.name}"
-    config = {"dataset": setup.dataset, "profile": setup.profile.name, "family": setup.family, "objectives": objectives,
-              "space": setup.space.raw, "target": setup.target.name, "epochs": setup.epochs}
-    st = oe.open_study(store, name, dirs, sampler, config, create=storage is None, resume=resume)
-    notes = []
-    if storage is None:
-        n = oe.recover_interrupted(st)
-        if n:
-            notes.append(f"{n} trial(s) interrupted by the previous run were voided and queued again")
-    objective = oe.Objective(setup, objectives, trials, prune=prune)
-    with Progress(progress) as bar:
-        task = bar.task(f"tune {setup.family} ({tuner or 'tpe'})", total=trials)
-        done = len([t for t in oe.counted(st) if t.state.is_finished()])
-        for _ in range(min(done, trials)):
-            bar.advance(task, "")
-
-        def callback(study, frozen) -> None:
-            if oe.VOID in frozen.user_attrs:
-                return
-            counted = oe.counted(study)  # one fetch per finished trial: a full query on an RDB storage
-            best = best_feasible(oe.records_from(counted))
-            bar.advance(task, f"best feasible val {best.metrics['val_acc']:.3f} (#{best.number})" if best else "no feasible yet")
-            if len([t for t in counted if t.state.is_finished()]) >= trials:
-                study.stop()
-
-        if done < trials:
-            st.optimize(objective, n_trials=None, timeout=timeout, n_jobs=jobs, catch=(oe.Objective.Failed,),
-                        callbacks=[callback], gc_after_trial=True, show_progress_bar=False)
-    return oe.records_of(st), notes
-
-
-def _run_nni(setup: TuneSetup, **kwargs) -> tuple[list[TrialRecord], list[str]]:
-    from .nni_engine import run_nni
-
-    return run_nni(setup, **kwargs)
-
-
-ENGINES: dict[str, Callable[..., tuple[list[TrialRecord], list[str]]]] = {"optuna": _run_optuna, "nni": _run_nni}

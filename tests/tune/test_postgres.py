@@ -47,7 +47,7 @@ def test_two_workers_share_one_study_no_duplicate_no_loss(postgres_url, tmp_path
     outs = [w.communicate(timeout=600) for w in workers]
     for w, (_, err) in zip(workers, outs):
         assert w.returncode in (0, 2), err[-2000:]  # 2: no trial met the profile (still a complete study)
-    from edgesnn.tune.optuna_engine import VOID, _driver
+    from edgesnn.tune.optuna_storage import VOID, _driver
 
     study = optuna.load_study(study_name="two-workers", storage=_driver(postgres_url))
     counted = [t for t in study.trials if VOID not in t.user_attrs]
