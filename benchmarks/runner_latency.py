@@ -37,10 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def prepare(export: Path | None, tmp: Path) -> tuple[Path, Path, Path]:
     """(run dir, export dir, bundle) — trained here when no export is given."""
-    from edgesnn.bundle import package
+    from edgesnn.package import package
 
     if export is None:
-        from edgesnn.exporter import export as run_export
+        from edgesnn.export import export as run_export
         from edgesnn.train import train
 
         train("digits", "wearable", target="onnx", epochs=2, seed=0, ann_twin=False, out=tmp / "run", progress=False)
@@ -126,7 +126,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="edgesnn-bench-") as tmp:
         run, export, bundle = prepare(args.export, Path(tmp))
-        from edgesnn.bundle.evidence import raw_test_split
+        from edgesnn.package.evidence import raw_test_split
 
         raw, _ = raw_test_split(json.loads((export / "manifest.json").read_text())["data"])
         raw = raw[: args.samples]

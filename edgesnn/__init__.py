@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "train": ("edgesnn.train", "train"),
     "load": ("edgesnn.loading", "load"),
-    "export": ("edgesnn.exporter", "export"),
+    "export": ("edgesnn.export", "export"),
     "evaluate": ("edgesnn.evaluation", "evaluate"),
     "to_nir": ("edgesnn.models.to_nir", "to_nir"),
     "simulate": ("edgesnn.nir", "simulate"),

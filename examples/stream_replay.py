@@ -26,7 +26,7 @@ from edgesnn.runner import Bundle, load_raw
 def recording(bundle: Bundle, path: str | None, frames: int) -> tuple[np.ndarray, np.ndarray | None]:
     if path:
         return load_raw(path)[:frames], None
-    from edgesnn.bundle.evidence import raw_test_split
+    from edgesnn.package.evidence import raw_test_split
 
     x, y = raw_test_split(bundle.manifest["data"])
     pick = np.unique(np.linspace(0, len(y) - 1, frames).astype(int))  # spread over the split (it is sorted by class)

@@ -25,7 +25,7 @@ def export(
     """Export through NIR to a target; run the artifact against the reference simulator and
     write model.nir, the target's artifact, parity.json and manifest.json (atomically)."""
     from ..config import load_target
-    from ..exporter import export as run_export
+    from ..export import export as run_export
 
     from ..errors import UsageError
 

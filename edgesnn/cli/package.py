@@ -22,7 +22,7 @@ def package(
     """Package a model for a device: stepwise ONNX, NIR graph, encoder and preprocessing (raw values
     in), classes, profile, target, evaluation report, README and a manifest with the sha256 of every
     member. int8 targets get quantised weights with the accuracy change measured by the runner."""
-    from ..bundle import package as run_package
+    from ..package import package as run_package
 
     result = run_package(artifact, target=target, out=out, unrolled=unrolled, force=force)
     m = result.manifest

@@ -39,7 +39,7 @@ def run(
         raise typer.Exit(cli_run(artifact, parse_inputs(input), as_json))
     import numpy as np
 
-    from ..runtime import run_artifact
+    from ..run import run_artifact
 
     if output is not None:
         check_writable_file(output)

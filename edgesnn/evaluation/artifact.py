@@ -22,7 +22,7 @@ from typing import Any
 
 import nir
 
-from ..config import Target, export_target, load_target
+from ..config import Target, load_target
 from ..errors import ArtifactError, UsageError
 
 GRAPH_NAME = "model.nir"
@@ -74,28 +74,21 @@ def resolve(path: str | Path, target: str | None = None) -> Artifact:
 
 
 def _from_directory(path: Path, target: str | None) -> Artifact:
-    from ..backends import get_backend
-    from ..io import read_manifest
     from ..nir import read_graph
+    from ..run import resolve_artifact
 
-    manifest = read_manifest(path, verify=True)
-    if manifest.get("kind") == "checkpoint":
-        raise ArtifactError(f"'{path}' is a training run, not an export; run 'edgesnn export {path} --target T' first")
-    shipped = export_target(path, manifest)
-    tgt = load_target(target) if target else shipped
+    found = resolve_artifact(path, target)
+    tgt, shipped, manifest = found.target, found.shipped, found.manifest
     if tgt.backend not in (shipped.backend, "nir"):
         raise UsageError(f"target '{tgt.name}' runs on {tgt.backend} but '{path}' was exported for {shipped.backend}; "
                          f"choose a {shipped.backend} target, 'nir' (reference simulator), or export again")
-    file = path / get_backend(tgt.backend).artifact_name
-    if not file.is_file():
-        raise ArtifactError(f"'{path}' holds no {file.name} for target '{tgt.name}'; export it with --target {tgt.name}")
     if not (path / GRAPH_NAME).is_file():
         raise ArtifactError(f"'{path}' holds no {GRAPH_NAME}; the metrics need the NIR graph — export again")
     graph = read_graph(path / GRAPH_NAME)
     assumptions = []
     if tgt.name != shipped.name:
         assumptions.append(f"evaluated on target '{tgt.name}' (exported for '{shipped.name}')")
-    return Artifact(path, file, tgt, graph, manifest, manifest.get("data"), assumptions)
+    return Artifact(path, found.file, tgt, graph, manifest, manifest.get("data"), assumptions)
 
 
 def _from_nir_file(path: Path, target: str | None) -> Artifact:
@@ -108,14 +101,6 @@ def _from_nir_file(path: Path, target: str | None) -> Artifact:
                          f"or export it: edgesnn export {path} --target {tgt.name}")
     assumptions = [f"'{path.name}' has no manifest: checksums not verified, no training data spec"]
     return Artifact(path, path, tgt, graph, None, None, assumptions)
-
-
-def input_shape(graph: nir.NIRGraph) -> tuple[int, ...]:
-    """The declared shape of the graph's single Input node."""
-    inputs = [n for n in graph.nodes.values() if isinstance(n, nir.Input)]
-    if len(inputs) != 1:
-        raise ArtifactError(f"the graph has {len(inputs)} Input nodes; the evaluator needs exactly one")
-    return tuple(int(v) for v in next(iter(inputs[0].input_type.values())))
 
 
 def output_size(graph: nir.NIRGraph) -> int:

@@ -37,7 +37,7 @@ def evaluate(artifact: str | Path, dataset: str | None = None, *, profile: str |
         from .outputs import check_out
 
         check_out(Path(out))
-    from ..runtime import semantics_applied
+    from ..run import semantics_applied
 
     art = resolve(artifact, target)
     with semantics_applied(Path(artifact), art.file, reset, dt) as file:
@@ -100,12 +100,12 @@ def _activity(a: ActivityReport, run: RunSummary, art: Artifact) -> Activity:
 def layer_order(art: Artifact) -> list[str]:
     """Synaptic and neuron nodes in the reference simulator's evaluation order (its back-edges
     break the cycles, so layers are listed as the judge runs them)."""
-    from ..metrics._graph import SYNAPTIC_TYPES, is_neuron
-    from ..nir.sim.plan import flatten, order
+    from ..nir import kinds
+    from ..nir.flat import flatten, order
 
     flat = flatten(art.graph)
     seq, _ = order(flat)
-    return [k for k in seq if is_neuron(flat.nodes[k]) or isinstance(flat.nodes[k], SYNAPTIC_TYPES)]
+    return [k for k in seq if kinds.is_kind(flat.nodes[k], kinds.NEURON_NODES | kinds.SYNAPSES)]
 
 
 def _energy(a: ActivityReport) -> Energy:

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ArtifactError, DataError, ShapeError, UsageError
-from .artifact import Artifact, input_shape, output_size
+from ..nir.graph import input_shape
+from .artifact import Artifact, output_size
 
 
 @dataclass

@@ -19,7 +19,8 @@ from dataclasses import asdict, dataclass
 import nir
 import numpy as np
 
-from ._graph import flatten, is_spiking
+from ..nir.flat import flatten
+from ._graph import is_spiking
 from .records import neuron_records
 
 

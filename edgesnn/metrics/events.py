@@ -7,7 +7,8 @@ Nodes without synapses route events on unchanged in number:
 
 - Flatten, Input / Output / Identity of sub-graphs: reshape;
 - SumPool2d and AvgPool2d: window sums of the counts (an average pool scales the *value* of a
-  pooled event, not the number of events that reach it);
+  pooled event, not the number of events that reach it), windows as the simulator's
+  (:func:`edgesnn.nir.geometry.pool_geometry`: stride defaults to the kernel, zero padding);
 - Scale: ``e * (s != 0)`` (a zero scale stops the events);
 - Delay: unchanged (the shift in time is ignored; over a window it can only move events past
   the last step, so the count is an upper bound).
@@ -23,7 +24,8 @@ from nir.ir.graph import Identity
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..errors import ShapeError
-from ._graph import ints, port_shape
+from ..nir.geometry import pool_geometry
+from ._graph import port_shape
 
 
 def to_events(values: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -74,17 +76,10 @@ def _pool(node: nir.SumPool2d | nir.AvgPool2d, ev: np.ndarray) -> np.ndarray:
     ev = fit(ev, port_shape(node, "input"), type(node).__name__)
     if ev.ndim != 5:
         raise ShapeError(f"{type(node).__name__} needs [T, B, C, H, W] events, got shape {ev.shape}")
-    k, s, p = pool_geometry(node)
-    padded = np.pad(ev, ((0, 0),) * 3 + ((p[0], p[0]), (p[1], p[1])))
-    windows = sliding_window_view(padded, k, axis=(3, 4))[:, :, :, :: s[0], :: s[1]]
+    geo = pool_geometry(type(node).__name__, node)
+    padded = np.pad(ev, ((0, 0),) * 3 + geo.pads)
+    windows = sliding_window_view(padded, geo.kernel, axis=(3, 4))[:, :, :, :: geo.stride[0], :: geo.stride[1]]
     return windows.sum(axis=(-2, -1))
-
-
-def pool_geometry(node: nir.SumPool2d | nir.AvgPool2d) -> tuple[tuple[int, ...], ...]:
-    """(kernel, stride, padding) of a 2-d pooling node; stride defaults to the kernel, padding to 0."""
-    k = ints(node.kernel_size, 2)
-    s = k if node.stride is None else ints(node.stride, 2)
-    return k, s, (0, 0) if node.padding is None else ints(node.padding, 2)
 
 
 def _scale(node: nir.Scale, ev: np.ndarray) -> np.ndarray:

@@ -13,9 +13,10 @@ Convolution, ``W`` of shape ``[C_out, C_in/groups, *k]``: output position ``y`` 
     fanout[c, i] = sum_kk  #{y in [0, out) : y*stride - pad_lo + kk*dilation = i}
                            * sum_{o in group(c)} (W[o, c mod C_in/groups, kk] != 0)
 
-which counts padding and stride edge effects exactly (border inputs feed fewer outputs).
-``padding='same'`` pads ``max((out-1)*stride + dilation*(k-1) + 1 - n, 0)`` in total, the
-smaller half before (PyTorch's choice for stride 1), with ``out = ceil(n / stride)``.
+which counts padding and stride edge effects exactly (border inputs feed fewer outputs). The
+geometry (``pad_lo``, ``out``, stride, dilation, "same"/"valid" padding) is the simulator's,
+:func:`edgesnn.nir.geometry.conv_geometry`: ``out = floor((n + pad_lo + pad_hi - d*(k-1) - 1)/s) + 1``,
+"same" pads ``d*(k-1)`` in total, the smaller half before (PyTorch's choice; stride 1 only).
 
 Dense MACs of the ANN twin (one pass, ReLU, no time): ``W.size`` for Affine/Linear and
 ``C_out * prod(out) * C_in/groups * prod(k)`` for convolutions (padded positions multiplied too,
@@ -24,34 +25,24 @@ as dense hardware does).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import nir
 import numpy as np
 
 from ..errors import ShapeError
-from ._graph import ints
+from ..nir.geometry import Geometry, conv_geometry
 
 
-def conv_geometry(node: nir.Conv1d | nir.Conv2d, spatial: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
-    """``(pad_lo, out, stride, dilation)`` per spatial dimension for input size ``spatial``."""
-    w = np.asarray(node.weight)
-    nd, k = w.ndim - 2, w.shape[2:]
+def _window(node: nir.Conv1d | nir.Conv2d, spatial: tuple[int, ...], name: str | None = None,
+              ) -> tuple[Geometry, tuple[int, ...]]:
+    """The node's geometry and its output spatial shape for input size ``spatial`` (errors name
+    the node ``name``, else its type)."""
+    nd = np.ndim(node.weight) - 2
     if len(spatial) != nd:
         raise ShapeError(f"{type(node).__name__} with a {nd}-d kernel got spatial input {spatial}")
-    stride, dil = ints(node.stride, nd), ints(node.dilation, nd)
-    if isinstance(node.padding, str):
-        if node.padding == "valid":
-            pad = (0,) * nd
-        else:  # "same"
-            out = tuple(math.ceil(n / s) for n, s in zip(spatial, stride))
-            total = [max((o - 1) * s + d * (kk - 1) + 1 - n, 0) for o, s, d, kk, n in zip(out, stride, dil, k, spatial)]
-            return tuple(t // 2 for t in total), out, stride, dil
-    else:
-        pad = ints(node.padding, nd)
-    out = tuple((n + 2 * p - d * (kk - 1) - 1) // s + 1 for n, p, d, kk, s in zip(spatial, pad, dil, k, stride))
-    return pad, out, stride, dil
+    geo = conv_geometry(name or type(node).__name__, node, nd)
+    return geo, geo.out_shape(spatial)
 
 
 def _dense_fanout(node: nir.Affine | nir.Linear, in_shape: tuple[int, ...]) -> np.ndarray:
@@ -69,7 +60,8 @@ def _conv_fanout(node: nir.Conv1d | nir.Conv2d, in_shape: tuple[int, ...]) -> np
         raise ShapeError(
             f"{type(node).__name__} weight {w.shape} with groups={groups} cannot take {c_in} input channels"
         )
-    pad_lo, out, stride, dil = conv_geometry(node, spatial)
+    geo, out = _window(node, spatial)
+    pad_lo, stride, dil = geo.pad_lo, geo.stride, geo.dilation
     # per_offset[c, *kk]: non-zero synapses from input channel c through kernel offset kk
     per_offset = w.reshape(groups, c_out // groups, cpg, *k).sum(axis=1).reshape(c_in, *k).astype(np.float64)
     fan = np.zeros((c_in, *spatial))
@@ -113,7 +105,7 @@ def output_shape(name: str, node: nir.NIRNode, in_shape: tuple[int, ...] | None 
         w = np.shape(node.weight)
         return tuple(w[:-2]) + (w[-2],)
     in_shape = _conv_input(name, node) if in_shape is None else tuple(in_shape)
-    _, out, _, _ = conv_geometry(node, in_shape[1:])
+    _, out = _window(node, in_shape[1:], name)
     return (int(np.shape(node.weight)[0]), *out)
 
 

@@ -22,17 +22,10 @@ import nir
 import numpy as np
 
 from ..errors import ConfigError, ShapeError
+from ..nir.flat import flatten
+from ..nir.geometry import pool_geometry
 from . import fanout as fo
-from ._graph import (
-    NEURON_STATE_VARS,
-    SYNAPTIC_TYPES,
-    WEIGHT_TYPES,
-    array_fields,
-    flatten,
-    neuron_shape,
-    port_shape,
-)
-from .events import pool_geometry
+from ._graph import NEURON_STATE_VARS, SYNAPTIC_TYPES, WEIGHT_TYPES, array_fields, neuron_shape, port_shape
 
 
 def count_params(graph: nir.NIRGraph) -> dict:
@@ -115,9 +108,8 @@ def node_shapes(graph: nir.NIRGraph) -> dict[str, tuple[int, ...]]:
 
 
 def _pool_shape(node: nir.SumPool2d | nir.AvgPool2d, in_shape: tuple[int, ...]) -> tuple[int, ...]:
-    k, s, p = pool_geometry(node)
     c, *spatial = in_shape[-3:]
-    return (c, *((n + 2 * pp - kk) // ss + 1 for n, kk, ss, pp in zip(spatial, k, s, p)))
+    return (c, *pool_geometry(type(node).__name__, node).out_shape(spatial))
 
 
 def _flatten_shape(node: nir.Flatten, in_shape: tuple[int, ...]) -> tuple[int, ...]:

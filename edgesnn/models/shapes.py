@@ -1,9 +1,11 @@
 """Shape arithmetic, and the miRNA study's Algorithm 1 for the 1-D CNN.
 
 A 1-D CNN block is ``Conv1d(kernel wd, valid) → pool(h, stride h) → neuron``; its output
-length is ``floor((L − wd + 1) / h)``. Algorithm 1 takes the input length L and the first
-block's (wd1, h1) and derives the dependent sizes of blocks 2 and 3 so every block keeps at
-least one output position:
+length is ``floor((L − wd + 1) / h)``: the conv leaves ``n = L − wd + 1`` positions and the pool
+``floor((n − h)/h) + 1 = floor(n / h)`` (:func:`edgesnn.nir.geometry.conv_out`,
+``out = floor((n + p_lo + p_hi − d·(k − 1) − 1)/s) + 1``). Algorithm 1 takes the input length
+L and the first block's (wd1, h1) and derives the dependent sizes of blocks 2 and 3 so every
+block keeps at least one output position:
 
     L1 = ⌊(L − wd1 + 1) / h1⌋                      (must be ≥ 1)
     for k = 2, 3:
@@ -20,15 +22,12 @@ from __future__ import annotations
 import math
 
 from ..errors import ShapeError
-
-
-def conv_out(length: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
-    return (length + 2 * padding - kernel) // stride + 1
+from ..nir.geometry import conv_out
 
 
 def block_out(length: int, wd: int, h: int) -> int:
     """Length after a valid conv of width ``wd`` and a pool of width/stride ``h``."""
-    return (length - wd + 1) // h
+    return conv_out(conv_out(length, wd), h, stride=h)
 
 
 def algorithm1(length: int, wd1: int, h1: int, fixed: dict[str, int] | None = None) -> dict[str, int]:

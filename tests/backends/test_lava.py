@@ -415,7 +415,7 @@ def test_cnn1d_matches_simulator(lava_backend, tmp_path):
 def test_off_grid_graph_on_loihi2_fails_parity_with_a_hint(lava_backend, nir_fixtures, tmp_path):
     """Sinabs' float weights rounded to 8 bits: the export refuses, writes nothing and says what to do."""
     from edgesnn.errors import ParityError
-    from edgesnn.exporter import export
+    from edgesnn.export import export
 
     with pytest.raises(ParityError, match=r"nothing was written; loihi2 rounds weights to 8 bits: train for it") as info:
         export(nir_fixtures / "cnn_sinabs.nir", "loihi2", out=tmp_path / "out")

@@ -184,8 +184,8 @@ def test_missing_or_misnamed_input_is_a_one_line_error(case):
 
 
 def test_export_parity_with_dict_probe(case, tmp_path):
-    """``edgesnn.exporter.export`` of a multimodal .nir: probe dict, parity 100 %."""
-    from edgesnn.exporter import export
+    """``edgesnn.export.export`` of a multimodal .nir: probe dict, parity 100 %."""
+    from edgesnn.export import export
 
     _, graph, _, _ = case
     path = write_graph(graph, tmp_path / "m.nir")

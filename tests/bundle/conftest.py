@@ -11,7 +11,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def digits_export(tmp_path_factory) -> Path:
-    from edgesnn.exporter import export
+    from edgesnn.export import export
     from edgesnn.train import train
 
     root = tmp_path_factory.mktemp("bundle-model")
@@ -23,7 +23,7 @@ def digits_export(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def digits_bundle(digits_export, tmp_path_factory) -> Path:
-    from edgesnn.bundle import package
+    from edgesnn.package import package
 
     out = tmp_path_factory.mktemp("bundle") / "digits.zip"
     package(digits_export, out=out, unrolled=True)
@@ -32,7 +32,7 @@ def digits_bundle(digits_export, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def raw_test(digits_export) -> tuple[np.ndarray, np.ndarray]:
-    from edgesnn.bundle.evidence import raw_test_split
+    from edgesnn.package.evidence import raw_test_split
 
     spec = json.loads((digits_export / "manifest.json").read_text())["data"]
     return raw_test_split(spec)

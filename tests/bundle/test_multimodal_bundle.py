@@ -25,7 +25,7 @@ def _run(*args, **kw):
 
 @pytest.fixture(scope="module")
 def mm_export(tmp_path_factory):
-    from edgesnn.exporter import export
+    from edgesnn.export import export
     from edgesnn.train import train
 
     root = tmp_path_factory.mktemp("mm-model")
@@ -37,7 +37,7 @@ def mm_export(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def mm_bundle(mm_export, tmp_path_factory):
-    from edgesnn.bundle import package
+    from edgesnn.package import package
 
     out = tmp_path_factory.mktemp("mm-bundle") / "mm.zip"
     result = package(mm_export, out=out)
@@ -46,7 +46,7 @@ def mm_bundle(mm_export, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def mm_raw(mm_export):
-    from edgesnn.bundle.evidence import raw_test_split
+    from edgesnn.package.evidence import raw_test_split
 
     spec = json.loads((mm_export / "manifest.json").read_text())["data"]
     return raw_test_split(spec)

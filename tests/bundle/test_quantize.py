@@ -26,7 +26,7 @@ def test_quantised_weights_are_on_the_grid_and_within_half_a_step(w):
 
 
 def test_cortex_m_bundle_measures_the_accuracy_change(digits_export, raw_test, tmp_path):
-    from edgesnn.bundle import package
+    from edgesnn.package import package
 
     result = package(digits_export, target="cortex-m", out=tmp_path / "m.zip")
     q = result.manifest["quantization"]

@@ -11,7 +11,7 @@ import pytest
 def digits_exports(tmp_path_factory) -> dict:
     """{"run", "onnx", "nir", "export"}: a 2-epoch digits MLP (onnx-cpu numerics), its two exports,
     and ``export(target, out, **options)`` to export the same run again."""
-    from edgesnn.exporter import export as run_export
+    from edgesnn.export import export as run_export
     from edgesnn.train import train
 
     root = tmp_path_factory.mktemp("digits")

@@ -30,9 +30,9 @@ def test_series_runs_one_frame_per_step_under_a_latency_budget(motions_run):
 
 
 def test_series_exports_with_parity_and_streams_like_predict(motions_run, tmp_path):
-    from edgesnn.bundle import package
-    from edgesnn.bundle.evidence import raw_test_split
-    from edgesnn.exporter import export
+    from edgesnn.package import package
+    from edgesnn.package.evidence import raw_test_split
+    from edgesnn.export import export
     from edgesnn.runner import Bundle
 
     result = export(motions_run.out, "onnx", out=tmp_path / "onnx")
@@ -60,7 +60,7 @@ def test_resampled_series_cannot_stream(motions_run, tmp_path):
 
 @pytest.mark.slow
 def test_multimodal_trained_model_identical_in_onnx_and_lava(tmp_path):
-    from edgesnn.exporter import export
+    from edgesnn.export import export
     from edgesnn.nir import input_shapes
     from edgesnn.train import load_checkpoint, train
 

@@ -1,7 +1,7 @@
 """The graph the lowering walks: the reference simulator's flat graph, order and back-edges.
 
 Flattening, evaluation order and the choice of cycle-closing edges are the simulator's own
-(:func:`edgesnn.nir.sim.plan.flatten` / :func:`~edgesnn.nir.sim.plan.order`, one definition for
+(:func:`edgesnn.nir.flat.flatten` / :func:`~edgesnn.nir.flat.order`, one definition for
 every consumer), so Lava breaks each cycle exactly where the judge does. The only change: a
 sub-graph's own Input/Output nodes (identities in the simulator) are spliced out, an edge
 ``a -> sub/input -> b`` becoming ``a -> b``; the spliced edge is a back-edge when either half was.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...nir.sim import plan as sim_plan
+from ...nir.flat import flatten, order
 
 
 @dataclass
@@ -25,8 +25,8 @@ class LavaGraph:
 
 def lava_graph(graph) -> LavaGraph:
     """Flatten ``graph`` as the simulator does and splice out sub-graph ports (raises ArtifactError)."""
-    flat = sim_plan.flatten(graph)
-    order, back = sim_plan.order(flat)
+    flat = flatten(graph)
+    sequence, back = order(flat)
     top = set(flat.inputs) | set(flat.outputs)
     ports = {n for n, node in flat.nodes.items() if n not in top and type(node).__name__ in ("Input", "Output")}
     edges = {(a, b): (a, b) in back for a, b in flat.edges}
@@ -39,6 +39,6 @@ def lava_graph(graph) -> LavaGraph:
             for (_, b), back_out in outs:
                 edges[(a, b)] = edges.get((a, b), False) or back_in or back_out
     nodes = {n: node for n, node in flat.nodes.items() if n not in ports}
-    return LavaGraph(nodes=nodes, order=[n for n in order if n not in ports],
+    return LavaGraph(nodes=nodes, order=[n for n in sequence if n not in ports],
                      forward=[e for e, is_back in edges.items() if not is_back],
                      back={e for e, is_back in edges.items() if is_back}, inputs=list(flat.inputs))

@@ -21,6 +21,9 @@ Each lowering takes the incoming signal and returns a ``Connection`` (NIR layout
   pending connection; after a neuron or the input it becomes a diagonal Dense (1-D) or a
   depthwise 1x1 Conv.
 
+Strides, dilations, padding and output shapes are the simulator's (:mod:`edgesnn.nir.geometry`:
+``out = floor((n + 2 p - d (k - 1) - 1) / s) + 1`` with Lava's symmetric padding ``p``).
+
 A constant input map ``B`` (an upstream bias) is carried through later linear ops exactly:
 ``bias_out = op(B) + b`` (``propagate``).
 """
@@ -32,6 +35,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from ...errors import ShapeError, UnsupportedPrimitiveError
+from ...nir.geometry import Geometry, conv_geometry, pool_geometry
 
 
 def pair(value, name: str = "") -> tuple[int, int]:
@@ -39,20 +43,13 @@ def pair(value, name: str = "") -> tuple[int, int]:
     return (int(arr[0]), int(arr[-1]))
 
 
-def conv_out_shape(in_shape, out_ch, kernel, stride, padding, dilation) -> tuple[int, int, int]:
-    hw = [
-        (in_shape[1 + i] + 2 * padding[i] - dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1 for i in range(2)
-    ]
-    return (int(out_ch), hw[0], hw[1])
-
-
 def conv2d_np(x: np.ndarray, w: np.ndarray, stride, padding, dilation, groups: int) -> np.ndarray:
     """Cross-correlation of one ``(C, H, W)`` map, NIR/torch semantics (used for constant maps only)."""
     c_in, h, wd = x.shape
     out_ch, cpg, kh, kw = w.shape
     xp = np.pad(x, ((0, 0), (padding[0],) * 2, (padding[1],) * 2))
-    oc, oh, ow = conv_out_shape(x.shape, out_ch, (kh, kw), stride, padding, dilation)
-    out = np.zeros((oc, oh, ow))
+    oh, ow = Geometry.of((kh, kw), stride, dilation, padding).out_shape((h, wd))
+    out = np.zeros((out_ch, oh, ow))
     opg = out_ch // groups
     for o in range(out_ch):
         g = o // opg
@@ -84,10 +81,10 @@ def conv2d(name, node, in_shape) -> dict:
     if len(in_shape) != 3:
         raise ShapeError(f"node '{name}': Conv2d needs a (C, H, W) input, got {in_shape}")
     weight = np.asarray(node.weight, dtype=np.float64)
-    kernel = weight.shape[2:]
-    stride, dilation, padding = _geometry(name, node, 2)
+    geo = conv_geometry(name, node, 2)
+    stride, dilation, padding = geo.stride, geo.dilation, _even(name, node, geo.pads)
     groups = int(np.asarray(node.groups).ravel()[0])
-    out_shape = conv_out_shape(in_shape, weight.shape[0], kernel, stride, padding, dilation)
+    out_shape = (int(weight.shape[0]), *geo.out_shape(in_shape[1:]))
     bias = np.asarray(getattr(node, "bias", 0.0), dtype=np.float64).reshape(-1)
     bias_map = np.broadcast_to(np.broadcast_to(bias, (out_shape[0],))[:, None, None], out_shape).copy()
     return dict(kind="conv", in_shape=tuple(in_shape), out_shape=out_shape, weight=weight, bias=bias_map,
@@ -104,28 +101,21 @@ def conv1d(name, node, in_shape) -> dict:
     weight = np.asarray(node.weight, dtype=np.float64)
     if weight.ndim != 3:
         raise ShapeError(f"node '{name}': Conv1d weight must be (out, in/groups, k), got {weight.shape}")
-    (stride,), (dilation,), (padding,) = _geometry(name, node, 1)
-    lifted = SimpleNamespace(weight=weight[:, :, None, :], stride=(1, stride), padding=(0, padding),
-                             dilation=(1, dilation), groups=node.groups, bias=getattr(node, "bias", 0.0))
+    geo = conv_geometry(name, node, 1)
+    (padding,) = _even(name, node, geo.pads)
+    lifted = SimpleNamespace(weight=weight[:, :, None, :], stride=(1, *geo.stride), padding=(0, padding),
+                             dilation=(1, *geo.dilation), groups=node.groups, bias=getattr(node, "bias", 0.0))
     return conv2d(name, lifted, (in_shape[0], 1, in_shape[1]))
 
 
-def _geometry(name: str, node, nd: int) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    """Stride, dilation and per-side padding as the simulator reads them (``conv_geometry``; a
-    Conv1d arrives lifted to 2-D).
+def _even(name: str, node, pads) -> tuple[int, ...]:
+    """Per-side padding of the simulator's ``(before, after)`` pads (:mod:`edgesnn.nir.geometry`).
 
     Lava's Conv pads both sides equally: "same" padding with an odd total ``d (k - 1)`` (the
     simulator puts the extra zero at the end) is refused rather than run shifted.
     """
-    from ...nir.sim.ops import conv_geometry
-
-    stride, dilation, pads = conv_geometry(name, node, nd)
-    return tuple(stride), tuple(dilation), _even(name, node, pads)
-
-
-def _even(name: str, node, pads) -> tuple[int, ...]:
     if any(before != after for before, after in pads):
-        raise UnsupportedPrimitiveError(name, f"{type(node).__name__} with uneven padding {pads}",
+        raise UnsupportedPrimitiveError(name, f"{type(node).__name__} with uneven padding {list(pads)}",
                                         ["even (symmetric) padding"], where="Lava backend (its Conv pads both sides equally)")
     return tuple(before for before, _ in pads)
 
@@ -133,13 +123,11 @@ def _even(name: str, node, pads) -> tuple[int, ...]:
 def pool(name, node, in_shape, average: bool) -> dict:
     if len(in_shape) != 3:
         raise ShapeError(f"node '{name}': pooling needs a (C, H, W) input, got {in_shape}")
-    from ...nir.sim.ops import pool_geometry
-
-    kernel, stride, pads = pool_geometry(name, node)
-    padding = _even(name, node, pads)
+    geo = pool_geometry(name, node)
+    kernel, stride, padding = geo.kernel, geo.stride, _even(name, node, geo.pads)
     channels = in_shape[0]
     weight = np.ones((channels, 1, *kernel)) / (kernel[0] * kernel[1] if average else 1.0)
-    out_shape = conv_out_shape(in_shape, channels, kernel, stride, padding, (1, 1))
+    out_shape = (int(channels), *geo.out_shape(in_shape[1:]))
     return dict(kind="conv", in_shape=tuple(in_shape), out_shape=out_shape, weight=weight,
                 bias=np.zeros(out_shape), stride=stride, padding=padding, groups=channels)
 

@@ -182,7 +182,7 @@ def lower(graph, *, dt: float, reset: str = "zero", if_reset: str | None = None,
     g = lava_graph(graph)
     nodes = g.nodes
     allowed = SUPPORTED if supported is None else SUPPORTED & set(supported)
-    for name, node in nodes.items():
+    for name, node in sorted(nodes.items()):  # flat names in order: the first unsupported node is named
         if type(node).__name__ not in allowed:
             raise UnsupportedPrimitiveError(name, type(node).__name__, allowed, where=where)
     low = _Lowering(dt, reset, if_reset or reset)

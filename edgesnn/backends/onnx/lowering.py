@@ -19,7 +19,7 @@ from collections.abc import Callable
 import nir
 import numpy as np
 
-from ...nir.sim.ops import conv_geometry, pool_geometry
+from ...nir.geometry import Geometry, conv_geometry, pool_geometry
 from .builder import Builder
 from .numerics import Numerics
 
@@ -47,26 +47,28 @@ def linear(b, node, x, shape, num):
     return _dense(b, node, x, shape, num, bias=False)
 
 
-def _window_index(shape: tuple, kernel, stride, pads, dilation) -> tuple[np.ndarray, tuple, tuple]:
+def _window_index(shape: tuple, geo: Geometry) -> tuple[np.ndarray, tuple, tuple]:
     """Flat positions in the padded input of every (channel, output position, kernel tap).
 
+    Output position y reads padded position y·s + j·d through tap j (:mod:`edgesnn.nir.geometry`).
     Returns ``idx [C, P, K]`` into ``[C·Hp·Wp]``, the padded spatial shape and the output
     spatial shape (1-d convs are 2-d with height 1).
     """
     channels, spatial = shape[0], tuple(shape[1:])
-    padded = tuple(s + a + b for s, (a, b) in zip(spatial, pads))
-    out = tuple((p - d * (k - 1) - 1) // st + 1 for p, k, st, d in zip(padded, kernel, stride, dilation))
+    padded = tuple(s + a + b for s, (a, b) in zip(spatial, geo.pads))
+    out = geo.out_shape(spatial)
     pos = np.zeros((1, 1), dtype=np.int64)  # [P, K] offsets within one channel, built dim by dim
-    for p_len, o_len, k_len, st, d in zip(padded, out, kernel, stride, dilation):
+    for p_len, o_len, k_len, st, d in zip(padded, out, geo.kernel, geo.stride, geo.dilation):
         o = (np.arange(o_len) * st)[:, None] + (np.arange(k_len) * d)[None, :]  # [O, K] along this dim
         pos = (pos[:, None, :, None] * p_len + o[None, :, None, :]).reshape(pos.shape[0] * o_len, -1)
     idx = np.arange(channels)[:, None, None] * int(np.prod(padded)) + pos[None]
     return idx.astype(np.int64), padded, out
 
 
-def _unfold(b: Builder, x: str, shape: tuple, kernel, stride, pads, dilation) -> tuple[str, tuple, np.ndarray]:
+def _unfold(b: Builder, x: str, shape: tuple, geo: Geometry) -> tuple[str, tuple, np.ndarray]:
     """Gather the windows of ``x [N, C, *spatial]`` (zero padded): ``[N, C, P, K]``."""
-    idx, padded, out = _window_index(shape, kernel, stride, pads, dilation)
+    pads = geo.pads
+    idx, padded, out = _window_index(shape, geo)
     if any(a or c for a, c in pads):
         x = b.op("Pad", x, b.ints([0, 0] + [a for a, _ in pads] + [0, 0] + [c for _, c in pads]))
     flat = b.op("Reshape", x, b.ints([-1, shape[0] * int(np.prod(padded))]))
@@ -77,7 +79,8 @@ def conv(b, node, x, shape, num):
     """W ⋆ x + b: onnxruntime's Conv in float32; in float64 (which its Conv lacks) windows · W,
     a MatMul over C_in·K (groups as a block-diagonal weight)."""
     n = node.weight.ndim - 2
-    stride, dil, pads = conv_geometry(type(node).__name__, node, n)
+    geo = conv_geometry(type(node).__name__, node, n)
+    stride, dil, pads = geo.stride, geo.dilation, geo.pads
     w = np.asarray(node.weight, dtype=np.float64)
     c_out, c_in_g, kernel = w.shape[0], w.shape[1], w.shape[2:]
     groups = int(np.asarray(node.groups if node.groups is not None else 1).ravel()[0])
@@ -86,7 +89,7 @@ def conv(b, node, x, shape, num):
         return b.op("Conv", x, b.const(w, np.float32, "weight"), *[b.const(v, np.float32, "bias") for v in bias],
                     strides=list(stride), dilations=list(dil), group=groups, kernel_shape=list(kernel),
                     pads=[p[0] for p in pads] + [p[1] for p in pads])
-    windows, out, idx = _unfold(b, x, shape, kernel, stride, pads, dil)
+    windows, out, idx = _unfold(b, x, shape, geo)
     k = int(np.prod(kernel))
     cols = b.op("Reshape", b.op("Transpose", windows, perm=[0, 2, 1, 3]), b.ints([0, 0, shape[0] * k]))
     wmat = np.zeros((shape[0] * k, c_out))
@@ -102,8 +105,7 @@ def conv(b, node, x, shape, num):
 
 def _window_sum(b, node, x, shape, num) -> str:
     """Σ over each window (zero padding), in ``num.dtype``: ``[N, C, H_out, W_out]``."""
-    k, s, pads = pool_geometry(type(node).__name__, node)
-    windows, out, _ = _unfold(b, x, shape, k, s, pads, (1, 1))
+    windows, out, _ = _unfold(b, x, shape, pool_geometry(type(node).__name__, node))
     summed = b.op("ReduceSum", windows, b.ints([3]), keepdims=0)
     return b.op("Reshape", summed, b.ints([-1, shape[0], *out]))
 
@@ -114,7 +116,7 @@ def sum_pool(b, node, x, shape, num):
 
 def avg_pool(b, node, x, shape, num):
     """The window sum (rounded to dtype) times 1/(k_h·k_w), as the simulator."""
-    k, _, _ = pool_geometry(type(node).__name__, node)
+    k = pool_geometry(type(node).__name__, node).kernel
     y = _window_sum(b, node, x, shape, num)
     return b.op("Mul", y, b.const(num.arr(1.0 / (k[0] * k[1])), num.dtype))
 

@@ -16,13 +16,10 @@ from typing import Any
 import numpy as np
 
 from ...errors import ArtifactError, ShapeError
-
-Shape = tuple[int, ...]
+from ..geometry import Shape
 
 #: reset mechanisms a spiking neuron can use (graph.metadata["reset"])
 RESET_MODES = ("zero", "subtract", "none")
-#: NIR neuron primitives: the nodes whose outputs ``simulate(record=True)`` records
-NEURON_TYPES = ("I", "IF", "LI", "LIF", "CubaLI", "CubaLIF")
 
 
 @dataclass(frozen=True)
@@ -74,13 +71,3 @@ def param(name: str, field: str, value: Any, shape: Shape, ctx: SimContext) -> n
         raise ShapeError(
             f"node '{name}': parameter '{field}' has shape {list(arr.shape)} but its input has shape {list(shape)}"
         ) from None
-
-
-def ints(name: str, field: str, value: Any, n: int) -> tuple[int, ...]:
-    """An int or n-tuple parameter (stride, dilation, kernel size...) as an n-tuple of ints."""
-    flat = np.atleast_1d(np.asarray(value)).ravel()
-    if flat.size == 1:
-        flat = np.repeat(flat, n)
-    if flat.size != n:
-        raise ArtifactError(f"node '{name}': '{field}' = {value!r} must be an int or {n} ints")
-    return tuple(int(v) for v in flat)

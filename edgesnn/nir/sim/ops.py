@@ -24,7 +24,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ...errors import ArtifactError, ShapeError
-from .base import Kernel, Lowering, Shape, SimContext, ints, param
+from ..geometry import Shape, conv_geometry, pool_geometry
+from .base import Kernel, Lowering, SimContext, param
 
 
 def _identity(name: str, node, in_shape: Shape, ctx: SimContext) -> Kernel:
@@ -58,39 +59,6 @@ def _scale(name, node, in_shape, ctx):
     return Kernel(in_shape, in_shape, lambda x, st: (x * s, st))
 
 
-def zero_padding(name: str, padding, kernel: Shape, dilation: Shape, stride: Shape) -> list[tuple[int, int]]:
-    """(before, after) zero padding per spatial dim; "same" pads d·(k−1), the odd one at the end."""
-    if isinstance(padding, bytes):
-        padding = padding.decode()
-    if isinstance(padding, str):
-        if padding == "valid":
-            return [(0, 0)] * len(kernel)
-        if padding == "same":
-            if any(s != 1 for s in stride):
-                raise ArtifactError(f"node '{name}': padding 'same' needs stride 1 (got {list(stride)})")
-            totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
-            return [(t // 2, t - t // 2) for t in totals]
-        raise ArtifactError(f"node '{name}': padding '{padding}' must be an int, a tuple, 'same' or 'valid'")
-    return [(p, p) for p in ints(name, "padding", padding, len(kernel))]
-
-
-def conv_geometry(name: str, node, nd: int) -> tuple[Shape, Shape, list[tuple[int, int]]]:
-    """(stride, dilation, pads) of a Conv1d/Conv2d node: NIR's defaults applied (dilation 1),
-    checked, and "same"/"valid" padding resolved (shared with the ONNX backend)."""
-    kernel = tuple(np.shape(node.weight)[2:])
-    stride = ints(name, "stride", node.stride, nd)
-    dilation = ints(name, "dilation", node.dilation if node.dilation is not None else 1, nd)
-    return stride, dilation, zero_padding(name, node.padding, kernel, dilation, stride)
-
-
-def pool_geometry(name: str, node) -> tuple[Shape, Shape, list[tuple[int, int]]]:
-    """(kernel, stride, pads) of a SumPool2d/AvgPool2d node: NIR's defaults applied (stride =
-    kernel, padding 0), checked (shared with the ONNX backend)."""
-    kernel = ints(name, "kernel_size", node.kernel_size, 2)
-    stride = ints(name, "stride", node.stride if node.stride is not None else kernel, 2)
-    return kernel, stride, zero_padding(name, node.padding if node.padding is not None else 0, kernel, (1, 1), stride)
-
-
 def conv2d(x, w, b, stride, pads, dilation, groups):
     """Cross-correlation of ``x[B, C, H, W]`` with ``w[O, C/groups, kh, kw]``: im2col (channels last) + matmul."""
     batch = x.shape[0]
@@ -120,19 +88,15 @@ def _conv(name, node, in_shape, ctx, nd: int) -> Kernel:
         )
     if groups < 1 or w.shape[0] % groups:
         raise ArtifactError(f"node '{name}': groups={groups} does not divide {w.shape[0]} output channels")
-    kernel = tuple(w.shape[2:])
-    stride, dilation, pads = conv_geometry(name, node, nd)
+    geo = conv_geometry(name, node, nd)
     b = param(name, "bias", node.bias if node.bias is not None else 0.0, (w.shape[0],), ctx)
-    if nd == 1:  # a 1-D conv is a 2-D conv over a height-1 image
-        w, kernel, stride, dilation, pads = w[:, :, None, :], (1, *kernel), (1, *stride), (1, *dilation), [(0, 0), *pads]
-    spatial = in_shape[1:] if nd == 2 else (1, *in_shape[1:])
-    out_sp = [
-        (n + p0 + p1 - d * (k - 1) - 1) // s + 1
-        for n, (p0, p1), d, k, s in zip(spatial, pads, dilation, kernel, stride)
-    ]
+    out_sp = geo.out_shape(in_shape[1:])
     if min(out_sp) < 1:
         raise ShapeError(f"node '{name}': input {list(in_shape)} is smaller than the kernel {list(w.shape[2:])}")
-    out = (w.shape[0], *out_sp) if nd == 2 else (w.shape[0], out_sp[1])
+    out = (w.shape[0], *out_sp)
+    stride, dilation, pads = geo.stride, geo.dilation, list(geo.pads)
+    if nd == 1:  # a 1-D conv is a 2-D conv over a height-1 image
+        w, stride, dilation, pads = w[:, :, None, :], (1, *stride), (1, *dilation), [(0, 0), *pads]
 
     def step(x, s):
         x4 = x if nd == 2 else x[:, :, None, :]
@@ -143,10 +107,11 @@ def _conv(name, node, in_shape, ctx, nd: int) -> Kernel:
 
 
 def _pool(name, node, in_shape, ctx, average: bool) -> Kernel:
-    kernel, stride, pads = pool_geometry(name, node)
+    geo = pool_geometry(name, node)
+    kernel, stride, pads = geo.kernel, geo.stride, geo.pads
     if len(in_shape) != 3:
         raise ShapeError(f"node '{name}': pooling expects [C, H, W] input, got {list(in_shape)}")
-    out_sp = [(n + p0 + p1 - k) // s + 1 for n, (p0, p1), k, s in zip(in_shape[1:], pads, kernel, stride)]
+    out_sp = geo.out_shape(in_shape[1:])
     if min(out_sp) < 1:
         raise ShapeError(f"node '{name}': input {list(in_shape)} is smaller than the pooling window {list(kernel)}")
     scale = 1.0 / (kernel[0] * kernel[1]) if average else None

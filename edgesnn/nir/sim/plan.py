@@ -1,19 +1,6 @@
-"""From a NIR graph to an execution plan: flat nodes, evaluation order, back-edges, kernels.
-
-Sub-graphs are inlined with "/"-joined names ("rnn/lif"). An edge that names a sub-graph
-connects to its single Input (as destination) or single Output (as source); "rnn.lif" names
-a node inside sub-graph "rnn". Sub-graph Input/Output nodes stay in the plan as identities.
-
-**Timing convention.** Within one timestep the feed-forward part runs in topological order,
-each node seeing this step's values of its predecessors (snnTorch semantics: layer after
-layer in the same step). The edges that close cycles (*back-edges*) deliver the previous
-step's value instead: snnTorch's RLeaky, v[t] = β·v[t−1] + W·x[t] + V·s[t−1]. Back-edges are
-the DFS back-edges of a depth-first search from the Input node(s), successors visited in
-sorted name order, so the choice depends only on the graph, never on dict order: for
-``input → lif ⇄ w_rec`` the back-edge is ``w_rec → lif``. At t = 0 a back-edge delivers the
-network's value *at rest*: one step run on zero input from zero state (so V·s[−1] = b_V,
-as RLeaky applies its recurrent Linear to spk = 0; zero when the loop has no bias).
-A cycle with no neuron or Delay on it is an algebraic loop and is refused.
+"""From a NIR graph to an execution plan: the flat graph, its evaluation order and back-edges
+(:mod:`edgesnn.nir.flat`, shared with every backend and the metrics, where the timing convention
+is written down), loop checks, and one kernel per node with shapes checked along every edge.
 """
 
 from __future__ import annotations
@@ -24,20 +11,12 @@ import nir
 import numpy as np
 
 from ...errors import ArtifactError, ShapeError
+from ..flat import FlatGraph, check_loops, flatten, order
+from ..kinds import kind as type_name
 from . import neurons, ops
 from .base import RESET_MODES, Kernel, Shape, SimContext, as_shape
 
 LOWERINGS = {**ops.LOWERINGS, **neurons.LOWERINGS}
-#: node types that carry state across timesteps, so a cycle through them is well defined
-STATEFUL = frozenset(neurons.LOWERINGS) | {"Delay"}
-
-
-@dataclass
-class FlatGraph:
-    nodes: dict[str, nir.NIRNode]
-    edges: list[tuple[str, str]]
-    inputs: list[str]  # top-level Input nodes
-    outputs: list[str]  # top-level Output nodes
 
 
 @dataclass
@@ -47,128 +26,6 @@ class Plan:
     preds: dict[str, list[str]]  # same-step predecessors
     back_preds: dict[str, list[str]]  # previous-step predecessors (back-edges)
     kernels: dict[str, Kernel] = field(default_factory=dict)
-
-
-def type_name(node) -> str:
-    return type(node).__name__
-
-
-def _ports(graph: nir.NIRGraph, kind: type) -> list[str]:
-    return sorted(k for k, n in graph.nodes.items() if isinstance(n, kind))
-
-
-def _endpoint(graph: nir.NIRGraph, prefix: str, name: str, role: str, edge) -> str:
-    """Flat name of an edge endpoint (role "src" or "dst")."""
-    if name in graph.nodes:
-        node = graph.nodes[name]
-        if not isinstance(node, nir.NIRGraph):
-            return prefix + name
-        kind = nir.Output if role == "src" else nir.Input
-        ports = _ports(node, kind)
-        if len(ports) != 1:
-            raise ArtifactError(
-                f"edge {edge} connects to sub-graph '{prefix}{name}', which has {len(ports)} {kind.__name__} nodes; "
-                f"name one as '{name}.<node>'"
-            )
-        return _endpoint(node, f"{prefix}{name}/", ports[0], role, edge)
-    for i in range(len(name) - 1, 0, -1):  # "sub.inner" (longest sub-graph name first)
-        head, tail = name[:i], name[i + 1 :]
-        if name[i] == "." and isinstance(graph.nodes.get(head), nir.NIRGraph):
-            return _endpoint(graph.nodes[head], f"{prefix}{head}/", tail, role, edge)
-    where = f" of sub-graph '{prefix[:-1]}'" if prefix else ""
-    raise ArtifactError(
-        f"edge {edge}{where} names node '{name}', which does not exist (nodes: {', '.join(sorted(graph.nodes))})"
-    )
-
-
-def flatten(graph: nir.NIRGraph) -> FlatGraph:
-    """Inline sub-graphs; refuse dangling and duplicate edges."""
-    nodes: dict[str, nir.NIRNode] = {}
-    edges: list[tuple[str, str]] = []
-
-    def walk(g: nir.NIRGraph, prefix: str) -> None:
-        for name in sorted(g.nodes):
-            node = g.nodes[name]
-            if isinstance(node, nir.NIRGraph):
-                walk(node, f"{prefix}{name}/")
-            else:
-                nodes[prefix + name] = node
-        seen = set()
-        for edge in g.edges:
-            a, b = (str(e) for e in edge)
-            flat = (_endpoint(g, prefix, a, "src", (a, b)), _endpoint(g, prefix, b, "dst", (a, b)))
-            if flat in seen:
-                raise ArtifactError(f"duplicate edge ({a!r}, {b!r}) in {'sub-graph ' + prefix[:-1] if prefix else 'graph'}")
-            seen.add(flat)
-            edges.append(flat)
-
-    walk(graph, "")
-    top_in = [n for n in _ports(graph, nir.Input)]
-    top_out = [n for n in _ports(graph, nir.Output)]
-    for a, b in edges:
-        if b in top_in:
-            raise ArtifactError(f"edge ('{a}', '{b}') leads into the graph's Input node '{b}'")
-    return FlatGraph(nodes, edges, top_in, top_out)
-
-
-def order(flat: FlatGraph) -> tuple[list[str], set[tuple[str, str]]]:
-    """Topological order of the graph without its back-edges, and the back-edges (DFS from Inputs)."""
-    succ: dict[str, list[str]] = {n: [] for n in flat.nodes}
-    for a, b in flat.edges:
-        succ[a].append(b)
-    state: dict[str, int] = {}  # 1 = on the DFS stack, 2 = finished
-    back: set[tuple[str, str]] = set()
-    post: list[str] = []
-
-    def visit(n: str) -> None:
-        state[n] = 1
-        for m in sorted(set(succ[n])):
-            if state.get(m) == 1:
-                back.add((n, m))
-            elif m not in state:
-                visit(m)
-        state[n] = 2
-        post.append(n)
-
-    if not flat.inputs:
-        raise ArtifactError("graph has no Input node; add one so the simulator knows where x enters")
-    for root in flat.inputs:
-        if root not in state:
-            visit(root)
-    lost = sorted(set(flat.nodes) - set(state))
-    if lost:
-        raise ArtifactError(f"node(s) {', '.join(repr(n) for n in lost)} cannot be reached from the graph's Input")
-    return post[::-1], back
-
-
-def check_loops(flat: FlatGraph) -> None:
-    """Refuse a cycle with no neuron or Delay on it (an algebraic loop: it has no solution per step)."""
-    plain = {n for n, node in flat.nodes.items() if type_name(node) not in STATEFUL}
-    succ: dict[str, list[str]] = {n: [] for n in plain}
-    for a, b in flat.edges:
-        if a in plain and b in plain:
-            succ[a].append(b)
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(n: str) -> None:
-        state[n] = 1
-        stack.append(n)
-        for m in sorted(succ[n]):
-            if state.get(m) == 1:
-                loop = stack[stack.index(m) :] + [m]
-                raise ArtifactError(
-                    f"cycle {' -> '.join(loop)} has no neuron or Delay on it (an algebraic loop); "
-                    "a recurrent connection must pass through a neuron"
-                )
-            if m not in state:
-                visit(m)
-        stack.pop()
-        state[n] = 2
-
-    for n in sorted(plain):
-        if n not in state:
-            visit(n)
 
 
 def _declared(node, key: str, which: str):
@@ -289,4 +146,4 @@ def run(plan: Plan, x: dict[str, np.ndarray], ctx: SimContext, record: bool) -> 
     return out, records
 
 
-__all__ = ["FlatGraph", "Plan", "Shape", "build", "check_loops", "flatten", "order", "run"]
+__all__ = ["FlatGraph", "Plan", "Shape", "build", "check_loops", "flatten", "order", "run", "type_name"]

@@ -1,6 +1,6 @@
 """Edge bundles: package an export directory into one verified zip the runner can use.
 
-    from edgesnn.bundle import package
+    from edgesnn.package import package
     result = package("runs/digits/export-onnx", target="cortex-m", out="digits.zip")
     result.manifest["accuracy"], result.manifest["quantization"]
 

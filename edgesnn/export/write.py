@@ -12,23 +12,16 @@ which the reference simulator and every backend's ``run`` take as they take an a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nir
-import numpy as np
-
-from .backends import get_backend
-from .config import TARGET_FILE, Target, load_profile, load_target, save_target
-from .errors import ParityError
-from .io import atomic_dir, write_json, write_manifest
-from .loading import Source, load_source, test_split
-from .readout import accuracy
-
-PROBE_SAMPLES = 256
-
+from ..backends import get_backend
+from ..config import TARGET_FILE, Target, load_profile, load_target, save_target
+from ..errors import ParityError
+from ..io import atomic_dir, write_json, write_manifest
+from ..loading import Source, load_source
+from .parity import compare, probe_input, steps_and_samples, torch_output
 
 @dataclass
 class ExportResult:
@@ -38,67 +31,12 @@ class ExportResult:
     files: list[str]
 
 
-def probe_input(source: Source, limit: int = PROBE_SAMPLES):
-    """Input for the parity check: the encoded test split, or seeded Bernoulli spikes (a dict
-    Input name -> spikes for a multimodal graph)."""
-    if source.checkpoint is not None:
-        return test_split(source.checkpoint.data, limit)
-    from .nir import graph_settings, input_shapes
-
-    shapes = input_shapes(source.graph)
-    T = int(graph_settings(source.graph)["timesteps"] or 25)
-    rng = np.random.default_rng(0)
-    x = {n: (rng.random((T, 8, *s)) < 0.2).astype(np.float32) for n, s in shapes.items()}
-    return (x if len(x) > 1 else next(iter(x.values()))), None
-
-
-def input_shape(graph: nir.NIRGraph) -> tuple[int, ...]:
-    """The shape of a one-input graph's Input (``edgesnn.nir.input_shapes`` for several)."""
-    from .errors import ShapeError
-    from .nir import input_shapes
-
-    shapes = input_shapes(graph)
-    if len(shapes) != 1:
-        raise ShapeError(f"the graph has {len(shapes)} inputs {dict(shapes)}; use edgesnn.nir.input_shapes")
-    return next(iter(shapes.values()))
-
-
-def steps_and_samples(x) -> tuple[int, int]:
-    """``(T, B)`` of an input array, or of a dict of them (all share T and B)."""
-    first = next(iter(x.values())) if isinstance(x, Mapping) else x
-    return int(first.shape[0]), int(first.shape[1])
-
-
-def compare(reference: np.ndarray, got: np.ndarray, y: np.ndarray | None, n_classes: int | None) -> dict[str, Any]:
-    """Spike agreement and max |Δ| between two ``[T, B, *out]`` outputs (+ accuracies)."""
-    ref, out = np.asarray(reference, np.float32), np.asarray(got, np.float32)
-    if ref.shape != out.shape:
-        raise ParityError(f"runtime output shape {out.shape} differs from the reference {ref.shape}")
-    result = {"shape": list(ref.shape), "spike_agreement": float((ref == out).mean()),
-              "mismatches": int((ref != out).sum()), "max_abs_diff": float(np.abs(ref - out).max(initial=0.0))}
-    if y is not None and n_classes:
-        result["reference_accuracy"] = accuracy(ref, y, n_classes)
-        result["runtime_accuracy"] = accuracy(out, y, n_classes)
-        result["accuracy_delta_pp"] = 100 * (result["runtime_accuracy"] - result["reference_accuracy"])
-    return result
-
-
-def torch_output(checkpoint, x) -> np.ndarray:
-    import torch
-
-    from .models import run_snn
-
-    x = {k: torch.from_numpy(v) for k, v in x.items()} if isinstance(x, Mapping) else torch.from_numpy(x)
-    with torch.no_grad():
-        return run_snn(checkpoint.model, x).numpy()
-
-
 def export(model: str | Path | None, target: str, *, profile: str | None = None, out: Path | None = None,
            force: bool = False, reset: str | None = None, dt: float | None = None, **options: Any) -> ExportResult:
     """Export ``model`` (run directory, checkpoint or ``.nir``; None = latest run) to ``target``.
 
     ``reset`` / ``dt``: for a ``.nir`` file that does not state them (recorded in the manifest)."""
-    from .nir import graph_settings, simulate, validate_graph
+    from ..nir import graph_settings, simulate, validate_graph
 
     tgt = load_target(target)
     default_dt = load_profile(profile).dt_s if profile else None
