@@ -14,7 +14,7 @@ from .core import build_report, evaluate
 from .outputs import default_out, write_report
 from .report import SCHEMA, Activity, Energy, Latency, Memory, Report
 from ..readout import predict
-from .runner import RunSummary, run_split
+from .batches import RunSummary, run_split
 
 __all__ = [
     "COLUMNS", "SCHEMA", "Activity", "Artifact", "Energy", "Latency", "Memory", "Report", "RunSummary",

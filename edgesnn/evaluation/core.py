@@ -18,7 +18,7 @@ from ..metrics import ActivityReport, profile_metrics
 from .artifact import Artifact, resolve
 from .data import TestSplit, load_test_split
 from .report import Activity, Energy, Latency, Memory, Report, confusion_matrix, per_class_accuracy
-from .runner import DEFAULT_BATCH, RunSummary, run_split
+from .batches import DEFAULT_BATCH, RunSummary, run_split
 
 
 def evaluate(artifact: str | Path, dataset: str | None = None, *, profile: str | Profile | None = None,

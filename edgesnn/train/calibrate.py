@@ -39,7 +39,7 @@ def feeders(model: nn.Module, dt: float = 1e-3) -> dict[str, list[nn.Module]]:
         preds.setdefault(dst, []).append(src)
     result = {}
     for name, _ in spiking_layers(model):
-        node, found, todo = name.replace(".", "_"), [], list(preds.get(name.replace(".", "_"), []))
+        found, todo = [], list(preds.get(name.replace(".", "_"), []))
         while todo:
             p = todo.pop()
             n = graph.nodes.get(p)

@@ -26,7 +26,7 @@ from . import quant
 from .checkpoint import save_checkpoint
 from ..data.prepare import shape_json
 from .loop import EpochCallback, _rows, ann_accuracy, ann_inputs, encode, fit_ann, fit_snn, model_inputs, snn_accuracy
-from .progress import QUIET, Progress
+from .progress import Progress
 from .transfer import transfer
 
 

@@ -63,7 +63,6 @@ def _rdb(url: str, kwargs: dict, attempts: int = 5):
 
 def open_storage(url: str | None, run_dir: Path):
     """Journal file in ``run_dir`` (default) or an RDB storage (``postgresql://``, ``sqlite:///``)."""
-    import optuna
     from optuna.storages.journal import JournalFileBackend, JournalStorage
 
     if url is None:

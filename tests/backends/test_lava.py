@@ -15,7 +15,7 @@ import pytest
 from edgesnn.backends import get_backend
 from edgesnn.backends.lava import lower, quantize
 from edgesnn.backends.lava.compat import patch_source
-from edgesnn.backends.lava.runner import group_members, run_isolated
+from edgesnn.backends.lava.process import group_members, run_isolated
 from edgesnn.config import load_target
 from edgesnn.errors import BackendRunError, RuntimeUnavailableError, UnsupportedPrimitiveError
 from edgesnn.nir.simulator import simulate

@@ -5,7 +5,7 @@ time), plus ``model.net`` (lava-dl netx HDF5, fixed point) when netx can express
 plus ``lava.json`` (the lowering summary, why ``model.net`` was skipped if it was, and the
 fixed-point quantisation report for ``loihi2``). ``run`` lowers the graph (``lower.py``),
 quantises it for ``fixed_pt`` targets (``quantize.py``), streams all samples through one Lava
-run in a killable child process (``runner.py``, ``build.py``) and re-aligns the outputs by
+run in a killable child process (``process.py``, ``build.py``) and re-aligns the outputs by
 depth (``readout.py``). A ``.net`` file alone runs through netx.
 """
 
@@ -23,7 +23,7 @@ from ...io import write_json
 from ..base import Backend, ExportSettings, RunResult
 from .compat import import_lava
 from .lower import SUPPORTED
-from .runner import DEFAULT_TIMEOUT_S, run_isolated
+from .process import DEFAULT_TIMEOUT_S, run_isolated
 
 if TYPE_CHECKING:
     import nir
@@ -49,7 +49,7 @@ def plan_for(graph: "nir.NIRGraph", target: "Target", x=None):
     the graph's input(s) first: an array, or a dict Input name -> array) sets the fixed-point
     input scale."""
     from ...nir.graph import graph_settings
-    from ...nir.simulator import check_inputs
+    from ...nir.inputs import check_inputs
     from .lower import lower
     from .quantize import quantize
 
@@ -127,7 +127,7 @@ class LavaBackend(Backend):
     def run(self, artifact: Path, x, target: "Target", record: bool = False) -> RunResult:
         """Run ``x [T, B, *in]`` (a multimodal graph: a dict Input name -> ``[T, B, *shape]``)."""
         from ...nir.graph import input_shapes, read_graph
-        from ...nir.simulator import check_inputs
+        from ...nir.inputs import check_inputs
         from .readout import to_result
 
         artifact = Path(artifact)
@@ -153,7 +153,7 @@ class LavaBackend(Backend):
         if x.ndim < 3:
             raise ShapeError(f"input has shape {list(x.shape)}; expected [T, B, *features]")
         _check_netx_file(path)
-        from ...nir.simulator import check_input
+        from ...nir.inputs import check_input
 
         check_input(x, tuple(x.shape[2:]), path.name)  # empty / non-finite; run_netx checks the shape
         out, wall = run_isolated(_netx_child, path, x, what="netx run", timeout_s=timeout_for(x.shape[0] * x.shape[1], 8))

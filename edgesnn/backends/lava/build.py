@@ -1,6 +1,6 @@
 """Instantiate a ``Plan`` as lava-nc processes and stream a batch of samples through one Lava run.
 
-Runs inside the child process (``runner.py``). Layout: Lava's Conv works on ``(W, H, C)``
+Runs inside the child process (``process.py``). Layout: Lava's Conv works on ``(W, H, C)``
 arrays, the reverse of NIR's ``(C, H, W)``; every multi-dimensional array is transposed
 (all axes reversed) on the way in and out, Conv kernels are transposed and flipped (Lava's
 Conv is a true convolution, NIR's a cross-correlation), and a Dense fed by a

@@ -13,7 +13,7 @@ import numpy as np
 import onnx
 
 from ...errors import UsageError
-from .numerics import PRECISIONS, Numerics
+from .arithmetic import PRECISIONS, Arithmetic
 from .plan import Plan, build_plan
 from .step import check_supported
 
@@ -49,7 +49,7 @@ def nir2onnx(graph: nir.NIRGraph, form: str = "unrolled", record: bool = False, 
         raise UsageError(f"unknown ONNX lever(s) {unknown}; choose from: {', '.join(LEVERS)}")
     check_supported(graph, supports)
     ctx = sim_context(graph, dt=dt, reset=reset)
-    num = Numerics.of(ctx, precision, lean="lean_update" in levers)
+    num = Arithmetic.of(ctx, precision, lean="lean_update" in levers)
     plan = build_plan(graph, ctx)
     settings = graph_settings(graph)
     props: dict[str, Any] = {
@@ -75,7 +75,7 @@ def input_props(plan: Plan) -> dict[str, Any]:
     return props
 
 
-def rest_values(plan: Plan, num: Numerics, props: dict) -> dict[str, np.ndarray]:
+def rest_values(plan: Plan, num: Arithmetic, props: dict) -> dict[str, np.ndarray]:
     """The value of each recurrent-edge source after one step on zero input from zero state.
 
     The simulator feeds this to recurrent edges at t = 0 (the network at rest). It is computed

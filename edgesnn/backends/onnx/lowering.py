@@ -3,7 +3,7 @@
 N is the batch B in the stepwise form and T·B in the unrolled form (time batching: one
 Gemm/Conv per weight layer over all timesteps). Each function takes the builder, the NIR
 node, the input tensor name, the input feature shape and the numerics, and returns the output
-tensor name. Arithmetic is in ``numerics.dtype`` (see ``numerics.py``):
+tensor name. Arithmetic is in ``numerics.dtype`` (see ``arithmetic.py``):
 
     Affine     y = W x + b            Linear  y = W x
     Conv1d/2d  y = W ⋆ x + b (NIR stride / padding / dilation / groups)
@@ -21,12 +21,12 @@ import numpy as np
 
 from ...nir.geometry import Geometry, conv_geometry, pool_geometry
 from .builder import Builder
-from .numerics import Numerics
+from .arithmetic import Arithmetic
 
-Lowering = Callable[[Builder, nir.NIRNode, str, tuple, Numerics], str]
+Lowering = Callable[[Builder, nir.NIRNode, str, tuple, Arithmetic], str]
 
 
-def _dense(b: Builder, node, x: str, shape: tuple, num: Numerics, bias: bool) -> str:
+def _dense(b: Builder, node, x: str, shape: tuple, num: Arithmetic, bias: bool) -> str:
     """Gemm (bias inside) for a vector per sample, MatMul (+ Add) for a higher-rank input."""
     w = b.const(np.asarray(node.weight).T, num.dtype, "weight")
     has_bias = bias and node.bias is not None and np.any(np.asarray(node.bias) != 0)

@@ -3,7 +3,7 @@
 Each rule has ``pre`` (the part that does not depend on the state, applied to the whole
 input; in the unrolled form once over all T·B rows) and ``step`` (one update of the state).
 The forms and operation order are the reference simulator's (``edgesnn/nir/sim/neurons.py``),
-with the coefficients of ``Numerics`` (a = dt/τ, keep = 1 − a, leak = a·v_leak, gain = a·r):
+with the coefficients of ``Arithmetic`` (a = dt/τ, keep = 1 − a, leak = a·v_leak, gain = a·r):
 
     LIF      v ← (keep·v + leak) + gain·x;  s = [v > v_th];  reset (graph's "reset");  out s
              (the "+ leak" is left out when every leak is zero: same values)
@@ -26,7 +26,7 @@ import nir
 import numpy as np
 
 from .builder import Builder
-from .numerics import Numerics
+from .arithmetic import Arithmetic
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,9 @@ class StateRule:
     """How one stateful node type is lowered: its states, the input transform before the step
     (``pre``) and the step. ``neuron``: recorded as a neuron node (False for Delay)."""
 
-    states: Callable[[nir.NIRNode, tuple, Numerics], dict[str, tuple]]
-    pre: Callable[[Builder, nir.NIRNode, str, Numerics], str]
-    step: Callable[[Builder, nir.NIRNode, str, dict, Numerics], tuple[str, dict]]
+    states: Callable[[nir.NIRNode, tuple, Arithmetic], dict[str, tuple]]
+    pre: Callable[[Builder, nir.NIRNode, str, Arithmetic], str]
+    step: Callable[[Builder, nir.NIRNode, str, dict, Arithmetic], tuple[str, dict]]
     neuron: bool = True
 
 
@@ -48,13 +48,13 @@ def _cuba_states(node, shape, num):
     return {"i_syn": ("B", *shape), "v": ("B", *shape)}
 
 
-def _times(b: Builder, coeff, x: str, num: Numerics, hint: str) -> str:
+def _times(b: Builder, coeff, x: str, num: Arithmetic, hint: str) -> str:
     """coeff·x, skipping an exact multiplication by one."""
     c = num.arr(coeff)
     return x if np.all(c == 1) else b.op("Mul", b.param(c, num.dtype, hint), x)
 
 
-def _membrane(b: Builder, v: str, gx: str, keep, leak, num: Numerics) -> str:
+def _membrane(b: Builder, v: str, gx: str, keep, leak, num: Arithmetic) -> str:
     """(keep·v + leak) + gx; keep·v + gx when every leak is zero.
 
     Adding a zero changes nothing but the sign of a zero ((−0) + 0 = +0), which no comparison,
@@ -70,7 +70,7 @@ def _v_reset(node):
     return 0.0 if node.v_reset is None else node.v_reset
 
 
-def _fire(b: Builder, node, v: str, num: Numerics, mode: str, op: str = "Greater") -> tuple[str, str]:
+def _fire(b: Builder, node, v: str, num: Arithmetic, mode: str, op: str = "Greater") -> tuple[str, str]:
     """Spike and the membrane after reset ``mode``.
 
     The spike is bool, or (``num.lean``, for "subtract" and for "zero" to an all-zero v_reset)
@@ -176,7 +176,7 @@ def _delay_step(b, node, x, st, num):
     return y, {"buffer": b.op("Slice", full, b.ints([1]), b.ints([depth + 1]), b.ints([0]))}
 
 
-def delay_sequence(b: Builder, node, x_seq: str, num: Numerics) -> str:
+def delay_sequence(b: Builder, node, x_seq: str, num: Arithmetic) -> str:
     """The Delay over a whole sequence ``[T, B, *f]`` at once: shift in time, zeros first."""
     steps = num.delay_steps(node.delay)
     t_len = b.op("Slice", b.op("Shape", x_seq), b.ints([0]), b.ints([1]))

@@ -10,13 +10,12 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from ...errors import ArtifactError, DataError, RuntimeUnavailableError, ShapeError
+from ...errors import ArtifactError, DataError, RuntimeUnavailableError
 from ...runner import session as _session
 from ..base import RunResult
 from .model import read_props
@@ -82,38 +81,23 @@ def _load(path: str, size: int, mtime: int, provider: str, threads: int = 1):
     return sess, props
 
 
-def check_input(x, props: dict) -> np.ndarray:
-    """``x`` as float32 ``[T, B, *in]``; ShapeError / DataError naming what is wrong."""
-    if not isinstance(x, np.ndarray):
-        try:
-            x = np.asarray(x)
-        except Exception:
-            raise DataError(f"input must be an array, got {type(x).__name__}") from None
-    if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
-        raise DataError(f"input must be numeric, got dtype {x.dtype}; pass a float32 array [T, B, *features]")
-    feat = tuple(props["input_shape"])
-    if x.ndim != 2 + len(feat) or tuple(x.shape[2:]) != feat:
-        raise ShapeError(f"input has shape {tuple(x.shape)}, expected [T, B, {', '.join(map(str, feat))}] (time-major)")
-    if x.shape[0] < 1 or x.shape[1] < 1:
-        raise ShapeError(f"input has shape {tuple(x.shape)}: need at least one timestep and one sample")
-    x = np.ascontiguousarray(x, dtype=np.float32)
-    if not np.isfinite(x).all():
-        raise DataError(f"input holds {int((~np.isfinite(x)).sum())} NaN/inf values; clean or clip it first")
-    return x
-
-
-def check_inputs(x, props: dict) -> dict[str, np.ndarray]:
+def feed_for(x, props: dict) -> dict[str, np.ndarray]:
     """The model's feed: ONNX input name -> float32 ``[T, B, *in]``.
 
-    A one-input model takes an array (``check_input``); a multimodal one a dict keyed by its
-    input names (``props["inputs"]``, the NIR Input names), checked like the simulator's input
-    (``edgesnn.nir.simulator.check_inputs``: one-line errors naming the expected inputs)."""
-    from ...nir.simulator import check_inputs as check_named
+    The names and shapes come from the model's metadata (``props["input_shapes"]``, the NIR
+    Input names; ``x`` for a one-input model); the check is the one every runtime uses
+    (``edgesnn.nir.inputs.check_inputs``), then the cast to the model's float32, which must
+    stay finite."""
+    from ...nir.inputs import check_inputs as check_named
 
     shapes = {n: tuple(s) for n, s in (props.get("input_shapes") or {"x": props["input_shape"]}).items()}
-    if len(shapes) == 1 and not isinstance(x, Mapping):
-        return {next(iter(shapes)): check_input(x, props)}
-    return {n: np.ascontiguousarray(v, dtype=np.float32) for n, v in check_named(x, shapes).items()}
+    feed = {}
+    for name, value in check_named(x, shapes).items():
+        value = np.ascontiguousarray(value, dtype=np.float32)
+        if not np.isfinite(value).all():
+            raise DataError(f"input '{name}' holds values beyond float32's range (±3.4e38); scale it first")
+        feed[name] = value
+    return feed
 
 
 def run_model(path: Path, x, record: bool = False, provider: str = "CPUExecutionProvider",
@@ -122,7 +106,7 @@ def run_model(path: Path, x, record: bool = False, provider: str = "CPUExecution
     ``[T, B, *in]``); ``record`` fetches ``rec.<node>`` outputs; ``threads``: onnxruntime
     intra-op threads (default 1)."""
     sess, props = load(path, provider, threads)
-    x = check_inputs(x, props)
+    x = feed_for(x, props)
     records = list(props.get("records") or [])
     if record and not records:
         raise ArtifactError(f"{path} was exported without recording; export it with record=True to count spikes per layer")

@@ -22,7 +22,7 @@ from onnx import numpy_helper
 
 from .builder import Builder, onnx_dtype, value_info
 from .neurons import STATEFUL
-from .numerics import Numerics
+from .arithmetic import Arithmetic
 from .plan import Plan
 from .step import emit_step, state_specs, sum_inputs
 
@@ -70,7 +70,7 @@ class Values:
 class LazySpikes(dict):
     """Step values where a spike (bool) is cast to the model's dtype only when a node reads it."""
 
-    def __init__(self, b: Builder, num: Numerics, base: dict):
+    def __init__(self, b: Builder, num: Arithmetic, base: dict):
         super().__init__(base)
         self.b, self.num, self.spikes = b, num, {}
 
@@ -109,7 +109,7 @@ def scan(b: Builder, vals: Values, states: list[tuple], seqs: list[str], body_fn
     return results if isinstance(results, list) else [results]
 
 
-def block_scan(b: Builder, plan: Plan, vals: Values, block: list[str], exposed: list[str], num: Numerics,
+def block_scan(b: Builder, plan: Plan, vals: Values, block: list[str], exposed: list[str], num: Arithmetic,
                rest: dict) -> None:
     """Run ``block`` (plan order) as one Scan; store the ``exposed`` nodes' outputs as "seq"."""
     inside = set(block)

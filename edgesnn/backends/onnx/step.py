@@ -13,7 +13,7 @@ from ...errors import UnsupportedPrimitiveError
 from .builder import Builder
 from .lowering import STATELESS
 from .neurons import STATEFUL
-from .numerics import Numerics
+from .arithmetic import Arithmetic
 from .plan import Plan
 
 PASS = (nir.Input, nir.Output)
@@ -40,7 +40,7 @@ def check_supported(graph: nir.NIRGraph, allowed=None, prefix: str = "") -> None
                                             where="ONNX backend" if kind not in ours else "target")
 
 
-def state_specs(plan: Plan, num: Numerics, names=None) -> list[tuple[str, str, tuple]]:
+def state_specs(plan: Plan, num: Arithmetic, names=None) -> list[tuple[str, str, tuple]]:
     """(node, state key, shape with "B") of every state of ``names`` (default: all nodes), in order."""
     specs = []
     for name in names or plan.order:
@@ -59,7 +59,7 @@ def sum_inputs(b: Builder, plan: Plan, name: str, values: dict, prev: dict) -> s
     return acc
 
 
-def lower_stateless(b: Builder, plan: Plan, name: str, x: str, num: Numerics) -> str:
+def lower_stateless(b: Builder, plan: Plan, name: str, x: str, num: Arithmetic) -> str:
     node = plan.nodes[name]
     if isinstance(node, PASS):
         return x
@@ -67,7 +67,7 @@ def lower_stateless(b: Builder, plan: Plan, name: str, x: str, num: Numerics) ->
 
 
 def emit_step(b: Builder, plan: Plan, names: list[str], values: dict, prev: dict, states: dict,
-              num: Numerics, ready: dict | None = None) -> tuple[dict, dict]:
+              num: Arithmetic, ready: dict | None = None) -> tuple[dict, dict]:
     """Emit ``names`` (plan order) for one step.
 
     ``values``: float tensors of sources already computed (updated in place with every node);

@@ -18,7 +18,7 @@ import onnx
 
 from .builder import Builder, value_info
 from .model import finish
-from .numerics import Numerics
+from .arithmetic import Arithmetic
 from .plan import Plan
 from .step import emit_step, is_neuron, state_specs
 
@@ -29,14 +29,14 @@ def _dims(shape: tuple) -> list:
     return [BATCH if d == "B" else d for d in shape]
 
 
-def io_cast(b: Builder, x: str, num: Numerics, to_model: bool) -> str:
+def io_cast(b: Builder, x: str, num: Arithmetic, to_model: bool) -> str:
     """float32 graph I/O ↔ the model's arithmetic dtype."""
     if num.dtype == np.float32:
         return x
     return b.cast(x, num.dtype if to_model else np.float32)
 
 
-def build_stepwise(plan: Plan, num: Numerics, props: dict, record: bool = False,
+def build_stepwise(plan: Plan, num: Arithmetic, props: dict, record: bool = False,
                    rest: dict | None = None) -> onnx.ModelProto:
     b = Builder()
     inputs = [value_info(t, np.float32, [BATCH, *shape]) for t, shape in plan.input_shapes.items()]

@@ -32,7 +32,7 @@ from onnx import helper
 from .builder import Builder, value_info
 from .model import finish
 from .neurons import STATEFUL, delay_sequence
-from .numerics import Numerics
+from .arithmetic import Arithmetic
 from .plan import Plan
 from .scan import Values, block_scan
 from .stages import Segments, is_cyclic, segments
@@ -43,7 +43,7 @@ TIME, BATCH = "time", "batch"
 LEVERS = ("static_input", "fused_scan")
 
 
-def _layer(b: Builder, plan: Plan, vals: Values, name: str, num: Numerics, layout: str) -> None:
+def _layer(b: Builder, plan: Plan, vals: Values, name: str, num: Arithmetic, layout: str) -> None:
     """A stateless node on all rows at once, in ``layout`` ("flat", "seq" or "static")."""
     x = sum_inputs(b, plan, name, {s: vals.get(s, layout) for s, _ in plan.inputs[name]}, {})
     vals.set(name, lower_stateless(b, plan, name, x, num), layout)
@@ -69,7 +69,7 @@ def _core_by_stage(b, plan, vals, seg: Segments, num, rest, keep) -> None:
             _layer(b, plan, vals, name, num, "flat")
 
 
-def _branch(b: Builder, plan: Plan, seg: Segments, num: Numerics, rest: dict, shapes: tuple[str, str],
+def _branch(b: Builder, plan: Plan, seg: Segments, num: Arithmetic, rest: dict, shapes: tuple[str, str],
             records: list[str], static: bool, fused: bool) -> list[str]:
     """The whole network into ``b``; returns the float32 ``[T, B, *]`` output and records."""
     vals = Values(b, plan, list(plan.input_shapes), *shapes)
@@ -103,7 +103,7 @@ def _all_static(b: Builder, tensors: list[str]) -> str:
     return same
 
 
-def build_unrolled(plan: Plan, num: Numerics, props: dict, record: bool = False, rest: dict | None = None,
+def build_unrolled(plan: Plan, num: Arithmetic, props: dict, record: bool = False, rest: dict | None = None,
                    levers=LEVERS) -> onnx.ModelProto:
     """``rest``: the value at rest of each recurrent-edge source (its input at t = 0);
     ``levers``: the speed levers to use (see the module docstring; all by default)."""

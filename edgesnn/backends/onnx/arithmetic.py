@@ -31,7 +31,7 @@ PRECISIONS = {"float32": np.float32, "float64": np.float64}
 
 
 @dataclass(frozen=True)
-class Numerics:
+class Arithmetic:
     """dt (s), reset of LIF/CubaLIF, reset of IF, the arithmetic dtype, and ``lean``: leave
     out additions of an all-zero leak (same values, one node fewer per neuron step)."""
 
@@ -42,7 +42,7 @@ class Numerics:
     lean: bool = True
 
     @classmethod
-    def of(cls, ctx, precision: str = "float32", lean: bool = True) -> "Numerics":
+    def of(cls, ctx, precision: str = "float32", lean: bool = True) -> "Arithmetic":
         """From the simulator's SimContext and a precision name."""
         if precision not in PRECISIONS:
             raise UsageError(f"unknown precision '{precision}'; choose from: {', '.join(PRECISIONS)}")
