@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PIP     := $(BIN)/pip -q --disable-pip-version-check
 
-.PHONY: demo test install clean
+.PHONY: demo test lint install clean
 
 $(STAMP): requirements.txt requirements-lava.txt requirements-data.txt pyproject.toml scripts/espeak.sh
 	@test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -30,6 +30,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@$(BIN)/python -m pytest -q
+
+# ruff lint + format check (configured in pyproject.toml); .ci/run calls it before the tests
+lint: $(STAMP)
+	@$(BIN)/ruff check edgesnn tests benchmarks examples
+	@$(BIN)/ruff format --check edgesnn tests benchmarks examples
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
