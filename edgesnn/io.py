@@ -19,9 +19,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .layout import MANIFEST_FILE
 from .errors import ArtifactError, ConfigError, UsageError
 
-MANIFEST = "manifest.json"
+MANIFEST = MANIFEST_FILE
 MANIFEST_FORMAT = 1
 _VERSIONED = ("edgesnn", "torch", "snntorch", "nir", "numpy", "onnx", "onnxruntime", "lava-nc", "lava-dl")
 

@@ -34,6 +34,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import UnsupportedPrimitiveError, UsageError
+from ..layout import GRAPH_FILE
 from ..nir.result import RunResult
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class Backend(abc.ABC):
 
         settings = self.settings(**options)
         files = self.write(graph, Path(out_dir), target, settings)  # refuses what it cannot run first
-        source = write_graph(graph, Path(out_dir) / "model.nir")
+        source = write_graph(graph, Path(out_dir) / GRAPH_FILE)
         read_graph(source)  # the file must reload before anyone relies on it
         return [source, *(p for p in files if p != source)]
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..layout import GRAPH_FILE
 from ..nir.graph import NIR_PRIMITIVES
 from .base import Backend, ExportSettings, RunResult
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 class NIRBackend(Backend):
     name = "nir"
-    artifact_name = "model.nir"
+    artifact_name = GRAPH_FILE
     primitives = frozenset(NIR_PRIMITIVES)
     suffixes = {".nir": "nir"}
 

@@ -1,9 +1,20 @@
-"""Profile limits as named checks: ``slack = value - limit`` for maxima, ``limit - value``
-for minima; ``slack <= 0`` is feasible (the Optuna constraint convention)."""
+"""Named constraints: a value against a limit, read as a slack.
+
+One record (``Check``) serves every place that compares a number with a limit: the profile
+checks of a trained or evaluated model (``check_profile``) and the tuner's checks of a trial,
+static (before training) and trained (``edgesnn.tune.constraints``). For a maximum
+
+    slack = value − limit          (for a minimum: slack = limit − value)
+
+and ``slack ≤ 0`` is feasible, the Optuna constraint convention. The direction is a field
+(``is_max``); left unset it is the profile limit's own (``RULES``), so a check rebuilt from a
+report by name reads the same. ``relative`` scales a slack by its limit (what the tuner's
+optimisers see), so a byte and a spike rate weigh alike.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
 from .schema import Profile
 
@@ -19,17 +30,33 @@ RULES: dict[str, tuple[str, bool]] = {
 }
 
 
+def relative(slack: float, limit: float) -> float:
+    """``slack / |limit|`` (``slack`` itself for a zero limit): a violation in units of its limit."""
+    return slack / abs(limit) if limit else slack
+
+
 @dataclass(frozen=True)
 class Check:
+    """One named constraint: ``value`` against ``limit``; ``slack ≤ 0`` is feasible.
+
+    ``is_max``: the limit is a maximum (``None``: look the name up in ``RULES``; a name RULES
+    does not know needs it given). ``stage``: where the tuner checked it, ``"static"`` (model
+    structure only, before training) or ``"trained"``; empty for a profile check.
+    """
+
     name: str
     value: float
     limit: float
     #: how to read or fix the check (e.g. which budget a step count was checked against)
     note: str = ""
+    is_max: bool | None = field(default=None, kw_only=True)
+    stage: str = field(default="", kw_only=True)
 
-    @property
-    def is_max(self) -> bool:
-        return RULES[self.name][1]
+    def __post_init__(self) -> None:
+        if self.is_max is None:
+            if self.name not in RULES:
+                raise ValueError(f"check '{self.name}' is not a profile limit; say whether it is a maximum (is_max)")
+            object.__setattr__(self, "is_max", RULES[self.name][1])
 
     @property
     def slack(self) -> float:
@@ -39,8 +66,20 @@ class Check:
     def ok(self) -> bool:
         return self.slack <= 0
 
+    @property
+    def scaled(self) -> float:
+        """The slack relative to its limit (``relative``): what Optuna's constraint sees."""
+        return relative(self.slack, self.limit)
+
     def to_dict(self) -> dict:
-        return {**asdict(self), "slack": self.slack, "ok": self.ok}
+        """A profile check as metrics.json and the evaluation report store it (name, value,
+        limit, note, slack, ok); a tuner check (``stage`` set) as results.json stores it (name,
+        value, limit, slack, stage, ok)."""
+        if self.stage:
+            return {"name": self.name, "value": self.value, "limit": self.limit, "slack": self.slack,
+                    "stage": self.stage, "ok": self.ok}
+        return {"name": self.name, "value": self.value, "limit": self.limit, "note": self.note,
+                "slack": self.slack, "ok": self.ok}
 
 
 def check_profile(profile: Profile, metrics: dict[str, float], only: set[str] | None = None) -> list[Check]:
@@ -57,10 +96,10 @@ def check_profile(profile: Profile, metrics: dict[str, float], only: set[str] | 
         metrics["latency_ms"] = profile.latency_ms(metrics["timesteps"])
     checks = []
     for name, limit in profile.limits.model_dump().items():
-        key, _ = RULES[name]
+        key, is_max = RULES[name]
         if limit is None or key not in metrics or (only is not None and key not in only):
             continue
-        checks.append(Check(name, float(metrics[key]), float(limit), _note(name, profile, metrics)))
+        checks.append(Check(name, float(metrics[key]), float(limit), _note(name, profile, metrics), is_max=is_max))
     return checks
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import ConfigError, UsageError, did_you_mean, unknown_name
 from ..data.load import path_state
 from ..io import read_structured
+from ..layout import TARGET_FILE
 from .schema import Profile, Target
 
 M = TypeVar("M", bound=BaseModel)
@@ -115,8 +116,6 @@ def check_backend(target: Target, where: str) -> None:
                           f"choose from: {', '.join(SCHEMES)}")
 
 
-#: a target given as a YAML file travels with its export, so the export runs anywhere
-TARGET_FILE = "target.yaml"
 
 
 def export_target(directory: Path, manifest: dict) -> Target:

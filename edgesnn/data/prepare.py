@@ -11,7 +11,7 @@ import numpy as np
 from .dataset import Dataset, check_dataset
 from .load import load_dataset
 from .preprocess import Preprocessor
-from .splits import SPLIT_NAMES, Splits, keep_top_k_classes, split
+from .splits import SPLIT_NAMES, TEST_FRACTION, VAL_FRACTION, Splits, keep_top_k_classes, split
 
 #: statistic pooling per dataset kind (see preprocess.py): per channel for time series
 DEFAULT_PER = {"vector": "feature", "image": "feature", "timeseries": "channel"}
@@ -47,8 +47,8 @@ def shape_json(shape) -> list[int] | dict[str, list[int]]:
     return {k: list(v) for k, v in shape.items()} if isinstance(shape, dict) else list(shape)
 
 
-def raw_splits(name_or_path: str | os.PathLike, seed: int, *, label_column: str | None = None,
-               top_k: int | None = None, val: float = 0.15, test: float = 0.2) -> tuple[Dataset, Splits]:
+def raw_splits(name_or_path: str | os.PathLike, seed: int, *, label_column: str | None = None, top_k: int | None = None,
+               val: float = VAL_FRACTION, test: float = TEST_FRACTION) -> tuple[Dataset, Splits]:
     """The loaded dataset (top-k classes kept) and its unscaled splits by ``seed``: what ``prepare``
     scales, and what a bundle replays raw."""
     ds = load_dataset(name_or_path, label_column=label_column)
@@ -98,8 +98,8 @@ def prepare(
     label_column: str | None = None,
     top_k: int | None = None,
     preprocess: str | None = None,
-    val: float = 0.15,
-    test: float = 0.2,
+    val: float = VAL_FRACTION,
+    test: float = TEST_FRACTION,
 ) -> Prepared:
     """Load, optionally keep the ``top_k`` most frequent classes, split by ``seed``, and scale.
 

@@ -1,4 +1,10 @@
-"""Class selection and stratified train/validation/test splits (reproducible by seed)."""
+"""Class selection and stratified train/validation/test splits (reproducible by seed).
+
+The default split fractions are defined here once (``VAL_FRACTION``, ``TEST_FRACTION``): every
+caller that splits, or rebuilds a split from a stored spec, takes them from here. They are
+fractions of *all* samples: test first, then validation from the rest (``split``), so the
+training part is ``1 − VAL_FRACTION − TEST_FRACTION`` = 65 % of the data.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,10 @@ from ..errors import DataError, UsageError
 from .dataset import Dataset
 
 SPLIT_NAMES = ("train", "val", "test")
+#: default fraction of all samples in the validation part (model selection, early stopping)
+VAL_FRACTION = 0.15
+#: default fraction of all samples in the test part (ignored for a dataset with an official one)
+TEST_FRACTION = 0.2
 
 
 def keep_top_k_classes(ds: Dataset, k: int) -> Dataset:
@@ -77,7 +87,7 @@ def _stratified(index: np.ndarray, y: np.ndarray, size: float, seed: int, what: 
         ) from None
 
 
-def split(ds: Dataset, seed: int, val: float = 0.15, test: float = 0.2) -> Splits:
+def split(ds: Dataset, seed: int, val: float = VAL_FRACTION, test: float = TEST_FRACTION) -> Splits:
     """Stratified split: ``test`` of all samples, then ``val`` of all from the remainder.
 
     Uses ``sklearn.model_selection.train_test_split(stratify=y, random_state=seed)`` twice

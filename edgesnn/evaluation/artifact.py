@@ -24,8 +24,8 @@ import nir
 
 from ..config import Target, load_target
 from ..errors import ArtifactError, UsageError
+from ..layout import GRAPH_FILE as GRAPH_NAME
 
-GRAPH_NAME = "model.nir"
 
 
 @dataclass

@@ -2,7 +2,9 @@
 
 Columns: model, target, accuracy, parameters, T, energy per inference (µJ, the target's table),
 ANN-twin energy, mean firing rate, training time (s, from the source run's metrics when the
-manifest names a run that is still there; "—" otherwise).
+manifest names a run that is still there; "—" otherwise). The table is a curated selection in
+the study's order, so it names each column's value by its path in the report (the measured ones
+are declared in :mod:`edgesnn.evaluation.schema`) instead of repeating how to reach it.
 """
 
 from __future__ import annotations
@@ -10,22 +12,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .render import fmt
+from .fields import fmt, lookup
 from .report import Report
 
-COLUMNS = ["model", "target", "accuracy", "parameters", "T", "energy (µJ)", "cost table", "ANN energy (µJ)",
-           "mean rate", "training time (s)"]
+#: (column header, dotted path in the report); the headers are comparison.json's keys
+TABLE: tuple[tuple[str, str], ...] = (
+    ("model", "model"),
+    ("target", "target"),
+    ("accuracy", "accuracy"),
+    ("parameters", "parameters.total"),
+    ("T", "latency.timesteps"),
+    ("energy (µJ)", "energy.snn_uj"),
+    ("cost table", "energy.table"),
+    ("ANN energy (µJ)", "energy.ann_uj"),
+    ("mean rate", "activity.mean_firing_rate"),
+    ("training time (s)", "training.train_seconds"),
+)
+COLUMNS = [header for header, _ in TABLE]
 
 
 def comparison_rows(reports: Sequence[Report]) -> list[dict[str, Any]]:
     """One JSON-able row per report, keyed by :data:`COLUMNS`."""
-    rows = []
-    for r in reports:
-        train_s = (r.training or {}).get("train_seconds")
-        rows.append(dict(zip(COLUMNS, [r.model, r.target, r.accuracy, r.parameters["total"], r.latency.timesteps,
-                                       r.energy.snn_uj, r.energy.table, r.energy.ann_uj,
-                                       r.activity.mean_firing_rate, train_s])))
-    return rows
+    return [{header: lookup(r, path) for header, path in TABLE} for r in reports]
 
 
 def comparison_markdown(reports: Sequence[Report]) -> str:

@@ -1,7 +1,10 @@
 """report.md and a self-contained report.html from one list of sections.
 
 ``sections(report)`` builds (title, header, rows) tables once; ``markdown`` and ``html`` only
-format them. The HTML embeds each PNG as a base64 ``data:`` URI, so it is one file.
+format them. The HTML embeds each PNG as a base64 ``data:`` URI, so it is one file. The rows
+and columns of the measured quantities are not listed here: they come from the declarations in
+:mod:`edgesnn.evaluation.schema` (a labelled scalar is a summary row, a labelled per-layer
+mapping a column), so a new metric shows up in every rendering without touching this module.
 """
 
 from __future__ import annotations
@@ -10,60 +13,51 @@ import base64
 import html as _html
 from typing import Any
 
+from .fields import fmt, lookup
 from .report import Report
+from .schema import LAYER_COLUMNS, SUMMARY, TERMINAL_COLUMNS
+
+__all__ = ["fmt", "html", "markdown", "sections", "summary_rows", "terminal_layers"]
 
 Section = tuple[str, list[str], list[list[Any]]]
 
 
-def fmt(v: Any) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, bool):
-        return "yes" if v else "NO"
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    return str(v)
-
-
 def summary_rows(r: Report) -> list[list[Any]]:
-    e, m, a, lat = r.energy, r.memory, r.activity, r.latency
+    """[label, value] rows: the run's own (accuracy, size, training) around the schema's."""
     rows = [
         ["accuracy", f"{r.accuracy:.4f} ({r.samples} test samples of {r.dataset})"],
         ["parameters (weights + biases)", r.parameters["total"]],
-        [f"weight memory ({m.weight_bits}-bit)", f"{m.weight_bytes:g} B"],
-        [f"neuron state ({m.state_bits}-bit)", f"{m.state_bytes:g} B"],
-        ["peak activation buffer", f"{m.activation_bytes:g} B"],
-        ["timesteps (latency)", f"{lat.timesteps}" + (f" = {lat.simulated_s * 1e3:.4g} ms at dt {lat.dt_s:g} s" if lat.dt_s else "")],
-        [f"wall time per sample on {r.backend}", f"{lat.wall_s_per_sample * 1e3:.4g} ms ({lat.samples_per_s:.4g} samples/s, batch {lat.batch_size})"],
-        ["mean firing rate", f"{a.mean_firing_rate:.4g} spikes/neuron/step"],
-        ["spikes / inference", a.spikes_per_inference],
-        ["synaptic operations / inference", a.synops_per_inference],
-        ["neuron updates / inference", a.neuron_updates_per_inference],
-        [f"SNN energy / inference ({e.table})", f"{e.snn_uj:.4g} µJ"],
-        [f"ANN twin: MACs, energy ({e.ann_table})", f"{e.ann_macs}, {fmt(e.ann_uj)} µJ"],
-        ["SNN / ANN energy", fmt(e.snn_over_ann)],
-        ["break-even firing rate", fmt(e.break_even_rate)],
+        *([f.row_label(r), f.cell(r)] for f in SUMMARY),
     ]
     if r.training:
         rows.append(["training time (s)", fmt(r.training.get("train_seconds"))])
     return rows
 
 
+def _layer_names(r: Report) -> list[str]:
+    """Graph order, then layers only the energy or the rates name."""
+    return list(dict.fromkeys([*r.activity.layers, *r.energy.snn_layers_uj, *r.activity.firing_rates]))
+
+
+def terminal_layers(r: Report) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the terminal's short per-layer table (``edgesnn evaluate``)."""
+    values = [lookup(r, f.path) for f in TERMINAL_COLUMNS]
+    return (["layer", *(f.label for f in TERMINAL_COLUMNS)],
+            [[k, *(fmt(v.get(k)) for v in values)] for k in r.activity.layers])
+
+
 def sections(r: Report) -> list[Section]:
-    a, e = r.activity, r.energy
-    layers = list(dict.fromkeys([*a.layers, *e.snn_layers_uj, *a.firing_rates]))
-    per_layer = [[k, a.firing_rates.get(k), a.spikes.get(k), a.spike_counts_total.get(k), a.synops.get(k),
-                  a.neuron_updates.get(k), e.snn_layers_uj.get(k), e.ann_macs_layers.get(k)] for k in layers]
+    values = [lookup(r, f.path) for f in LAYER_COLUMNS]
+    per_layer = [[k, *(v.get(k) for v in values)] for k in _layer_names(r)]
     out: list[Section] = [
         ("Summary", ["metric", "value"], summary_rows(r)),
-        ("Per layer (per inference)", ["layer", "rate", "spikes", "spikes (split total)", "SynOps", "neuron updates",
-                                       "energy µJ", "ANN MACs"], per_layer),
+        ("Per layer (per inference)", ["layer", *(f.label for f in LAYER_COLUMNS)], per_layer),
         ("Per-class accuracy", ["class", "accuracy"], [[c, v] for c, v in r.per_class_accuracy.items()]),
         (f"Profile checks ({r.profile or 'none'}; slack = value − limit, ≤ 0 is feasible)",
          ["check", "value", "limit", "slack", "ok"], [[c["name"], c["value"], c["limit"], c["slack"], c["ok"]]
                                                       for c in r.checks]),
     ]
-    for kind, t in e.tables.items():
+    for kind, t in r.energy.tables.items():
         if t:
             rows = [[k, c["value_pj"], c["source"]] for k, c in t["constants"].items()]
             rows += [["covers", "", t["covers"]], ["omits", "", t["omits"]]]

@@ -1,8 +1,10 @@
 """The evaluation report: a typed record, versioned JSON (``schema = "edgesnn.report/1"``).
 
 Every figure is per inference (one test sample of T steps) unless named ``*_total``; energies
-in microjoules; memory in bytes. The JSON layout is documented in docs/report-schema.md;
-adding a field is backwards compatible, renaming or removing one bumps the schema version.
+in microjoules; memory in bytes. The measured sections (memory, activity, energy, latency) are
+declared in :mod:`edgesnn.evaluation.schema`; the JSON layout is documented in
+docs/report-schema.md, whose field table is generated from that declaration. Adding a field is
+backwards compatible, renaming or removing one bumps the schema version.
 """
 
 from __future__ import annotations
@@ -12,70 +14,18 @@ from typing import Any
 
 import numpy as np
 
+from .schema import ACTIVITY, ENERGY, LATENCY, MEMORY
+
 SCHEMA = "edgesnn.report/1"
 
 
-@dataclass(frozen=True)
-class Memory:
-    """Weights at the target's precision, neuron state, peak single activation buffer (bytes)."""
-
-    weight_bits: int
-    weight_bytes: float
-    state_bits: int
-    state_bytes: float
-    activation_bytes: float
-    total_bytes: float
-
-
-@dataclass(frozen=True)
-class Activity:
-    """Spikes and operations per inference; ``spike_counts_total`` are exact over the split."""
-
-    layers: list[str]  # synaptic and neuron nodes in graph order
-    firing_rates: dict[str, float]
-    mean_firing_rate: float
-    input_rate: float
-    spikes: dict[str, float]
-    spikes_per_inference: float
-    spike_counts_total: dict[str, int]
-    synops: dict[str, float]
-    synops_per_inference: float
-    synops_counting: dict[str, str]
-    neuron_updates: dict[str, int]
-    neuron_updates_per_inference: int
-
-
-@dataclass(frozen=True)
-class Energy:
-    """SNN energy on the target's table (per layer / component), the ANN twin, break-even rate."""
-
-    table: str
-    snn_uj: float
-    snn_layers_uj: dict[str, float]
-    snn_components_uj: dict[str, float]
-    ann_table: str | None
-    ann_macs: int
-    ann_macs_layers: dict[str, int]
-    ann_uj: float | None
-    snn_over_ann: float | None
-    break_even_rate: float | None
-    break_even_first_layer: str
-    tables: dict[str, Any]  # covers / omits / constants with sources, per table
-    caveat: str
-
-
-@dataclass(frozen=True)
-class Latency:
-    """Latency in timesteps (and simulated seconds at dt) and measured wall time on the runtime."""
-
-    timesteps: int
-    dt_s: float | None
-    simulated_s: float | None
-    wall_s_per_sample: float
-    samples_per_s: float
-    batch_size: int
-    runtime_wall_s: float
-    evaluation_wall_s: float
+# The measured sections are declared field by field in .schema (key, type, unit, meaning, how
+# they are shown); their dataclasses are made from those declarations so that report.json's keys,
+# the renderers and the docs cannot disagree. Constructed positionally, in declaration order.
+Memory = MEMORY.record_type(__name__)
+Activity = ACTIVITY.record_type(__name__)
+Energy = ENERGY.record_type(__name__)
+Latency = LATENCY.record_type(__name__)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from ..backends import get_backend
 from ..config import TARGET_FILE, Target, load_profile, load_target, save_target
 from ..errors import ParityError
 from ..io import atomic_dir, write_json, write_manifest
+from ..layout import GRAPH_FILE, MANIFEST_FILE, PARITY_FILE
 from ..loading import Source, load_source
 from .parity import compare, probe_input, steps_and_samples, torch_output
 
@@ -75,7 +76,7 @@ def export(model: str | Path | None, target: str, *, profile: str | None = None,
                    if "runtime_accuracy" in vs else "")
             raise ParityError(f"{tgt.name} output differs from the reference simulator in {disagreement:.2%} of spikes "
                               f"(tolerance {tgt.parity_tolerance:.2%}{acc} on {B} samples); nothing was written{hint}")
-        write_json(tmp / "parity.json", parity)
+        write_json(tmp / PARITY_FILE, parity)
         if save_target(tgt, tmp):
             files.append(TARGET_FILE)
         settings = graph_settings(graph)
@@ -85,7 +86,7 @@ def export(model: str | Path | None, target: str, *, profile: str | None = None,
                        profile=(source.checkpoint.profile.name if source.checkpoint else profile),
                        seed=(source.checkpoint.seed if source.checkpoint else None),
                        data=(source.checkpoint.data if source.checkpoint else None))
-    return ExportResult(out, tgt, parity, ["model.nir", *files, "parity.json", "manifest.json"])
+    return ExportResult(out, tgt, parity, [GRAPH_FILE, *files, PARITY_FILE, MANIFEST_FILE])
 
 
 def _default_out(source: Source, target: Target) -> Path:

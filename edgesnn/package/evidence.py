@@ -50,12 +50,13 @@ def _read_report(folder: Path, origin: str) -> tuple[dict[str, bytes], dict[str,
 def raw_test_split(spec: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """The unscaled test split ``(x_raw [N, *features], y [N])`` exactly as training split it."""
     from ..data.prepare import raw_splits
+    from ..data.splits import TEST_FRACTION, VAL_FRACTION
     from ..errors import ArtifactError
 
     try:
         fractions = spec.get("split") or {}
         top_k = int(spec["top_k"]) if spec.get("top_k") else None
-        val, test = float(fractions.get("val", 0.15)), float(fractions.get("test", 0.2))
+        val, test = float(fractions.get("val", VAL_FRACTION)), float(fractions.get("test", TEST_FRACTION))
         dataset, seed = spec["dataset"], int(spec["seed"])
     except (AttributeError, KeyError, TypeError, ValueError) as exc:  # a manifest edited and re-signed
         raise ArtifactError(f"the export's data spec is damaged ({type(exc).__name__}: {str(exc)[:80]}); "

@@ -16,6 +16,7 @@ from typing import Any
 import nir
 
 from ..errors import ArtifactError, UsageError
+from ..layout import GRAPH_FILE, MANIFEST_FILE
 from ..io import read_manifest, sha256_file
 
 NEEDED_SPEC = ("dataset", "seed", "preprocessing", "encoder", "timesteps", "classes", "feature_shape", "input_shape")
@@ -34,7 +35,7 @@ class ExportSource:
 
     @property
     def manifest_sha256(self) -> str:
-        return sha256_file(self.path / "manifest.json")
+        return sha256_file(self.path / MANIFEST_FILE)
 
 
 def read_export(path: str | Path) -> ExportSource:
@@ -46,9 +47,9 @@ def read_export(path: str | Path) -> ExportSource:
         what = "is a file" if path.exists() else "does not exist"
         raise UsageError(f"'{path}' {what}; give an export directory made by `edgesnn export RUN --target onnx`")
     manifest = read_manifest(path, verify=True)
-    if not (path / "model.nir").is_file():
+    if not (path / GRAPH_FILE).is_file():
         raise ArtifactError(f"'{path}' has no model.nir; re-export it with `edgesnn export`")
-    graph = read_graph(path / "model.nir")
+    graph = read_graph(path / GRAPH_FILE)
     spec = manifest.get("data") or {}
     missing = [k for k in NEEDED_SPEC if k not in spec]
     if missing:

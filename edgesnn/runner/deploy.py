@@ -15,7 +15,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent
 #: folders copied whole (their *.py) and single files, relative to the edgesnn package
 FOLDERS = ("data", "data/sources", "runner")
-FILES = ("__init__.py", "errors.py", "io.py", "readout.py")
+FILES = ("__init__.py", "errors.py", "io.py", "layout.py", "readout.py")
 
 
 def runner_files() -> list[Path]:

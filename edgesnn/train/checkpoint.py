@@ -20,6 +20,7 @@ import torch
 
 from ..config import Profile, Target
 from ..errors import ArtifactError, EdgeSNNError, first_line
+from ..layout import MANIFEST_FILE as MANIFEST
 from ..io import atomic_dir, atomic_write_bytes, read_manifest, write_json, write_manifest
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def load_checkpoint(path: Path) -> Checkpoint:
     file = directory / CHECKPOINT
     if not file.is_file():
         raise ArtifactError(f"'{path}' holds no {CHECKPOINT}; pass a run directory made by 'edgesnn train'")
-    if (directory / "manifest.json").is_file():
+    if (directory / MANIFEST).is_file():
         read_manifest(directory, verify=True)
     try:  # weights_only: tensors and plain containers only; a pickle that would run code is refused
         with warnings.catch_warnings():  # torch warns about foreign pickle protocols before refusing them

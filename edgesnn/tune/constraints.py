@@ -1,8 +1,9 @@
-"""Profile constraints as slacks, before training (static) and after it (measured).
+"""Profile constraints of a trial, before training (static) and after it (trained).
 
-Every check gives ``slack = value − limit`` (``limit − value`` for a minimum); slack ≤ 0 is
-feasible, the Optuna convention. Static checks need only the model's structure, so a
-configuration the profile forbids is rejected before any training:
+Every constraint is an ``edgesnn.config.Check`` (``slack = value − limit``, ``limit − value`` for
+a minimum; slack ≤ 0 is feasible, the Optuna convention) whose ``stage`` says when it was
+checked. Static checks need only the model's structure, so a configuration the profile forbids
+is rejected before any training:
 
     param_bytes  = Σ_{Linear, Conv} (weights + biases) · weight_bits / 8     (as edgesnn.metrics,
                    1-D avg/sum pools included: NIR writes them as depthwise Conv1d, C·k + C)
@@ -14,52 +15,31 @@ configuration the profile forbids is rejected before any training:
 
 Checks after training come from the trained run (``TrainResult.checks``): energy per inference
 and the firing-rate band (a silent network is infeasible). Optuna receives every slack divided
-by its limit, so a byte and a spike rate weigh alike in its infeasibility score.
+by its limit (``Check.scaled``), so a byte and a spike rate weigh alike in its infeasibility score.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
-from ..config import Profile, Target, check_profile
+from ..config import Check, Profile, Target, check_profile
 from ..errors import DataError, UsageError
 
 #: the metric keys checkable before training (see edgesnn.config.checks.RULES)
 STATIC_KEYS = {"timesteps", "latency_ms", "param_bytes", "state_bytes"}
 STATE_VARS = {"Synaptic": 2}  # snnTorch class name -> state variables per neuron (default 1)
 
-
-@dataclass(frozen=True)
-class Slack:
-    """One check of one trial: ``slack ≤ 0`` is feasible; ``stage`` is static or trained."""
-
-    name: str
-    value: float
-    limit: float
-    slack: float
-    stage: str
-
-    @property
-    def ok(self) -> bool:
-        return self.slack <= 0
-
-    @property
-    def scaled(self) -> float:
-        """The slack relative to its limit (what Optuna's constraint sees)."""
-        return self.slack / abs(self.limit) if self.limit else self.slack
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "value": self.value, "limit": self.limit, "slack": self.slack,
-                "stage": self.stage, "ok": self.ok}
+#: the former name of a tuner check (re-exported by ``edgesnn.tune``); a ``Check`` with a stage
+Slack = Check
 
 
 @dataclass
 class StaticReport:
     """What the static checks found, and how long they took (seconds)."""
 
-    slacks: list[Slack]
+    checks: list[Check]
     metrics: dict[str, float] = field(default_factory=dict)
     hp: dict | None = None
     error: str | None = None
@@ -67,7 +47,7 @@ class StaticReport:
 
     @property
     def feasible(self) -> bool:
-        return all(s.ok for s in self.slacks)
+        return all(c.ok for c in self.checks)
 
 
 def count_bytes(model, target: Target) -> dict[str, float]:
@@ -106,20 +86,23 @@ def static_checks(overrides: dict, family: str, feature_shape: tuple[int, ...], 
         model = build(hp, step, n_classes)
         T = encoder.steps(view, timesteps_for(hp, profile, encoder))
     except (DataError, UsageError) as exc:  # ShapeError is a DataError
-        return StaticReport([Slack("shape", 1.0, 0.0, 1.0, "static")], hp=hp, error=str(exc),
-                            seconds=time.perf_counter() - start)
+        return StaticReport([_shape(built=False)], hp=hp, error=str(exc), seconds=time.perf_counter() - start)
     _probe_loss(hp, model, T)
     sizes = count_bytes(model, target)
     e_update = target.energy.constants.get("e_neuron_update_pj")
     floor = sizes["neurons"] * T * (e_update.value if e_update else 0.0) * 1e-6
     metrics = {"timesteps": float(T), "param_bytes": sizes["param_bytes"], "state_bytes": sizes["state_bytes"],
                "energy_floor_uj": floor}
-    slacks = [Slack("shape", 0.0, 0.0, 0.0, "static")]
-    slacks += [_slack(c, "static") for c in check_profile(profile, metrics, only=STATIC_KEYS)]
+    checks = [_shape(built=True), *at_stage(check_profile(profile, metrics, only=STATIC_KEYS), "static")]
     if profile.limits.max_energy_uj is not None:
-        lim = float(profile.limits.max_energy_uj)
-        slacks.append(Slack("energy_floor_uj", floor, lim, floor - lim, "static"))
-    return StaticReport(slacks, metrics, hp, seconds=time.perf_counter() - start)
+        checks.append(Check("energy_floor_uj", floor, float(profile.limits.max_energy_uj), is_max=True,
+                            stage="static"))
+    return StaticReport(checks, metrics, hp, seconds=time.perf_counter() - start)
+
+
+def _shape(built: bool) -> Check:
+    """The model-builds check: value 0 (built) or 1 (refused) against a maximum of 0."""
+    return Check("shape", 0.0 if built else 1.0, 0.0, is_max=True, stage="static")
 
 
 def _probe_loss(hp: dict, model, T: int) -> None:
@@ -136,17 +119,13 @@ def _probe_loss(hp: dict, model, T: int) -> None:
                          f"({type(exc).__name__}: {exc}); refused before training") from None
 
 
-def trained_slacks(checks: list) -> list[Slack]:
-    """The checks of a trained run (``TrainResult.checks``) as slacks."""
-    return [_slack(c, "trained") for c in checks]
+def at_stage(checks: Iterable[Check], stage: str) -> list[Check]:
+    """``checks`` marked with the tuner ``stage`` they were made at (``"static"``, ``"trained"``)."""
+    return [replace(c, stage=stage) for c in checks]
 
 
-def _slack(check, stage: str) -> Slack:
-    return Slack(check.name, float(check.value), float(check.limit), float(check.slack), stage)
-
-
-def merge(static: list[Slack], trained: list[Slack]) -> dict[str, Slack]:
-    """One slack per name; a trained measurement replaces its static estimate."""
-    out = {s.name: s for s in static}
-    out.update({s.name: s for s in trained})
+def merge(static: list[Check], trained: list[Check]) -> dict[str, Check]:
+    """One check per name; a trained measurement replaces its static estimate."""
+    out = {c.name: c for c in static}
+    out.update({c.name: c for c in trained})
     return out

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Profile, Target
-from .constraints import Slack, merge, static_checks, trained_slacks
+from ..config.checks import relative
+from .constraints import at_stage, merge, static_checks
 from .space import SearchSpace, parse_space, to_overrides
 
 INF = float("inf")
@@ -84,6 +85,7 @@ class TrialRecord:
     state: str = "COMPLETE"
     feasible: bool = False
     stage: str = "static"
+    #: check name -> ``Check.to_dict()`` of the trial's checks (static, or merged with the trained ones)
     slacks: dict[str, dict] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     curve: list[float] = field(default_factory=list)
@@ -100,12 +102,14 @@ class TrialRecord:
 
     @property
     def penalised(self) -> float:
-        violation = sum(max(0.0, s["slack"]) / (abs(s["limit"]) or 1.0) for s in self.slacks.values())
+        """``val_acc − Σ max(0, slack / |limit|)`` over the checks (module docstring)."""
+        violation = sum(max(0.0, v) for v in self.scaled_slacks().values())
         return float(self.metrics.get("val_acc", 0.0)) - violation
 
     def scaled_slacks(self) -> dict[str, float]:
-        return {k: Slack(**{f: s[f] for f in ("name", "value", "limit", "slack", "stage")}).scaled
-                for k, s in self.slacks.items()}
+        """check name -> its slack relative to its limit (``Check.scaled``; a stored row keeps
+        slack and limit, so no direction is needed to scale it)."""
+        return {k: relative(s["slack"], s["limit"]) for k, s in self.slacks.items()}
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "penalised": self.penalised}
@@ -137,7 +141,7 @@ def run_trial(setup: TuneSetup, values: dict[str, Any], number: int, *, name: st
         return _failed(record, exc, start)
     record.static_seconds = static.seconds
     record.metrics.update(static.metrics)
-    record.slacks = {s.name: s.to_dict() for s in static.slacks}
+    record.slacks = {c.name: c.to_dict() for c in static.checks}
     record.error = static.error
     if not static.feasible and setup.constrained:
         record.state, record.stage, record.seconds = "INFEASIBLE", "static", time.perf_counter() - start
@@ -166,9 +170,9 @@ def run_trial(setup: TuneSetup, values: dict[str, Any], number: int, *, name: st
         return _failed(record, exc, start)
     record.train_seconds = time.perf_counter() - t0
     record.metrics.update({k: _num(result.metrics[k]) for k in KEEP if k in result.metrics})
-    slacks = merge(static.slacks, trained_slacks(result.checks))
-    record.slacks = {k: s.to_dict() for k, s in slacks.items()}
-    record.feasible = all(s.ok for s in slacks.values())
+    checks = merge(static.checks, at_stage(result.checks, "trained"))
+    record.slacks = {k: c.to_dict() for k, c in checks.items()}
+    record.feasible = all(c.ok for c in checks.values())
     record.checkpoint = str(result.out) if result.out else None
     record.seconds = time.perf_counter() - start
     return record

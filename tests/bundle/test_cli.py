@@ -30,7 +30,7 @@ def test_runner_imports_only_numpy_and_onnxruntime(digits_bundle, raw_test, tmp_
     assert res.returncode == 0, res.stderr
     top, ours = (json.loads(line) for line in res.stdout.splitlines()[-2:])
     assert "onnxruntime" in top and not set(HEAVY) & set(top)
-    allowed = ("edgesnn", "edgesnn.errors", "edgesnn.data", "edgesnn.runner", "edgesnn.readout")
+    allowed = ("edgesnn", "edgesnn.errors", "edgesnn.data", "edgesnn.runner", "edgesnn.readout", "edgesnn.layout")
     assert all(m == "edgesnn" or m.startswith(allowed[1:]) for m in ours), ours
     assert not any(m.startswith(("edgesnn.backends", "edgesnn.config", "edgesnn.nir", "edgesnn.io")) for m in ours)
 

@@ -65,6 +65,19 @@ def test_split_errors():
     assert "smallest class 'c1' has 1 samples" in str(exc.value)
 
 
+def test_split_defaults_are_defined_once():
+    """split, raw_splits, prepare and a bundle's replay of a spec without fractions share one default."""
+    import inspect
+
+    from edgesnn.data.prepare import raw_splits
+    from edgesnn.data.splits import TEST_FRACTION, VAL_FRACTION
+
+    for fn in (split, raw_splits, prepare):
+        params = inspect.signature(fn).parameters
+        assert (params["val"].default, params["test"].default) == (VAL_FRACTION, TEST_FRACTION), fn.__name__
+    assert split(toy([40, 40]), 0).fractions == {"val": VAL_FRACTION, "test": TEST_FRACTION}
+
+
 def test_prepare_spec_is_json_and_complete():
     prep = prepare("breast_cancer", seed=5, val=0.1, test=0.25)
     spec = json.loads(json.dumps(prep.spec))

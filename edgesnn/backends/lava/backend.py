@@ -20,6 +20,7 @@ import numpy as np
 
 from ...errors import ArtifactError, EdgeSNNWarning, ShapeError, UsageError
 from ...io import write_json
+from ...layout import GRAPH_FILE
 from ..base import Backend, ExportSettings, RunResult
 from .compat import import_lava
 from .lower import SUPPORTED
@@ -90,7 +91,7 @@ class LavaBackend(Backend):
     """Targets ``lava``/``lava-float`` (``Loihi2SimCfg`` floating_pt) and ``loihi2`` (fixed_pt)."""
 
     name = "lava"
-    artifact_name = "model.nir"
+    artifact_name = GRAPH_FILE  # Lava lowers the graph at run time
     primitives = SUPPORTED
     suffixes = {".net": "loihi2"}  # a netx file alone is fixed point
     precisions = PRECISIONS

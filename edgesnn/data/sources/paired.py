@@ -19,7 +19,10 @@ import numpy as np
 
 from ..dataset import Dataset
 
-TEST_FRACTION = 0.2
+#: fraction of each class's images held out as the pair set's own test part when the image set
+#: has no official one. Part of the dataset (which images meet unseen voices), not a split
+#: default: ``splits.split`` keeps an official test part and ignores its ``test`` fraction.
+PAIR_TEST_FRACTION = 0.2
 
 
 def _test_mask(ds: Dataset, seed: int) -> np.ndarray:
@@ -29,7 +32,7 @@ def _test_mask(ds: Dataset, seed: int) -> np.ndarray:
     mask = np.zeros(len(ds), dtype=bool)
     for c in range(ds.n_classes):
         idx = rng.permutation(np.flatnonzero(ds.y == c))
-        mask[idx[:max(1, round(TEST_FRACTION * len(idx)))]] = True
+        mask[idx[:max(1, round(PAIR_TEST_FRACTION * len(idx)))]] = True
     return mask
 
 

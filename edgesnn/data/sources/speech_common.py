@@ -31,6 +31,9 @@ SPEEDS = (130, 150, 175, 200, 230)
 PITCHES = (20, 35, 50, 65, 80)
 SNR_DB = (20.0, 15.0, 10.0, 5.0)
 COMBOS_PER_VARIANT = 4
+#: fraction of voice variants that are test-only: the dataset's own speaker split (part of the
+#: recipe and the cache key), not the split default of ``edgesnn.data.splits``, which ``split``
+#: ignores for a dataset with an official test part
 TEST_FRACTION = 0.2
 SPEECH_RMS = 0.05
 GAIN_DB = 6.0
