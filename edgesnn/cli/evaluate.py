@@ -64,12 +64,10 @@ def _slug(i: int, artifact: Path) -> str:
 
 def _print(r, where: Path) -> None:
     from ..config.checks import Check
-    from ..evaluation.render import fmt, summary_rows
+    from ..evaluation.render import summary_rows, terminal_layers
 
     table(f"{r.model} on {r.target} — {r.dataset}, {r.samples} samples", ["metric", "value"], summary_rows(r))
-    table("per layer (per inference)", ["layer", "rate", "SynOps", "energy µJ"],
-          [[k, *(fmt(v) for v in (r.activity.firing_rates.get(k), r.activity.synops.get(k),
-                                     r.energy.snn_layers_uj.get(k)))] for k in r.activity.layers])
+    table("per layer (per inference)", *terminal_layers(r))
     if r.checks:
         checks_table([Check(c["name"], c["value"], c["limit"], c.get("note", "")) for c in r.checks])
     for line in (*r.assumptions, *r.notes):

@@ -28,7 +28,7 @@ table of the whole study. ``pip install 'edgesnn[postgres]'`` provides the drive
 """
 
 from .config import TuneConfig
-from .constraints import Slack, StaticReport, static_checks
+from .constraints import StaticReport, static_checks
 from .engine import ENGINES, Engine, register_engine
 from .nni_engine import NNIEngine
 from .optuna_engine import OptunaEngine
@@ -37,7 +37,7 @@ from .run import DEFAULT_EPOCHS, TuneResult, tune
 from .space import SearchSpace, builtin_space, builtin_spaces, load_space, parse_space
 from .trial import OBJECTIVES, TrialRecord, TuneSetup, run_trial
 
-__all__ = ["DEFAULT_EPOCHS", "ENGINES", "OBJECTIVES", "Engine", "NNIEngine", "OptunaEngine", "SearchSpace", "Slack",
+__all__ = ["DEFAULT_EPOCHS", "ENGINES", "OBJECTIVES", "Engine", "NNIEngine", "OptunaEngine", "SearchSpace",
            "StaticReport", "TrialRecord", "TuneConfig", "TuneResult", "TuneSetup", "best_feasible", "builtin_space",
            "builtin_spaces", "load_space", "pareto_front", "parse_space", "register_engine", "run_trial",
            "static_checks", "tune"]

@@ -31,9 +31,6 @@ from ..errors import DataError, UsageError
 STATIC_KEYS = {"timesteps", "latency_ms", "param_bytes", "state_bytes"}
 STATE_VARS = {"Synaptic": 2}  # snnTorch class name -> state variables per neuron (default 1)
 
-#: the former name of a tuner check (re-exported by ``edgesnn.tune``); a ``Check`` with a stage
-Slack = Check
-
 
 @dataclass
 class StaticReport:
