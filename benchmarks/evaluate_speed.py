@@ -32,17 +32,28 @@ def graph(seed: int = 0) -> nir.NIRGraph:
     f = np.float32
 
     def lif(n):
-        return nir.LIF(tau=np.full(n, DT / (1 - BETA), f), r=np.full(n, 1 / (1 - BETA), f), v_leak=np.zeros(n, f),
-                       v_threshold=np.ones(n, f), v_reset=np.zeros(n, f))
+        return nir.LIF(
+            tau=np.full(n, DT / (1 - BETA), f),
+            r=np.full(n, 1 / (1 - BETA), f),
+            v_leak=np.zeros(n, f),
+            v_threshold=np.ones(n, f),
+            v_reset=np.zeros(n, f),
+        )
 
     w1 = (rng.normal(0, 0.6, (N_HID, N_IN))).astype(f)
     w2 = (rng.normal(0, 0.5, (N_OUT, N_HID))).astype(f)
     return nir.NIRGraph(
-        nodes={"input": nir.Input(input_type=np.array([N_IN])), "fc1": nir.Affine(weight=w1, bias=np.zeros(N_HID, f)),
-               "lif1": lif(N_HID), "fc2": nir.Affine(weight=w2, bias=np.zeros(N_OUT, f)), "lif2": lif(N_OUT),
-               "output": nir.Output(output_type=np.array([N_OUT]))},
+        nodes={
+            "input": nir.Input(input_type=np.array([N_IN])),
+            "fc1": nir.Affine(weight=w1, bias=np.zeros(N_HID, f)),
+            "lif1": lif(N_HID),
+            "fc2": nir.Affine(weight=w2, bias=np.zeros(N_OUT, f)),
+            "lif2": lif(N_OUT),
+            "output": nir.Output(output_type=np.array([N_OUT])),
+        },
         edges=[("input", "fc1"), ("fc1", "lif1"), ("lif1", "fc2"), ("fc2", "lif2"), ("lif2", "output")],
-        metadata={"dt": DT, "reset": "zero", "timesteps": T, "encoder": "rate"})
+        metadata={"dt": DT, "reset": "zero", "timesteps": T, "encoder": "rate"},
+    )
 
 
 def inputs(n: int) -> np.ndarray:
@@ -64,16 +75,22 @@ def best(fn, repeats: int) -> float:
 def batched(backend, file, x, target, record, batch):
     def run():
         for i in range(0, x.shape[1], batch):
-            backend.run(file, np.ascontiguousarray(x[:, i:i + batch]), target, record=record)
+            backend.run(file, np.ascontiguousarray(x[:, i : i + batch]), target, record=record)
+
     return run
 
 
 def runtimes(tmp: Path, g: nir.NIRGraph) -> list[tuple[str, str, dict, dict]]:
     """(label, target, export options for the plain artifact, for the recording one)."""
-    out = [("nir reference", "nir", {}, {}), ("ONNX Runtime (float64)", "onnx", {"record": False},
-                                              {"record": True})]
-    out.append(("ONNX Runtime (float32)", "onnx", {"record": False, "precision": "float32"},
-                {"record": True, "precision": "float32"}))
+    out = [("nir reference", "nir", {}, {}), ("ONNX Runtime (float64)", "onnx", {"record": False}, {"record": True})]
+    out.append(
+        (
+            "ONNX Runtime (float32)",
+            "onnx",
+            {"record": False, "precision": "float32"},
+            {"record": True, "precision": "float32"},
+        )
+    )
     try:
         import edgesnn.backends.lava  # noqa: F401
 
@@ -96,7 +113,9 @@ def main() -> None:
     from edgesnn.evaluation import Artifact, run_split
 
     g, x = graph(), inputs(args.samples)
-    print(f"digits MLP {N_IN}-{N_HID}-{N_OUT}, T={T}, {x.shape[1]} samples (Lava {args.lava_samples}), batch {args.batch}, best of {args.repeats}")
+    print(
+        f"digits MLP {N_IN}-{N_HID}-{N_OUT}, T={T}, {x.shape[1]} samples (Lava {args.lava_samples}), batch {args.batch}, best of {args.repeats}"
+    )
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for label, target_name, plain_opts, rec_opts in runtimes(Path(tmp), g):
@@ -113,7 +132,7 @@ def main() -> None:
                 d.mkdir()
                 backend.export(g, d, target, **opts)
                 files[kind] = d / backend.artifact_name
-            x_rt = x[:, :args.lava_samples] if target.backend == "lava" else x
+            x_rt = x[:, : args.lava_samples] if target.backend == "lava" else x
             n = x_rt.shape[1]
             batched(backend, files["record"], x[:, :2], target, True, args.batch)()  # warm-up (sessions, caches)
             batched(backend, files["plain"], x[:, :2], target, False, args.batch)()
@@ -122,15 +141,19 @@ def main() -> None:
             art = Artifact(files["record"], files["record"], target, g, None, None)
             t_eval = best(lambda: run_split(art, x_rt, N_OUT, args.batch), args.repeats)
             rows.append((label, n / t_plain, n / t_rec, n / t_eval, t_rec / t_plain - 1, t_eval / t_plain))
-    print(f"\n{'runtime':26s} {'plain /s':>10s} {'record /s':>10s} {'evaluate /s':>12s} "
-          f"{'record overhead':>16s} {'evaluate/plain':>15s}")
+    print(
+        f"\n{'runtime':26s} {'plain /s':>10s} {'record /s':>10s} {'evaluate /s':>12s} "
+        f"{'record overhead':>16s} {'evaluate/plain':>15s}"
+    )
     for label, p, r, e, over, ratio in rows:
         print(f"{label:26s} {p:10.0f} {r:10.0f} {e:12.0f} {100 * over:15.1f}% {ratio:14.2f}x")
     onnx = [r for r in rows if r[0].startswith("ONNX")]
     if onnx:
         worst = max(r[4] for r in onnx)
-        print(f"\nrecording overhead on ONNX Runtime: {100 * worst:.1f}% (goal < 20 %): "
-              f"{'met' if worst < 0.2 else 'NOT met'}")
+        print(
+            f"\nrecording overhead on ONNX Runtime: {100 * worst:.1f}% (goal < 20 %): "
+            f"{'met' if worst < 0.2 else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

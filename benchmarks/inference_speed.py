@@ -43,25 +43,39 @@ def build(seed: int = 0):
     with torch.no_grad():
         fc1.weight.mul_(3.0)
         fc2.weight.mul_(3.0)
-    lif1 = snn.Leaky(beta=torch.full((N_HID,), BETA), threshold=torch.ones(N_HID), reset_mechanism="zero",
-                     reset_delay=False)
-    lif2 = snn.Leaky(beta=torch.full((N_OUT,), BETA), threshold=torch.ones(N_OUT), reset_mechanism="zero",
-                     reset_delay=False)
+    lif1 = snn.Leaky(
+        beta=torch.full((N_HID,), BETA), threshold=torch.ones(N_HID), reset_mechanism="zero", reset_delay=False
+    )
+    lif2 = snn.Leaky(
+        beta=torch.full((N_OUT,), BETA), threshold=torch.ones(N_OUT), reset_mechanism="zero", reset_delay=False
+    )
 
     def lif(n):
         f = np.float32
-        return nir.LIF(tau=np.full(n, DT / (1 - BETA), f), r=np.full(n, 1 / (1 - BETA), f), v_leak=np.zeros(n, f),
-                       v_threshold=np.ones(n, f), v_reset=np.zeros(n, f))
+        return nir.LIF(
+            tau=np.full(n, DT / (1 - BETA), f),
+            r=np.full(n, 1 / (1 - BETA), f),
+            v_leak=np.zeros(n, f),
+            v_threshold=np.ones(n, f),
+            v_reset=np.zeros(n, f),
+        )
 
     def w(layer):
         return layer.weight.detach().numpy().astype(np.float32), layer.bias.detach().numpy().astype(np.float32)
 
     (w1, b1), (w2, b2) = w(fc1), w(fc2)
     graph = nir.NIRGraph(
-        nodes={"input": nir.Input(input_type=np.array([N_IN])), "fc1": nir.Affine(weight=w1, bias=b1), "lif1": lif(N_HID),
-               "fc2": nir.Affine(weight=w2, bias=b2), "lif2": lif(N_OUT), "output": nir.Output(output_type=np.array([N_OUT]))},
+        nodes={
+            "input": nir.Input(input_type=np.array([N_IN])),
+            "fc1": nir.Affine(weight=w1, bias=b1),
+            "lif1": lif(N_HID),
+            "fc2": nir.Affine(weight=w2, bias=b2),
+            "lif2": lif(N_OUT),
+            "output": nir.Output(output_type=np.array([N_OUT])),
+        },
         edges=[("input", "fc1"), ("fc1", "lif1"), ("lif1", "fc2"), ("fc2", "lif2"), ("lif2", "output")],
-        metadata={"dt": DT, "reset": "zero", "timesteps": T, "encoder": "static"})
+        metadata={"dt": DT, "reset": "zero", "timesteps": T, "encoder": "static"},
+    )
 
     def snntorch_run(x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -95,23 +109,30 @@ def interleaved(fns: dict, samples: int) -> dict[str, tuple[float, float]]:
 
 def matmul_baselines(w1, w2, rows: int, threads: int):
     """The two weight layers as bare float32 matmuls over all T·B rows: numpy and onnxruntime."""
-    import onnxruntime as ort
     from onnx import TensorProto, helper, numpy_helper
 
     a = np.random.default_rng(0).random((rows, N_IN)).astype(np.float32)
     h = (np.random.default_rng(1).random((rows, N_HID)) < 0.2).astype(np.float32)
     w1t, w2t = np.ascontiguousarray(w1.T), np.ascontiguousarray(w2.T)
     graph = helper.make_graph(
-        [helper.make_node("MatMul", ["a", "w1"], ["y1"]), helper.make_node("MatMul", ["h", "w2"], ["y2"])], "mm",
-        [helper.make_tensor_value_info("a", TensorProto.FLOAT, [None, N_IN]),
-         helper.make_tensor_value_info("h", TensorProto.FLOAT, [None, N_HID])],
-        [helper.make_tensor_value_info("y1", TensorProto.FLOAT, [None, N_HID]),
-         helper.make_tensor_value_info("y2", TensorProto.FLOAT, [None, N_OUT])],
-        [numpy_helper.from_array(w1t, "w1"), numpy_helper.from_array(w2t, "w2")])
+        [helper.make_node("MatMul", ["a", "w1"], ["y1"]), helper.make_node("MatMul", ["h", "w2"], ["y2"])],
+        "mm",
+        [
+            helper.make_tensor_value_info("a", TensorProto.FLOAT, [None, N_IN]),
+            helper.make_tensor_value_info("h", TensorProto.FLOAT, [None, N_HID]),
+        ],
+        [
+            helper.make_tensor_value_info("y1", TensorProto.FLOAT, [None, N_HID]),
+            helper.make_tensor_value_info("y2", TensorProto.FLOAT, [None, N_OUT]),
+        ],
+        [numpy_helper.from_array(w1t, "w1"), numpy_helper.from_array(w2t, "w2")],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
     sess = _session(model.SerializeToString(), threads)
-    return {"numpy matmul (limit)": lambda: (a @ w1t, h @ w2t),
-            "onnxruntime matmul (limit)": lambda: sess.run(None, {"a": a, "h": h})}
+    return {
+        "numpy matmul (limit)": lambda: (a @ w1t, h @ w2t),
+        "onnxruntime matmul (limit)": lambda: sess.run(None, {"a": a, "h": h}),
+    }
 
 
 def _session(model_bytes: bytes, threads: int, level: str = "all"):
@@ -120,8 +141,10 @@ def _session(model_bytes: bytes, threads: int, level: str = "all"):
     from edgesnn.backends.onnx.runtime import session_options
 
     opts = session_options(threads)
-    opts.graph_optimization_level = {"all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
-                                     "basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC}[level]
+    opts.graph_optimization_level = {
+        "all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
+        "basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+    }[level]
     return ort.InferenceSession(model_bytes, opts, providers=["CPUExecutionProvider"])
 
 
@@ -177,7 +200,10 @@ def main() -> None:
         samples = args.samples or (200 if batch == 1 else 40)
         for kind, x in (("static", static), ("rate", rate)):
             ref = simulate(graph, x).output
-            runs = {"snnTorch eager": lambda x=x: snntorch_run(x), "reference simulator": lambda x=x: simulate(graph, x)}
+            runs = {
+                "snnTorch eager": lambda x=x: snntorch_run(x),
+                "reference simulator": lambda x=x: simulate(graph, x),
+            }
             outs = {"snnTorch eager": snntorch_run(x)}
             for label, sess in sessions.items():
                 runs[label] = _runner(sess, forms[label], x)
@@ -188,22 +214,40 @@ def main() -> None:
             measured = interleaved(runs, samples)
             times = {name: pair[0 if args.clock == "wall" else 1] for name, pair in measured.items()}
             limit = min(v for k, v in times.items() if "limit" in k)
-            print(f"\nbatch {batch}, {kind} input, T = {T}, {flops / 1e6:.2f} MFLOP nominal per call, "
-                  f"{args.threads} thread(s), best of {samples} (output rate {ref.mean():.3f} spikes/neuron/step)")
-            print(f"{'':32s} {'wall ms':>9s} {'cpu ms':>9s} {'vs snnTorch':>12s} {'vs matmul':>10s} {'GFLOP/s':>8s}"
-                  f"  spikes = reference   (ratios by {args.clock} time)")
+            print(
+                f"\nbatch {batch}, {kind} input, T = {T}, {flops / 1e6:.2f} MFLOP nominal per call, "
+                f"{args.threads} thread(s), best of {samples} (output rate {ref.mean():.3f} spikes/neuron/step)"
+            )
+            print(
+                f"{'':32s} {'wall ms':>9s} {'cpu ms':>9s} {'vs snnTorch':>12s} {'vs matmul':>10s} {'GFLOP/s':>8s}"
+                f"  spikes = reference   (ratios by {args.clock} time)"
+            )
             for name, sec in times.items():
-                same = "" if name not in outs else ("yes" if np.array_equal(outs[name], ref) else
-                                                   f"{np.mean(outs[name] != ref):.4%} differ")
-                print(f"{name:32s} {measured[name][0] * 1e3:9.3f} {measured[name][1] * 1e3:9.3f} "
-                      f"{times['snnTorch eager'] / sec:11.1f}x {sec / limit:9.2f}x {flops / sec / 1e9:8.2f}  {same}")
-            summary.append((batch, kind, times["snnTorch eager"] / times[BEST], times[BEST] / limit,
-                            np.array_equal(outs[BEST], ref)))
+                same = (
+                    ""
+                    if name not in outs
+                    else ("yes" if np.array_equal(outs[name], ref) else f"{np.mean(outs[name] != ref):.4%} differ")
+                )
+                print(
+                    f"{name:32s} {measured[name][0] * 1e3:9.3f} {measured[name][1] * 1e3:9.3f} "
+                    f"{times['snnTorch eager'] / sec:11.1f}x {sec / limit:9.2f}x {flops / sec / 1e9:8.2f}  {same}"
+                )
+            summary.append(
+                (
+                    batch,
+                    kind,
+                    times["snnTorch eager"] / times[BEST],
+                    times[BEST] / limit,
+                    np.array_equal(outs[BEST], ref),
+                )
+            )
     print(f"\nfinal ratios ({BEST}, the default export, {args.threads} thread(s), {args.clock} time):")
     goals = {1: "goal >= 50x snnTorch", 256: "goal >= 10x snnTorch and <= 2x the matmul limit"}
     for batch, kind, speedup, vs_limit, exact in summary:
-        print(f"  batch {batch:3d} {kind:6s}: {speedup:6.1f}x snnTorch eager, {vs_limit:5.2f}x the matmul limit, "
-              f"spikes identical to the reference: {'yes' if exact else 'NO'}   ({goals.get(batch, '')})")
+        print(
+            f"  batch {batch:3d} {kind:6s}: {speedup:6.1f}x snnTorch eager, {vs_limit:5.2f}x the matmul limit, "
+            f"spikes identical to the reference: {'yes' if exact else 'NO'}   ({goals.get(batch, '')})"
+        )
 
 
 def _runner(sess, form: str, x: np.ndarray):
@@ -212,7 +256,7 @@ def _runner(sess, form: str, x: np.ndarray):
         return lambda: sess.run(["y"], {"x": x})[0]
     inputs = sess.get_inputs()[1:]
     names = [i.name for i in inputs]
-    fetch = ["y", *["next." + n[len("state."):] for n in names]]
+    fetch = ["y", *["next." + n[len("state.") :] for n in names]]
     dtype = {i.name: (np.float64 if i.type == "tensor(double)" else np.float32) for i in inputs}
 
     def run():

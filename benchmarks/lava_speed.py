@@ -28,13 +28,22 @@ def mlp(n_in: int = 64, hidden: int = 128, n_out: int = 10, beta: float = 0.9, d
     rng = np.random.default_rng(seed)
 
     def lif(n):
-        return nir.LIF(tau=np.full(n, dt / (1 - beta)), r=np.full(n, 1 / (1 - beta)), v_leak=np.zeros(n),
-                       v_threshold=np.ones(n), v_reset=np.zeros(n))
+        return nir.LIF(
+            tau=np.full(n, dt / (1 - beta)),
+            r=np.full(n, 1 / (1 - beta)),
+            v_leak=np.zeros(n),
+            v_threshold=np.ones(n),
+            v_reset=np.zeros(n),
+        )
 
-    nodes = {"input": nir.Input(np.array([n_in])),
-             "fc1": nir.Affine(rng.normal(0, 0.35, (hidden, n_in)), rng.normal(0, 0.05, hidden)), "lif1": lif(hidden),
-             "fc2": nir.Affine(rng.normal(0, 0.35, (n_out, hidden)), np.zeros(n_out)), "lif2": lif(n_out),
-             "output": nir.Output(np.array([n_out]))}
+    nodes = {
+        "input": nir.Input(np.array([n_in])),
+        "fc1": nir.Affine(rng.normal(0, 0.35, (hidden, n_in)), rng.normal(0, 0.05, hidden)),
+        "lif1": lif(hidden),
+        "fc2": nir.Affine(rng.normal(0, 0.35, (n_out, hidden)), np.zeros(n_out)),
+        "lif2": lif(n_out),
+        "output": nir.Output(np.array([n_out])),
+    }
     edges = [("input", "fc1"), ("fc1", "lif1"), ("lif1", "fc2"), ("fc2", "lif2"), ("lif2", "output")]
     return nir.NIRGraph(nodes, edges, metadata={"dt": dt, "reset": "zero"})
 
@@ -75,8 +84,10 @@ def main() -> None:
     b = rows[base]
     for name, r in rows.items():
         agree = float((r["output"] == ref.output).mean())
-        print(f"{name:26s} {1e3 * r['total'] / n:9.3f} {1e3 * r['run'] / n:9.3f} "
-              f"{r['total'] / b['total']:9.1f} {r['run'] / max(b['run'], 1e-9):9.1f} {agree:7.4f}")
+        print(
+            f"{name:26s} {1e3 * r['total'] / n:9.3f} {1e3 * r['run'] / n:9.3f} "
+            f"{r['total'] / b['total']:9.1f} {r['run'] / max(b['run'], 1e-9):9.1f} {agree:7.4f}"
+        )
 
 
 def _has(name: str) -> bool:

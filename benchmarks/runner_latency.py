@@ -58,8 +58,7 @@ COLD = {
 
 def cold_start(kind: str, repeats: int, **paths) -> tuple[float, float]:
     """(best process wall s, best import+load s) over fresh interpreters."""
-    code = ("import time\nt0 = time.perf_counter()\n" + COLD[kind].format(**paths) +
-            "\nprint(time.perf_counter() - t0)")
+    code = "import time\nt0 = time.perf_counter()\n" + COLD[kind].format(**paths) + "\nprint(time.perf_counter() - t0)"
     walls, inner = [], []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -151,9 +150,11 @@ def main() -> None:
         print(f"{name:36s} {a:10.4g} {b:10.4g} {ratio:15.2f}x")
     print(f"class agreement runner vs snnTorch on {len(raw)} samples: {agree:.3f} (same encoded input)")
     print(f"bundle size: {size} bytes ({size / 1024:.0f} KiB)")
-    print(f"runner footprint (numpy + onnxruntime + their requirements): {footprint / mb:.0f} MB; "
-          f"edgesnn's full environment {sys.prefix}: {venv / mb:.0f} MB ({venv / footprint:.0f}x); "
-          f"the runner's own source: {len(runner_files())} files, {source / 1024:.0f} KiB")
+    print(
+        f"runner footprint (numpy + onnxruntime + their requirements): {footprint / mb:.0f} MB; "
+        f"edgesnn's full environment {sys.prefix}: {venv / mb:.0f} MB ({venv / footprint:.0f}x); "
+        f"the runner's own source: {len(runner_files())} files, {source / 1024:.0f} KiB"
+    )
 
 
 if __name__ == "__main__":

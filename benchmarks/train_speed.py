@@ -15,9 +15,9 @@ import time
 
 import numpy as np
 import snntorch as snn
-from snntorch import utils as snn_utils
 import snntorch.functional as SF
 import torch
+from snntorch import utils as snn_utils
 
 from edgesnn.data import make_encoder, prepare
 from edgesnn.models import build, resolve
@@ -28,19 +28,22 @@ from edgesnn.train.progress import QUIET
 def plain_snntorch(train_x: np.ndarray, train_y: np.ndarray, T: int, epochs: int, bs: int) -> float:
     """The loop a researcher writes by hand from the snnTorch tutorials."""
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 128),
-                              snn.Leaky(beta=0.9, init_hidden=True, reset_mechanism="zero", reset_delay=False),
-                              torch.nn.Linear(128, 10),
-                              snn.Leaky(beta=0.9, init_hidden=True, reset_mechanism="zero", reset_delay=False))
+    net = torch.nn.Sequential(
+        torch.nn.Flatten(),
+        torch.nn.Linear(64, 128),
+        snn.Leaky(beta=0.9, init_hidden=True, reset_mechanism="zero", reset_delay=False),
+        torch.nn.Linear(128, 10),
+        snn.Leaky(beta=0.9, init_hidden=True, reset_mechanism="zero", reset_delay=False),
+    )
     opt, loss_fn = torch.optim.Adam(net.parameters(), lr=2e-3), SF.ce_count_loss()
     x, y = torch.from_numpy(train_x), torch.from_numpy(train_y)
     seen, start = 0, time.perf_counter()
     for _ in range(epochs):
         for i in range(0, len(x), bs):
-            xb = (torch.rand(T, *x[i:i + bs].shape) < x[i:i + bs]).float()
+            xb = (torch.rand(T, *x[i : i + bs].shape) < x[i : i + bs]).float()
             snn_utils.reset(net)
             spk = torch.stack([net(xb[t]) for t in range(T)])
-            loss = loss_fn(spk, y[i:i + bs])
+            loss = loss_fn(spk, y[i : i + bs])
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -67,8 +70,9 @@ def main() -> None:
 
     def run_ours() -> None:
         model = build(hp, prep.train.feature_shape, 10, seed=0)
-        fit = fit_snn(model, hp, prep.train, prep.val, make_encoder("rate"), T, epochs=args.epochs, seed=0,
-                      progress=QUIET)
+        fit = fit_snn(
+            model, hp, prep.train, prep.val, make_encoder("rate"), T, epochs=args.epochs, seed=0, progress=QUIET
+        )
         ours.append(fit.samples_per_s)
         with_val.append(len(prep.train) * args.epochs / fit.seconds)
 
@@ -78,12 +82,16 @@ def main() -> None:
     for r in range(args.repeats):  # alternate which loop goes first: neither always runs on a cold process
         for run in (run_ours, run_plain) if r % 2 == 0 else (run_plain, run_ours):
             run()
-        print(f"  run {r + 1}: edgesnn {ours[-1]:.1f}, plain {plain[-1]:.1f} samples/s, ratio {ours[-1] / plain[-1]:.2f}")
+        print(
+            f"  run {r + 1}: edgesnn {ours[-1]:.1f}, plain {plain[-1]:.1f} samples/s, ratio {ours[-1] / plain[-1]:.2f}"
+        )
     ours_m, with_val_m, plain_m = (float(np.median(v)) for v in (ours, with_val, plain))
     print(f"edgesnn train loop : {ours_m:8.1f} samples/s training ({with_val_m:.1f} counting its per-epoch validation)")
     print(f"plain snnTorch loop: {plain_m:8.1f} samples/s (no validation)")
-    print(f"ratio edgesnn / plain = {ours_m / plain_m:.2f} training only, {with_val_m / plain_m:.2f} with validation  "
-          f"(medians of {args.repeats}; goal >= 1.0)")
+    print(
+        f"ratio edgesnn / plain = {ours_m / plain_m:.2f} training only, {with_val_m / plain_m:.2f} with validation  "
+        f"(medians of {args.repeats}; goal >= 1.0)"
+    )
 
 
 if __name__ == "__main__":

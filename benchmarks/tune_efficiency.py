@@ -50,15 +50,26 @@ def main() -> None:
     common = dict(space=space, trials=args.trials, epochs=args.epochs, seed=args.seed, progress=False)
     runs = {}
     t0 = time.perf_counter()
-    runs["edgesnn optuna (constrained)"] = tune(args.dataset, args.profile, engine="optuna", tuner="tpe",
-                                                objectives=["accuracy"], out=out / "optuna", prune=False, **common)
+    runs["edgesnn optuna (constrained)"] = tune(
+        args.dataset,
+        args.profile,
+        engine="optuna",
+        tuner="tpe",
+        objectives=["accuracy"],
+        out=out / "optuna",
+        prune=False,
+        **common,
+    )
     t1 = time.perf_counter()
-    runs["NNI TPE, filtered afterwards"] = tune(args.dataset, args.profile, engine="nni", tuner="TPE",
-                                                constrained=False, out=out / "nni", **common)
+    runs["NNI TPE, filtered afterwards"] = tune(
+        args.dataset, args.profile, engine="nni", tuner="TPE", constrained=False, out=out / "nni", **common
+    )
     t2 = time.perf_counter()
     walls = [t1 - t0, t2 - t1]
-    print(f"\n{args.trials} trials each, {args.epochs} epoch(s) per trial, {args.dataset} under profile "
-          f"'{args.profile}' (run dirs in {out})\n")
+    print(
+        f"\n{args.trials} trials each, {args.epochs} epoch(s) per trial, {args.dataset} under profile "
+        f"'{args.profile}' (run dirs in {out})\n"
+    )
     header = f"{'engine':32} {'feasible':>9} {'best feasible val (test)':>26} {'train s':>9} {'train s infeasible':>19} {'rejected untrained':>19} {'wall s':>8}"
     print(header)
     print("-" * len(header))
@@ -66,13 +77,17 @@ def main() -> None:
         s = r.summary
         best = s["best"]
         acc = f"{best['val_acc']:.4f} ({best['test_acc']:.4f})" if best else "none"
-        print(f"{name:32} {s['feasible_fraction']:>9.2f} {acc:>26} {s['train_seconds_total']:>9.1f} "
-              f"{s['train_seconds_infeasible']:>19.1f} {s['rejected_before_training']:>19d} {wall:>8.1f}")
+        print(
+            f"{name:32} {s['feasible_fraction']:>9.2f} {acc:>26} {s['train_seconds_total']:>9.1f} "
+            f"{s['train_seconds_infeasible']:>19.1f} {s['rejected_before_training']:>19d} {wall:>8.1f}"
+        )
     a, b = (r.summary for r in runs.values())
     ba = (a["best"] or {}).get("val_acc", 0.0)
     bb = (b["best"] or {}).get("val_acc", 0.0)
-    print(f"\nbest feasible accuracy: constrained − unconstrained = {100 * (ba - bb):+.1f} pp; "
-          f"training seconds wasted on infeasible models: {a['train_seconds_infeasible']:.1f} vs {b['train_seconds_infeasible']:.1f}")
+    print(
+        f"\nbest feasible accuracy: constrained − unconstrained = {100 * (ba - bb):+.1f} pp; "
+        f"training seconds wasted on infeasible models: {a['train_seconds_infeasible']:.1f} vs {b['train_seconds_infeasible']:.1f}"
+    )
 
 
 if __name__ == "__main__":

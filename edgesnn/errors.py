@@ -65,8 +65,7 @@ class UnsupportedPrimitiveError(EdgeSNNError, NotImplementedError):
     def __init__(self, node: str, node_type: str, supported: Iterable[str], where: str = "target"):
         self.node, self.node_type, self.supported = node, node_type, sorted(set(supported))
         super().__init__(
-            f"node '{node}' of type {node_type} is not supported by the {where}; "
-            f"supported: {', '.join(self.supported)}"
+            f"node '{node}' of type {node_type} is not supported by the {where}; supported: {', '.join(self.supported)}"
         )
 
 
@@ -113,6 +112,4 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
 def unknown_name(kind: str, value: str, choices: Iterable[str]) -> UsageError:
     """The standard error for an unknown dataset / profile / target / model name."""
     choices = sorted(choices)
-    return UsageError(
-        f"unknown {kind} '{value}'{did_you_mean(value, choices)}; choose from: {', '.join(choices)}"
-    )
+    return UsageError(f"unknown {kind} '{value}'{did_you_mean(value, choices)}; choose from: {', '.join(choices)}")

@@ -19,8 +19,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .layout import MANIFEST_FILE
 from .errors import ArtifactError, ConfigError, UsageError
+from .layout import MANIFEST_FILE
 
 MANIFEST = MANIFEST_FILE
 MANIFEST_FORMAT = 1
@@ -104,8 +104,10 @@ def read_user_text(path: str | Path, what: str, hint: str = "") -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{what} '{path}' is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
-                          f"{exc.start}); save it as UTF-8") from None
+        raise ConfigError(
+            f"{what} '{path}' is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start}); save it as UTF-8"
+        ) from None
     except OSError as exc:
         raise UsageError(f"{what} '{path}' cannot be read ({exc.strerror or type(exc).__name__})") from None
 
@@ -130,7 +132,9 @@ def read_structured(path: str | Path, what: str, hint: str = "", fmt: str | None
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ConfigError(f"{what} '{path}' is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+            raise ConfigError(
+                f"{what} '{path}' is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            ) from None
     except RecursionError:  # either parser, on thousands of nested brackets
         raise ConfigError(f"{what} '{path}' nests too deeply to be a {what}") from None
 
@@ -155,9 +159,13 @@ def check_writable_file(path: Path, option: str = "--output") -> None:
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir():
-        raise UsageError(f"{option} '{path}' cannot be written ('{parent}' is a file, not a directory); choose another path")
+        raise UsageError(
+            f"{option} '{path}' cannot be written ('{parent}' is a file, not a directory); choose another path"
+        )
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"{option} '{path}' cannot be written (no write permission in '{parent}'); choose another path")
+        raise UsageError(
+            f"{option} '{path}' cannot be written (no write permission in '{parent}'); choose another path"
+        )
 
 
 @contextlib.contextmanager

@@ -14,8 +14,8 @@ from .errors import ArtifactError
 class Source:
     """A model to export: its NIR graph, plus the checkpoint when it came from ``edgesnn train``."""
 
-    graph: "object"
-    checkpoint: "object | None"
+    graph: object
+    checkpoint: object | None
     path: Path
 
     @property
@@ -35,8 +35,9 @@ def load(path: str | Path):
     return load_checkpoint(path)
 
 
-def load_source(path: str | Path | None, dt: float | None = None, *, reset: str | None = None,
-                default_dt: float | None = None) -> Source:
+def load_source(
+    path: str | Path | None, dt: float | None = None, *, reset: str | None = None, default_dt: float | None = None
+) -> Source:
     """What ``export`` starts from; ``None`` means the latest run under ``runs/``.
 
     A ``.nir`` file takes ``reset`` / ``dt`` for what it does not state (``with_semantics``;
@@ -64,11 +65,15 @@ def test_split(data_spec: dict, limit: int | None = None) -> tuple[np.ndarray | 
     """The encoded test split ``[T, N, *input_shape]`` (a dict per input for a multimodal model)
     and labels, exactly as training made them (same split, preprocessing, encoder and draws)."""
     from .data import TEST_STREAM, Encoder, prepare
-
     from .train.loop import model_inputs
 
-    prep = prepare(data_spec["dataset"], data_spec["seed"], label_column=data_spec.get("label_column"),
-                   top_k=data_spec.get("top_k"), preprocess=data_spec.get("preprocessing", {}).get("kind"))
+    prep = prepare(
+        data_spec["dataset"],
+        data_spec["seed"],
+        label_column=data_spec.get("label_column"),
+        top_k=data_spec.get("top_k"),
+        preprocess=data_spec.get("preprocessing", {}).get("kind"),
+    )
     shape = data_spec["input_shape"]
     x = model_inputs(prep.test, {k: tuple(v) for k, v in shape.items()} if isinstance(shape, dict) else tuple(shape))
     encoder = Encoder.from_dict(data_spec["encoder"])

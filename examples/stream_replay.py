@@ -44,8 +44,10 @@ def main() -> None:
         x, y = recording(bundle, args.input, args.frames)
         if args.save_csv:
             np.savetxt(args.save_csv, x.reshape(len(x), -1), delimiter=",", fmt="%.9g")
-        print(f"bundle {args.bundle}: encoder {bundle.pipeline.encoder.name}, T = {bundle.timesteps}, "
-              f"classes {', '.join(bundle.classes)}")
+        print(
+            f"bundle {args.bundle}: encoder {bundle.pipeline.encoder.name}, T = {bundle.timesteps}, "
+            f"classes {', '.join(bundle.classes)}"
+        )
         stream = bundle.stream()
         temporal = getattr(bundle.pipeline.encoder, "temporal", False)
         hits = 0
@@ -59,11 +61,13 @@ def main() -> None:
             ms = 1e3 * (time.perf_counter() - start)
             last = trail[-1]
             every = max(1, len(trail) // 40)  # at most 40 characters of anytime decisions
-            decisions = "".join(r.label[0] if r.counts.any() else "." for r in trail[every - 1::every])
+            decisions = "".join(r.label[0] if r.counts.any() else "." for r in trail[every - 1 :: every])
             truth = "" if y is None else f"  true {bundle.classes[int(y[i])]}"
             hits += y is not None and last.decision == int(y[i])
-            print(f"frame {i:3d}  decisions per step {decisions}  -> {last.label}  counts "
-                  f"{' '.join(str(int(c)) for c in last.counts)}{truth}  {ms:.1f} ms")
+            print(
+                f"frame {i:3d}  decisions per step {decisions}  -> {last.label}  counts "
+                f"{' '.join(str(int(c)) for c in last.counts)}{truth}  {ms:.1f} ms"
+            )
         if y is not None:
             print(f"{hits}/{len(x)} frames classified correctly")
 

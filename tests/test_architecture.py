@@ -24,8 +24,12 @@ def _module_name(path: Path) -> tuple[str, bool]:
 def _imports(path: Path) -> set[str]:
     """Absolute names of the edgesnn modules ``path`` imports (TYPE_CHECKING blocks skipped)."""
     tree = ast.parse(path.read_text())
-    skipped = {id(n) for node in ast.walk(tree)
-               if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test) for n in ast.walk(node)}
+    skipped = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for n in ast.walk(node)
+    }
     module, is_package = _module_name(path)
     found = set()
     for node in ast.walk(tree):
@@ -34,7 +38,7 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = module.split(".") if is_package else module.split(".")[:-1]
-                base = base[:len(base) - node.level + 1]
+                base = base[: len(base) - node.level + 1]
                 name = ".".join(base + ([node.module] if node.module else []))
                 found |= {f"{name}.{a.name}" for a in node.names} if node.module is None else {name}
             elif node.module and node.module.split(".")[0] == "edgesnn":
@@ -121,6 +125,9 @@ def test_the_walker_sees_lazy_and_relative_imports(tmp_path):
 
 
 def test_no_module_over_300_lines():
-    long = {str(p.relative_to(PACKAGE.parent)): n for p in PACKAGE.rglob("*.py")
-            if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    long = {
+        str(p.relative_to(PACKAGE.parent)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > MAX_LINES
+    }
     assert not long, f"modules over {MAX_LINES} lines: {long}"

@@ -81,10 +81,12 @@ class Backend(abc.ABC):
             return self.Settings(**options)
         except ValidationError as exc:
             known = ", ".join(self.Settings.model_fields) or "none"
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg'].lower()}" for e in exc.errors())
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg'].lower()}" for e in exc.errors()
+            )
             raise UsageError(f"{self.name} export options: {problems} (known options: {known})") from None
 
-    def export(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", **options: Any) -> list[Path]:
+    def export(self, graph: nir.NIRGraph, out_dir: Path, target: Target, **options: Any) -> list[Path]:
         """Write ``model.nir`` and the backend's artifact(s) for ``graph`` into ``out_dir`` (a
         fresh temp directory); return their paths, ``model.nir`` first."""
         from ..nir.graph import read_graph, write_graph
@@ -95,12 +97,12 @@ class Backend(abc.ABC):
         read_graph(source)  # the file must reload before anyone relies on it
         return [source, *(p for p in files if p != source)]
 
-    def write(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", settings: ExportSettings) -> list[Path]:
+    def write(self, graph: nir.NIRGraph, out_dir: Path, target: Target, settings: ExportSettings) -> list[Path]:
         """Write the backend's own files beside ``model.nir``; return their paths. Raise
         UnsupportedPrimitiveError for what the runtime cannot express, before writing."""
         return []
 
-    def check_primitives(self, graph: "nir.NIRGraph", target: "Target", prefix: str = "") -> None:
+    def check_primitives(self, graph: nir.NIRGraph, target: Target, prefix: str = "") -> None:
         """UnsupportedPrimitiveError for the first node (sub-graphs searched, sorted names) whose
         type is not in ``primitives`` ∩ the target's ``supports``."""
         import nir as nir_lib
@@ -116,11 +118,11 @@ class Backend(abc.ABC):
                 raise UnsupportedPrimitiveError(f"{prefix}{name}", kind, sorted(allowed), where=where)
 
     @abc.abstractmethod
-    def run(self, artifact: Path, x: np.ndarray, target: "Target", record: bool = False) -> RunResult:
+    def run(self, artifact: Path, x: np.ndarray, target: Target, record: bool = False) -> RunResult:
         """Run an artifact written by ``export`` on ``x`` of shape ``[T, B, *features]`` (a
         multimodal graph: a dict Input name -> array)."""
 
-    def recording_twin(self, artifact: Path, graph: "nir.NIRGraph", target: "Target", tmp: Path) -> Path | None:
+    def recording_twin(self, artifact: Path, graph: nir.NIRGraph, target: Target, tmp: Path) -> Path | None:
         """An artifact in ``tmp`` that records every neuron node and computes what ``artifact``
         does, when ``artifact`` itself cannot record; None when it can (the default)."""
         return None

@@ -29,7 +29,7 @@ class NIRBackend(Backend):
     primitives = frozenset(NIR_PRIMITIVES)
     suffixes = {".nir": "nir"}
 
-    def write(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", settings: ExportSettings) -> list[Path]:
+    def write(self, graph: nir.NIRGraph, out_dir: Path, target: Target, settings: ExportSettings) -> list[Path]:
         """Nothing beside ``model.nir``: only check the graph against the target's primitives."""
         from ..nir.graph import validate_graph
 
@@ -37,7 +37,7 @@ class NIRBackend(Backend):
         validate_graph(graph, target.supports, where=f"target '{target.name}'")
         return []
 
-    def run(self, artifact: Path, x: np.ndarray, target: "Target", record: bool = False) -> RunResult:
+    def run(self, artifact: Path, x: np.ndarray, target: Target, record: bool = False) -> RunResult:
         from ..nir.graph import read_graph
         from ..nir.simulator import simulate
 

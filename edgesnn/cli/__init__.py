@@ -109,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError:
             from typer._click.exceptions import ClickException
         if isinstance(exc, ClickException):  # one line like every other error; usage errors exit 1 (DESIGN §3)
-            verbs = {c.name or c.callback.__name__ for c in app.registered_commands} | {g.name for g in app.registered_groups}
+            verbs = {c.name or c.callback.__name__ for c in app.registered_commands} | {
+                g.name for g in app.registered_groups
+            }
             verb = next((a for a in argv[:1] if a in verbs), None)
             hint = f"; see edgesnn {verb + ' ' if verb else ''}--help"
             typer.echo(f"error: {one_line(exc.format_message()).rstrip('.')}{hint}", err=True)

@@ -10,15 +10,33 @@ import typer
 
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON on stdout (no progress bars).")
 # what to train on, under which profile, for which target (train and tune)
-DATASET_OPTION = typer.Option(..., "--dataset", "-d", help="Built-in name (list: edgesnn datasets; e.g. digits, basic_motions, spoken_digits) or a CSV/NPZ/HDF5/.ts file.")
+DATASET_OPTION = typer.Option(
+    ...,
+    "--dataset",
+    "-d",
+    help="Built-in name (list: edgesnn datasets; e.g. digits, basic_motions, spoken_digits) or a CSV/NPZ/HDF5/.ts file.",
+)
 PROFILE_OPTION = typer.Option("wearable", "--profile", "-p", help="Profile name or YAML path (edgesnn profiles).")
-TARGET_OPTION = typer.Option(None, "--target", "-t", help="Target name or YAML path; default: the profile's default_target. Sets reset mode and weight quantisation.")
+TARGET_OPTION = typer.Option(
+    None,
+    "--target",
+    "-t",
+    help="Target name or YAML path; default: the profile's default_target. Sets reset mode and weight quantisation.",
+)
 # semantics a third-party NIR file may not state (export, run and evaluate of a .nir file)
-RESET_OPTION = typer.Option(None, "--reset", help="For a .nir file that does not state it: reset after a spike, "
-                            "zero | subtract | none (NIR's LIF resets to zero; a graph trained with reset by "
-                            "subtraction needs subtract). Recorded in the manifest.")
-DT_OPTION = typer.Option(None, "--dt", help="For a .nir file that does not state it: the timestep in seconds "
-                         "(default 1e-4, with a warning). Recorded in the manifest.")
+RESET_OPTION = typer.Option(
+    None,
+    "--reset",
+    help="For a .nir file that does not state it: reset after a spike, "
+    "zero | subtract | none (NIR's LIF resets to zero; a graph trained with reset by "
+    "subtraction needs subtract). Recorded in the manifest.",
+)
+DT_OPTION = typer.Option(
+    None,
+    "--dt",
+    help="For a .nir file that does not state it: the timestep in seconds "
+    "(default 1e-4, with a warning). Recorded in the manifest.",
+)
 
 
 def emit_json(obj: Any) -> None:
@@ -51,5 +69,8 @@ def fmt(v: Any) -> str:
 
 
 def checks_table(checks: list) -> None:
-    table("profile checks (slack = value − limit; ≤ 0 is feasible)", ["check", "value", "limit", "slack", "ok", "note"],
-          [[c.name, c.value, c.limit, c.slack, c.ok, getattr(c, "note", "")] for c in checks])
+    table(
+        "profile checks (slack = value − limit; ≤ 0 is feasible)",
+        ["check", "value", "limit", "slack", "ok", "note"],
+        [[c.name, c.value, c.limit, c.slack, c.ok, getattr(c, "note", "")] for c in checks],
+    )

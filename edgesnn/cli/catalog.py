@@ -7,7 +7,9 @@ import typer
 from . import app
 from ._common import JSON_OPTION, emit_json, table
 
-profiles_app = typer.Typer(help="List built-in profiles (application constraints) or show one.", invoke_without_command=True)
+profiles_app = typer.Typer(
+    help="List built-in profiles (application constraints) or show one.", invoke_without_command=True
+)
 targets_app = typer.Typer(help="List built-in targets (where a model runs) or show one.", invoke_without_command=True)
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(targets_app, name="targets")
@@ -23,25 +25,47 @@ def profiles(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     items = list_profiles()
     if as_json:
         return emit_json([p.model_dump() for p in items])
-    table("profiles", ["name", "dt_s", "T max", "latency ms", "param bytes", "energy µJ", "rate band", "target", "description"],
-          [[p.name, p.dt_s, p.step_budget, p.limits.max_latency_ms, p.limits.max_param_bytes, p.limits.max_energy_uj,
-            f"{p.limits.min_mean_firing_rate}–{p.limits.max_mean_firing_rate}", p.default_target, p.description]
-           for p in items])
+    table(
+        "profiles",
+        ["name", "dt_s", "T max", "latency ms", "param bytes", "energy µJ", "rate band", "target", "description"],
+        [
+            [
+                p.name,
+                p.dt_s,
+                p.step_budget,
+                p.limits.max_latency_ms,
+                p.limits.max_param_bytes,
+                p.limits.max_energy_uj,
+                f"{p.limits.min_mean_firing_rate}–{p.limits.max_mean_firing_rate}",
+                p.default_target,
+                p.description,
+            ]
+            for p in items
+        ],
+    )
 
 
 @profiles_app.command("show")
-def profiles_show(name: str = typer.Argument(..., help="Built-in name or path to a profile YAML."),
-                  as_json: bool = JSON_OPTION) -> None:
+def profiles_show(
+    name: str = typer.Argument(..., help="Built-in name or path to a profile YAML."), as_json: bool = JSON_OPTION
+) -> None:
     """Show one profile with every limit."""
     from ..config import load_profile
 
     p = load_profile(name)
     if as_json:
         return emit_json(p.model_dump())
-    table(f"profile {p.name}: {p.description}", ["key", "value"],
-          [["dt_s", p.dt_s], ["timesteps (static input)", p.default_timesteps], ["step budget", p.step_budget],
-           ["default_target", p.default_target]]
-          + [[k, v] for k, v in p.limits.model_dump().items()])
+    table(
+        f"profile {p.name}: {p.description}",
+        ["key", "value"],
+        [
+            ["dt_s", p.dt_s],
+            ["timesteps (static input)", p.default_timesteps],
+            ["step budget", p.step_budget],
+            ["default_target", p.default_target],
+        ]
+        + [[k, v] for k, v in p.limits.model_dump().items()],
+    )
 
 
 @targets_app.callback()
@@ -56,9 +80,22 @@ def targets(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     ready = _installed({t.backend for t in items})
     if as_json:
         return emit_json([{**t.model_dump(), "installed": ready[t.backend]} for t in items])
-    table("targets", ["name", "backend", "installed", "weights", "reset", "cost table", "description"],
-          [[t.name, t.backend, "yes" if ready[t.backend] else "no", f"{t.numerics.weight_bits}-bit", t.numerics.reset,
-            t.energy.table, t.description] for t in items])
+    table(
+        "targets",
+        ["name", "backend", "installed", "weights", "reset", "cost table", "description"],
+        [
+            [
+                t.name,
+                t.backend,
+                "yes" if ready[t.backend] else "no",
+                f"{t.numerics.weight_bits}-bit",
+                t.numerics.reset,
+                t.energy.table,
+                t.description,
+            ]
+            for t in items
+        ],
+    )
 
 
 def _installed(backends: set[str]) -> dict[str, bool]:
@@ -69,17 +106,22 @@ def _installed(backends: set[str]) -> dict[str, bool]:
 
 
 @targets_app.command("show")
-def targets_show(name: str = typer.Argument(..., help="Built-in name or path to a target YAML."),
-                 as_json: bool = JSON_OPTION) -> None:
+def targets_show(
+    name: str = typer.Argument(..., help="Built-in name or path to a target YAML."), as_json: bool = JSON_OPTION
+) -> None:
     """Show one target: numerics, supported NIR primitives, every energy constant with its source."""
     from ..config import load_target
 
     t = load_target(name)
     if as_json:
         return emit_json(t.model_dump())
-    rows = [["backend", f"{t.backend} ({'installed' if _installed({t.backend})[t.backend] else 'not installed here'})"],
-            ["runtime", t.runtime], ["numerics", t.numerics.model_dump()],
-            ["supports", ", ".join(t.supports)], ["energy table", f"{t.energy.table} — covers {t.energy.covers}; omits {t.energy.omits}"]]
+    rows = [
+        ["backend", f"{t.backend} ({'installed' if _installed({t.backend})[t.backend] else 'not installed here'})"],
+        ["runtime", t.runtime],
+        ["numerics", t.numerics.model_dump()],
+        ["supports", ", ".join(t.supports)],
+        ["energy table", f"{t.energy.table} — covers {t.energy.covers}; omits {t.energy.omits}"],
+    ]
     rows += [[k, f"{c.value} pJ — {c.source}"] for k, c in t.energy.constants.items()]
     table(f"target {t.name}: {t.description}", ["key", "value"], rows)
 
@@ -93,5 +135,8 @@ def datasets(as_json: bool = JSON_OPTION) -> None:
 
     if as_json:
         return emit_json({name: asdict(info) for name, info in CATALOG.items()})
-    table("built-in datasets (train/test = the official split)", ["name", "kind", "shape", "classes", "samples", "what", "source"],
-          [[n, i.kind, i.shape, i.classes, i.sizes, i.what, i.citation] for n, i in CATALOG.items()])
+    table(
+        "built-in datasets (train/test = the official split)",
+        ["name", "kind", "shape", "classes", "samples", "what", "source"],
+        [[n, i.kind, i.shape, i.classes, i.sizes, i.what, i.citation] for n, i in CATALOG.items()],
+    )

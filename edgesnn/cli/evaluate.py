@@ -12,11 +12,26 @@ from ._common import DT_OPTION, JSON_OPTION, RESET_OPTION, checks_table, emit_js
 
 @app.command()
 def evaluate(
-    artifacts: list[Path] = typer.Argument(..., help="Export directories from 'edgesnn export' (or a bare .nir file with --dataset). Several: a side-by-side table."),
-    dataset: str = typer.Option(None, "--dataset", "-d", help="Dataset name or file; default: the one in the artifact's manifest."),
+    artifacts: list[Path] = typer.Argument(
+        ...,
+        help="Export directories from 'edgesnn export' (or a bare .nir file with --dataset). Several: a side-by-side table.",
+    ),
+    dataset: str = typer.Option(
+        None, "--dataset", "-d", help="Dataset name or file; default: the one in the artifact's manifest."
+    ),
     profile: str = typer.Option(None, "--profile", "-p", help="Profile to check against; default: the manifest's."),
-    target: str = typer.Option(None, "--target", "-t", help="Another cost table of the same runtime, or 'nir' for the reference simulator; default: the manifest's."),
-    out: Path = typer.Option(None, "--out", "-o", help="Report directory (default: <artifact>/report; with several artifacts, DIR/<n>-<name>)."),
+    target: str = typer.Option(
+        None,
+        "--target",
+        "-t",
+        help="Another cost table of the same runtime, or 'nir' for the reference simulator; default: the manifest's.",
+    ),
+    out: Path = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Report directory (default: <artifact>/report; with several artifacts, DIR/<n>-<name>).",
+    ),
     limit: int = typer.Option(None, "--limit", min=1, help="Evaluate only the first N test samples."),
     batch_size: int = typer.Option(128, "--batch-size", min=1, help="Samples per runtime call."),
     reset: str = RESET_OPTION,
@@ -29,15 +44,28 @@ def evaluate(
     Exit code 2 when a model violates its profile (the report is still written).
     """
     from ..errors import ConstraintViolation
-    from ..evaluation import comparison_markdown, comparison_rows, default_out, evaluate as run_evaluate
+    from ..evaluation import comparison_markdown, comparison_rows, default_out
+    from ..evaluation import evaluate as run_evaluate
     from ..io import atomic_write_text, write_json
 
     reports, outs = [], []
     for i, artifact in enumerate(artifacts):
         where = default_out(artifact) if out is None else (out if len(artifacts) == 1 else out / _slug(i, artifact))
         with _progress(not as_json, f"evaluate {artifact}") as progress:
-            reports.append(run_evaluate(artifact, dataset, profile=profile, target=target, out=where, limit=limit,
-                                        progress=progress, batch_size=batch_size, reset=reset, dt=dt))
+            reports.append(
+                run_evaluate(
+                    artifact,
+                    dataset,
+                    profile=profile,
+                    target=target,
+                    out=where,
+                    limit=limit,
+                    progress=progress,
+                    batch_size=batch_size,
+                    reset=reset,
+                    dt=dt,
+                )
+            )
         outs.append(where)
     if len(reports) > 1 and out is not None:
         write_json(out / "comparison.json", comparison_rows(reports))
@@ -85,8 +113,11 @@ class _progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
         self._label, self._task = label, None
-        self._bar = Progress(label, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) \
-            if enabled and sys.stderr.isatty() else None
+        self._bar = (
+            Progress(label, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            if enabled and sys.stderr.isatty()
+            else None
+        )
 
     def __enter__(self):
         if self._bar:

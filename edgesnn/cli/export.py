@@ -12,10 +12,22 @@ from ._common import DT_OPTION, JSON_OPTION, RESET_OPTION, emit_json, table
 
 @app.command()
 def export(
-    model: Path = typer.Argument(None, help="Run directory / checkpoint.pt from 'edgesnn train', or any .nir file (Norse, Sinabs, Rockpool, snnTorch). Default: the latest run."),
-    target: str = typer.Option(..., "--target", "-t", help="A built-in target (see 'edgesnn targets': onnx, cortex-m, lava, loihi2…) or a target YAML; its backend may be a plug-in."),
+    model: Path = typer.Argument(
+        None,
+        help="Run directory / checkpoint.pt from 'edgesnn train', or any .nir file (Norse, Sinabs, Rockpool, snnTorch). Default: the latest run.",
+    ),
+    target: str = typer.Option(
+        ...,
+        "--target",
+        "-t",
+        help="A built-in target (see 'edgesnn targets': onnx, cortex-m, lava, loihi2…) or a target YAML; its backend may be a plug-in.",
+    ),
     profile: str = typer.Option(None, "--profile", "-p", help="Profile whose dt_s to use when the model carries none."),
-    form: str = typer.Option(None, "--form", help="For backends with a 'form' option (ONNX): unrolled ([T,B,…] in, [T,B,n] out; the default) or stepwise (one step, explicit states)."),
+    form: str = typer.Option(
+        None,
+        "--form",
+        help="For backends with a 'form' option (ONNX): unrolled ([T,B,…] in, [T,B,n] out; the default) or stepwise (one step, explicit states).",
+    ),
     out: Path = typer.Option(None, "--out", "-o", help="Output directory (default: <run>/export-<target>)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output directory."),
     reset: str = RESET_OPTION,
@@ -25,9 +37,8 @@ def export(
     """Export through NIR to a target; run the artifact against the reference simulator and
     write model.nir, the target's artifact, parity.json and manifest.json (atomically)."""
     from ..config import load_target
-    from ..export import export as run_export
-
     from ..errors import UsageError
+    from ..export import export as run_export
 
     tgt = load_target(target)
     options = {} if form is None else {"form": form}
@@ -36,21 +47,32 @@ def export(
 
         settings = backend_class(tgt.backend).Settings
         if "form" not in settings.model_fields:
-            raise UsageError(f"--form is an option of backends that write several forms (ONNX); target '{tgt.name}' "
-                             f"runs on {tgt.backend}, which has one form: drop --form")
-    with _status(not as_json, f"exporting to {tgt.name}: writing the artifact, running it on {tgt.backend}, "
-                 "comparing with the reference simulator"):
+            raise UsageError(
+                f"--form is an option of backends that write several forms (ONNX); target '{tgt.name}' "
+                f"runs on {tgt.backend}, which has one form: drop --form"
+            )
+    with _status(
+        not as_json,
+        f"exporting to {tgt.name}: writing the artifact, running it on {tgt.backend}, "
+        "comparing with the reference simulator",
+    ):
         result = run_export(model, target, profile=profile, out=out, force=force, reset=reset, dt=dt, **options)
     if as_json:
         return emit_json({"out": str(result.out), "files": result.files, "parity": result.parity})
     p = result.parity["vs_reference"]
-    rows = [["spike agreement vs reference", f"{p['spike_agreement']:.6f} ({p['mismatches']} mismatches)"],
-            ["max |Δ| output", p["max_abs_diff"]]]
+    rows = [
+        ["spike agreement vs reference", f"{p['spike_agreement']:.6f} ({p['mismatches']} mismatches)"],
+        ["max |Δ| output", p["max_abs_diff"]],
+    ]
     if "runtime_accuracy" in p:
         rows += [["accuracy runtime / reference", f"{p['runtime_accuracy']:.4f} / {p['reference_accuracy']:.4f}"]]
     if "vs_torch" in result.parity:
         rows += [["spike agreement vs torch model", result.parity["vs_torch"]["spike_agreement"]]]
-    table(f"exported to {result.target.name} ({result.parity['samples']} samples × {result.parity['timesteps']} steps)", ["parity", "value"], rows)
+    table(
+        f"exported to {result.target.name} ({result.parity['samples']} samples × {result.parity['timesteps']} steps)",
+        ["parity", "value"],
+        rows,
+    )
     typer.echo(f"wrote {result.out}: {', '.join(result.files)}")
     typer.echo(f"next: edgesnn evaluate {result.out} --dataset <dataset>   |   edgesnn package {result.out}")
 

@@ -16,9 +16,19 @@ def train(
     dataset: str = DATASET_OPTION,
     profile: str = PROFILE_OPTION,
     target: str = TARGET_OPTION,
-    model: str = typer.Option(None, "--model", "-m", help="mlp | cnn2d | cnn1d | rnn | fusion | fusion2 (default: rnn for a "
-                              "time series, fusion2 for several inputs, mlp otherwise)."),
-    sets: list[str] = typer.Option([], "--set", "-s", help="Hyper-parameter override key=value (repeatable), e.g. --set beta=0.95 --set hidden=[256]."),
+    model: str = typer.Option(
+        None,
+        "--model",
+        "-m",
+        help="mlp | cnn2d | cnn1d | rnn | fusion | fusion2 (default: rnn for a "
+        "time series, fusion2 for several inputs, mlp otherwise).",
+    ),
+    sets: list[str] = typer.Option(
+        [],
+        "--set",
+        "-s",
+        help="Hyper-parameter override key=value (repeatable), e.g. --set beta=0.95 --set hidden=[256].",
+    ),
     epochs: int = typer.Option(None, "--epochs", "-e", min=1, help="Training epochs (default: the model's)."),
     seed: int = typer.Option(0, "--seed", help="One seed fixes split, init, shuffling and encoders."),
     label_column: str = typer.Option(None, "--label-column", help="CSV column (or NPZ/HDF5 array) holding labels."),
@@ -36,26 +46,61 @@ def train(
     from ..train import train as run_train
 
     out = out or Path("runs") / f"{Path(dataset).stem}-{model or 'auto'}-{time.strftime('%Y%m%d-%H%M%S')}"
-    result = run_train(dataset, profile, model=model, target=target, overrides=parse_set(sets), epochs=epochs,
-                       seed=seed, out=out, force=force, progress=None if not as_json else False,
-                       label_column=label_column, top_k=top_k)
+    result = run_train(
+        dataset,
+        profile,
+        model=model,
+        target=target,
+        overrides=parse_set(sets),
+        epochs=epochs,
+        seed=seed,
+        out=out,
+        force=force,
+        progress=None if not as_json else False,
+        label_column=label_column,
+        top_k=top_k,
+    )
     m = result.metrics
     if as_json:
-        emit_json({"out": str(result.out), "feasible": result.feasible, "hparams": result.hp,
-                   "metrics": {k: v for k, v in m.items() if k != "history"}, "checks": [c.to_dict() for c in result.checks]})
+        emit_json(
+            {
+                "out": str(result.out),
+                "feasible": result.feasible,
+                "hparams": result.hp,
+                "metrics": {k: v for k, v in m.items() if k != "history"},
+                "checks": [c.to_dict() for c in result.checks],
+            }
+        )
     else:
-        rows = [["SNN test accuracy", m["test_acc"]], ["SNN val accuracy (best epoch)", f"{m['val_acc']:.4f} ({m['best_epoch']})"]]
+        rows = [
+            ["SNN test accuracy", m["test_acc"]],
+            ["SNN val accuracy (best epoch)", f"{m['val_acc']:.4f} ({m['best_epoch']})"],
+        ]
         if "ann_test_acc" in m:
-            rows += [["ANN twin test accuracy", m["ann_test_acc"]],
-                     ["SNN − ANN (pp)", 100 * (m["test_acc"] - m["ann_test_acc"])],
-                     ["ANN→SNN transfer accuracy (drop pp)", f"{m['transfer_test_acc']:.4f} ({m['transfer_drop_pp']:.2f})"]]
-        rows += [["timesteps", m["timesteps"]], ["parameter bytes", m["param_bytes"]], ["neuron state bytes", m["state_bytes"]],
-                 ["mean firing rate", m["mean_firing_rate"]], ["energy / inference (µJ)", m["energy_uj"]],
-                 ["cost table", result.target.energy.table], ["train time (s)", m["train_seconds"]]]
-        table(f"{result.hp['model']} on {dataset} — profile {result.profile.name}, target {result.target.name}", ["metric", "value"], rows)
+            rows += [
+                ["ANN twin test accuracy", m["ann_test_acc"]],
+                ["SNN − ANN (pp)", 100 * (m["test_acc"] - m["ann_test_acc"])],
+                ["ANN→SNN transfer accuracy (drop pp)", f"{m['transfer_test_acc']:.4f} ({m['transfer_drop_pp']:.2f})"],
+            ]
+        rows += [
+            ["timesteps", m["timesteps"]],
+            ["parameter bytes", m["param_bytes"]],
+            ["neuron state bytes", m["state_bytes"]],
+            ["mean firing rate", m["mean_firing_rate"]],
+            ["energy / inference (µJ)", m["energy_uj"]],
+            ["cost table", result.target.energy.table],
+            ["train time (s)", m["train_seconds"]],
+        ]
+        table(
+            f"{result.hp['model']} on {dataset} — profile {result.profile.name}, target {result.target.name}",
+            ["metric", "value"],
+            rows,
+        )
         checks_table(result.checks)
         typer.echo(f"saved {result.out}")
         typer.echo(f"next: edgesnn export {result.out} --target {result.target.name}")
     if not result.feasible:
         broken = ", ".join(c.name for c in result.checks if not c.ok)
-        raise ConstraintViolation(f"the model violates profile '{result.profile.name}' ({broken}); saved and flagged in {result.out}")
+        raise ConstraintViolation(
+            f"the model violates profile '{result.profile.name}' ({broken}); saved and flagged in {result.out}"
+        )

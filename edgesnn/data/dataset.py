@@ -89,8 +89,11 @@ class Dataset:
         if self.lengths is not None:
             self.lengths = np.asarray(self.lengths).astype(np.int64).reshape(-1)
             full = self.x.shape[-1] if self.kind == "timeseries" else 0
-            if self.kind != "timeseries" or len(self.lengths) != len(self.y) or (
-                    self.lengths.size and (self.lengths.min() < 1 or self.lengths.max() > full)):
+            if (
+                self.kind != "timeseries"
+                or len(self.lengths) != len(self.y)
+                or (self.lengths.size and (self.lengths.min() < 1 or self.lengths.max() > full))
+            ):
                 raise ShapeError(
                     f"dataset '{self.name}': lengths must give one valid length in 1..{full or 'L'} per "
                     f"time series, got {len(self.lengths)} values for {len(self.y)} {self.kind} samples"
@@ -98,21 +101,28 @@ class Dataset:
         if self.test_mask is not None:
             self.test_mask = np.asarray(self.test_mask, dtype=bool).reshape(-1)
             if len(self.test_mask) != len(self.y):
-                raise ShapeError(f"dataset '{self.name}': test_mask has {len(self.test_mask)} entries for {len(self.y)} samples")
+                raise ShapeError(
+                    f"dataset '{self.name}': test_mask has {len(self.test_mask)} entries for {len(self.y)} samples"
+                )
 
     def _init_inputs(self) -> None:
         if not self.x or not all(isinstance(k, str) and k.isidentifier() for k in self.x):
-            raise ShapeError(f"dataset '{self.name}': a multimodal dataset needs named inputs (identifiers), "
-                             f"got {list(self.x)}")
+            raise ShapeError(
+                f"dataset '{self.name}': a multimodal dataset needs named inputs (identifiers), got {list(self.x)}"
+            )
         arrays = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in self.x.items()}
         for k, v in arrays.items():
             if v.ndim not in KIND_OF_NDIM:
-                raise ShapeError(f"dataset '{self.name}': input '{k}' has shape {v.shape}; use [N, F] vectors, "
-                                 "[N, C, L] series or [N, C, H, W] images")
+                raise ShapeError(
+                    f"dataset '{self.name}': input '{k}' has shape {v.shape}; use [N, F] vectors, "
+                    "[N, C, L] series or [N, C, H, W] images"
+                )
         sizes = {k: len(v) for k, v in arrays.items()}
         if len(set(sizes.values())) > 1:
-            raise ShapeError(f"dataset '{self.name}': inputs hold different numbers of samples {sizes}; "
-                             "give every input one entry per sample")
+            raise ShapeError(
+                f"dataset '{self.name}': inputs hold different numbers of samples {sizes}; "
+                "give every input one entry per sample"
+            )
         self.x = dict(sorted(arrays.items()))  # one order everywhere: by name, as the NIR graph
 
     @property
@@ -156,24 +166,43 @@ class Dataset:
             return None
         return (np.arange(self.x.shape[-1])[None, :] >= self.lengths[:, None])[:, None, :]
 
-    def subset(self, index: np.ndarray) -> "Dataset":
+    def subset(self, index: np.ndarray) -> Dataset:
         """The samples at ``index`` (classes, names, lengths and test mask kept)."""
-        pick = (lambda a: None if a is None else a[index])
-        x = {k: v[index] for k, v in self.x.items()} if self.multimodal else self.x[index]
-        return Dataset(self.name, x, self.y[index], list(self.classes), self.kind, self.source,
-                       pick(self.lengths), pick(self.test_mask))
 
-    def select(self, name: str) -> "Dataset":
+        def pick(a):
+            return None if a is None else a[index]
+
+        x = {k: v[index] for k, v in self.x.items()} if self.multimodal else self.x[index]
+        return Dataset(
+            self.name,
+            x,
+            self.y[index],
+            list(self.classes),
+            self.kind,
+            self.source,
+            pick(self.lengths),
+            pick(self.test_mask),
+        )
+
+    def select(self, name: str) -> Dataset:
         """One named input of a multimodal dataset as a dataset of its own (same samples, labels
         and test split), named ``<dataset>:<input>``: the single-modality baseline of a fusion model."""
         if not self.multimodal:
             raise ShapeError(f"dataset '{self.name}' has one input; ':{name}' selects an input of a multimodal dataset")
         if name not in self.x:
             raise ShapeError(f"dataset '{self.name}' has no input '{name}'; its inputs: {', '.join(self.x)}")
-        return Dataset(f"{self.name}:{name}", self.x[name], self.y, list(self.classes), self.input_kinds[name],
-                       self.source, None, self.test_mask)
+        return Dataset(
+            f"{self.name}:{name}",
+            self.x[name],
+            self.y,
+            list(self.classes),
+            self.input_kinds[name],
+            self.source,
+            None,
+            self.test_mask,
+        )
 
-    def with_x(self, x: np.ndarray | dict[str, np.ndarray], kind: str | None = None) -> "Dataset":
+    def with_x(self, x: np.ndarray | dict[str, np.ndarray], kind: str | None = None) -> Dataset:
         """Same labels and metadata, new features (e.g. after preprocessing)."""
         kind = kind or ("multimodal" if isinstance(x, dict) else self.kind)
         lengths = self.lengths if kind == "timeseries" else None
@@ -200,9 +229,7 @@ def labels_to_indices(labels: Sequence | np.ndarray, where: str = "labels") -> t
         raise ShapeError(f"{where}: labels must be 1-D, got shape {arr.shape}; give one label per sample")
     if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
         bad = np.flatnonzero(~np.isfinite(arr))
-        raise DataError(
-            f"{where}: {bad.size} label(s) are NaN/inf (first at sample {bad[0]}); drop or fix those rows"
-        )
+        raise DataError(f"{where}: {bad.size} label(s) are NaN/inf (first at sample {bad[0]}); drop or fix those rows")
     if arr.dtype.kind == "O":
         arr = np.array([_label_name(v) for v in arr])
     values, y = np.unique(arr, return_inverse=True)
@@ -234,7 +261,9 @@ def check_dataset(ds: Dataset, where: str, feature_names: Sequence[str] | None =
         if not np.all(np.isfinite(x)):
             part = ds if not ds.multimodal else ds.with_x(x, kind=KIND_OF_NDIM[x.ndim])
             label = f"input '{name}': " if ds.multimodal else ""
-            raise DataError(f"{where}: {label}{_nonfinite_where(part, feature_names)}; drop or impute them before loading")
+            raise DataError(
+                f"{where}: {label}{_nonfinite_where(part, feature_names)}; drop or impute them before loading"
+            )
     present = np.unique(ds.y)
     if present.size < 2:
         only = ds.classes[int(present[0])]

@@ -44,7 +44,7 @@ from .encoders_temporal import (
 VAL_STREAM, TEST_STREAM, CALIBRATION_STREAM = 10**6, 2 * 10**6, 3 * 10**6
 
 
-def on_input_grid(encoder: "Encoder", x) -> "Encoder":
+def on_input_grid(encoder: Encoder, x) -> Encoder:
     """``encoder`` with the direct inputs quantised to ``input_grid`` of the training data ``x``
     (a dict for a ``MultiEncoder``, which shares one peak over all inputs, spikes counting 1)."""
     from dataclasses import replace
@@ -52,16 +52,31 @@ def on_input_grid(encoder: "Encoder", x) -> "Encoder":
     if isinstance(encoder, DirectEncoder) and encoder.step_size is None:
         return replace(encoder, step_size=input_grid(float(np.abs(x).max(initial=0.0))))
     if isinstance(encoder, MultiEncoder) and any(isinstance(e, DirectEncoder) for e in encoder.encoders.values()):
-        peak = max(float(np.abs(x[n]).max(initial=0.0)) if isinstance(e, DirectEncoder) else 1.0
-                   for n, e in encoder.encoders.items())
-        return MultiEncoder({n: replace(e, step_size=input_grid(peak)) if isinstance(e, DirectEncoder) else e
-                             for n, e in encoder.encoders.items()})
+        peak = max(
+            float(np.abs(x[n]).max(initial=0.0)) if isinstance(e, DirectEncoder) else 1.0
+            for n, e in encoder.encoders.items()
+        )
+        return MultiEncoder(
+            {
+                n: replace(e, step_size=input_grid(peak)) if isinstance(e, DirectEncoder) else e
+                for n, e in encoder.encoders.items()
+            }
+        )
     return encoder
 
 
 ENCODERS: dict[str, type[Encoder]] = {
-    cls.name: cls for cls in (StaticEncoder, RateEncoder, LatencyEncoder, DirectEncoder, DeltaEncoder,
-                              LevelCrossingEncoder, SigmaDeltaEncoder, MultiEncoder)
+    cls.name: cls
+    for cls in (
+        StaticEncoder,
+        RateEncoder,
+        LatencyEncoder,
+        DirectEncoder,
+        DeltaEncoder,
+        LevelCrossingEncoder,
+        SigmaDeltaEncoder,
+        MultiEncoder,
+    )
 }
 
 
@@ -92,7 +107,24 @@ def encode_batch(encoder: Encoder | str, x: np.ndarray, T: int | None, seed: int
 
 
 __all__ = [
-    "CALIBRATION_STREAM", "ENCODERS", "INPUT_LEVELS", "TEST_STREAM", "VAL_STREAM", "DeltaEncoder", "DirectEncoder",
-    "Encoder", "LatencyEncoder", "LevelCrossingEncoder", "MultiEncoder", "RateEncoder", "SigmaDeltaEncoder",
-    "StaticEncoder", "TemporalEncoder", "encode_batch", "input_grid", "make_encoder", "on_input_grid", "resample",
+    "CALIBRATION_STREAM",
+    "ENCODERS",
+    "INPUT_LEVELS",
+    "TEST_STREAM",
+    "VAL_STREAM",
+    "DeltaEncoder",
+    "DirectEncoder",
+    "Encoder",
+    "LatencyEncoder",
+    "LevelCrossingEncoder",
+    "MultiEncoder",
+    "RateEncoder",
+    "SigmaDeltaEncoder",
+    "StaticEncoder",
+    "TemporalEncoder",
+    "encode_batch",
+    "input_grid",
+    "make_encoder",
+    "on_input_grid",
+    "resample",
 ]

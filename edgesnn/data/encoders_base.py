@@ -31,7 +31,9 @@ def _check_x(x: Any, name: str, unit_range: bool) -> np.ndarray:
         raise DataError(f"encoder '{name}': x has dtype {arr.dtype}; give a numeric array [B, *features]")
     arr = arr.astype(np.float64, copy=False)
     if arr.ndim < 2:
-        raise ShapeError(f"encoder '{name}': x has shape {arr.shape}; give a batch [B, *features] (x[None] for one sample)")
+        raise ShapeError(
+            f"encoder '{name}': x has shape {arr.shape}; give a batch [B, *features] (x[None] for one sample)"
+        )
     if not np.all(np.isfinite(arr)):
         raise DataError(f"encoder '{name}': x holds {int((~np.isfinite(arr)).sum())} NaN/inf values; clean the input")
     if unit_range and arr.size and (arr.min() < -_RANGE_TOL or arr.max() > 1 + _RANGE_TOL):
@@ -42,7 +44,7 @@ def _check_x(x: Any, name: str, unit_range: bool) -> np.ndarray:
     return np.clip(arr, 0.0, 1.0) if unit_range else arr
 
 
-def _number(enc: "Encoder", field_name: str, lo: float, hi: float, lo_open: bool = False, hi_open: bool = False) -> None:
+def _number(enc: Encoder, field_name: str, lo: float, hi: float, lo_open: bool = False, hi_open: bool = False) -> None:
     """Coerce option ``field_name`` to float and check it lies in the interval ``lo..hi``."""
     v = getattr(enc, field_name)
     ok_type = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
@@ -96,7 +98,7 @@ class Encoder(abc.ABC):
         return {"name": self.name, **asdict(self)}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Encoder":
+    def from_dict(cls, d: dict[str, Any]) -> Encoder:
         """Rebuild from ``to_dict`` output; on the base class the name picks the subclass."""
         from .encoders import ENCODERS, make_encoder  # the registry imports every family
 

@@ -71,4 +71,3 @@ class MultiEncoder(Encoder):
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "inputs": {n: e.to_dict() for n, e in self.encoders.items()}}
-

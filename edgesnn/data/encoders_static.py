@@ -71,4 +71,3 @@ class LatencyEncoder(Encoder):
         t = np.rint((np.float32(1.0) - flat[fire]) * np.float32(T - 1)).astype(np.int64)
         out[np.clip(t, 0, T - 1), fire] = 1.0
         return out.reshape(T, *x.shape)
-

@@ -215,4 +215,3 @@ class SigmaDeltaEncoder(TemporalEncoder):
         v = v + u
         up, down = v >= self.threshold, v <= -self.threshold
         return v - self.threshold * (up.astype(np.float64) - down), _up_down(up, down)
-

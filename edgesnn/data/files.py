@@ -51,8 +51,7 @@ def _pick_label_column(header: list[str], label_column: str | None, where: str) 
         if label_column in header:
             return header.index(label_column)
         raise DataError(
-            f"{where}: no column '{label_column}'{did_you_mean(label_column, header)}; "
-            f"columns are: {', '.join(header)}"
+            f"{where}: no column '{label_column}'{did_you_mean(label_column, header)}; columns are: {', '.join(header)}"
         )
     lowered = [h.lower() for h in header]
     for cand in LABEL_CANDIDATES:
@@ -147,8 +146,10 @@ def _refuse_nan_padding(x: np.ndarray, key: str, where: str) -> None:
     trailing = np.flip(np.logical_and.accumulate(np.flip(bad, axis=1), axis=1), axis=1)
     if (bad == trailing).all():
         i = int(np.flatnonzero(bad.any(axis=1))[0])
-        raise DataError(f"{where}: '{key}' looks padded with NaN (series {i} has {int((~bad[i]).sum())} valid frames of "
-                        f"{x.shape[2]}); pad series with zeros and save a 'lengths' array of valid frames per series")
+        raise DataError(
+            f"{where}: '{key}' looks padded with NaN (series {i} has {int((~bad[i]).sum())} valid frames of "
+            f"{x.shape[2]}); pad series with zeros and save a 'lengths' array of valid frames per series"
+        )
 
 
 def _arrays_raw(get: Callable[[str], np.ndarray], keys: list[str], label_key: str | None, where: str) -> Raw:
@@ -249,9 +250,13 @@ def check_raw_shapes(raw: Raw, where: str) -> str:
 
 def _check_features(x: np.ndarray, labels: np.ndarray, what: str) -> None:
     if x.ndim not in KIND_OF_NDIM:
-        raise ShapeError(f"{what} has shape {x.shape}; use [N, F] vectors, [N, C, L] time series or [N, C, H, W] images")
+        raise ShapeError(
+            f"{what} has shape {x.shape}; use [N, F] vectors, [N, C, L] time series or [N, C, H, W] images"
+        )
     if len(x) != len(labels):
         raise DataError(f"{what} has {len(x)} samples but y has {len(labels)} labels; give one label per sample")
     if x.ndim == 4 and x.shape[-1] in (1, 3, 4) and x.shape[1] not in (1, 3, 4):
-        raise ShapeError(f"{what}: images of shape {x.shape} look channel-last; images are channel-first "
-                         "[N, C, H, W]: save x.transpose(0, 3, 1, 2)")
+        raise ShapeError(
+            f"{what}: images of shape {x.shape} look channel-last; images are channel-first "
+            "[N, C, H, W]: save x.transpose(0, 3, 1, 2)"
+        )

@@ -15,7 +15,7 @@ from .files import READERS, Raw, check_raw_shapes
 
 
 def path_state(path: str | Path) -> str:
-    """"file", "dir", "other" or "missing"; a name the OS refuses (too long, NUL byte) is "missing"."""
+    """ "file", "dir", "other" or "missing"; a name the OS refuses (too long, NUL byte) is "missing"."""
     try:
         p = Path(path)
         return "file" if p.is_file() else "dir" if p.is_dir() else "other" if p.exists() else "missing"
@@ -51,18 +51,18 @@ def load_file(path: Path, *, label_column: str | None = None) -> Dataset:
         raise DataError(f"{where}: is a directory; give a .csv, .npz, .h5 or .hdf5 file")
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise DataError(
-            f"{where}: unsupported extension '{path.suffix}'; use one of {', '.join(sorted(READERS))}"
-        )
+        raise DataError(f"{where}: unsupported extension '{path.suffix}'; use one of {', '.join(sorted(READERS))}")
     if path.stat().st_size == 0:
         raise DataError(f"{where}: the file is empty; write the dataset into it first")
     try:
         raw = reader(path, label_column)
     except (PermissionError, UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"{where}: cannot read ({type(exc).__name__}: {exc}); check its permissions and format") from None
+        raise DataError(
+            f"{where}: cannot read ({type(exc).__name__}: {exc}); check its permissions and format"
+        ) from None
     kind = check_raw_shapes(raw, where)
     y, classes = _labels(raw, where)
-    for x in (raw.x.values() if isinstance(raw.x, dict) else [raw.x]):
+    for x in raw.x.values() if isinstance(raw.x, dict) else [raw.x]:
         if x.dtype.kind == "f" and np.isfinite(x).all() and np.abs(x).max(initial=0) > np.finfo(np.float32).max:
             raise DataError(f"{where}: values exceed the float32 range; rescale the features")
     ds = Dataset(path.stem, raw.x, y, classes, kind, str(path.resolve()), lengths=raw.lengths)

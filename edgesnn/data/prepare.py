@@ -47,8 +47,15 @@ def shape_json(shape) -> list[int] | dict[str, list[int]]:
     return {k: list(v) for k, v in shape.items()} if isinstance(shape, dict) else list(shape)
 
 
-def raw_splits(name_or_path: str | os.PathLike, seed: int, *, label_column: str | None = None, top_k: int | None = None,
-               val: float = VAL_FRACTION, test: float = TEST_FRACTION) -> tuple[Dataset, Splits]:
+def raw_splits(
+    name_or_path: str | os.PathLike,
+    seed: int,
+    *,
+    label_column: str | None = None,
+    top_k: int | None = None,
+    val: float = VAL_FRACTION,
+    test: float = TEST_FRACTION,
+) -> tuple[Dataset, Splits]:
     """The loaded dataset (top-k classes kept) and its unscaled splits by ``seed``: what ``prepare``
     scales, and what a bundle replays raw."""
     ds = load_dataset(name_or_path, label_column=label_column)
@@ -61,10 +68,13 @@ def fit_preprocessor(kind: str | None, ds: Dataset) -> Preprocessor | dict[str, 
     """``kind`` (None: ``DEFAULT_PREPROCESS`` of the data kind) fitted on ``ds`` (padded frames
     ignored); one per input of a multimodal dataset, each pooled and scaled as its own data kind."""
     if ds.multimodal:
-        return {n: Preprocessor(kind or DEFAULT_PREPROCESS[k], per=DEFAULT_PER[k]).fit(ds.x[n])
-                for n, k in ds.input_kinds.items()}
+        return {
+            n: Preprocessor(kind or DEFAULT_PREPROCESS[k], per=DEFAULT_PER[k]).fit(ds.x[n])
+            for n, k in ds.input_kinds.items()
+        }
     return Preprocessor(kind or DEFAULT_PREPROCESS[ds.kind], per=DEFAULT_PER[ds.kind]).fit(
-        ds.x, ignore=ds.padding_mask())
+        ds.x, ignore=ds.padding_mask()
+    )
 
 
 def preprocessing_dict(pre: Preprocessor | dict[str, Preprocessor]) -> dict[str, Any]:

@@ -113,7 +113,7 @@ class Preprocessor:
     def fitted(self) -> bool:
         return self.offset is not None
 
-    def fit(self, x: np.ndarray, ignore: np.ndarray | None = None) -> "Preprocessor":
+    def fit(self, x: np.ndarray, ignore: np.ndarray | None = None) -> Preprocessor:
         """Compute the statistics from training samples ``x [N, *features]``; returns self.
 
         ``ignore`` (bool, broadcastable to x): entries left out of every statistic, e.g. the
@@ -166,7 +166,7 @@ class Preprocessor:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Preprocessor":
+    def from_dict(cls, d: dict[str, Any]) -> Preprocessor:
         try:
             shape = tuple(int(s) for s in d["shape"])
             offset = np.asarray(d["offset"], dtype=np.float64).reshape(shape)

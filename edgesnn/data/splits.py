@@ -40,8 +40,16 @@ def keep_top_k_classes(ds: Dataset, k: int) -> Dataset:
     remap[kept] = np.arange(k)
     mask = remap[ds.y] >= 0
     kept_ds = ds.subset(np.flatnonzero(mask))
-    return Dataset(ds.name, kept_ds.x, remap[kept_ds.y], [ds.classes[c] for c in kept], ds.kind, ds.source,
-                   kept_ds.lengths, kept_ds.test_mask)
+    return Dataset(
+        ds.name,
+        kept_ds.x,
+        remap[kept_ds.y],
+        [ds.classes[c] for c in kept],
+        ds.kind,
+        ds.source,
+        kept_ds.lengths,
+        kept_ds.test_mask,
+    )
 
 
 @dataclass

@@ -8,16 +8,31 @@ latency and the profile checks, with spikes recorded on the runtime that ships.
 side-by-side table. Schema: docs/report-schema.md.
 """
 
+from ..readout import predict
 from .artifact import Artifact, resolve
+from .batches import RunSummary, run_split
 from .compare import COLUMNS, comparison_markdown, comparison_rows
 from .core import build_report, evaluate
 from .outputs import default_out, write_report
 from .report import SCHEMA, Activity, Energy, Latency, Memory, Report
-from ..readout import predict
-from .batches import RunSummary, run_split
 
 __all__ = [
-    "COLUMNS", "SCHEMA", "Activity", "Artifact", "Energy", "Latency", "Memory", "Report", "RunSummary",
-    "build_report", "comparison_markdown", "comparison_rows", "default_out", "evaluate", "predict", "resolve",
-    "run_split", "write_report",
+    "COLUMNS",
+    "SCHEMA",
+    "Activity",
+    "Artifact",
+    "Energy",
+    "Latency",
+    "Memory",
+    "Report",
+    "RunSummary",
+    "build_report",
+    "comparison_markdown",
+    "comparison_rows",
+    "default_out",
+    "evaluate",
+    "predict",
+    "resolve",
+    "run_split",
+    "write_report",
 ]

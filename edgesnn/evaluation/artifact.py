@@ -27,7 +27,6 @@ from ..errors import ArtifactError, UsageError
 from ..layout import GRAPH_FILE as GRAPH_NAME
 
 
-
 @dataclass
 class Artifact:
     """A resolved artifact: the file the runtime runs, its target and the graph metrics use."""
@@ -69,8 +68,10 @@ def resolve(path: str | Path, target: str | None = None) -> Artifact:
         return _from_directory(path, target)
     if path.suffix == ".nir":
         return _from_nir_file(path, target)
-    raise ArtifactError(f"'{path}': a bare {path.suffix or 'file'} carries no NIR graph or data spec to evaluate with; "
-                        "pass its export directory (the one holding manifest.json)")
+    raise ArtifactError(
+        f"'{path}': a bare {path.suffix or 'file'} carries no NIR graph or data spec to evaluate with; "
+        "pass its export directory (the one holding manifest.json)"
+    )
 
 
 def _from_directory(path: Path, target: str | None) -> Artifact:
@@ -80,8 +81,10 @@ def _from_directory(path: Path, target: str | None) -> Artifact:
     found = resolve_artifact(path, target)
     tgt, shipped, manifest = found.target, found.shipped, found.manifest
     if tgt.backend not in (shipped.backend, "nir"):
-        raise UsageError(f"target '{tgt.name}' runs on {tgt.backend} but '{path}' was exported for {shipped.backend}; "
-                         f"choose a {shipped.backend} target, 'nir' (reference simulator), or export again")
+        raise UsageError(
+            f"target '{tgt.name}' runs on {tgt.backend} but '{path}' was exported for {shipped.backend}; "
+            f"choose a {shipped.backend} target, 'nir' (reference simulator), or export again"
+        )
     if not (path / GRAPH_NAME).is_file():
         raise ArtifactError(f"'{path}' holds no {GRAPH_NAME}; the metrics need the NIR graph — export again")
     graph = read_graph(path / GRAPH_NAME)
@@ -97,8 +100,10 @@ def _from_nir_file(path: Path, target: str | None) -> Artifact:
     graph = read_graph(path)
     tgt = load_target(target or "nir")
     if tgt.backend != "nir":
-        raise UsageError(f"a bare .nir file runs on the reference simulator; use --target nir (got '{tgt.name}') "
-                         f"or export it: edgesnn export {path} --target {tgt.name}")
+        raise UsageError(
+            f"a bare .nir file runs on the reference simulator; use --target nir (got '{tgt.name}') "
+            f"or export it: edgesnn export {path} --target {tgt.name}"
+        )
     assumptions = [f"'{path.name}' has no manifest: checksums not verified, no training data spec"]
     return Artifact(path, path, tgt, graph, None, None, assumptions)
 

@@ -47,8 +47,9 @@ class RunSummary:
     notes: list[str] = field(default_factory=list)
 
 
-def run_split(art: Artifact, x: np.ndarray, n_classes: int, batch_size: int = DEFAULT_BATCH,
-              progress: ProgressFn | None = None) -> RunSummary:
+def run_split(
+    art: Artifact, x: np.ndarray, n_classes: int, batch_size: int = DEFAULT_BATCH, progress: ProgressFn | None = None
+) -> RunSummary:
     """Run ``art`` over ``x [T, N, *in]`` in batches; see the module docstring."""
     backend = get_backend(art.target.backend)
     backend.require()
@@ -60,8 +61,8 @@ def run_split(art: Artifact, x: np.ndarray, n_classes: int, batch_size: int = DE
 def _batch(x, i: int, size: int):
     """Samples ``i .. i+size`` of ``[T, N, ...]`` (each input of a dict)."""
     if isinstance(x, dict):
-        return {k: np.ascontiguousarray(v[:, i:i + size]) for k, v in x.items()}
-    return np.ascontiguousarray(x[:, i:i + size])
+        return {k: np.ascontiguousarray(v[:, i : i + size]) for k, v in x.items()}
+    return np.ascontiguousarray(x[:, i : i + size])
 
 
 def _first_sample(x) -> np.ndarray:
@@ -86,8 +87,10 @@ def _loop(art, backend, twin, x, n_classes, batch_size, progress) -> RunSummary:
         if twin is not None:
             rec_run = backend.run(twin, xb, art.target, record=True)
             if not np.array_equal(rec_run.output, run.output):
-                raise ParityError(f"the recording twin of '{art.file}' disagrees with it on batch {i // batch_size}; "
-                                  "export again with record=True")
+                raise ParityError(
+                    f"the recording twin of '{art.file}' disagrees with it on batch {i // batch_size}; "
+                    "export again with record=True"
+                )
             records = rec_run.records
         preds.append(predict(run.output, n_classes))
         reports.append(measure(art.graph, xb, records, art.target))
@@ -99,7 +102,18 @@ def _loop(art, backend, twin, x, n_classes, batch_size, progress) -> RunSummary:
             progress(min(i + batch_size, n), n)
     notes = []
     if twin is not None:
-        notes.append(f"'{art.file.name}' was exported without spike recording: spikes were recorded on a twin "
-                     "lowered from model.nir with recording outputs, whose outputs matched the artifact's exactly")
-    return RunSummary(np.concatenate(preds), combine(reports), counts, wall, time.perf_counter() - start,
-                      batch_size, sample, _first_sample(x), notes)
+        notes.append(
+            f"'{art.file.name}' was exported without spike recording: spikes were recorded on a twin "
+            "lowered from model.nir with recording outputs, whose outputs matched the artifact's exactly"
+        )
+    return RunSummary(
+        np.concatenate(preds),
+        combine(reports),
+        counts,
+        wall,
+        time.perf_counter() - start,
+        batch_size,
+        sample,
+        _first_sample(x),
+        notes,
+    )

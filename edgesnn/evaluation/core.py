@@ -16,15 +16,24 @@ from typing import Any
 from ..config import Profile, check_profile, load_profile
 from ..metrics import ActivityReport, profile_metrics
 from .artifact import Artifact, resolve
+from .batches import DEFAULT_BATCH, RunSummary, run_split
 from .data import TestSplit, load_test_split
 from .report import Activity, Energy, Latency, Memory, Report, confusion_matrix, per_class_accuracy
-from .batches import DEFAULT_BATCH, RunSummary, run_split
 
 
-def evaluate(artifact: str | Path, dataset: str | None = None, *, profile: str | Profile | None = None,
-             target: str | None = None, out: str | Path | None = None, limit: int | None = None,
-             progress: Callable[[int, int], None] | None = None, batch_size: int = DEFAULT_BATCH,
-             reset: str | None = None, dt: float | None = None) -> Report:
+def evaluate(
+    artifact: str | Path,
+    dataset: str | None = None,
+    *,
+    profile: str | Profile | None = None,
+    target: str | None = None,
+    out: str | Path | None = None,
+    limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    reset: str | None = None,
+    dt: float | None = None,
+) -> Report:
     """Evaluate ``artifact`` (export directory or ``.nir``) on the test split of ``dataset``.
 
     ``dataset``: default the manifest's. ``profile``: name, YAML path or Profile; default the
@@ -45,7 +54,9 @@ def evaluate(artifact: str | Path, dataset: str | None = None, *, profile: str |
             from ..nir import read_graph
 
             art.file, art.graph = file, read_graph(file)
-            art.assumptions.append(f"given on the command line: {', '.join(f'{k}={v}' for k, v in (('reset', reset), ('dt', dt)) if v is not None)}")
+            art.assumptions.append(
+                f"given on the command line: {', '.join(f'{k}={v}' for k, v in (('reset', reset), ('dt', dt)) if v is not None)}"
+            )
         split = load_test_split(art, dataset, limit)
         prof = _profile(profile, art)
         run = run_split(art, split.x, len(split.classes), batch_size, progress)
@@ -75,26 +86,60 @@ def build_report(art: Artifact, split: TestSplit, run: RunSummary, profile: Prof
         notes.append("no profile given or named by the manifest: no profile checks")
     dt = (art.manifest or {}).get("dt") or (art.graph.metadata or {}).get("dt")
     return Report(
-        model=art.label, artifact=str(art.file), target=art.target.name, backend=art.target.backend,
-        dataset=split.dataset, samples=n, classes=split.classes,
-        accuracy=float((run.predictions == split.y).mean()), per_class_accuracy=per_class_accuracy(cm, split.classes),
-        confusion=cm.tolist(), parameters=a.params, memory=_memory(art, a), activity=_activity(a, run, art),
-        energy=_energy(a), latency=_latency(a, run, n, dt), profile=profile.name if profile else None,
-        checks=[c.to_dict() for c in checks], feasible=all(c.ok for c in checks) if checks else None,
-        training=training_info(art), assumptions=[*art.assumptions, *split.assumptions], notes=notes,
-        versions=_versions(art), sample_records=run.sample_records, sample_input=run.sample_input,
+        model=art.label,
+        artifact=str(art.file),
+        target=art.target.name,
+        backend=art.target.backend,
+        dataset=split.dataset,
+        samples=n,
+        classes=split.classes,
+        accuracy=float((run.predictions == split.y).mean()),
+        per_class_accuracy=per_class_accuracy(cm, split.classes),
+        confusion=cm.tolist(),
+        parameters=a.params,
+        memory=_memory(art, a),
+        activity=_activity(a, run, art),
+        energy=_energy(a),
+        latency=_latency(a, run, n, dt),
+        profile=profile.name if profile else None,
+        checks=[c.to_dict() for c in checks],
+        feasible=all(c.ok for c in checks) if checks else None,
+        training=training_info(art),
+        assumptions=[*art.assumptions, *split.assumptions],
+        notes=notes,
+        versions=_versions(art),
+        sample_records=run.sample_records,
+        sample_input=run.sample_input,
     )
 
 
 def _memory(art: Artifact, a: ActivityReport) -> Memory:
     num = art.target.numerics
-    return Memory(num.weight_bits, a.param_bytes, num.state_bits, a.state_bytes, a.activation_bytes,
-                  a.param_bytes + a.state_bytes + a.activation_bytes)
+    return Memory(
+        num.weight_bits,
+        a.param_bytes,
+        num.state_bits,
+        a.state_bytes,
+        a.activation_bytes,
+        a.param_bytes + a.state_bytes + a.activation_bytes,
+    )
 
 
 def _activity(a: ActivityReport, run: RunSummary, art: Artifact) -> Activity:
-    return Activity(layer_order(art), a.firing_rates, a.mean_firing_rate, a.input_rate, a.spikes, a.spikes_total, run.spike_counts,
-                    a.synops, a.synops_total, a.synops_counting, a.neuron_updates, a.neuron_updates_total)
+    return Activity(
+        layer_order(art),
+        a.firing_rates,
+        a.mean_firing_rate,
+        a.input_rate,
+        a.spikes,
+        a.spikes_total,
+        run.spike_counts,
+        a.synops,
+        a.synops_total,
+        a.synops_counting,
+        a.neuron_updates,
+        a.neuron_updates_total,
+    )
 
 
 def layer_order(art: Artifact) -> list[str]:
@@ -112,16 +157,35 @@ def _energy(a: ActivityReport) -> Energy:
     tables = a.energy_tables
     ann = tables.get("ann")
     ratio = a.energy_uj / a.ann_energy_uj if a.ann_energy_uj else None
-    return Energy(tables["snn"]["table"], a.energy_uj, a.energy_uj_layers, a.energy_components_uj,
-                  ann["table"] if ann else None, a.ann_macs_total, a.ann_macs, a.ann_energy_uj, ratio,
-                  a.break_even_rate, a.break_even_first_layer, {k: v for k, v in tables.items() if k != "caveat"},
-                  tables["caveat"])
+    return Energy(
+        tables["snn"]["table"],
+        a.energy_uj,
+        a.energy_uj_layers,
+        a.energy_components_uj,
+        ann["table"] if ann else None,
+        a.ann_macs_total,
+        a.ann_macs,
+        a.ann_energy_uj,
+        ratio,
+        a.break_even_rate,
+        a.break_even_first_layer,
+        {k: v for k, v in tables.items() if k != "caveat"},
+        tables["caveat"],
+    )
 
 
 def _latency(a: ActivityReport, run: RunSummary, n: int, dt: float | None) -> Latency:
     per = run.wall_s / n
-    return Latency(a.timesteps, dt, a.timesteps * dt if dt else None, per, (1.0 / per) if per > 0 else float("inf"),
-                   run.batch_size, run.wall_s, run.eval_s)
+    return Latency(
+        a.timesteps,
+        dt,
+        a.timesteps * dt if dt else None,
+        per,
+        (1.0 / per) if per > 0 else float("inf"),
+        run.batch_size,
+        run.wall_s,
+        run.eval_s,
+    )
 
 
 def training_info(art: Artifact) -> dict[str, Any] | None:
@@ -131,7 +195,9 @@ def training_info(art: Artifact) -> dict[str, Any] | None:
         return None
     try:
         metrics = json.loads((run / "metrics.json").read_text()).get("metrics", {})
-        model = json.loads((run / "manifest.json").read_text()).get("model") if (run / "manifest.json").is_file() else None
+        model = (
+            json.loads((run / "manifest.json").read_text()).get("model") if (run / "manifest.json").is_file() else None
+        )
     except (json.JSONDecodeError, OSError, AttributeError):
         return None
     keys = ("train_seconds", "ann_train_seconds", "test_acc", "ann_test_acc", "val_acc", "best_epoch", "timesteps")
@@ -141,5 +207,4 @@ def training_info(art: Artifact) -> dict[str, Any] | None:
 def _versions(art: Artifact) -> dict[str, str]:
     from ..io import package_versions
 
-    return {"edgesnn_at_export": (art.manifest or {}).get("versions", {}).get("edgesnn", ""),
-            **package_versions()}
+    return {"edgesnn_at_export": (art.manifest or {}).get("versions", {}).get("edgesnn", ""), **package_versions()}

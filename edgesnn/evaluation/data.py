@@ -50,20 +50,27 @@ def load_test_split(art: Artifact, dataset: str | None = None, limit: int | None
         if "reshape" not in str(exc):
             raise
         got = _feature_shape(spec)
-        raise ShapeError(f"dataset '{spec['dataset']}' has samples of shape {got} but the artifact takes "
-                         f"{want}; evaluate it on the dataset it was trained on") from None
+        raise ShapeError(
+            f"dataset '{spec['dataset']}' has samples of shape {got} but the artifact takes "
+            f"{want}; evaluate it on the dataset it was trained on"
+        ) from None
     if x.shape[1] == 0:
         raise DataError(f"the test split of dataset '{spec['dataset']}' is empty; nothing to evaluate")
     if tuple(x.shape[2:]) != want:
-        raise ShapeError(f"dataset '{spec['dataset']}' encodes to samples of shape {tuple(x.shape[2:])} but the "
-                         f"artifact takes {want}; evaluate it on the dataset it was trained on")
+        raise ShapeError(
+            f"dataset '{spec['dataset']}' encodes to samples of shape {tuple(x.shape[2:])} but the "
+            f"artifact takes {want}; evaluate it on the dataset it was trained on"
+        )
     classes = [str(c) for c in spec["classes"]]
     n_out = output_size(art.graph)
     if n_out % len(classes) or int(y.max(initial=0)) >= len(classes):
-        raise ShapeError(f"dataset '{spec['dataset']}' has {len(classes)} classes but the artifact has {n_out} "
-                         "outputs; evaluate it on the dataset it was trained on")
-    return TestSplit(np.asarray(x, np.float32), np.asarray(y, np.int64), classes, str(spec["dataset"]), spec,
-                     assumptions)
+        raise ShapeError(
+            f"dataset '{spec['dataset']}' has {len(classes)} classes but the artifact has {n_out} "
+            "outputs; evaluate it on the dataset it was trained on"
+        )
+    return TestSplit(
+        np.asarray(x, np.float32), np.asarray(y, np.int64), classes, str(spec["dataset"]), spec, assumptions
+    )
 
 
 def _multimodal_split(art: Artifact, spec: dict, assumptions: list[str], shapes: dict, limit: int | None) -> TestSplit:
@@ -71,16 +78,21 @@ def _multimodal_split(art: Artifact, spec: dict, assumptions: list[str], shapes:
     from ..loading import test_split
 
     if not isinstance(spec.get("input_shape"), dict):
-        raise ShapeError(f"the artifact takes inputs {sorted(shapes)} but dataset '{spec['dataset']}' has one input; "
-                         "evaluate it on the dataset it was trained on")
+        raise ShapeError(
+            f"the artifact takes inputs {sorted(shapes)} but dataset '{spec['dataset']}' has one input; "
+            "evaluate it on the dataset it was trained on"
+        )
     x, y = test_split(spec, limit)
     got = {k: tuple(v.shape[2:]) for k, v in x.items()}
     if got != shapes:
-        raise ShapeError(f"dataset '{spec['dataset']}' encodes to inputs {got} but the artifact takes {shapes}; "
-                         "evaluate it on the dataset it was trained on")
+        raise ShapeError(
+            f"dataset '{spec['dataset']}' encodes to inputs {got} but the artifact takes {shapes}; "
+            "evaluate it on the dataset it was trained on"
+        )
     x = {k: np.asarray(v, np.float32) for k, v in x.items()}
-    return TestSplit(x, np.asarray(y, np.int64), [str(c) for c in spec["classes"]], str(spec["dataset"]), spec,
-                     assumptions)
+    return TestSplit(
+        x, np.asarray(y, np.int64), [str(c) for c in spec["classes"]], str(spec["dataset"]), spec, assumptions
+    )
 
 
 def _same_dataset(spec: dict, dataset: str) -> bool:
@@ -95,7 +107,8 @@ def _spec(art: Artifact, dataset: str | None) -> tuple[dict[str, Any], list[str]
             return spec, []
         return _other_dataset(spec, dataset), [
             f"dataset '{dataset}' differs from the training dataset '{spec['dataset']}': encoded with the "
-            f"manifest's encoder ({spec['encoder'].get('name')}), T={spec['timesteps']} and seed {spec['seed']}"]
+            f"manifest's encoder ({spec['encoder'].get('name')}), T={spec['timesteps']} and seed {spec['seed']}"
+        ]
     if dataset is None:
         raise UsageError(f"'{art.path}' carries no data spec; pass --dataset (the dataset it was trained on)")
     return _from_graph(art, dataset)
@@ -117,8 +130,10 @@ def _from_graph(art: Artifact, dataset: str) -> tuple[dict[str, Any], list[str]]
     settings = graph_settings(art.graph)
     encoder = meta.get("encoder_spec") or ({"name": settings["encoder"]} if settings["encoder"] else None)
     if encoder is None:
-        raise ArtifactError(f"'{art.path}' names no encoder in its metadata (encoder / encoder_spec); "
-                            "evaluate its export directory instead")
+        raise ArtifactError(
+            f"'{art.path}' names no encoder in its metadata (encoder / encoder_spec); "
+            "evaluate its export directory instead"
+        )
     T = settings["timesteps"]
     if T is None:
         raise ArtifactError(f"'{art.path}' names no timesteps in its metadata; evaluate its export directory instead")

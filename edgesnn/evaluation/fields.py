@@ -56,6 +56,7 @@ def paths(template: str) -> list[str]:
 
 def expand(template: str, obj: Any, *, label: bool = False) -> str:
     """``template`` with every ``{path[!conv][:spec]}`` replaced by the value it names."""
+
     def one(m: re.Match) -> str:
         v = lookup(obj, m[1])
         if v is not None and m[2]:

@@ -32,8 +32,9 @@ def firing_rates(report: Report):
     fig, ax = plt.subplots(figsize=(6.4, 0.5 * len(rates) + 1.8))
     names = [k for k in report.activity.layers if k in rates] + [k for k in rates if k not in report.activity.layers]
     ax.barh(names, [rates[k] for k in names], color="#3b75af")
-    ax.axvline(report.activity.mean_firing_rate, color="#c44e52", ls="--",
-               label=f"mean {report.activity.mean_firing_rate:.3f}")
+    ax.axvline(
+        report.activity.mean_firing_rate, color="#c44e52", ls="--", label=f"mean {report.activity.mean_firing_rate:.3f}"
+    )
     ax.set_xlabel("firing rate (spikes / neuron / step)")
     ax.invert_yaxis()
     ax.legend(loc="lower right")
@@ -47,14 +48,23 @@ def raster(report: Report):
     panels = []
     if report.sample_input is not None:
         panels.append(("input", np.asarray(report.sample_input)))
-    panels += [(k, np.asarray(report.sample_records[k])) for k in report.activity.layers
-               if k in report.activity.firing_rates and k in report.sample_records]
+    panels += [
+        (k, np.asarray(report.sample_records[k]))
+        for k in report.activity.layers
+        if k in report.activity.firing_rates and k in report.sample_records
+    ]
     if not panels:
         return None
     plt = _plt()
     heights = [max(1.0, min(3.0, v[0].size / 40)) for _, v in panels]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(6.4, sum(heights) + 1.2), sharex=True,
-                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    fig, axes = plt.subplots(
+        len(panels),
+        1,
+        figsize=(6.4, sum(heights) + 1.2),
+        sharex=True,
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
+    )
     for ax, (name, rec) in zip(axes[:, 0], panels):
         flat = rec.reshape(rec.shape[0], -1)
         t, i = np.nonzero(flat)
@@ -82,8 +92,7 @@ def confusion(report: Report):
         peak = cm.max(initial=1)
         for (r, c), v in np.ndenumerate(cm):
             if v:
-                ax.text(c, r, str(v), ha="center", va="center", fontsize=7,
-                        color="white" if v > peak / 2 else "black")
+                ax.text(c, r, str(v), ha="center", va="center", fontsize=7, color="white" if v > peak / 2 else "black")
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(f"Confusion matrix — accuracy {report.accuracy:.3f}")
@@ -95,8 +104,9 @@ def energy(report: Report):
     """Energy per layer (SNN, target table) and the totals of the SNN and its ANN twin."""
     e = report.energy
     plt = _plt()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.6, 0.45 * len(e.snn_layers_uj) + 2.4),
-                                   gridspec_kw={"width_ratios": [2, 1]})
+    fig, (ax1, ax2) = plt.subplots(
+        1, 2, figsize=(9.6, 0.45 * len(e.snn_layers_uj) + 2.4), gridspec_kw={"width_ratios": [2, 1]}
+    )
     names = [k for k in report.activity.layers if k in e.snn_layers_uj]
     names += [k for k in e.snn_layers_uj if k not in names]
     ax1.barh(names, [e.snn_layers_uj[k] for k in names], color="#55a868")

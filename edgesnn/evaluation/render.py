@@ -42,8 +42,10 @@ def _layer_names(r: Report) -> list[str]:
 def terminal_layers(r: Report) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the terminal's short per-layer table (``edgesnn evaluate``)."""
     values = [lookup(r, f.path) for f in TERMINAL_COLUMNS]
-    return (["layer", *(f.label for f in TERMINAL_COLUMNS)],
-            [[k, *(fmt(v.get(k)) for v in values)] for k in r.activity.layers])
+    return (
+        ["layer", *(f.label for f in TERMINAL_COLUMNS)],
+        [[k, *(fmt(v.get(k)) for v in values)] for k in r.activity.layers],
+    )
 
 
 def sections(r: Report) -> list[Section]:
@@ -53,9 +55,11 @@ def sections(r: Report) -> list[Section]:
         ("Summary", ["metric", "value"], summary_rows(r)),
         ("Per layer (per inference)", ["layer", *(f.label for f in LAYER_COLUMNS)], per_layer),
         ("Per-class accuracy", ["class", "accuracy"], [[c, v] for c, v in r.per_class_accuracy.items()]),
-        (f"Profile checks ({r.profile or 'none'}; slack = value − limit, ≤ 0 is feasible)",
-         ["check", "value", "limit", "slack", "ok"], [[c["name"], c["value"], c["limit"], c["slack"], c["ok"]]
-                                                      for c in r.checks]),
+        (
+            f"Profile checks ({r.profile or 'none'}; slack = value − limit, ≤ 0 is feasible)",
+            ["check", "value", "limit", "slack", "ok"],
+            [[c["name"], c["value"], c["limit"], c["slack"], c["ok"]] for c in r.checks],
+        ),
     ]
     for kind, t in r.energy.tables.items():
         if t:
@@ -70,8 +74,12 @@ def _lists(r: Report) -> list[tuple[str, list[str]]]:
 
 
 def markdown(r: Report, images: list[str]) -> str:
-    lines = [f"# Evaluation of {r.model}", "",
-             f"Target **{r.target}** ({r.backend} runtime), dataset **{r.dataset}**, schema `{r.schema}`.", ""]
+    lines = [
+        f"# Evaluation of {r.model}",
+        "",
+        f"Target **{r.target}** ({r.backend} runtime), dataset **{r.dataset}**, schema `{r.schema}`.",
+        "",
+    ]
     for title, header, rows in sections(r):
         lines += [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(fmt(v).replace("|", "\\|") for v in row) + " |" for row in rows] + [""]
@@ -82,18 +90,23 @@ def markdown(r: Report, images: list[str]) -> str:
     return "\n".join(lines)
 
 
-_CSS = ("body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;color:#222}"
-        "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;"
-        "text-align:left;font-size:14px}th{background:#f3f3f3}img{max-width:100%;margin:1em 0}"
-        ".bad{color:#b00;font-weight:bold}")
+_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;color:#222}"
+    "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;"
+    "text-align:left;font-size:14px}th{background:#f3f3f3}img{max-width:100%;margin:1em 0}"
+    ".bad{color:#b00;font-weight:bold}"
+)
 
 
 def html(r: Report, pngs: dict[str, bytes]) -> str:
     esc = _html.escape
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>edgesnn report — {esc(r.model)}</title>",
-             f"<style>{_CSS}</style></head><body>", f"<h1>Evaluation of {esc(r.model)}</h1>",
-             f"<p>Target <b>{esc(r.target)}</b> ({esc(r.backend)} runtime), dataset <b>{esc(r.dataset)}</b>, "
-             f"schema <code>{esc(r.schema)}</code>.</p>"]
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>edgesnn report — {esc(r.model)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>Evaluation of {esc(r.model)}</h1>",
+        f"<p>Target <b>{esc(r.target)}</b> ({esc(r.backend)} runtime), dataset <b>{esc(r.dataset)}</b>, "
+        f"schema <code>{esc(r.schema)}</code>.</p>",
+    ]
     for title, header, rows in sections(r):
         parts.append(f"<h2>{esc(title)}</h2><table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>")
         for row in rows:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from .schema import SECTIONS
 
-BEGIN = ("<!-- generated from edgesnn/evaluation/schema.py by "
-         "`python -m edgesnn.evaluation.schema_doc docs/report-schema.md`: edit the schema, not this table -->")
+BEGIN = (
+    "<!-- generated from edgesnn/evaluation/schema.py by "
+    "`python -m edgesnn.evaluation.schema_doc docs/report-schema.md`: edit the schema, not this table -->"
+)
 END = "<!-- end of the generated table -->"
 
 

@@ -40,8 +40,12 @@ def compare(reference: np.ndarray, got: np.ndarray, y: np.ndarray | None, n_clas
     ref, out = np.asarray(reference, np.float32), np.asarray(got, np.float32)
     if ref.shape != out.shape:
         raise ParityError(f"runtime output shape {out.shape} differs from the reference {ref.shape}")
-    result = {"shape": list(ref.shape), "spike_agreement": float((ref == out).mean()),
-              "mismatches": int((ref != out).sum()), "max_abs_diff": float(np.abs(ref - out).max(initial=0.0))}
+    result = {
+        "shape": list(ref.shape),
+        "spike_agreement": float((ref == out).mean()),
+        "mismatches": int((ref != out).sum()),
+        "max_abs_diff": float(np.abs(ref - out).max(initial=0.0)),
+    }
     if y is not None and n_classes:
         result["reference_accuracy"] = accuracy(ref, y, n_classes)
         result["runtime_accuracy"] = accuracy(out, y, n_classes)

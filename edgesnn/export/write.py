@@ -24,6 +24,7 @@ from ..layout import GRAPH_FILE, MANIFEST_FILE, PARITY_FILE
 from ..loading import Source, load_source
 from .parity import compare, probe_input, steps_and_samples, torch_output
 
+
 @dataclass
 class ExportResult:
     out: Path
@@ -32,8 +33,17 @@ class ExportResult:
     files: list[str]
 
 
-def export(model: str | Path | None, target: str, *, profile: str | None = None, out: Path | None = None,
-           force: bool = False, reset: str | None = None, dt: float | None = None, **options: Any) -> ExportResult:
+def export(
+    model: str | Path | None,
+    target: str,
+    *,
+    profile: str | None = None,
+    out: Path | None = None,
+    force: bool = False,
+    reset: str | None = None,
+    dt: float | None = None,
+    **options: Any,
+) -> ExportResult:
     """Export ``model`` (run directory, checkpoint or ``.nir``; None = latest run) to ``target``.
 
     ``reset`` / ``dt``: for a ``.nir`` file that does not state them (recorded in the manifest)."""
@@ -55,9 +65,15 @@ def export(model: str | Path | None, target: str, *, profile: str | None = None,
         reference = simulate(graph, x).output
         runtime = backend.run(tmp / backend.artifact_name, x, tgt)
         T, B = steps_and_samples(x)
-        parity = {"target": tgt.name, "backend": backend.name, "samples": B, "timesteps": T,
-                  "tolerance": tgt.parity_tolerance, "vs_reference": compare(reference, runtime.output, y, n_classes),
-                  "runtime_wall_s": runtime.wall_s}
+        parity = {
+            "target": tgt.name,
+            "backend": backend.name,
+            "samples": B,
+            "timesteps": T,
+            "tolerance": tgt.parity_tolerance,
+            "vs_reference": compare(reference, runtime.output, y, n_classes),
+            "runtime_wall_s": runtime.wall_s,
+        }
         if source.checkpoint is not None:
             trained = torch_output(source.checkpoint, x)
             parity["vs_torch"] = compare(trained, runtime.output, y, n_classes)
@@ -69,23 +85,38 @@ def export(model: str | Path | None, target: str, *, profile: str | None = None,
             if tgt.numerics.quantize != "none":
                 trained_for = source.checkpoint.target.name if source.checkpoint is not None else None
                 if trained_for != tgt.name:
-                    hint = (f"; {tgt.name} rounds weights to {tgt.numerics.weight_bits} bits: train for it "
-                            f"(edgesnn train --target {tgt.name}) so they sit on its grid, or export to a float target")
+                    hint = (
+                        f"; {tgt.name} rounds weights to {tgt.numerics.weight_bits} bits: train for it "
+                        f"(edgesnn train --target {tgt.name}) so they sit on its grid, or export to a float target"
+                    )
             vs = parity["vs_reference"]
-            acc = (f", accuracy runtime / reference {vs['runtime_accuracy']:.4f} / {vs['reference_accuracy']:.4f}"
-                   if "runtime_accuracy" in vs else "")
-            raise ParityError(f"{tgt.name} output differs from the reference simulator in {disagreement:.2%} of spikes "
-                              f"(tolerance {tgt.parity_tolerance:.2%}{acc} on {B} samples); nothing was written{hint}")
+            acc = (
+                f", accuracy runtime / reference {vs['runtime_accuracy']:.4f} / {vs['reference_accuracy']:.4f}"
+                if "runtime_accuracy" in vs
+                else ""
+            )
+            raise ParityError(
+                f"{tgt.name} output differs from the reference simulator in {disagreement:.2%} of spikes "
+                f"(tolerance {tgt.parity_tolerance:.2%}{acc} on {B} samples); nothing was written{hint}"
+            )
         write_json(tmp / PARITY_FILE, parity)
         if save_target(tgt, tmp):
             files.append(TARGET_FILE)
         settings = graph_settings(graph)
-        write_manifest(tmp, kind="export", target=tgt.name, backend=backend.name, dt=settings["dt"],
-                       reset=settings["reset"], assumed=settings["defaulted"], timesteps=settings["timesteps"],
-                       source=str(source.path),
-                       profile=(source.checkpoint.profile.name if source.checkpoint else profile),
-                       seed=(source.checkpoint.seed if source.checkpoint else None),
-                       data=(source.checkpoint.data if source.checkpoint else None))
+        write_manifest(
+            tmp,
+            kind="export",
+            target=tgt.name,
+            backend=backend.name,
+            dt=settings["dt"],
+            reset=settings["reset"],
+            assumed=settings["defaulted"],
+            timesteps=settings["timesteps"],
+            source=str(source.path),
+            profile=(source.checkpoint.profile.name if source.checkpoint else profile),
+            seed=(source.checkpoint.seed if source.checkpoint else None),
+            data=(source.checkpoint.data if source.checkpoint else None),
+        )
     return ExportResult(out, tgt, parity, [GRAPH_FILE, *files, PARITY_FILE, MANIFEST_FILE])
 
 

@@ -81,5 +81,16 @@ def array_fields(node: nir.NIRNode) -> dict[str, np.ndarray]:
     return out
 
 
-__all__ = ["NEURON_STATE_VARS", "SPIKING_TYPES", "SYNAPTIC_TYPES", "WEIGHT_TYPES", "FlatGraph", "array_fields",
-           "flatten", "is_neuron", "is_spiking", "neuron_shape", "port_shape"]
+__all__ = [
+    "NEURON_STATE_VARS",
+    "SPIKING_TYPES",
+    "SYNAPTIC_TYPES",
+    "WEIGHT_TYPES",
+    "FlatGraph",
+    "array_fields",
+    "flatten",
+    "is_neuron",
+    "is_spiking",
+    "neuron_shape",
+    "port_shape",
+]

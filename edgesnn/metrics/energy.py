@@ -127,7 +127,7 @@ class RateModel:
             raise UsageError(f"first_layer must be one of {FIRST_LAYER_MODES}, got {self.first_layer!r}")
 
     @classmethod
-    def from_table(cls, table: EnergyTable, **counts) -> "RateModel":
+    def from_table(cls, table: EnergyTable, **counts) -> RateModel:
         return cls(table.pj(SYNOP), table.pj(UPDATE), table.pj(SPIKE), **counts)
 
     def _fixed_and_slope(self) -> tuple[float, float]:

@@ -34,8 +34,11 @@ from ..errors import ShapeError
 from ..nir.geometry import Geometry, conv_geometry
 
 
-def _window(node: nir.Conv1d | nir.Conv2d, spatial: tuple[int, ...], name: str | None = None,
-              ) -> tuple[Geometry, tuple[int, ...]]:
+def _window(
+    node: nir.Conv1d | nir.Conv2d,
+    spatial: tuple[int, ...],
+    name: str | None = None,
+) -> tuple[Geometry, tuple[int, ...]]:
     """The node's geometry and its output spatial shape for input size ``spatial`` (errors name
     the node ``name``, else its type)."""
     nd = np.ndim(node.weight) - 2

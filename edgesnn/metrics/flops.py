@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import nir
 
-from . import fanout as fo
 from ..nir.flat import flatten
+from . import fanout as fo
 from ._graph import SYNAPTIC_TYPES
 from .synops import SynOpsResult, capacity, dense_macs
 

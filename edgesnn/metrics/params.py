@@ -62,9 +62,7 @@ def param_bytes(graph: nir.NIRGraph, weight_bits: int) -> float:
 def state_counts(graph: nir.NIRGraph) -> dict[str, int]:
     """State variables per neuron node (neurons x variables per neuron)."""
     fg = flatten(graph)
-    return {
-        k: int(np.prod(neuron_shape(k, n))) * NEURON_STATE_VARS[type(n)] for k, n in fg.neurons().items()
-    }
+    return {k: int(np.prod(neuron_shape(k, n))) * NEURON_STATE_VARS[type(n)] for k, n in fg.neurons().items()}
 
 
 def state_bytes(graph: nir.NIRGraph, state_bits: int) -> float:

@@ -33,8 +33,7 @@ def neuron_records(fg: FlatGraph, records: Mapping[str, np.ndarray]) -> dict[str
     missing = sorted(set(fg.neurons()) - set(records))
     if missing:
         raise DataError(
-            f"records lack neuron node(s) {missing}; the run must record every neuron node "
-            f"(have: {sorted(records)})"
+            f"records lack neuron node(s) {missing}; the run must record every neuron node (have: {sorted(records)})"
         )
     out = {k: np.asarray(records[k]) for k in fg.neurons()}
     dims = {k: v.shape[:2] for k, v in out.items() if v.ndim >= 2}

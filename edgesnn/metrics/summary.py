@@ -23,7 +23,6 @@ from .activity import firing_rates
 from .energy import PJ_PER_UJ, RateModel, ann_energy, snn_energy, table_info
 from .synops import synops
 
-
 #: every break-even note starts with this
 BREAK_EVEN_NOTE = "break-even rate"
 

@@ -175,7 +175,9 @@ def capacity(graph: nir.NIRGraph, timesteps: int = 1, recurrent_shift: bool = Fa
         return {k: np.full((timesteps, 1, *shape), value) for k, shape in shapes.items()}
 
     def run(x_value: float, r_value: float, dense: bool) -> dict:
-        src = _Sources(arrays(shapes_x, x_value), arrays(shapes_r, r_value), binary, dense, timesteps, 1, recurrent_shift)
+        src = _Sources(
+            arrays(shapes_x, x_value), arrays(shapes_r, r_value), binary, dense, timesteps, 1, recurrent_shift
+        )
         return _pass(fg, src, cache)
 
     cache: dict = {}

@@ -5,5 +5,16 @@ from .run import run_ann, run_snn
 from .shapes import algorithm1
 from .zoo import ZOO, ZooNet, build, model_input_shape
 
-__all__ = ["FAMILIES", "ZOO", "ZooNet", "algorithm1", "build", "defaults", "parse_set",
-           "model_input_shape", "resolve", "run_ann", "run_snn"]
+__all__ = [
+    "FAMILIES",
+    "ZOO",
+    "ZooNet",
+    "algorithm1",
+    "build",
+    "defaults",
+    "parse_set",
+    "model_input_shape",
+    "resolve",
+    "run_ann",
+    "run_snn",
+]

@@ -32,8 +32,12 @@ class SumPool1d(nn.AvgPool1d):
 def make_pool(kind: str, size: int, dims: int) -> nn.Module:
     """avg / sum / max pooling of width and stride ``size`` (max has no NIR primitive)."""
     table = {
-        ("avg", 1): nn.AvgPool1d, ("sum", 1): SumPool1d, ("max", 1): nn.MaxPool1d,
-        ("avg", 2): nn.AvgPool2d, ("sum", 2): SumPool2d, ("max", 2): nn.MaxPool2d,
+        ("avg", 1): nn.AvgPool1d,
+        ("sum", 1): SumPool1d,
+        ("max", 1): nn.MaxPool1d,
+        ("avg", 2): nn.AvgPool2d,
+        ("sum", 2): SumPool2d,
+        ("max", 2): nn.MaxPool2d,
     }
     return table[(kind, dims)](size, stride=size)
 
@@ -62,13 +66,24 @@ class DenseStack(nn.Module):
     The readout is ``MultiLinear → output neuron`` (or no activation for the ANN twin).
     """
 
-    def __init__(self, in_sizes: list[int], hidden: list[int], skips: list[str], n_out: int, hp: dict,
-                 *, recurrent: bool = False, ann: bool = False):
+    def __init__(
+        self,
+        in_sizes: list[int],
+        hidden: list[int],
+        skips: list[str],
+        n_out: int,
+        hp: dict,
+        *,
+        recurrent: bool = False,
+        ann: bool = False,
+    ):
         super().__init__()
         if len(skips) == 1:
             skips = skips * len(hidden)
         if len(skips) != len(hidden):
-            raise UsageError(f"skip has {len(skips)} entries for {len(hidden)} hidden layers; give one or one per layer")
+            raise UsageError(
+                f"skip has {len(skips)} entries for {len(hidden)} hidden layers; give one or one per layer"
+            )
         sizes = list(in_sizes)
         self.skips = list(skips)
         self.ops, self.acts = nn.ModuleList(), nn.ModuleList()
@@ -77,7 +92,9 @@ class DenseStack(nn.Module):
             self.acts.append(make_activation(hp, (width,), recurrent=recurrent, ann=ann))
             if skip == "add":
                 if sizes != [width]:
-                    raise ShapeError(f"an 'add' skip needs equal widths, got input {sum(sizes)} and block {width}; use 'concat'")
+                    raise ShapeError(
+                        f"an 'add' skip needs equal widths, got input {sum(sizes)} and block {width}; use 'concat'"
+                    )
             elif skip == "concat":
                 sizes = [width, *sizes]
             else:

@@ -12,44 +12,80 @@ from typing import Any
 from ..errors import UsageError, did_you_mean, unknown_name
 
 NEURON = {
-    "neuron": "leaky",        # leaky | lapicque | synaptic (recurrent layers use rleaky)
-    "beta": 0.9,              # membrane decay per step
-    "alpha": 0.8,             # synaptic decay per step (synaptic neuron)
+    "neuron": "leaky",  # leaky | lapicque | synaptic (recurrent layers use rleaky)
+    "beta": 0.9,  # membrane decay per step
+    "alpha": 0.8,  # synaptic decay per step (synaptic neuron)
     "threshold": 1.0,
     "surrogate": "fast_sigmoid",  # fast_sigmoid | atan | sigmoid
     "slope": 25.0,
-    "reset": "zero",          # zero | subtract (the target's numerics decide when given)
+    "reset": "zero",  # zero | subtract (the target's numerics decide when given)
     "learn_beta": False,
     "learn_threshold": False,
 }
 TRAINING = {
-    "encoder": None,          # None: direct for a time series, rate otherwise | static | rate | latency |
-                              # direct | delta | level_crossing | sigma_delta (the last four: time series)
+    "encoder": None,  # None: direct for a time series, rate otherwise | static | rate | latency |
+    # direct | delta | level_crossing | sigma_delta (the last four: time series)
     "encoder_threshold": None,  # delta / level_crossing / sigma_delta / latency threshold (None: the encoder's default)
-    "timesteps": None,        # None: the profile's budget
-    "population": 1,          # output neurons per class
-    "loss": "ce_count",       # ce_count | ce_rate | mse_count
+    "timesteps": None,  # None: the profile's budget
+    "population": 1,  # output neurons per class
+    "loss": "ce_count",  # ce_count | ce_rate | mse_count
     "correct_rate": 0.8,
     "incorrect_rate": 0.2,
     "lr": 2e-3,
     "batch_size": 64,
     "epochs": 30,
     "weight_decay": 0.0,
-    "init": "random",         # random | ann: start from the ANN twin's transferred weights
-    "init_rate": None,        # calibrate each spiking layer to this firing rate before training (None: off)
+    "init": "random",  # random | ann: start from the ANN twin's transferred weights
+    "init_rate": None,  # calibrate each spiking layer to this firing rate before training (None: off)
 }
 FAMILIES: dict[str, dict[str, Any]] = {
     "mlp": {"hidden": [128], "skip": "none"},
-    "cnn2d": {"init": "ann", "channels": [8, 16], "kernel": 3, "pool": "avg", "pool_size": 2, "hidden": [64], "skip": "none"},
+    "cnn2d": {
+        "init": "ann",
+        "channels": [8, 16],
+        "kernel": 3,
+        "pool": "avg",
+        "pool_size": 2,
+        "hidden": [64],
+        "skip": "none",
+    },
     "cnn1d": {
-        "init": "ann", "w1": 8, "w2": 16, "w3": 16, "wd1": 3, "h1": 2,
-        "wd2": None, "h2": None, "wd3": None, "h3": None,
-        "pool": "avg", "hidden": [64], "skip": "none",
+        "init": "ann",
+        "w1": 8,
+        "w2": 16,
+        "w3": 16,
+        "wd1": 3,
+        "h1": 2,
+        "wd2": None,
+        "h2": None,
+        "wd3": None,
+        "h3": None,
+        "pool": "avg",
+        "hidden": [64],
+        "skip": "none",
     },
     "rnn": {"hidden": [64], "skip": "none"},
-    "fusion": {"init": "ann", "channels": [8], "kernel": 3, "pool": "avg", "pool_size": 2, "branch_hidden": 32, "hidden": [64], "skip": "none"},
-    "fusion2": {"init": "ann", "channels": [8], "kernel": 3, "pool": "avg", "pool_size": 2, "branch_hidden": 32, "fuse": "concat",
-                "hidden": [64], "skip": "none"},  # multimodal: named inputs, one branch each; fuse concat | add
+    "fusion": {
+        "init": "ann",
+        "channels": [8],
+        "kernel": 3,
+        "pool": "avg",
+        "pool_size": 2,
+        "branch_hidden": 32,
+        "hidden": [64],
+        "skip": "none",
+    },
+    "fusion2": {
+        "init": "ann",
+        "channels": [8],
+        "kernel": 3,
+        "pool": "avg",
+        "pool_size": 2,
+        "branch_hidden": 32,
+        "fuse": "concat",
+        "hidden": [64],
+        "skip": "none",
+    },  # multimodal: named inputs, one branch each; fuse concat | add
 }
 #: defaults for a time series read frame by frame (a temporal encoder): long windows (50–100
 #: steps) drive a count readout into saturation at θ = 1 (every output fires every step, the
@@ -78,7 +114,9 @@ def resolve(family: str, overrides: dict[str, Any] | None = None, *, series: boo
         if key == "model":
             continue
         if key not in hp:
-            raise UsageError(f"model '{family}' has no hyper-parameter '{key}'{did_you_mean(key, hp)}; known: {', '.join(sorted(hp))}")
+            raise UsageError(
+                f"model '{family}' has no hyper-parameter '{key}'{did_you_mean(key, hp)}; known: {', '.join(sorted(hp))}"
+            )
         hp[key] = value
     _check(hp)
     return hp
@@ -88,18 +126,34 @@ def resolve(family: str, overrides: dict[str, Any] | None = None, *, series: boo
 #: key -> (kind, low, high, optional). kind "int" / "float": a number in [low, high] (None: no
 #: bound; "float>" excludes low); "sizes": a list of ints ≥ low; optional: None is allowed.
 RANGES: dict[str, tuple[str, float | None, float | None, bool]] = {
-    "beta": ("float", 0.0, 1.0, False), "alpha": ("float", 0.0, 1.0, False),
-    "threshold": ("float>", 0.0, None, False), "slope": ("float>", 0.0, None, False),
-    "population": ("int", 1, None, False), "correct_rate": ("float", 0.0, 1.0, False),
-    "incorrect_rate": ("float", 0.0, 1.0, False), "lr": ("float>", 0.0, None, False),
-    "batch_size": ("int", 1, None, False), "epochs": ("int", 1, None, False),
-    "weight_decay": ("float", 0.0, None, False), "timesteps": ("int", 1, None, True),
-    "init_rate": ("float>", 0.0, 1.0, True), "encoder_threshold": ("float>", 0.0, None, True),
-    "hidden": ("sizes", 1, None, False), "channels": ("sizes", 1, None, False),
-    "kernel": ("int", 1, None, False), "pool_size": ("int", 1, None, False), "branch_hidden": ("int", 1, None, False),
-    "w1": ("int", 1, None, False), "w2": ("int", 1, None, False), "w3": ("int", 1, None, False),
-    "wd1": ("int", 1, None, False), "h1": ("int", 1, None, False), "wd2": ("int", 1, None, True),
-    "h2": ("int", 1, None, True), "wd3": ("int", 1, None, True), "h3": ("int", 1, None, True),
+    "beta": ("float", 0.0, 1.0, False),
+    "alpha": ("float", 0.0, 1.0, False),
+    "threshold": ("float>", 0.0, None, False),
+    "slope": ("float>", 0.0, None, False),
+    "population": ("int", 1, None, False),
+    "correct_rate": ("float", 0.0, 1.0, False),
+    "incorrect_rate": ("float", 0.0, 1.0, False),
+    "lr": ("float>", 0.0, None, False),
+    "batch_size": ("int", 1, None, False),
+    "epochs": ("int", 1, None, False),
+    "weight_decay": ("float", 0.0, None, False),
+    "timesteps": ("int", 1, None, True),
+    "init_rate": ("float>", 0.0, 1.0, True),
+    "encoder_threshold": ("float>", 0.0, None, True),
+    "hidden": ("sizes", 1, None, False),
+    "channels": ("sizes", 1, None, False),
+    "kernel": ("int", 1, None, False),
+    "pool_size": ("int", 1, None, False),
+    "branch_hidden": ("int", 1, None, False),
+    "w1": ("int", 1, None, False),
+    "w2": ("int", 1, None, False),
+    "w3": ("int", 1, None, False),
+    "wd1": ("int", 1, None, False),
+    "h1": ("int", 1, None, False),
+    "wd2": ("int", 1, None, True),
+    "h2": ("int", 1, None, True),
+    "wd3": ("int", 1, None, True),
+    "h3": ("int", 1, None, True),
 }
 FLAGS = ("learn_beta", "learn_threshold")
 
@@ -113,7 +167,9 @@ def _check_number(key: str, value: Any, kind: str, low, high) -> None:
     integer = kind == "int"
     ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
     if isinstance(value, bool) or not ok_type:
-        raise UsageError(f"{key}={value!r} must be {'an integer' if integer else 'a number'} {_range_text(kind, low, high)}")
+        raise UsageError(
+            f"{key}={value!r} must be {'an integer' if integer else 'a number'} {_range_text(kind, low, high)}"
+        )
     bad = (value <= low if kind == "float>" else value < low) if low is not None else False
     if bad or (high is not None and value > high) or value != value:
         raise UsageError(f"{key}={value!r} is out of range; valid: {_range_text(kind, low, high)}")
@@ -126,7 +182,9 @@ def check_ranges(hp: dict[str, Any]) -> None:
             continue
         value = hp[key]
         if kind == "sizes":
-            if not isinstance(value, (list, tuple)) or any(isinstance(v, bool) or not isinstance(v, int) or v < low for v in value):
+            if not isinstance(value, (list, tuple)) or any(
+                isinstance(v, bool) or not isinstance(v, int) or v < low for v in value
+            ):
                 raise UsageError(f"{key}={value!r} must be a list of integers ≥ {low}, e.g. --set {key}=[64]")
         else:
             _check_number(key, value, kind, low, high)
@@ -140,7 +198,12 @@ def _check(hp: dict[str, Any]) -> None:
     for key in ("surrogate", "neuron", "fuse"):
         if key in hp and not isinstance(hp[key], str):
             raise UsageError(f"{key}={hp[key]!r} must be a name, e.g. --set {key}={NEURON.get(key, 'concat')}")
-    for key, choices in (("init", ("random", "ann")), ("pool", POOLS), ("reset", ("zero", "subtract", "none")), ("loss", ("ce_count", "ce_rate", "mse_count"))):
+    for key, choices in (
+        ("init", ("random", "ann")),
+        ("pool", POOLS),
+        ("reset", ("zero", "subtract", "none")),
+        ("loss", ("ce_count", "ce_rate", "mse_count")),
+    ):
         if key in hp and hp[key] not in choices:
             raise unknown_name(key, hp[key], choices)
     skips = hp["skip"] if isinstance(hp["skip"], list) else [hp["skip"]]
@@ -166,9 +229,13 @@ def make_hp_encoder(hp: dict[str, Any], feature_shape):
         chosen = hp.get("encoder") if isinstance(hp.get("encoder"), dict) else {}
         unknown = set(chosen) - set(feature_shape)
         if unknown:
-            raise UsageError(f"encoder names inputs {sorted(unknown)} the data does not have; inputs: {sorted(feature_shape)}")
+            raise UsageError(
+                f"encoder names inputs {sorted(unknown)} the data does not have; inputs: {sorted(feature_shape)}"
+            )
         hp["encoder"] = {n: chosen.get(n) or default_encoder(s) for n, s in sorted(feature_shape.items())}
-        return MultiEncoder({n: make_hp_encoder({**hp, "encoder": e}, feature_shape[n]) for n, e in hp["encoder"].items()})
+        return MultiEncoder(
+            {n: make_hp_encoder({**hp, "encoder": e}, feature_shape[n]) for n, e in hp["encoder"].items()}
+        )
     if hp.get("encoder") is None:
         hp["encoder"] = default_encoder(feature_shape)
     from dataclasses import fields

@@ -82,5 +82,3 @@ def run_ann(model: nn.Module, x: torch.Tensor, *, per_step: bool = False) -> tor
         return out[None] if per_step else out
     steps = torch.stack([model(x_t) for x_t in frames(x)])
     return steps if per_step else steps.mean(0)
-
-

@@ -44,8 +44,14 @@ from ..errors import UnsupportedPrimitiveError, UsageError
 from ..nir.graph import NIR_PRIMITIVES
 from .nir_nodes import _Converter
 
-def to_nir(model: nn.Module, *, dt: float, input_shape: tuple[int, ...] | Mapping[str, tuple[int, ...]] | None = None,
-           metadata: dict | None = None) -> nir.NIRGraph:
+
+def to_nir(
+    model: nn.Module,
+    *,
+    dt: float,
+    input_shape: tuple[int, ...] | Mapping[str, tuple[int, ...]] | None = None,
+    metadata: dict | None = None,
+) -> nir.NIRGraph:
     """Convert an snnTorch model (zoo or user-built, one timestep per ``forward``) to NIR.
 
     ``dt`` is the profile's time step in seconds. ``input_shape`` (features, no batch) defaults
@@ -147,13 +153,17 @@ def _consumers(node) -> set[str]:
     """Names of the traced nodes that read ``node``, looking through additions."""
     out: set[str] = set()
     for user in node.users:
-        if (user.op == "call_function" and user.target is operator.add) or (user.op == "call_method" and user.target == "add"):
+        if (user.op == "call_function" and user.target is operator.add) or (
+            user.op == "call_method" and user.target == "add"
+        ):
             out |= _consumers(user)
         elif user.op in ("call_module", "output"):
             out.add(user.name)
         else:
-            raise UsageError(f"input '{node.name}' is used by {user.op} '{user.target}'; only layers and additions "
-                             "may read a model input for NIR export")
+            raise UsageError(
+                f"input '{node.name}' is used by {user.op} '{user.target}'; only layers and additions "
+                "may read a model input for NIR export"
+            )
     return out
 
 
@@ -169,13 +179,16 @@ def _refuse_unmapped(model: nn.Module, node_map: dict) -> None:
         raise UnsupportedPrimitiveError(name, type(m).__name__, NIR_PRIMITIVES, where="NIR export")
 
 
-def _fix_io(graph: nir.NIRGraph, shape: tuple[int, ...] | dict[str, tuple[int, ...]], conv: _Converter,
-            model: nn.Module) -> None:
+def _fix_io(
+    graph: nir.NIRGraph, shape: tuple[int, ...] | dict[str, tuple[int, ...]], conv: _Converter, model: nn.Module
+) -> None:
     """Give the Input/Output nodes their real shapes (nirtorch leaves them unknown); ``shape``
     is a dict Input name -> shape for a multimodal model."""
     for name, node in list(graph.nodes.items()):
         if isinstance(node, nir.Input):
-            graph.nodes[name] = nir.Input(input_type={"input": np.array(shape[name] if isinstance(shape, dict) else shape)})
+            graph.nodes[name] = nir.Input(
+                input_type={"input": np.array(shape[name] if isinstance(shape, dict) else shape)}
+            )
     out_shape = None
     for name, node in graph.nodes.items():
         if isinstance(node, nir.Output):
@@ -184,6 +197,8 @@ def _fix_io(graph: nir.NIRGraph, shape: tuple[int, ...] | dict[str, tuple[int, .
             src = modules.get(sources[0]) if len(sources) == 1 else None
             out_shape = conv.shapes.get(src, (None, None))[1] if src is not None else None
             if out_shape is None:
-                raise UsageError(f"cannot infer the shape of output node '{name}' (fed by {sources}); "
-                                 "give the model a single output layer")
+                raise UsageError(
+                    f"cannot infer the shape of output node '{name}' (fed by {sources}); "
+                    "give the model a single output layer"
+                )
             graph.nodes[name] = nir.Output(output_type={"output": np.array(out_shape)})

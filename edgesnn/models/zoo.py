@@ -37,7 +37,9 @@ class ZooNet(nn.Module):
     ``input_shape`` is a tuple for a one-input model; for a multimodal one (a mapping name ->
     shape) it is stored as ``input_shapes`` instead."""
 
-    def __init__(self, hp: dict, input_shape: tuple[int, ...] | Mapping[str, tuple[int, ...]], n_classes: int, ann: bool):
+    def __init__(
+        self, hp: dict, input_shape: tuple[int, ...] | Mapping[str, tuple[int, ...]], n_classes: int, ann: bool
+    ):
         super().__init__()
         self.hp, self.n_classes, self.ann = dict(hp), n_classes, ann
         if isinstance(input_shape, Mapping):
@@ -51,8 +53,9 @@ class MLP(ZooNet):
     def __init__(self, hp, input_shape, n_classes, ann=False, recurrent=False):
         super().__init__(hp, input_shape, n_classes, ann)
         self.flatten = nn.Flatten()
-        self.dense = DenseStack([math.prod(input_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp,
-                                recurrent=recurrent, ann=ann)
+        self.dense = DenseStack(
+            [math.prod(input_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp, recurrent=recurrent, ann=ann
+        )
 
     def forward(self, x):
         return self.dense(self.flatten(x))
@@ -101,10 +104,14 @@ class CNN2d(ZooNet):
     def __init__(self, hp, input_shape, n_classes, ann=False):
         super().__init__(hp, input_shape, n_classes, ann)
         if len(input_shape) != 3:
-            raise ShapeError(f"cnn2d needs images [C, H, W], got feature shape {tuple(input_shape)}; try --model mlp or cnn1d")
+            raise ShapeError(
+                f"cnn2d needs images [C, H, W], got feature shape {tuple(input_shape)}; try --model mlp or cnn1d"
+            )
         specs = [(c, int(hp["kernel"]), int(hp["pool_size"])) for c in hp["channels"]]
         self.conv = ConvStack(tuple(input_shape), specs, hp, ann, dims=2)
-        self.dense = DenseStack([math.prod(self.conv.out_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp, ann=ann)
+        self.dense = DenseStack(
+            [math.prod(self.conv.out_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp, ann=ann
+        )
 
     def forward(self, x):
         return self.dense(self.conv(x))
@@ -143,7 +150,9 @@ class CNN1d(ZooNet):
         specs = [(int(hp[f"w{k}"]), self.sizes[f"wd{k}"], self.sizes[f"h{k}"]) for k in (1, 2, 3)]
         self.input_shape = (channels, length)
         self.conv = ConvStack((channels, length), specs, hp, ann, dims=1)
-        self.dense = DenseStack([math.prod(self.conv.out_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp, ann=ann)
+        self.dense = DenseStack(
+            [math.prod(self.conv.out_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp, ann=ann
+        )
 
     def forward(self, x):
         return self.dense(self.conv(x))
@@ -165,7 +174,9 @@ class Fusion(ZooNet):
         width = int(hp["branch_hidden"])
         self.branch = nn.Linear(math.prod(input_shape), width)
         self.branch_act = make_activation(hp, (width,), ann=ann)
-        self.fuse = DenseStack([math.prod(self.conv.out_shape), width], list(hp["hidden"]), _skips(hp), self.n_out, hp, ann=ann)
+        self.fuse = DenseStack(
+            [math.prod(self.conv.out_shape), width], list(hp["hidden"]), _skips(hp), self.n_out, hp, ann=ann
+        )
 
     def forward(self, x):
         flat = self.flatten(x)
@@ -175,11 +186,15 @@ class Fusion(ZooNet):
 def _named_shapes(family: str, shapes) -> dict[str, tuple[int, ...]]:
     """``shapes`` as an ordered dict name -> shape for a multimodal family (ShapeError otherwise)."""
     if family not in MULTI_INPUT:
-        raise ShapeError(f"model '{family}' takes one input, got named inputs {dict(shapes)}; "
-                         f"use a multimodal model ({', '.join(MULTI_INPUT)})")
+        raise ShapeError(
+            f"model '{family}' takes one input, got named inputs {dict(shapes)}; "
+            f"use a multimodal model ({', '.join(MULTI_INPUT)})"
+        )
     if not isinstance(shapes, Mapping) or not shapes:
-        raise ShapeError(f"{family} needs named inputs, a dict name -> shape such as "
-                         f"{{'image': (1, 8, 8), 'audio': (13,)}}; got {shapes!r}")
+        raise ShapeError(
+            f"{family} needs named inputs, a dict name -> shape such as "
+            f"{{'image': (1, 8, 8), 'audio': (13,)}}; got {shapes!r}"
+        )
     return {str(k): tuple(int(d) for d in v) for k, v in shapes.items()}
 
 
@@ -203,13 +218,17 @@ class MultiFusion(ZooNet):
         super().__init__(hp, _named_shapes("fusion2", input_shape), n_classes, ann)
         for name in self.input_shapes:
             if not name.isidentifier() or keyword.iskeyword(name) or name == "output":
-                raise UsageError(f"input name '{name}' must be a Python identifier other than 'output' "
-                                 "(it names the NIR Input node and the ONNX graph input)")
+                raise UsageError(
+                    f"input name '{name}' must be a Python identifier other than 'output' "
+                    "(it names the NIR Input node and the ONNX graph input)"
+                )
         self.fuse_mode = str(hp.get("fuse", "concat"))
         if self.fuse_mode not in FUSE:
             raise unknown_name("fuse", self.fuse_mode, FUSE)
         width = int(hp["branch_hidden"])
-        self.branches = nn.ModuleDict({name: self._branch(shape, hp, width, ann) for name, shape in self.input_shapes.items()})
+        self.branches = nn.ModuleDict(
+            {name: self._branch(shape, hp, width, ann) for name, shape in self.input_shapes.items()}
+        )
         if self.fuse_mode == "add":
             self.fuse_act = make_activation(hp, (width,), ann=ann)
             sizes = [width]
@@ -219,8 +238,10 @@ class MultiFusion(ZooNet):
 
     @property
     def input_shape(self):
-        raise ShapeError(f"this model has several named inputs {self.input_shapes}; use .input_shapes "
-                         "and pass x as a dict name -> tensor")
+        raise ShapeError(
+            f"this model has several named inputs {self.input_shapes}; use .input_shapes "
+            "and pass x as a dict name -> tensor"
+        )
 
     def _branch(self, shape: tuple[int, ...], hp: dict, width: int, ann: bool) -> nn.Module:
         if len(shape) == 3:
@@ -271,8 +292,14 @@ class _DenseBranch(nn.Module):
         return y if self.act is None else self.act(y)
 
 
-ZOO: dict[str, Callable[..., ZooNet]] = {"mlp": MLP, "cnn2d": CNN2d, "cnn1d": CNN1d, "rnn": RNN, "fusion": Fusion,
-                                         "fusion2": MultiFusion}
+ZOO: dict[str, Callable[..., ZooNet]] = {
+    "mlp": MLP,
+    "cnn2d": CNN2d,
+    "cnn1d": CNN1d,
+    "rnn": RNN,
+    "fusion": Fusion,
+    "fusion2": MultiFusion,
+}
 
 
 def build(hp: dict, input_shape, n_classes: int, *, ann: bool = False, seed: int | None = None) -> ZooNet:

@@ -43,8 +43,9 @@ class FlatGraph:
     outputs: list[str]
     _preds: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
     _succs: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _order: tuple[list[str], frozenset[tuple[str, str]]] | None = field(default=None, init=False, repr=False,
-                                                                        compare=False)
+    _order: tuple[list[str], frozenset[tuple[str, str]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         preds: dict[str, list[str]] = defaultdict(list)

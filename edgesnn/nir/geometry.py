@@ -80,8 +80,12 @@ class Geometry:
             pads = tuple((int(a), int(b)) for a, b in pad)
         else:
             pads = tuple((p, p) for p in ints("window", "padding", padding, nd))
-        return cls(tuple(int(k) for k in kernel), ints("window", "stride", stride, nd),
-                   ints("window", "dilation", dilation, nd), pads)
+        return cls(
+            tuple(int(k) for k in kernel),
+            ints("window", "stride", stride, nd),
+            ints("window", "dilation", dilation, nd),
+            pads,
+        )
 
     @property
     def pad_lo(self) -> Shape:
@@ -98,8 +102,10 @@ class Geometry:
 
     def out_shape(self, spatial: Sequence[int]) -> Shape:
         """Output spatial shape for the input spatial shape ``spatial`` (:func:`conv_out` per dim)."""
-        return tuple(conv_out(n, k, s, p, d)
-                     for n, k, s, p, d in zip(spatial, self.kernel, self.stride, self.pads, self.dilation))
+        return tuple(
+            conv_out(n, k, s, p, d)
+            for n, k, s, p, d in zip(spatial, self.kernel, self.stride, self.pads, self.dilation)
+        )
 
 
 def zero_padding(name: str, padding, kernel: Shape, dilation: Shape, stride: Shape) -> Pads:

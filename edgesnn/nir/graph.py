@@ -15,13 +15,39 @@ import numpy as np
 
 from ..errors import ArtifactError, EdgeSNNWarning, ShapeError, UnsupportedPrimitiveError, first_line
 from ..io import atomic_write_bytes
-from .semantics import (DEFAULT_DT, DEFAULT_IF_RESET, DEFAULT_RESET, check_dt, check_reset, graph_settings,
-                        node_types, refuse_semantics, sim_context, with_semantics)
+from .semantics import (
+    DEFAULT_DT,
+    DEFAULT_IF_RESET,
+    DEFAULT_RESET,
+    check_dt,
+    check_reset,
+    graph_settings,
+    node_types,
+    refuse_semantics,
+    sim_context,
+    with_semantics,
+)
 from .sim.base import as_shape
 
-__all__ = ["DEFAULT_DT", "DEFAULT_IF_RESET", "DEFAULT_RESET", "NIR_PRIMITIVES", "check_dt", "check_reset",
-           "graph_settings", "infer_shapes", "input_shape", "input_shapes", "node_types", "read_graph",
-           "refuse_semantics", "sim_context", "validate_graph", "with_semantics", "write_graph"]
+__all__ = [
+    "DEFAULT_DT",
+    "DEFAULT_IF_RESET",
+    "DEFAULT_RESET",
+    "NIR_PRIMITIVES",
+    "check_dt",
+    "check_reset",
+    "graph_settings",
+    "infer_shapes",
+    "input_shape",
+    "input_shapes",
+    "node_types",
+    "read_graph",
+    "refuse_semantics",
+    "sim_context",
+    "validate_graph",
+    "with_semantics",
+    "write_graph",
+]
 
 #: every primitive of NIR 1.0.8 (NIRGraph is a container, allowed wherever its contents are)
 NIR_PRIMITIVES = (
@@ -226,8 +252,10 @@ def input_shape(graph: nir.NIRGraph) -> tuple[int, ...]:
     """The shape of a one-input graph's Input (ShapeError naming the inputs when it has several)."""
     shapes = input_shapes(graph)
     if len(shapes) != 1:
-        raise ShapeError(f"the graph has {len(shapes)} inputs {dict(shapes)}; this needs exactly one "
-                         "(edgesnn.nir.input_shapes gives each)")
+        raise ShapeError(
+            f"the graph has {len(shapes)} inputs {dict(shapes)}; this needs exactly one "
+            "(edgesnn.nir.input_shapes gives each)"
+        )
     return next(iter(shapes.values()))
 
 

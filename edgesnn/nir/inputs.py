@@ -51,7 +51,9 @@ def check_inputs(x, shapes: Mapping[str, tuple[int, ...]]) -> dict[str, np.ndarr
         return {names[0]: check_input(x, tuple(shapes[names[0]]), names[0])}
     unknown = [k for k in x if k not in shapes]
     if unknown:
-        raise DataError(f"unknown input '{unknown[0]}'{did_you_mean(unknown[0], names)}; the graph's inputs are {expected}")
+        raise DataError(
+            f"unknown input '{unknown[0]}'{did_you_mean(unknown[0], names)}; the graph's inputs are {expected}"
+        )
     missing = [n for n in names if n not in x]
     if missing:
         raise DataError(f"input '{missing[0]}' is missing; the graph's inputs are {expected}")

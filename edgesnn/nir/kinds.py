@@ -58,5 +58,17 @@ def is_kind(node, kinds: str | Collection[str] | type | tuple[type, ...]) -> boo
     return kind(node) in kinds
 
 
-__all__ = ["CONVS", "NEURONS", "NEURON_NODES", "POOLS", "PORTS", "SPIKING", "STATEFUL", "STATE_VARS", "SYNAPSES",
-           "WEIGHTED", "is_kind", "kind"]
+__all__ = [
+    "CONVS",
+    "NEURONS",
+    "NEURON_NODES",
+    "POOLS",
+    "PORTS",
+    "SPIKING",
+    "STATEFUL",
+    "STATE_VARS",
+    "SYNAPSES",
+    "WEIGHTED",
+    "is_kind",
+    "kind",
+]

@@ -89,7 +89,9 @@ def refuse_semantics(reset: str | None, dt: float | None, why: str) -> None:
         raise UsageError(f"{' and '.join(given)} {verb} only to a bare .nir file; {why}: drop {' and '.join(given)}")
 
 
-def with_semantics(graph: nir.NIRGraph, where: str, *, reset: str | None = None, dt: float | None = None) -> nir.NIRGraph:
+def with_semantics(
+    graph: nir.NIRGraph, where: str, *, reset: str | None = None, dt: float | None = None
+) -> nir.NIRGraph:
     """``graph`` with the semantics a NIR file cannot always state, given on the command line
     (``--reset``, ``--dt``) and written into ``graph.metadata`` (so the manifest records them).
 
@@ -102,20 +104,31 @@ def with_semantics(graph: nir.NIRGraph, where: str, *, reset: str | None = None,
         value = check(value, f"--{key}", UsageError)
         stated = meta.get(key)
         if stated is not None and (_text(stated) if key == "reset" else float(stated)) != value:
-            raise UsageError(f"{where} states {key}={_text(stated) if key == 'reset' else float(stated)!r}; --{key} "
-                             f"{value} contradicts it: drop --{key}")
+            raise UsageError(
+                f"{where} states {key}={_text(stated) if key == 'reset' else float(stated)!r}; --{key} "
+                f"{value} contradicts it: drop --{key}"
+            )
         meta[key] = value
     graph.metadata = meta
     settings = graph_settings(graph)
     if settings["defaulted"]:
         kinds = node_types(graph)
-        resets = [f"{settings['reset']} ({'/'.join(sorted(kinds & {'LIF', 'CubaLIF'}))})"] if kinds & {"LIF", "CubaLIF"} else []
+        resets = (
+            [f"{settings['reset']} ({'/'.join(sorted(kinds & {'LIF', 'CubaLIF'}))})"]
+            if kinds & {"LIF", "CubaLIF"}
+            else []
+        )
         resets += [f"{settings['if_reset']} (IF)"] if "IF" in kinds else []
         shown = {"dt": f"{settings['dt']:g} s", "reset": ", ".join(resets) or settings["reset"]}
         assumed = ", ".join(f"{k}={shown[k]}" for k in settings["defaulted"])
         options = " / ".join(f"--{k}" for k in settings["defaulted"])
-        warnings.warn(EdgeSNNWarning(f"{where} does not state {' or '.join(settings['defaulted'])}; assuming {assumed} "
-                                     f"(pass {options} if it was trained otherwise)"), stacklevel=2)
+        warnings.warn(
+            EdgeSNNWarning(
+                f"{where} does not state {' or '.join(settings['defaulted'])}; assuming {assumed} "
+                f"(pass {options} if it was trained otherwise)"
+            ),
+            stacklevel=2,
+        )
     return graph
 
 

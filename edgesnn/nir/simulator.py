@@ -18,10 +18,10 @@ from pathlib import Path
 import nir
 import numpy as np
 
-from .result import RunResult
 from ..errors import ArtifactError
 from .graph import read_graph, sim_context, validate_graph
 from .inputs import check_input, check_inputs
+from .result import RunResult
 from .sim import plan as _plan
 
 

@@ -36,7 +36,9 @@ def quantize_weights(w: np.ndarray, bits: int = 8) -> tuple[np.ndarray, np.ndarr
     return (q * scale).astype(np.float32), q.astype(np.int8 if bits <= 8 else np.int16), scale
 
 
-def quantize_graph(graph: nir.NIRGraph, bits: int = 8, prefix: str = "") -> tuple[nir.NIRGraph, dict[str, Any], dict[str, np.ndarray]]:
+def quantize_graph(
+    graph: nir.NIRGraph, bits: int = 8, prefix: str = ""
+) -> tuple[nir.NIRGraph, dict[str, Any], dict[str, np.ndarray]]:
     """A copy of ``graph`` with every weight tensor quantised; (graph, table, int8 arrays).
 
     ``table[node] = {type, shape, scale, max_abs_error}``; arrays hold ``<node>.q`` codes and

@@ -8,4 +8,5 @@ int8 weights: ``edgesnn.numerics.int8``. The runner side (numpy + onnxruntime on
 """
 
 from .build import PackageResult, package, write_zip
+
 __all__ = ["PackageResult", "package", "write_zip"]

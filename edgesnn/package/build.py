@@ -26,11 +26,25 @@ from ..config import Target, export_target, load_profile, load_target
 from ..data import TEST_STREAM
 from ..errors import UsageError
 from ..io import _json_default, atomic_write_bytes, check_writable, package_versions
-from ..runner.archive import sha256_bytes
-from ..runner.format import (BUNDLE_FORMAT, CLASSES, ENCODER, MANIFEST, MANIFEST_DIGEST, NIR_GRAPH, PREPROCESSING,
-                             PROFILE, QUANTIZATION, QUANTIZED_WEIGHTS, README, STEPWISE, TARGET, UNROLLED)
-from .evidence import evaluation_members, raw_test_split, runner_accuracy
 from ..numerics import quantize_graph_for
+from ..runner.archive import sha256_bytes
+from ..runner.format import (
+    BUNDLE_FORMAT,
+    CLASSES,
+    ENCODER,
+    MANIFEST,
+    MANIFEST_DIGEST,
+    NIR_GRAPH,
+    PREPROCESSING,
+    PROFILE,
+    QUANTIZATION,
+    QUANTIZED_WEIGHTS,
+    README,
+    STEPWISE,
+    TARGET,
+    UNROLLED,
+)
+from .evidence import evaluation_members, raw_test_split, runner_accuracy
 from .readme import readme
 from .source import ExportSource, read_export
 
@@ -69,8 +83,10 @@ def _target(name: str | None, src: ExportSource) -> Target:
         from ..config import list_targets
 
         fits = ", ".join(t.name for t in list_targets() if _packs(t))
-        raise UsageError(f"target '{tgt.name}' runs on {tgt.backend}, but bundles run on ONNX Runtime; "
-                         f"choose a target whose backend writes the runner's form ({fits})")
+        raise UsageError(
+            f"target '{tgt.name}' runs on {tgt.backend}, but bundles run on ONNX Runtime; "
+            f"choose a target whose backend writes the runner's form ({fits})"
+        )
     return tgt
 
 
@@ -107,10 +123,15 @@ def spec_members(spec: dict[str, Any]) -> dict[str, bytes]:
     ``options.inputs`` (one encoder dict per input), ``feature_shape`` / ``input_shape`` as
     dicts and ``inputs`` (the names); preprocessing.json is ``{"inputs": {name: statistics}}``."""
     enc = dict(spec["encoder"])
-    encoder = {"kind": enc.pop("name"), "options": enc, "timesteps": int(spec["timesteps"]),
-               "seed": [int(spec["seed"]), TEST_STREAM], "feature_shape": _shape_json(spec["feature_shape"]),
-               "input_shape": _shape_json(spec["input_shape"]),
-               "rng": "numpy.random.default_rng(seed), fresh per predict call, drawn for the whole batch"}
+    encoder = {
+        "kind": enc.pop("name"),
+        "options": enc,
+        "timesteps": int(spec["timesteps"]),
+        "seed": [int(spec["seed"]), TEST_STREAM],
+        "feature_shape": _shape_json(spec["feature_shape"]),
+        "input_shape": _shape_json(spec["input_shape"]),
+        "rng": "numpy.random.default_rng(seed), fresh per predict call, drawn for the whole batch",
+    }
     if isinstance(spec["input_shape"], dict):
         encoder["inputs"] = sorted(spec["input_shape"])
         encoder["rng"] += ", random encoders in input-name order"
@@ -130,9 +151,15 @@ def _quantize(src: ExportSource, tgt: Target, members: dict[str, bytes], x_raw, 
     np.savez(buf, **arrays)
     members[QUANTIZED_WEIGHTS] = buf.getvalue()
     scheme = f"{tgt.numerics.quantize}-per-layer-symmetric"
-    entry = {"scheme": scheme, "weights": "dequantised float32 in the ONNX; int8 codes and scales in " + QUANTIZED_WEIGHTS,
-             "layers": len(table), "accuracy_float": float_acc, "accuracy_quantized": q_acc,
-             "delta_pp": 100 * (q_acc - float_acc), "samples": int(len(y))}
+    entry = {
+        "scheme": scheme,
+        "weights": "dequantised float32 in the ONNX; int8 codes and scales in " + QUANTIZED_WEIGHTS,
+        "layers": len(table),
+        "accuracy_float": float_acc,
+        "accuracy_quantized": q_acc,
+        "delta_pp": 100 * (q_acc - float_acc),
+        "samples": int(len(y)),
+    }
     members[QUANTIZATION] = _json({**entry, "table": table})
     return graph, entry
 
@@ -142,8 +169,14 @@ def default_out(export_dir: Path, tgt: Target, src: ExportSource) -> Path:
     return export_dir.with_name(f"{export_dir.name}{suffix}-bundle.zip")
 
 
-def package(export_dir: str | Path, target: str | None = None, out: str | Path | None = None, *,
-            unrolled: bool = False, force: bool = False) -> PackageResult:
+def package(
+    export_dir: str | Path,
+    target: str | None = None,
+    out: str | Path | None = None,
+    *,
+    unrolled: bool = False,
+    force: bool = False,
+) -> PackageResult:
     """Package ``export_dir`` for ``target`` (default: the export's ONNX target) into ``out``."""
     from ..nir import validate_graph
 
@@ -158,8 +191,12 @@ def package(export_dir: str | Path, target: str | None = None, out: str | Path |
     check_writable(out.parent)
     validate_graph(src.graph, tgt.supports, where=f"target '{tgt.name}'")
     spec, m = src.spec, src.manifest
-    members = {STEPWISE: _onnx(src.graph, tgt, "stepwise"), NIR_GRAPH: (export_dir / NIR_GRAPH).read_bytes(),
-               **spec_members(spec), TARGET: _json(tgt.model_dump(mode="json"))}
+    members = {
+        STEPWISE: _onnx(src.graph, tgt, "stepwise"),
+        NIR_GRAPH: (export_dir / NIR_GRAPH).read_bytes(),
+        **spec_members(spec),
+        TARGET: _json(tgt.model_dump(mode="json")),
+    }
     notes = list(src.notes)
     if m.get("profile"):
         members[PROFILE] = _json(load_profile(m["profile"]).model_dump(mode="json"))
@@ -169,19 +206,34 @@ def package(export_dir: str | Path, target: str | None = None, out: str | Path |
     run_graph, quant = src.graph, {"scheme": "none"}
     if tgt.numerics.quantize != "none":
         run_graph, quant = _quantize(src, tgt, members, x_raw, y)
-        notes.append(f"the evaluation report is of the float export (target {m.get('target')}); the quantised "
-                     "accuracy is in 'quantization'")
+        notes.append(
+            f"the evaluation report is of the float export (target {m.get('target')}); the quantised "
+            "accuracy is in 'quantization'"
+        )
     if unrolled:
         members[UNROLLED] = _onnx(run_graph, tgt, "unrolled")
     report_members, report = evaluation_members(src)
     members.update(report_members)
     acc = quant["accuracy_quantized"] if "accuracy_quantized" in quant else runner_accuracy(members, x_raw, y)
-    accuracy = {"split": "test", "samples": int(len(y)), "runner": acc, "report": report.get("accuracy"),
-                "from": "raw inputs through the bundle's runner (preprocessing + encoding + stepwise ONNX)"}
+    accuracy = {
+        "split": "test",
+        "samples": int(len(y)),
+        "runner": acc,
+        "report": report.get("accuracy"),
+        "from": "raw inputs through the bundle's runner (preprocessing + encoding + stepwise ONNX)",
+    }
     if report.get("accuracy") is not None and quant["scheme"] == "none":
         accuracy["matches_report"] = bool(report.get("samples") == len(y) and report["accuracy"] == acc)
-    manifest = _manifest(src, tgt, unrolled, quant, accuracy, report, notes,
-                         nir_matches=members[NIR_GRAPH] == (export_dir / NIR_GRAPH).read_bytes())
+    manifest = _manifest(
+        src,
+        tgt,
+        unrolled,
+        quant,
+        accuracy,
+        report,
+        notes,
+        nir_matches=members[NIR_GRAPH] == (export_dir / NIR_GRAPH).read_bytes(),
+    )
     manifest["files"] = {}  # README is listed too: fill after it exists
     members[README] = readme(manifest, spec, sorted([*members, README])).encode()
     manifest["files"] = {name: sha256_bytes(members[name]) for name in sorted(members)}
@@ -192,21 +244,45 @@ def package(export_dir: str | Path, target: str | None = None, out: str | Path |
     return PackageResult(out, manifest, len(data), sorted(members))
 
 
-def _manifest(src: ExportSource, tgt: Target, unrolled: bool, quant: dict, accuracy: dict, report: dict,
-              notes: list[str], nir_matches: bool) -> dict[str, Any]:
+def _manifest(
+    src: ExportSource,
+    tgt: Target,
+    unrolled: bool,
+    quant: dict,
+    accuracy: dict,
+    report: dict,
+    notes: list[str],
+    nir_matches: bool,
+) -> dict[str, Any]:
     """Everything but ``files`` (the checksums are added last)."""
     spec, m = src.spec, src.manifest
     versions = package_versions()
     return {
-        "bundle_format": BUNDLE_FORMAT, "kind": "bundle", "created_by": f"edgesnn {versions.get('edgesnn', '?')}",
-        "versions": versions, "runner_needs": _runner_needs(), "target": tgt.name, "profile": m.get("profile"),
-        "dataset": spec["dataset"], "seed": spec["seed"], "dt": m.get("dt"), "reset": m.get("reset"),
-        "timesteps": spec["timesteps"], "encoder": spec["encoder"]["name"],
+        "bundle_format": BUNDLE_FORMAT,
+        "kind": "bundle",
+        "created_by": f"edgesnn {versions.get('edgesnn', '?')}",
+        "versions": versions,
+        "runner_needs": _runner_needs(),
+        "target": tgt.name,
+        "profile": m.get("profile"),
+        "dataset": spec["dataset"],
+        "seed": spec["seed"],
+        "dt": m.get("dt"),
+        "reset": m.get("reset"),
+        "timesteps": spec["timesteps"],
+        "encoder": spec["encoder"]["name"],
         "data": {k: spec.get(k) for k in ("dataset", "seed", "split", "top_k", "label_column", "kind")},
-        "forms": ["stepwise", *(["unrolled"] if unrolled else [])], "quantization": quant, "accuracy": accuracy,
-        "report": report, "notes": notes,
-        "source": {"export": str(src.path.resolve()), "export_target": m.get("target"),
-                   "export_manifest_sha256": src.manifest_sha256, "nir_matches_export": nir_matches},
+        "forms": ["stepwise", *(["unrolled"] if unrolled else [])],
+        "quantization": quant,
+        "accuracy": accuracy,
+        "report": report,
+        "notes": notes,
+        "source": {
+            "export": str(src.path.resolve()),
+            "export_target": m.get("target"),
+            "export_manifest_sha256": src.manifest_sha256,
+            "nir_matches_export": nir_matches,
+        },
     }
 
 

@@ -59,8 +59,9 @@ def raw_test_split(spec: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         val, test = float(fractions.get("val", VAL_FRACTION)), float(fractions.get("test", TEST_FRACTION))
         dataset, seed = spec["dataset"], int(spec["seed"])
     except (AttributeError, KeyError, TypeError, ValueError) as exc:  # a manifest edited and re-signed
-        raise ArtifactError(f"the export's data spec is damaged ({type(exc).__name__}: {str(exc)[:80]}); "
-                            "export the run again") from None
+        raise ArtifactError(
+            f"the export's data spec is damaged ({type(exc).__name__}: {str(exc)[:80]}); export the run again"
+        ) from None
     _, parts = raw_splits(dataset, seed, label_column=spec.get("label_column"), top_k=top_k, val=val, test=test)
     return parts.test.x, parts.test.y
 

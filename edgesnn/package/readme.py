@@ -41,7 +41,8 @@ def readme(manifest: dict[str, Any], spec: dict[str, Any], members: list[str]) -
         "```sh",
         "pip install numpy onnxruntime",
         "python -m edgesnn.runner --copy-to runner/        # on a machine with edgesnn: copy the runner",
-        f"PYTHONPATH=runner python -m edgesnn.runner bundle.zip {cli_input} [--json]" + ("" if multi else " [--stream]"),
+        f"PYTHONPATH=runner python -m edgesnn.runner bundle.zip {cli_input} [--json]"
+        + ("" if multi else " [--stream]"),
         "```",
         "",
         "```python",
@@ -57,9 +58,18 @@ def readme(manifest: dict[str, Any], spec: dict[str, Any], members: list[str]) -
         f"({acc.get('samples')} samples); evaluation report: {_pct(acc.get('report'))}",
     ]
     if q.get("scheme", "none") != "none":
-        lines.append(f"- weights quantised ({q['scheme']}): float {_pct(q.get('accuracy_float'))} -> "
-                     f"quantised {_pct(q.get('accuracy_quantized'))} ({q.get('delta_pp'):+.2f} pp)")
-    lines += ["", "## Members", "", *[f"- `{m}`" for m in members], "",
-              "`manifest.json` lists the sha256 of every member; `manifest.sha256` is the sha256 of the manifest. "
-              "The runner refuses the bundle if any of them differs.", ""]
+        lines.append(
+            f"- weights quantised ({q['scheme']}): float {_pct(q.get('accuracy_float'))} -> "
+            f"quantised {_pct(q.get('accuracy_quantized'))} ({q.get('delta_pp'):+.2f} pp)"
+        )
+    lines += [
+        "",
+        "## Members",
+        "",
+        *[f"- `{m}`" for m in members],
+        "",
+        "`manifest.json` lists the sha256 of every member; `manifest.sha256` is the sha256 of the manifest. "
+        "The runner refuses the bundle if any of them differs.",
+        "",
+    ]
     return "\n".join(lines)

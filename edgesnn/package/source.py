@@ -16,8 +16,8 @@ from typing import Any
 import nir
 
 from ..errors import ArtifactError, UsageError
-from ..layout import GRAPH_FILE, MANIFEST_FILE
 from ..io import read_manifest, sha256_file
+from ..layout import GRAPH_FILE, MANIFEST_FILE
 
 NEEDED_SPEC = ("dataset", "seed", "preprocessing", "encoder", "timesteps", "classes", "feature_shape", "input_shape")
 
@@ -53,8 +53,10 @@ def read_export(path: str | Path) -> ExportSource:
     spec = manifest.get("data") or {}
     missing = [k for k in NEEDED_SPEC if k not in spec]
     if missing:
-        raise UsageError(f"'{path}' has no training data spec ({', '.join(missing)} missing): a bundle needs the "
-                         "preprocessing and encoder a model was trained with; export a run directory from `edgesnn train`")
+        raise UsageError(
+            f"'{path}' has no training data spec ({', '.join(missing)} missing): a bundle needs the "
+            "preprocessing and encoder a model was trained with; export a run directory from `edgesnn train`"
+        )
     report = path / "report"
     return ExportSource(path, manifest, graph, spec, report if (report / "report.json").is_file() else None)
 

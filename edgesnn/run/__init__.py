@@ -15,8 +15,14 @@ from .inputs import load_input, load_inputs
 __all__ = ["Resolved", "load_input", "load_inputs", "resolve_artifact", "run_artifact", "semantics_applied"]
 
 
-def run_artifact(artifact: Path, inputs: list[str] | Path | str, target: str | None = None, *,
-                 reset: str | None = None, dt: float | None = None) -> RunResult:
+def run_artifact(
+    artifact: Path,
+    inputs: list[str] | Path | str,
+    target: str | None = None,
+    *,
+    reset: str | None = None,
+    dt: float | None = None,
+) -> RunResult:
     """Run ``artifact`` on ``inputs``; ``reset`` / ``dt`` only for a bare ``.nir`` file that
     does not state them (see ``edgesnn.nir.with_semantics``)."""
     resolved = resolve_artifact(artifact, target)

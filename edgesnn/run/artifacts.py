@@ -40,19 +40,23 @@ def resolve_artifact(artifact: Path, target: str | None = None) -> Resolved:
 
         manifest = read_manifest(artifact, verify=True)
         if manifest.get("kind") == "checkpoint":
-            raise ArtifactError(f"'{artifact}' is a training run, not an export; run 'edgesnn export {artifact} "
-                                "--target T' first")
+            raise ArtifactError(
+                f"'{artifact}' is a training run, not an export; run 'edgesnn export {artifact} --target T' first"
+            )
         shipped = export_target(artifact, manifest)
         tgt = load_target(target) if target else shipped
         file = artifact / get_backend(tgt.backend).artifact_name
         if not file.is_file():
-            raise ArtifactError(f"'{artifact}' holds no {file.name} for target '{tgt.name}'; export it with "
-                                f"--target {tgt.name}")
+            raise ArtifactError(
+                f"'{artifact}' holds no {file.name} for target '{tgt.name}'; export it with --target {tgt.name}"
+            )
         return Resolved(file, tgt, shipped, manifest)
     known = suffix_targets()  # what each backend declares it runs alone (.nir, .onnx, .net, plug-ins')
     if artifact.suffix not in known:
-        raise ArtifactError(f"'{artifact}': unknown artifact type '{artifact.suffix}'; expected "
-                            f"{', '.join(sorted(known))} or a directory")
+        raise ArtifactError(
+            f"'{artifact}': unknown artifact type '{artifact.suffix}'; expected "
+            f"{', '.join(sorted(known))} or a directory"
+        )
     return Resolved(artifact, load_target(target or known[artifact.suffix]))
 
 

@@ -24,5 +24,15 @@ from .inputs import load_raw
 from .pipeline import Pipeline, Prediction
 from .stream import Stream, StreamResult
 
-__all__ = ["BUNDLE_FORMAT", "Bundle", "Pipeline", "Prediction", "Stream", "StreamResult", "cli_run", "load_raw",
-           "main", "read_bundle"]
+__all__ = [
+    "BUNDLE_FORMAT",
+    "Bundle",
+    "Pipeline",
+    "Prediction",
+    "Stream",
+    "StreamResult",
+    "cli_run",
+    "load_raw",
+    "main",
+    "read_bundle",
+]

@@ -37,8 +37,14 @@ def sha256_bytes(data: bytes) -> str:
 
 def check_name(name: str, where: str) -> str:
     """``name`` if it is a safe relative member name, else ArtifactError (zip-slip)."""
-    bad = (not name or "\x00" in name or "\\" in name or PurePosixPath(name).is_absolute() or _DRIVE.match(name)
-           or any(part in ("", ".", "..") for part in name.split("/")))
+    bad = (
+        not name
+        or "\x00" in name
+        or "\\" in name
+        or PurePosixPath(name).is_absolute()
+        or _DRIVE.match(name)
+        or any(part in ("", ".", "..") for part in name.split("/"))
+    )
     if bad:
         raise ArtifactError(f"{where}: member name {name!r} escapes the bundle folder (zip-slip); refusing the bundle")
     return name
@@ -52,7 +58,9 @@ def _read_zip(path: Path) -> dict[str, bytes]:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_MEMBERS:
-                raise ArtifactError(f"{where} has {len(infos)} members (at most {MAX_MEMBERS}); it is not an edgesnn bundle")
+                raise ArtifactError(
+                    f"{where} has {len(infos)} members (at most {MAX_MEMBERS}); it is not an edgesnn bundle"
+                )
             members: dict[str, bytes] = {}
             for info in infos:
                 if info.is_dir():
@@ -61,8 +69,10 @@ def _read_zip(path: Path) -> dict[str, bytes]:
                 if name in members:
                     raise ArtifactError(f"{where}: member {name!r} appears twice; refusing an ambiguous bundle")
                 if info.file_size > MAX_MEMBER_BYTES:
-                    raise ArtifactError(f"{where}: member {name!r} inflates to {info.file_size} bytes "
-                                        f"(limit {MAX_MEMBER_BYTES}); refusing the bundle")
+                    raise ArtifactError(
+                        f"{where}: member {name!r} inflates to {info.file_size} bytes "
+                        f"(limit {MAX_MEMBER_BYTES}); refusing the bundle"
+                    )
                 members[name] = zf.read(info)
     except zipfile.BadZipFile as exc:
         raise ArtifactError(f"{where} is not a readable zip ({exc}); the file is damaged or not a bundle") from None
@@ -82,8 +92,10 @@ def parse_manifest(raw: bytes, where: str) -> dict:
     if isinstance(fmt, bool) or not isinstance(fmt, int) or fmt < 1:
         raise ArtifactError(f"{where}: {MANIFEST} has bundle_format={fmt!r}; it is not an edgesnn bundle manifest")
     if fmt > BUNDLE_FORMAT:
-        raise ArtifactError(f"{where} uses bundle format {fmt}, newer than this runner reads ({BUNDLE_FORMAT}); "
-                            "upgrade edgesnn's runner on this device")
+        raise ArtifactError(
+            f"{where} uses bundle format {fmt}, newer than this runner reads ({BUNDLE_FORMAT}); "
+            "upgrade edgesnn's runner on this device"
+        )
     return manifest
 
 

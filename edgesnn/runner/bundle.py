@@ -31,7 +31,7 @@ class Bundle:
         self._cleanup = weakref.finalize(self, shutil.rmtree, str(folder), True)
 
     @classmethod
-    def open(cls, path: str | os.PathLike, threads: int = 1) -> "Bundle":
+    def open(cls, path: str | os.PathLike, threads: int = 1) -> Bundle:
         """Verify ``path`` (see module docstring), extract it privately and load the model.
 
         ``threads``: onnxruntime intra-op threads (1 gives the steadiest latency per sample).
@@ -51,7 +51,7 @@ class Bundle:
         """Remove the private folder (the loaded model stays usable)."""
         self._cleanup()
 
-    def __enter__(self) -> "Bundle":
+    def __enter__(self) -> Bundle:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -79,14 +79,23 @@ class Bundle:
     def info(self) -> dict[str, Any]:
         """A summary for humans and ``--json``: model, encoder, shapes, classes, accuracy."""
         m = self.manifest
-        return {"bundle": str(self.path), "bundle_format": m.get("bundle_format"), "target": m.get("target"),
-                "encoder": self.pipeline.encoder.name, "timesteps": self.timesteps, "dt": m.get("dt"),
-                "inputs": self.inputs,
-                "feature_shape": ({n: list(s) for n, s in self.feature_shape.items()}
-                                  if isinstance(self.feature_shape, dict) else list(self.feature_shape)),
-                "classes": self.classes,
-                "quantization": (m.get("quantization") or {}).get("scheme", "none"),
-                "test_accuracy": (m.get("accuracy") or {}).get("runner")}
+        return {
+            "bundle": str(self.path),
+            "bundle_format": m.get("bundle_format"),
+            "target": m.get("target"),
+            "encoder": self.pipeline.encoder.name,
+            "timesteps": self.timesteps,
+            "dt": m.get("dt"),
+            "inputs": self.inputs,
+            "feature_shape": (
+                {n: list(s) for n, s in self.feature_shape.items()}
+                if isinstance(self.feature_shape, dict)
+                else list(self.feature_shape)
+            ),
+            "classes": self.classes,
+            "quantization": (m.get("quantization") or {}).get("scheme", "none"),
+            "test_accuracy": (m.get("accuracy") or {}).get("runner"),
+        }
 
     # inference
     def predict(self, raw, batch_size: int = 1024) -> Prediction:

@@ -62,17 +62,24 @@ def cli_run(bundle_path: str | Path, input_path: str | Path | dict, as_json: boo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m edgesnn.runner",
-                                     description="Run an edgesnn bundle on raw sensor samples (numpy + onnxruntime only).")
+    parser = argparse.ArgumentParser(
+        prog="python -m edgesnn.runner",
+        description="Run an edgesnn bundle on raw sensor samples (numpy + onnxruntime only).",
+    )
     parser.add_argument("bundle", nargs="?", help="bundle .zip made by `edgesnn package`")
-    parser.add_argument("--input", "-i", action="append",
-                        help="raw samples: .npy [N, *features] or .csv (one sample per row); a multimodal bundle: "
-                             "NAME=PATH once per input, e.g. --input image=a.npy --input audio=b.npy")
+    parser.add_argument(
+        "--input",
+        "-i",
+        action="append",
+        help="raw samples: .npy [N, *features] or .csv (one sample per row); a multimodal bundle: "
+        "NAME=PATH once per input, e.g. --input image=a.npy --input audio=b.npy",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--stream", action="store_true", help="replay the rows as a sensor stream, frame by frame")
     parser.add_argument("--info", action="store_true", help="verify the bundle and print what it holds")
     parser.add_argument("--copy-to", metavar="DIR", help="copy the runner's source files into DIR and exit")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
+
     def one_line_error(message: str):  # argparse prints a usage block and exits 2; the contract is one line, exit 1
         raise UsageError(f"{message}; see python -m edgesnn.runner --help")
 
@@ -87,8 +94,10 @@ def main(argv: list[str] | None = None) -> int:
             from .deploy import copy_runner
 
             files = copy_runner(args.copy_to)
-            print(f"copied {len(files)} files to {args.copy_to}; on the device: pip install numpy onnxruntime, "
-                  f"then PYTHONPATH={args.copy_to} python -m edgesnn.runner BUNDLE --input raw.csv")
+            print(
+                f"copied {len(files)} files to {args.copy_to}; on the device: pip install numpy onnxruntime, "
+                f"then PYTHONPATH={args.copy_to} python -m edgesnn.runner BUNDLE --input raw.csv"
+            )
             return 0
         if not args.bundle:
             parser.error("give a bundle .zip (or --copy-to DIR)")

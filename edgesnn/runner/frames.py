@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 class SampleFrames:
     """A frame is one raw sample; it is encoded into a whole window of T steps."""
 
-    def __init__(self, pipeline: "Pipeline"):
+    def __init__(self, pipeline: Pipeline):
         self.pipeline = pipeline
         self.shape = pipeline.feature_shape
         self.what = "one raw sample"
@@ -31,7 +31,7 @@ class SampleFrames:
     def reset(self) -> None:
         pass
 
-    def push(self, stream: "Stream", frame) -> StreamResult:
+    def push(self, stream: Stream, frame) -> StreamResult:
         x = self.pipeline.encode_checked(check_frame(frame, self.shape, self.what)[None])
         if stream.auto_reset:
             stream.reset()
@@ -48,13 +48,14 @@ class SeriesFrames:
     ones) and fed to the encoder's own state machine (``start``/``step``), so a window of L
     readings gives exactly the steps ``encoder.encode`` makes of the whole series."""
 
-    def __init__(self, pipeline: "Pipeline"):
+    def __init__(self, pipeline: Pipeline):
         self.pipeline = pipeline
         channels, self.length = pipeline.input_shape
         if pipeline.timesteps != self.length:
             raise UsageError(
                 f"this model resamples its {self.length}-frame series to {pipeline.timesteps} steps; a stream "
-                "feeds one frame per step: re-train with the series' own length (drop --set timesteps) to stream it")
+                "feeds one frame per step: re-train with the series' own length (drop --set timesteps) to stream it"
+            )
         self.shape = (channels,)
         self.what = f"one sensor reading (one value per channel, {channels})"
         self.encoder = pipeline.encoder
@@ -66,7 +67,7 @@ class SeriesFrames:
     def _scale(self, frame: np.ndarray, t: int) -> np.ndarray:
         return scale_reading(self.pipeline.pre, frame, t)
 
-    def push(self, stream: "Stream", frame) -> StreamResult:
+    def push(self, stream: Stream, frame) -> StreamResult:
         frame = check_frame(frame, self.shape, self.what)
         stream.maybe_reset()
         u = self._scale(frame, stream.step % self.length)
@@ -80,7 +81,7 @@ def scale_reading(pre: Preprocessor, frame: np.ndarray, t: int) -> np.ndarray:
     """One reading ``[C]`` of a series scaled like training: ``[1, C]`` float64 (per-feature
     statistics: column ``t`` of them)."""
     if pre.per == "feature":  # statistics per (channel, time): take column t
-        pre = Preprocessor(pre.kind, "feature", pre.offset[:, t:t + 1], pre.scale[:, t:t + 1])
+        pre = Preprocessor(pre.kind, "feature", pre.offset[:, t : t + 1], pre.scale[:, t : t + 1])
     return pre.transform(frame.reshape(1, -1, 1)).astype(np.float64)[:, :, 0]
 
 
@@ -89,7 +90,7 @@ class MultiFrames:
     window's first frame, one raw sample of every static input (held for the window); see the
     ``stream`` module docstring."""
 
-    def __init__(self, pipeline: "Pipeline"):
+    def __init__(self, pipeline: Pipeline):
         self.pipeline = pipeline
         encoders = pipeline.encoder.encoders
         self.encoders = {n: encoders[n] for n in pipeline.names}
@@ -99,19 +100,24 @@ class MultiFrames:
         parts = []
         for n in self.series:
             if self.encoders[n].stochastic:  # pragma: no cover - no random time-series encoder exists
-                raise UsageError(f"input '{n}': encoder '{self.encoders[n].name}' is random; it cannot be streamed "
-                                 "with the same draws as predict")
+                raise UsageError(
+                    f"input '{n}': encoder '{self.encoders[n].name}' is random; it cannot be streamed "
+                    "with the same draws as predict"
+                )
             channels, length = pipeline.input_shape[n]
             if pipeline.timesteps != length:
                 raise UsageError(
                     f"this model resamples its {length}-frame series '{n}' to {pipeline.timesteps} steps; a stream "
-                    "feeds one frame per step: re-train with the series' own length (drop --set timesteps) to stream it")
+                    "feeds one frame per step: re-train with the series' own length (drop --set timesteps) to stream it"
+                )
             self.shape[n] = (channels,)
             parts.append(f"{n}: one sensor reading [{channels}]")
         for n in self.static:
             self.shape[n] = tuple(pipeline.feature_shape[n])
-            parts.append(f"{n}: one raw sample [{', '.join(map(str, self.shape[n]))}]"
-                         + (" on each window's first frame, held for the window" if self.series else ""))
+            parts.append(
+                f"{n}: one raw sample [{', '.join(map(str, self.shape[n]))}]"
+                + (" on each window's first frame, held for the window" if self.series else "")
+            )
         self.what = "a dict {" + "; ".join(parts) + "}"
         self.reset()
 
@@ -126,18 +132,25 @@ class MultiFrames:
         missing = [n for n in needed if n not in frame]
         unknown = [str(n) for n in frame if n not in self.shape]
         if missing or unknown:
-            what = ([f"missing {', '.join(missing)}"] if missing else []) + ([f"unknown {', '.join(unknown)}"] if unknown else [])
-            raise DataError(f"frame names {sorted(map(str, frame))} ({'; '.join(what)}); this stream expects {self.what}")
-        return {n: check_frame(frame[n], self.shape[n], f"input '{n}'", f"frame '{n}'") for n in self.shape if n in frame}
+            what = ([f"missing {', '.join(missing)}"] if missing else []) + (
+                [f"unknown {', '.join(unknown)}"] if unknown else []
+            )
+            raise DataError(
+                f"frame names {sorted(map(str, frame))} ({'; '.join(what)}); this stream expects {self.what}"
+            )
+        return {
+            n: check_frame(frame[n], self.shape[n], f"input '{n}'", f"frame '{n}'") for n in self.shape if n in frame
+        }
 
     def _hold(self, frame: dict[str, np.ndarray]) -> None:
         """Encode the static inputs over the window with a fresh generator, input-name order."""
         rng = np.random.default_rng(self.pipeline.seed)
         T = self.pipeline.timesteps
-        self.held = {n: self.encoders[n].encode(self.pipeline.scale_one(frame[n][None], n), T, rng)
-                     for n in self.static}
+        self.held = {
+            n: self.encoders[n].encode(self.pipeline.scale_one(frame[n][None], n), T, rng) for n in self.static
+        }
 
-    def push(self, stream: "Stream", frame) -> StreamResult:
+    def push(self, stream: Stream, frame) -> StreamResult:
         if not self.series:  # static inputs only: one frame is one whole sample, a window
             x = self.pipeline.encode_checked({n: v[None] for n, v in self._check(frame, True).items()})
             if stream.auto_reset:
@@ -163,7 +176,7 @@ class MultiFrames:
         return stream._step(x_t)
 
 
-def series_frames(pipeline: "Pipeline", raw: dict) -> list[dict[str, np.ndarray]]:
+def series_frames(pipeline: Pipeline, raw: dict) -> list[dict[str, np.ndarray]]:
     """A recorded multimodal stream as frames: ``raw[name]`` holds the readings ``[M, C]`` of each
     time-series input (one per step, all M alike) and one raw sample ``[K, *features]`` of each
     static input per window (K ≥ the windows the M readings start)."""
@@ -172,19 +185,25 @@ def series_frames(pipeline: "Pipeline", raw: dict) -> list[dict[str, np.ndarray]
     if not frames_of.series:
         n = {k: len(np.asarray(v)) for k, v in raw.items()}
         if len(set(n.values())) != 1:
-            raise ShapeError(f"recorded inputs hold different numbers of samples {n}; give one sample of each per window")
+            raise ShapeError(
+                f"recorded inputs hold different numbers of samples {n}; give one sample of each per window"
+            )
         return [{k: np.asarray(v)[i] for k, v in raw.items()} for i in range(next(iter(n.values())))]
     arrays = {k: np.asarray(v) for k, v in raw.items()}
     lengths = {n: len(arrays[n]) for n in frames_of.series}
     if len(set(lengths.values())) != 1:
-        raise ShapeError(f"recorded time-series inputs hold different numbers of readings {lengths}; give one reading "
-                         "of each per step")
+        raise ShapeError(
+            f"recorded time-series inputs hold different numbers of readings {lengths}; give one reading "
+            "of each per step"
+        )
     M, T = next(iter(lengths.values())), pipeline.timesteps
     windows = -(-M // T)
     for n in frames_of.static:
         if len(arrays[n]) < windows:
-            raise ShapeError(f"recorded input '{n}' holds {len(arrays[n])} samples but the {M} readings start {windows} "
-                             f"windows of {T} steps; give one '{n}' sample per window")
+            raise ShapeError(
+                f"recorded input '{n}' holds {len(arrays[n])} samples but the {M} readings start {windows} "
+                f"windows of {T} steps; give one '{n}' sample per window"
+            )
     frames = []
     for i in range(M):
         frame = {n: arrays[n][i] for n in frames_of.series}
@@ -194,7 +213,7 @@ def series_frames(pipeline: "Pipeline", raw: dict) -> list[dict[str, np.ndarray]
     return frames
 
 
-def framer(pipeline: "Pipeline"):
+def framer(pipeline: Pipeline):
     """What a frame is for this pipeline's encoder: a reading of a series, a whole sample, or a
     dict of them (multimodal)."""
     if getattr(pipeline, "names", None) is not None:

@@ -27,8 +27,10 @@ def _finite(x: np.ndarray, what: str) -> None:
     bad = ~np.isfinite(x)
     if bad.any():
         first = np.unravel_index(int(np.argmax(bad)), x.shape)
-        raise DataError(f"{what} holds {int(bad.sum())} NaN/inf values (first at index {list(map(int, first))}); "
-                        "clean or drop those samples first")
+        raise DataError(
+            f"{what} holds {int(bad.sum())} NaN/inf values (first at index {list(map(int, first))}); "
+            "clean or drop those samples first"
+        )
 
 
 def _numeric(x, what: str) -> np.ndarray:
@@ -48,8 +50,10 @@ def check_samples(raw, feature_shape: tuple[int, ...], what: str = "raw input") 
     ``feature_shape`` (a batch of one). ``what`` names the input in errors.
     """
     if isinstance(raw, Mapping):
-        raise DataError(f"{what} is a dict of inputs {sorted(map(str, raw))}, but this bundle's model takes one "
-                        "input: give one array of raw samples")
+        raise DataError(
+            f"{what} is a dict of inputs {sorted(map(str, raw))}, but this bundle's model takes one "
+            "input: give one array of raw samples"
+        )
     arr = _numeric(raw, what)
     feature_shape = tuple(feature_shape)
     size = math.prod(feature_shape)
@@ -59,9 +63,11 @@ def check_samples(raw, feature_shape: tuple[int, ...], what: str = "raw input") 
         arr = arr.reshape(len(arr), *feature_shape)  # flat rows
     if arr.ndim < 2 or arr.shape[1:] != feature_shape:
         per = math.prod(arr.shape[1:]) if arr.ndim >= 2 else arr.size
-        raise ShapeError(f"{what} has shape {_shape(arr.shape)} ({per} values per sample); the bundle's model "
-                         f"expects samples {_shape(feature_shape)} ({size} values): give [N, {size}] or "
-                         f"[N, {', '.join(map(str, feature_shape))}]")
+        raise ShapeError(
+            f"{what} has shape {_shape(arr.shape)} ({per} values per sample); the bundle's model "
+            f"expects samples {_shape(feature_shape)} ({size} values): give [N, {size}] or "
+            f"[N, {', '.join(map(str, feature_shape))}]"
+        )
     if len(arr) == 0:
         raise ShapeError(f"{what} holds no samples; give at least one row")
     _finite(arr, what)
@@ -73,16 +79,23 @@ def check_names(given, shapes: dict[str, tuple[int, ...]], what: str = "raw inpu
     exactly the input names of ``shapes``."""
     expected = ", ".join(f"{n} {_shape(tuple(s))}" for n, s in shapes.items())
     if not isinstance(given, Mapping):
-        fix = ("give --input NAME=PATH once per input" if what.startswith("--input")
-               else "give a dict name -> array (command line: --input NAME=PATH for each)")
+        fix = (
+            "give --input NAME=PATH once per input"
+            if what.startswith("--input")
+            else "give a dict name -> array (command line: --input NAME=PATH for each)"
+        )
         raise DataError(f"{what}: this bundle's model takes several named inputs ({expected}); {fix}")
     names = [str(n) for n in given]
     missing = [n for n in shapes if n not in given]
     extra = [n for n in names if n not in shapes]
     if missing or extra:
-        parts = ([f"missing {', '.join(missing)}"] if missing else []) + ([f"unknown {', '.join(extra)}"] if extra else [])
-        raise DataError(f"{what} names {sorted(names) or 'no inputs'} ({'; '.join(parts)}); this bundle's model "
-                        f"takes the inputs {expected}")
+        parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
+            [f"unknown {', '.join(extra)}"] if extra else []
+        )
+        raise DataError(
+            f"{what} names {sorted(names) or 'no inputs'} ({'; '.join(parts)}); this bundle's model "
+            f"takes the inputs {expected}"
+        )
 
 
 def check_named_samples(raw, feature_shapes: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
@@ -129,8 +142,10 @@ def parse_inputs(args: list[str] | tuple[str, ...] | str) -> str | dict[str, str
         raise UsageError(f"--input {plain[0]} has no NAME=; give every input as NAME=PATH (inputs {sorted(named)})")
     if not named:
         if len(plain) != 1:
-            raise UsageError(f"{len(plain)} --input files without NAME=; a one-input bundle takes one file, a "
-                             "multimodal one NAME=PATH per input")
+            raise UsageError(
+                f"{len(plain)} --input files without NAME=; a one-input bundle takes one file, a "
+                "multimodal one NAME=PATH per input"
+            )
         return plain[0]
     return named
 
@@ -176,8 +191,10 @@ def read_array(path: str | Path) -> np.ndarray:
         with loaded:
             names = list(loaded.files)
             if len(names) != 1:
-                raise DataError(f"input '{path}' is an .npz archive of {len(names)} arrays ({', '.join(names[:6]) or 'none'}); "
-                                "give a .npy file, an .npz of one array, or NAME=PATH per input")
+                raise DataError(
+                    f"input '{path}' is an .npz archive of {len(names)} arrays ({', '.join(names[:6]) or 'none'}); "
+                    "give a .npy file, an .npz of one array, or NAME=PATH per input"
+                )
             try:
                 return loaded[names[0]]
             except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
@@ -190,8 +207,9 @@ def as_float32(x: np.ndarray, what: str) -> np.ndarray:
     not an overflow warning."""
     _finite(x, what)
     if x.dtype.kind == "f" and x.size and float(np.abs(x).max()) > float(np.finfo(np.float32).max):
-        raise DataError(f"{what} holds values up to {float(np.abs(x).max()):.3g}, beyond float32's range (3.4e38); "
-                        "scale the input")
+        raise DataError(
+            f"{what} holds values up to {float(np.abs(x).max()):.3g}, beyond float32's range (3.4e38); scale the input"
+        )
     return x.astype(np.float32)
 
 

@@ -49,9 +49,13 @@ class Prediction:
     class_names: list[str] = field(repr=False, default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"classes": self.class_names,
-                "predictions": [{"class": int(c), "label": lab, "counts": [float(v) for v in cnt]}
-                                for c, lab, cnt in zip(self.classes, self.labels, self.counts)]}
+        return {
+            "classes": self.class_names,
+            "predictions": [
+                {"class": int(c), "label": lab, "counts": [float(v) for v in cnt]}
+                for c, lab, cnt in zip(self.classes, self.labels, self.counts)
+            ],
+        }
 
 
 def _json(members: dict[str, bytes], name: str, where: str) -> Any:
@@ -86,9 +90,18 @@ def _preprocessor(d: Any) -> Preprocessor | dict[str, Preprocessor]:
 class Pipeline:
     """Everything ``predict`` needs, built from bundle members (name → bytes)."""
 
-    def __init__(self, encoder: Encoder, timesteps: int | None, seed: int | list[int],
-                 pre: Preprocessor | dict[str, Preprocessor], feature_shape, input_shape, classes: list[str],
-                 model: StepModel, where: str = "bundle"):
+    def __init__(
+        self,
+        encoder: Encoder,
+        timesteps: int | None,
+        seed: int | list[int],
+        pre: Preprocessor | dict[str, Preprocessor],
+        feature_shape,
+        input_shape,
+        classes: list[str],
+        model: StepModel,
+        where: str = "bundle",
+    ):
         self.encoder, self.seed, self.pre, self.model, self.where = encoder, seed, pre, model, where
         self.feature_shape, self.input_shape = _shape(feature_shape), _shape(input_shape)
         self.classes = [str(c) for c in classes]
@@ -96,17 +109,22 @@ class Pipeline:
         self.names = list(self.feature_shape) if isinstance(self.feature_shape, dict) else None
         if self.names is not None:
             if not isinstance(self.input_shape, dict) or list(self.input_shape) != self.names:
-                raise ArtifactError(f"{where}: {ENCODER} names inputs {self.names} for the features but "
-                                    f"{list(self.input_shape)} for the model; re-package it")
+                raise ArtifactError(
+                    f"{where}: {ENCODER} names inputs {self.names} for the features but "
+                    f"{list(self.input_shape)} for the model; re-package it"
+                )
             if not isinstance(pre, dict) or sorted(pre) != self.names:
-                raise ArtifactError(f"{where}: {PREPROCESSING} does not hold statistics for each input {self.names}; "
-                                    "re-package it")
+                raise ArtifactError(
+                    f"{where}: {PREPROCESSING} does not hold statistics for each input {self.names}; re-package it"
+                )
             if not model.multi:
-                raise ArtifactError(f"{where}: {ENCODER} names inputs {self.names} but the model takes one input; "
-                                    "re-package it")
+                raise ArtifactError(
+                    f"{where}: {ENCODER} names inputs {self.names} but the model takes one input; re-package it"
+                )
         elif isinstance(pre, dict) or isinstance(self.input_shape, dict) or model.multi:
-            raise ArtifactError(f"{where}: {ENCODER}, {PREPROCESSING} and the model disagree on one input or several; "
-                                "re-package it")
+            raise ArtifactError(
+                f"{where}: {ENCODER}, {PREPROCESSING} and the model disagree on one input or several; re-package it"
+            )
         try:
             self.timesteps = encoder.steps(self.input_shape, timesteps)
             model_in = _shape(encoder.out_shape(self.input_shape))
@@ -114,23 +132,34 @@ class Pipeline:
             raise ArtifactError(f"{where}: {ENCODER}: {exc}; re-package it") from None
         model_shape = model.input_shapes if model.multi else model.input_shape
         if model_in != _shape(model_shape):
-            show = (lambda s: {n: list(v) for n, v in s.items()} if isinstance(s, dict) else list(s))  # noqa: E731
-            raise ArtifactError(f"{where}: encoder '{encoder.name}' makes inputs {show(model_in)} but the model takes "
-                                f"{show(_shape(model_shape))}; re-package it")
+            show = lambda s: {n: list(v) for n, v in s.items()} if isinstance(s, dict) else list(s)  # noqa: E731
+            raise ArtifactError(
+                f"{where}: encoder '{encoder.name}' makes inputs {show(model_in)} but the model takes "
+                f"{show(_shape(model_shape))}; re-package it"
+            )
         n_out = int(np.prod(model.output_shape))
         if not self.classes or n_out % len(self.classes):
-            raise ArtifactError(f"{where}: the model has {n_out} outputs, not a multiple of {len(self.classes)} classes; "
-                                "re-package it")
+            raise ArtifactError(
+                f"{where}: the model has {n_out} outputs, not a multiple of {len(self.classes)} classes; re-package it"
+            )
 
     @classmethod
-    def from_members(cls, members: dict[str, bytes], threads: int = 1, where: str = "bundle",
-                     model: str = STEPWISE) -> "Pipeline":
+    def from_members(
+        cls, members: dict[str, bytes], threads: int = 1, where: str = "bundle", model: str = STEPWISE
+    ) -> Pipeline:
         enc = _json(members, ENCODER, where)
         try:
             encoder = Encoder.from_dict({"name": enc["kind"], **enc.get("options", {})})
-            spec = (enc.get("timesteps"), _seed(enc.get("seed", 0)), _shape(enc["feature_shape"]), _shape(enc["input_shape"]))
+            spec = (
+                enc.get("timesteps"),
+                _seed(enc.get("seed", 0)),
+                _shape(enc["feature_shape"]),
+                _shape(enc["input_shape"]),
+            )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ArtifactError(f"{where}: {ENCODER} is malformed ({type(exc).__name__}: {exc}); re-package it") from None
+            raise ArtifactError(
+                f"{where}: {ENCODER} is malformed ({type(exc).__name__}: {exc}); re-package it"
+            ) from None
         try:
             pre = _preprocessor(_json(members, PREPROCESSING, where))
         except (DataError, KeyError, TypeError, AttributeError) as exc:
@@ -192,11 +221,13 @@ class Pipeline:
                 raise DataError(f"encoded input must be a dict with the inputs {self.names}")
             x = {n: np.ascontiguousarray(x[n], dtype=np.float32) for n in self.names}
             n_samples = x[self.names[0]].shape[1]
-            parts = [self.model.run({n: v[:, i:i + batch_size] for n, v in x.items()})
-                     for i in range(0, n_samples, batch_size)]
+            parts = [
+                self.model.run({n: v[:, i : i + batch_size] for n, v in x.items()})
+                for i in range(0, n_samples, batch_size)
+            ]
         else:
             x = np.ascontiguousarray(x, dtype=np.float32)
-            parts = [self.model.run(x[:, i:i + batch_size]) for i in range(0, x.shape[1], batch_size)]
+            parts = [self.model.run(x[:, i : i + batch_size]) for i in range(0, x.shape[1], batch_size)]
         return np.concatenate(parts, axis=1)
 
     def counts(self, y: np.ndarray) -> np.ndarray:

@@ -79,10 +79,14 @@ class StepModel:
             self.session = ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
         except Exception as err:  # onnxruntime raises its own exception types for a bad model
             first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
-            raise ArtifactError(f"{where}: the stepwise model does not load in onnxruntime ({first}); re-package it") from None
+            raise ArtifactError(
+                f"{where}: the stepwise model does not load in onnxruntime ({first}); re-package it"
+            ) from None
         props = _props(self.session)
         if props.get("form") != "stepwise":
-            raise ArtifactError(f"{where}: the model's metadata says form={props.get('form')!r}, not 'stepwise'; re-package it")
+            raise ArtifactError(
+                f"{where}: the model's metadata says form={props.get('form')!r}, not 'stepwise'; re-package it"
+            )
         self.props = props
         try:
             shapes = props.get("input_shapes") or {"x": props["input_shape"]}
@@ -90,7 +94,9 @@ class StepModel:
             self.input_shapes = {str(n): tuple(int(d) for d in s) for n, s in shapes.items()}
             self.output_shape = tuple(int(d) for d in props["output_shape"])
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise ArtifactError(f"{where}: the model's metadata has no valid input/output shapes; re-package it") from None
+            raise ArtifactError(
+                f"{where}: the model's metadata has no valid input/output shapes; re-package it"
+            ) from None
         self.input_names = list(self.input_shapes)
         #: True: the model takes several named inputs (``step``/``run`` take dicts)
         self.multi = self.input_names != ["x"]
@@ -102,7 +108,7 @@ class StepModel:
         self.state_names = [i.name for i in inputs[n_in:]]
         if list(props.get("states") or []) != self.state_names:
             raise ArtifactError(f"{where}: the model's state inputs do not match its metadata 'states'; re-package it")
-        self.next_names = ["next." + n[len("state."):] for n in self.state_names]
+        self.next_names = ["next." + n[len("state.") :] for n in self.state_names]
         self._state_inputs = inputs[n_in:]
         self._initial = dict(props.get("initial_states") or {})
         self._fetch = ["y", *self.next_names]

@@ -64,14 +64,19 @@ class StreamResult:
     done: bool
 
     def to_dict(self) -> dict[str, Any]:
-        return {"step": self.step, "counts": [float(c) for c in self.counts], "decision": self.decision,
-                "label": self.label, "done": self.done}
+        return {
+            "step": self.step,
+            "counts": [float(c) for c in self.counts],
+            "decision": self.decision,
+            "label": self.label,
+            "done": self.done,
+        }
 
 
 class Stream:
     """Stateful streaming over a loaded bundle; see the module docstring."""
 
-    def __init__(self, pipeline: "Pipeline", auto_reset: bool = True):
+    def __init__(self, pipeline: Pipeline, auto_reset: bool = True):
         self.pipeline = pipeline
         self.window = pipeline.timesteps
         self.auto_reset = bool(auto_reset)
@@ -105,8 +110,12 @@ class Stream:
         model = self.pipeline.model
         if model.multi:
             check_names(x_t, model.input_shapes, "encoded timestep")
-            return self._step({n: check_frame(x_t[n], s, f"one encoded timestep of '{n}'", f"step '{n}'")
-                               .astype(np.float32) for n, s in model.input_shapes.items()})
+            return self._step(
+                {
+                    n: check_frame(x_t[n], s, f"one encoded timestep of '{n}'", f"step '{n}'").astype(np.float32)
+                    for n, s in model.input_shapes.items()
+                }
+            )
         return self._step(check_frame(x_t, model.input_shape, "one encoded timestep").astype(np.float32))
 
     def _step(self, x_t) -> StreamResult:
@@ -118,8 +127,9 @@ class Stream:
         self.total += self.pipeline.counts(y[None])[0]
         self.step += 1
         decision = int(decide(self.total))
-        return StreamResult(self.step, self.total.copy(), decision, self.pipeline.classes[decision],
-                            self.step % self.window == 0)
+        return StreamResult(
+            self.step, self.total.copy(), decision, self.pipeline.classes[decision], self.step % self.window == 0
+        )
 
     def run(self, frames) -> list[StreamResult]:
         """Push every frame of an iterable (a recorded stream); returns each result."""
@@ -128,5 +138,13 @@ class Stream:
         return [self.push(f) for f in frames]
 
 
-__all__ = ["MultiFrames", "SampleFrames", "SeriesFrames", "Stream", "StreamResult", "framer", "scale_reading",
-           "series_frames"]
+__all__ = [
+    "MultiFrames",
+    "SampleFrames",
+    "SeriesFrames",
+    "Stream",
+    "StreamResult",
+    "framer",
+    "scale_reading",
+    "series_frames",
+]

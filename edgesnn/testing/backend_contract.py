@@ -34,20 +34,27 @@ F32 = np.float32
 
 def _lif(n: int | tuple[int, ...], beta: float = 0.9, dt: float = 1e-3, threshold: float = 1.0) -> nir.LIF:
     """An snnTorch-style Leaky layer (``n`` neurons, or a shape) in NIR terms: τ = dt/(1−β), r = 1/(1−β)."""
-    return nir.LIF(tau=np.full(n, dt / (1 - beta), F32), r=np.full(n, 1 / (1 - beta), F32),
-                   v_leak=np.zeros(n, F32), v_threshold=np.full(n, threshold, F32), v_reset=np.zeros(n, F32))
+    return nir.LIF(
+        tau=np.full(n, dt / (1 - beta), F32),
+        r=np.full(n, 1 / (1 - beta), F32),
+        v_leak=np.zeros(n, F32),
+        v_threshold=np.full(n, threshold, F32),
+        v_reset=np.zeros(n, F32),
+    )
 
 
 def mlp_graph(seed: int = 0) -> nir.NIRGraph:
     """Input(12) → Affine → LIF(16) → Affine → LIF(4) → Output."""
     rng = np.random.default_rng(seed)
     return nir.NIRGraph(
-        nodes={"input": nir.Input(input_type=np.array([12])),
-               "fc1": nir.Affine(weight=rng.normal(0, 0.6, (16, 12)).astype(F32), bias=rng.normal(0, 0.1, 16).astype(F32)),
-               "lif1": _lif(16),
-               "fc2": nir.Affine(weight=rng.normal(0, 0.6, (4, 16)).astype(F32), bias=np.zeros(4, F32)),
-               "lif2": _lif(4),
-               "output": nir.Output(output_type=np.array([4]))},
+        nodes={
+            "input": nir.Input(input_type=np.array([12])),
+            "fc1": nir.Affine(weight=rng.normal(0, 0.6, (16, 12)).astype(F32), bias=rng.normal(0, 0.1, 16).astype(F32)),
+            "lif1": _lif(16),
+            "fc2": nir.Affine(weight=rng.normal(0, 0.6, (4, 16)).astype(F32), bias=np.zeros(4, F32)),
+            "lif2": _lif(4),
+            "output": nir.Output(output_type=np.array([4])),
+        },
         edges=[("input", "fc1"), ("fc1", "lif1"), ("lif1", "fc2"), ("fc2", "lif2"), ("lif2", "output")],
         metadata={"dt": 1e-3, "reset": "zero"},
     )
@@ -58,17 +65,33 @@ def cnn_graph(seed: int = 0) -> nir.NIRGraph:
     rng = np.random.default_rng(seed)
     ones = np.ones((4, 8, 8), F32)
     return nir.NIRGraph(
-        nodes={"input": nir.Input(input_type=np.array([2, 8, 8])),
-               "conv": nir.Conv2d(input_shape=(8, 8), weight=rng.normal(0, 0.5, (4, 2, 3, 3)).astype(F32), stride=1,
-                                  padding=1, dilation=1, groups=1, bias=rng.normal(0, 0.1, 4).astype(F32)),
-               "if1": nir.IF(r=ones, v_threshold=ones, v_reset=np.zeros_like(ones)),
-               "pool": nir.SumPool2d(kernel_size=np.array([2, 2]), stride=np.array([2, 2]), padding=np.array([0, 0])),
-               "flat": nir.Flatten(input_type={"input": np.array([4, 4, 4])}, start_dim=0, end_dim=-1),
-               "fc": nir.Affine(weight=rng.normal(0, 0.4, (5, 64)).astype(F32), bias=np.zeros(5, F32)),
-               "if2": nir.IF(r=np.ones(5, F32), v_threshold=np.ones(5, F32), v_reset=np.zeros(5, F32)),
-               "output": nir.Output(output_type=np.array([5]))},
-        edges=[("input", "conv"), ("conv", "if1"), ("if1", "pool"), ("pool", "flat"), ("flat", "fc"),
-               ("fc", "if2"), ("if2", "output")],
+        nodes={
+            "input": nir.Input(input_type=np.array([2, 8, 8])),
+            "conv": nir.Conv2d(
+                input_shape=(8, 8),
+                weight=rng.normal(0, 0.5, (4, 2, 3, 3)).astype(F32),
+                stride=1,
+                padding=1,
+                dilation=1,
+                groups=1,
+                bias=rng.normal(0, 0.1, 4).astype(F32),
+            ),
+            "if1": nir.IF(r=ones, v_threshold=ones, v_reset=np.zeros_like(ones)),
+            "pool": nir.SumPool2d(kernel_size=np.array([2, 2]), stride=np.array([2, 2]), padding=np.array([0, 0])),
+            "flat": nir.Flatten(input_type={"input": np.array([4, 4, 4])}, start_dim=0, end_dim=-1),
+            "fc": nir.Affine(weight=rng.normal(0, 0.4, (5, 64)).astype(F32), bias=np.zeros(5, F32)),
+            "if2": nir.IF(r=np.ones(5, F32), v_threshold=np.ones(5, F32), v_reset=np.zeros(5, F32)),
+            "output": nir.Output(output_type=np.array([5])),
+        },
+        edges=[
+            ("input", "conv"),
+            ("conv", "if1"),
+            ("if1", "pool"),
+            ("pool", "flat"),
+            ("flat", "fc"),
+            ("fc", "if2"),
+            ("if2", "output"),
+        ],
         metadata={"dt": 1e-3, "reset": "subtract"},
     )
 
@@ -85,34 +108,60 @@ class _Unknown(nir.NIRNode):
 def unsupported_graph() -> nir.NIRGraph:
     """Input → Affine → <unknown node type> → Output."""
     g = mlp_graph()
-    nodes = {"input": g.nodes["input"], "fc1": g.nodes["fc1"], "mystery": _Unknown([16]),
-             "output": nir.Output(output_type=np.array([16]))}
-    return nir.NIRGraph(nodes=nodes, edges=[("input", "fc1"), ("fc1", "mystery"), ("mystery", "output")],
-                        type_check=False)
+    nodes = {
+        "input": g.nodes["input"],
+        "fc1": g.nodes["fc1"],
+        "mystery": _Unknown([16]),
+        "output": nir.Output(output_type=np.array([16])),
+    }
+    return nir.NIRGraph(
+        nodes=nodes, edges=[("input", "fc1"), ("fc1", "mystery"), ("mystery", "output")], type_check=False
+    )
 
 
 def multimodal_graph(seed: int = 0) -> nir.NIRGraph:
     """Two named inputs fused in one layer, their paths of different depth::
 
-        image(2×4×4) → Conv2d → LIF → Flatten → Affine ─┐
-        audio(12) ─────────────────────────→ Affine ────┴→ LIF(16) → Affine → LIF(4) → Output
+    image(2×4×4) → Conv2d → LIF → Flatten → Affine ─┐
+    audio(12) ─────────────────────────→ Affine ────┴→ LIF(16) → Affine → LIF(4) → Output
     """
     rng = np.random.default_rng(seed)
     return nir.NIRGraph(
-        nodes={"image": nir.Input(input_type=np.array([2, 4, 4])), "audio": nir.Input(input_type=np.array([12])),
-               "conv": nir.Conv2d(input_shape=(4, 4), weight=rng.normal(0, 0.6, (3, 2, 3, 3)).astype(F32), stride=1,
-                                  padding=1, dilation=1, groups=1, bias=rng.normal(0, 0.1, 3).astype(F32)),
-               "lif_img": _lif((3, 4, 4), beta=0.8),
-               "flat": nir.Flatten(input_type={"input": np.array([3, 4, 4])}, start_dim=0, end_dim=-1),
-               "fc_img": nir.Affine(weight=rng.normal(0, 0.4, (16, 48)).astype(F32), bias=np.zeros(16, F32)),
-               "fc_audio": nir.Affine(weight=rng.normal(0, 0.6, (16, 12)).astype(F32), bias=rng.normal(0, 0.1, 16).astype(F32)),
-               "lif_fuse": _lif(16),
-               "fc_out": nir.Affine(weight=rng.normal(0, 0.6, (4, 16)).astype(F32), bias=np.zeros(4, F32)),
-               "lif_out": _lif(4),
-               "output": nir.Output(output_type=np.array([4]))},
-        edges=[("image", "conv"), ("conv", "lif_img"), ("lif_img", "flat"), ("flat", "fc_img"), ("fc_img", "lif_fuse"),
-               ("audio", "fc_audio"), ("fc_audio", "lif_fuse"), ("lif_fuse", "fc_out"), ("fc_out", "lif_out"),
-               ("lif_out", "output")],
+        nodes={
+            "image": nir.Input(input_type=np.array([2, 4, 4])),
+            "audio": nir.Input(input_type=np.array([12])),
+            "conv": nir.Conv2d(
+                input_shape=(4, 4),
+                weight=rng.normal(0, 0.6, (3, 2, 3, 3)).astype(F32),
+                stride=1,
+                padding=1,
+                dilation=1,
+                groups=1,
+                bias=rng.normal(0, 0.1, 3).astype(F32),
+            ),
+            "lif_img": _lif((3, 4, 4), beta=0.8),
+            "flat": nir.Flatten(input_type={"input": np.array([3, 4, 4])}, start_dim=0, end_dim=-1),
+            "fc_img": nir.Affine(weight=rng.normal(0, 0.4, (16, 48)).astype(F32), bias=np.zeros(16, F32)),
+            "fc_audio": nir.Affine(
+                weight=rng.normal(0, 0.6, (16, 12)).astype(F32), bias=rng.normal(0, 0.1, 16).astype(F32)
+            ),
+            "lif_fuse": _lif(16),
+            "fc_out": nir.Affine(weight=rng.normal(0, 0.6, (4, 16)).astype(F32), bias=np.zeros(4, F32)),
+            "lif_out": _lif(4),
+            "output": nir.Output(output_type=np.array([4])),
+        },
+        edges=[
+            ("image", "conv"),
+            ("conv", "lif_img"),
+            ("lif_img", "flat"),
+            ("flat", "fc_img"),
+            ("fc_img", "lif_fuse"),
+            ("audio", "fc_audio"),
+            ("fc_audio", "lif_fuse"),
+            ("lif_fuse", "fc_out"),
+            ("fc_out", "lif_out"),
+            ("lif_out", "output"),
+        ],
         metadata={"dt": 1e-3, "reset": "zero"},
     )
 
@@ -127,8 +176,10 @@ def contract_input(graph: nir.NIRGraph, timesteps: int = 12, batch: int = 3, p: 
     from ..nir.graph import input_shapes
 
     shapes = input_shapes(graph)
-    x = {n: (np.random.default_rng(seed + i).random((timesteps, batch, *s)) < p).astype(F32)
-         for i, (n, s) in enumerate(shapes.items())}
+    x = {
+        n: (np.random.default_rng(seed + i).random((timesteps, batch, *s)) < p).astype(F32)
+        for i, (n, s) in enumerate(shapes.items())
+    }
     return x if len(x) > 1 else next(iter(x.values()))
 
 
@@ -194,7 +245,9 @@ class BackendContract:
             x = contract_input(exp.graph)
             ref = simulate(exp.graph, x, record=self.check_records, **self.sim_options)
             got = backend.run(exp.artifact, x, target, record=self.check_records)
-            assert got.output.shape == ref.output.shape, f"{name}: output shape {got.output.shape} != {ref.output.shape}"
+            assert got.output.shape == ref.output.shape, (
+                f"{name}: output shape {got.output.shape} != {ref.output.shape}"
+            )
             assert got.output.dtype == np.float32
             delta = float(np.max(np.abs(got.output - ref.output)))
             assert delta <= self.output_atol, f"{name}: max |Δ| of outputs {delta} > {self.output_atol}"

@@ -52,7 +52,12 @@ def feeders(model: nn.Module, dt: float = 1e-3) -> dict[str, list[nn.Module]]:
 
 
 def _is_fixed_pool(node) -> bool:
-    return isinstance(node, nir.Conv1d) and node.groups > 1 and node.weight.shape[1] == 1 and (node.weight == node.weight.flat[0]).all()
+    return (
+        isinstance(node, nir.Conv1d)
+        and node.groups > 1
+        and node.weight.shape[1] == 1
+        and (node.weight == node.weight.flat[0]).all()
+    )
 
 
 @torch.no_grad()
@@ -70,7 +75,7 @@ def calibrate(model: nn.Module, x: torch.Tensor, target: float = 0.1, steps: int
         best = (abs(math.log(max(rate(), 1e-6) / target)), 0.0)
         for _ in range(steps):
             mid = (lo + hi) / 2
-            _scale(mods, originals, 2.0 ** mid)
+            _scale(mods, originals, 2.0**mid)
             r = rate()
             best = min(best, (abs(math.log(max(r, 1e-6) / target)), mid))
             lo, hi = (mid, hi) if r < target else (lo, mid)
@@ -95,4 +100,5 @@ def _rate_probe(model, neuron, x):
         finally:
             h.remove()
         return float(torch.stack(seen).mean())
+
     return rate

@@ -1,10 +1,10 @@
 """Checkpoints: a run directory holding everything needed to rebuild and judge a model.
 
-    runs/<name>/checkpoint.pt   weights + model spec (hyper-parameters, input shape, classes)
-                                + data spec (dataset, split, preprocessing, encoder, T)
-                                + profile, target, metrics, seed
-    runs/<name>/metrics.json    the metrics and profile checks, for people and scripts
-    runs/<name>/manifest.json   versions, seed, dt, profile, target, sha256 of each file
+runs/<name>/checkpoint.pt   weights + model spec (hyper-parameters, input shape, classes)
+                            + data spec (dataset, split, preprocessing, encoder, T)
+                            + profile, target, metrics, seed
+runs/<name>/metrics.json    the metrics and profile checks, for people and scripts
+runs/<name>/manifest.json   versions, seed, dt, profile, target, sha256 of each file
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import torch
 
 from ..config import Profile, Target
 from ..errors import ArtifactError, EdgeSNNError, first_line
-from ..layout import MANIFEST_FILE as MANIFEST
 from ..io import atomic_dir, atomic_write_bytes, read_manifest, write_json, write_manifest
+from ..layout import MANIFEST_FILE as MANIFEST
 
 if TYPE_CHECKING:
     from .run import TrainResult
@@ -40,21 +40,37 @@ def step_shape_json(model: torch.nn.Module) -> list[int] | dict[str, list[int]]:
     return list(model.input_shape)
 
 
-def save_checkpoint(result: "TrainResult", out: Path, *, seed: int, force: bool = False) -> Path:
+def save_checkpoint(result: TrainResult, out: Path, *, seed: int, force: bool = False) -> Path:
     payload = {
-        "format": FORMAT, "hp": result.hp, "input_shape": step_shape_json(result.model),
-        "n_classes": result.model.n_classes, "state_dict": result.model.state_dict(),
-        "data": result.data_spec, "profile": result.profile.model_dump(), "target": result.target.model_dump(),
-        "metrics": result.metrics, "seed": seed,
+        "format": FORMAT,
+        "hp": result.hp,
+        "input_shape": step_shape_json(result.model),
+        "n_classes": result.model.n_classes,
+        "state_dict": result.model.state_dict(),
+        "data": result.data_spec,
+        "profile": result.profile.model_dump(),
+        "target": result.target.model_dump(),
+        "metrics": result.metrics,
+        "seed": seed,
     }
     buf = io.BytesIO()
     torch.save(payload, buf)
     with atomic_dir(out, force=force) as tmp:
         atomic_write_bytes(tmp / CHECKPOINT, buf.getvalue())
-        write_json(tmp / "metrics.json", {"metrics": result.metrics, "checks": [c.to_dict() for c in result.checks],
-                                          "feasible": result.feasible})
-        write_manifest(tmp, kind="checkpoint", seed=seed, dt=result.profile.dt_s, profile=result.profile.name,
-                       target=result.target.name, model=result.hp["model"], dataset=result.data_spec.get("dataset"))
+        write_json(
+            tmp / "metrics.json",
+            {"metrics": result.metrics, "checks": [c.to_dict() for c in result.checks], "feasible": result.feasible},
+        )
+        write_manifest(
+            tmp,
+            kind="checkpoint",
+            seed=seed,
+            dt=result.profile.dt_s,
+            profile=result.profile.name,
+            target=result.target.name,
+            model=result.hp["model"],
+            dataset=result.data_spec.get("dataset"),
+        )
     return Path(out)
 
 
@@ -95,8 +111,10 @@ def load_checkpoint(path: Path) -> Checkpoint:
             warnings.simplefilter("ignore")
             payload = torch.load(file, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError:
-        raise ArtifactError(f"'{file}' holds objects other than weights and plain data; refused without "
-                            f"loading (a checkpoint never runs code)") from None
+        raise ArtifactError(
+            f"'{file}' holds objects other than weights and plain data; refused without "
+            f"loading (a checkpoint never runs code)"
+        ) from None
     except Exception as exc:  # torch raises many types for a corrupt file
         raise ArtifactError(f"'{file}' is not a readable checkpoint ({type(exc).__name__})") from None
     if not isinstance(payload, dict) or type(payload.get("format")) is not int or payload["format"] != FORMAT:
@@ -115,7 +133,9 @@ def load_checkpoint(path: Path) -> Checkpoint:
     except (TypeError, ValueError, KeyError, RuntimeError) as exc:  # weights of another shape, bad hp types
         raise ArtifactError(f"'{file}' does not rebuild ({type(exc).__name__}: {first_line(exc)[:160]})") from None
     model.eval()
-    return Checkpoint(model, payload["hp"], payload["data"], profile, target, payload["metrics"], payload["seed"], directory)
+    return Checkpoint(
+        model, payload["hp"], payload["data"], profile, target, payload["metrics"], payload["seed"], directory
+    )
 
 
 def latest_run(root: Path = Path("runs")) -> Path:

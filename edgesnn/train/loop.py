@@ -72,14 +72,26 @@ def ann_inputs(ds: Dataset, view: tuple[int, ...], encoder: Encoder, T: int) -> 
 @torch.no_grad()
 def snn_accuracy(model: nn.Module, x_enc: torch.Tensor, y: np.ndarray, n_classes: int, batch: int = 512) -> float:
     model.eval()
-    preds = [predict(run_snn(model, take(x_enc, slice(i, i + batch))), n_classes)
-             for i in range(0, n_samples(x_enc), batch)]
+    preds = [
+        predict(run_snn(model, take(x_enc, slice(i, i + batch))), n_classes) for i in range(0, n_samples(x_enc), batch)
+    ]
     return float((torch.cat(preds).numpy() == y).mean())
 
 
-def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: Encoder, T: int, *, epochs: int,
-            seed: int, progress: Progress, callback: EpochCallback | None = None,
-            view: tuple[int, ...] | None = None) -> FitResult:
+def fit_snn(
+    model: nn.Module,
+    hp: dict,
+    train: Dataset,
+    val: Dataset,
+    encoder: Encoder,
+    T: int,
+    *,
+    epochs: int,
+    seed: int,
+    progress: Progress,
+    callback: EpochCallback | None = None,
+    view: tuple[int, ...] | None = None,
+) -> FitResult:
     """Train ``model`` in place with Adam; on return it holds the best-validation weights.
 
     ``view``: the shape the encoder reads the features in (default: the model's input shape;
@@ -101,7 +113,7 @@ def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: E
         order = np.random.default_rng([seed, epoch]).permutation(len(train))
         total = 0.0
         for b, i in enumerate(range(0, len(order), bs)):
-            idx = order[i:i + bs]
+            idx = order[i : i + bs]
             xb = take(fixed, idx) if fixed is not None else encode(encoder, _rows(x_train, idx), T, [seed, epoch, b])
             loss = loss_fn(run_snn(model, xb), y_train[idx])
             value = loss.item()  # the one host read per batch (divergence check and epoch mean)
@@ -132,8 +144,18 @@ def fit_snn(model: nn.Module, hp: dict, train: Dataset, val: Dataset, encoder: E
     return best
 
 
-def fit_ann(model: nn.Module, hp: dict, x_train: torch.Tensor, y_train: np.ndarray, x_val: torch.Tensor,
-            y_val: np.ndarray, *, epochs: int, seed: int, progress: Progress) -> FitResult:
+def fit_ann(
+    model: nn.Module,
+    hp: dict,
+    x_train: torch.Tensor,
+    y_train: np.ndarray,
+    x_val: torch.Tensor,
+    y_val: np.ndarray,
+    *,
+    epochs: int,
+    seed: int,
+    progress: Progress,
+) -> FitResult:
     """Train the ANN twin on its inputs (``ann_inputs``) with cross-entropy on the logits."""
     axis = 1 if is_sequence(model, x_train) else 0
     n_train, y_train = n_samples(x_train, axis), torch.from_numpy(y_train)
@@ -146,7 +168,7 @@ def fit_ann(model: nn.Module, hp: dict, x_train: torch.Tensor, y_train: np.ndarr
         model.train()
         order = torch.from_numpy(np.random.default_rng([seed, epoch, 7]).permutation(n_train))
         for i in range(0, len(order), bs):
-            idx = order[i:i + bs]
+            idx = order[i : i + bs]
             loss = nn.functional.cross_entropy(run_ann(model, take(x_train, idx, axis)), y_train[idx])
             opt.zero_grad()
             loss.backward()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 
 
 class Progress:
@@ -14,10 +15,16 @@ class Progress:
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
         self._rich = None
         if self.enabled:
-            self._rich = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                      TimeElapsedColumn(), TextColumn("{task.fields[note]}"), transient=False)
+            self._rich = RichProgress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[note]}"),
+                transient=False,
+            )
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         if self._rich:
             self._rich.start()
         return self

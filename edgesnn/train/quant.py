@@ -169,8 +169,11 @@ def layer_neurons(model: nn.Module) -> dict[nn.Module, nn.Module]:
     from ..models.run import reset_states
 
     order: list[nn.Module] = []
-    hooks = [m.register_forward_hook(lambda mod, i, o: order.append(mod)) for m in model.modules()
-             if isinstance(m, (*LAYERS, snn.SpikingNeuron))]
+    hooks = [
+        m.register_forward_hook(lambda mod, i, o: order.append(mod))
+        for m in model.modules()
+        if isinstance(m, (*LAYERS, snn.SpikingNeuron))
+    ]
     was_training = model.training
     model.eval()
     try:
@@ -269,8 +272,9 @@ def on_grid_report(model: nn.Module, bits: int = 8) -> dict[str, bool]:
             q, e = loihi_weight(m.weight, theta, bits)
             ok = torch.equal(q, m.weight.detach())
             if m.bias is not None:
-                ok = ok and torch.equal(loihi_bias(m.bias, theta, e, isinstance(feeds.get(m), snn.Synaptic)),
-                                        m.bias.detach())
+                ok = ok and torch.equal(
+                    loihi_bias(m.bias, theta, e, isinstance(feeds.get(m), snn.Synaptic)), m.bias.detach()
+                )
             out[name] = ok
         elif isinstance(m, snn.SpikingNeuron) and not isinstance(m, snn.Lapicque):
             vals = [(k, getattr(m, k)) for k in ("beta", "alpha") if isinstance(getattr(m, k, None), torch.Tensor)]

@@ -19,12 +19,12 @@ import torch
 from ..config import Check, Profile, Target, check_profile, load_profile, load_target
 from ..data import CALIBRATION_STREAM, TEST_STREAM, prepare
 from ..data.encoders import on_input_grid
+from ..data.prepare import shape_json
 from ..errors import UsageError
 from ..models import build, resolve
 from ..models.hparams import DEFAULT_FAMILY, make_hp_encoder
 from . import quant
 from .checkpoint import save_checkpoint
-from ..data.prepare import shape_json
 from .loop import EpochCallback, _rows, ann_accuracy, ann_inputs, encode, fit_ann, fit_snn, model_inputs, snn_accuracy
 from .progress import Progress
 from .transfer import transfer
@@ -77,8 +77,10 @@ def resolve_hparams(model: str, overrides: dict | None, target: Target, feature_
     data's ``feature_shape``, a series read frame by frame gets the ``SERIES`` defaults."""
     overrides = dict(overrides or {})
     if "reset" in overrides and overrides["reset"] != target.numerics.reset:
-        raise UsageError(f"reset={overrides['reset']} conflicts with target '{target.name}', which resets by "
-                         f"'{target.numerics.reset}'; drop --set reset or choose another target")
+        raise UsageError(
+            f"reset={overrides['reset']} conflicts with target '{target.name}', which resets by "
+            f"'{target.numerics.reset}'; drop --set reset or choose another target"
+        )
     overrides["reset"] = target.numerics.reset
     series = False
     if feature_shape is not None and not isinstance(feature_shape, dict):
@@ -86,10 +88,23 @@ def resolve_hparams(model: str, overrides: dict | None, target: Target, feature_
     return resolve(model, overrides, series=series)
 
 
-def train(dataset: str, profile: str | Profile = "wearable", *, model: str | None = None, target: str | Target | None = None,
-          overrides: dict | None = None, epochs: int | None = None, seed: int = 0, out: Path | None = None,
-          force: bool = False, progress: bool | None = None, ann_twin: bool = True, label_column: str | None = None,
-          top_k: int | None = None, callback: EpochCallback | None = None) -> TrainResult:
+def train(
+    dataset: str,
+    profile: str | Profile = "wearable",
+    *,
+    model: str | None = None,
+    target: str | Target | None = None,
+    overrides: dict | None = None,
+    epochs: int | None = None,
+    seed: int = 0,
+    out: Path | None = None,
+    force: bool = False,
+    progress: bool | None = None,
+    ann_twin: bool = True,
+    label_column: str | None = None,
+    top_k: int | None = None,
+    callback: EpochCallback | None = None,
+) -> TrainResult:
     """Train an SNN on ``dataset`` under ``profile``; see the module docstring."""
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
     target = target if isinstance(target, Target) else load_target(target or profile.default_target)
@@ -128,15 +143,30 @@ def train(dataset: str, profile: str | Profile = "wearable", *, model: str | Non
             probe = _rows(model_inputs(prep.train, view), slice(0, 64))
             calibrate(snn_model, encode(encoder, probe, T, [seed, CALIBRATION_STREAM]), target=float(hp["init_rate"]))
         metrics["quantized_layers"] = quant.apply(snn_model, target.numerics.weight_bits, target.numerics.quantize)
-        fit = fit_snn(snn_model, hp, prep.train, prep.val, encoder, T, epochs=epochs, seed=seed,
-                      progress=bar, callback=callback, view=view)
+        fit = fit_snn(
+            snn_model,
+            hp,
+            prep.train,
+            prep.val,
+            encoder,
+            T,
+            epochs=epochs,
+            seed=seed,
+            progress=bar,
+            callback=callback,
+            view=view,
+        )
         quant.bake(snn_model)
-        metrics.update({
-            "val_acc": fit.best_val_acc, "best_epoch": fit.best_epoch,
-            "test_acc": snn_accuracy(snn_model, x_test, prep.test.y, n_classes),
-            "train_seconds": time.perf_counter() - started, "train_samples_per_s": fit.samples_per_s,
-            "history": fit.history,
-        })
+        metrics.update(
+            {
+                "val_acc": fit.best_val_acc,
+                "best_epoch": fit.best_epoch,
+                "test_acc": snn_accuracy(snn_model, x_test, prep.test.y, n_classes),
+                "train_seconds": time.perf_counter() - started,
+                "train_samples_per_s": fit.samples_per_s,
+                "history": fit.history,
+            }
+        )
     graph_metrics = measure_on_reference(snn_model, hp, profile, target, x_test, T)
     metrics.update(graph_metrics)
     data_spec = {**prep.spec, "encoder": encoder.to_dict(), "timesteps": T, "input_shape": shape_json(view)}
@@ -152,10 +182,24 @@ def train_twin(hp, prep, n_classes, epochs, seed, bar, metrics: dict, encoder, T
     ann = build(hp, step, n_classes, ann=True, seed=seed)
     inputs = {n: ann_inputs(getattr(prep, n), view, encoder, T) for n in ("train", "val", "test")}
     # the twin is cheap: train it at least 50 epochs so the comparison is with a converged ANN
-    fit = fit_ann(ann, hp, inputs["train"], prep.train.y, inputs["val"], prep.val.y, epochs=max(epochs, 50),
-                  seed=seed, progress=bar)
-    metrics.update({"ann_val_acc": fit.best_val_acc, "ann_train_seconds": fit.seconds,
-                    "ann_test_acc": ann_accuracy(ann, inputs["test"], prep.test.y)})
+    fit = fit_ann(
+        ann,
+        hp,
+        inputs["train"],
+        prep.train.y,
+        inputs["val"],
+        prep.val.y,
+        epochs=max(epochs, 50),
+        seed=seed,
+        progress=bar,
+    )
+    metrics.update(
+        {
+            "ann_val_acc": fit.best_val_acc,
+            "ann_train_seconds": fit.seconds,
+            "ann_test_acc": ann_accuracy(ann, inputs["test"], prep.test.y),
+        }
+    )
     return ann
 
 
@@ -167,8 +211,11 @@ def measure_on_reference(model, hp, profile: Profile, target: Target, x_test: to
 
     name = hp["encoder"] if isinstance(hp["encoder"], str) else "multi"
     graph = to_nir(model, dt=profile.dt_s, metadata={"encoder": name, "timesteps": T})
-    x = ({k: v.numpy().astype(np.float32) for k, v in x_test.items()} if isinstance(x_test, dict)
-         else x_test.numpy().astype(np.float32))
+    x = (
+        {k: v.numpy().astype(np.float32) for k, v in x_test.items()}
+        if isinstance(x_test, dict)
+        else x_test.numpy().astype(np.float32)
+    )
     run = simulate(graph, x, record=True)
     report = measure(graph, x, run.records, target)
     return {"activity": report.to_dict(), **profile_metrics(report)}

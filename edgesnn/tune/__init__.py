@@ -37,7 +37,27 @@ from .run import DEFAULT_EPOCHS, TuneResult, tune
 from .space import SearchSpace, builtin_space, builtin_spaces, load_space, parse_space
 from .trial import OBJECTIVES, TrialRecord, TuneSetup, run_trial
 
-__all__ = ["DEFAULT_EPOCHS", "ENGINES", "OBJECTIVES", "Engine", "NNIEngine", "OptunaEngine", "SearchSpace",
-           "StaticReport", "TrialRecord", "TuneConfig", "TuneResult", "TuneSetup", "best_feasible", "builtin_space",
-           "builtin_spaces", "load_space", "pareto_front", "parse_space", "register_engine", "run_trial",
-           "static_checks", "tune"]
+__all__ = [
+    "DEFAULT_EPOCHS",
+    "ENGINES",
+    "OBJECTIVES",
+    "Engine",
+    "NNIEngine",
+    "OptunaEngine",
+    "SearchSpace",
+    "StaticReport",
+    "TrialRecord",
+    "TuneConfig",
+    "TuneResult",
+    "TuneSetup",
+    "best_feasible",
+    "builtin_space",
+    "builtin_spaces",
+    "load_space",
+    "pareto_front",
+    "parse_space",
+    "register_engine",
+    "run_trial",
+    "static_checks",
+    "tune",
+]

@@ -52,8 +52,13 @@ def count_bytes(model, target: Target) -> dict[str, float]:
     import snntorch as snn
     from torch import nn
 
-    weights = sum(p.numel() for m in model.modules() if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d))
-                  for p in (m.weight, m.bias) if p is not None)
+    weights = sum(
+        p.numel()
+        for m in model.modules()
+        if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d))
+        for p in (m.weight, m.bias)
+        if p is not None
+    )
     for m in model.modules():  # NIR has no 1-D pooling: it is a depthwise Conv1d, C·k weights + C biases
         for conv, pool in zip(getattr(m, "convs", ()), getattr(m, "pools", ())):
             if isinstance(pool, nn.AvgPool1d):
@@ -64,16 +69,20 @@ def count_bytes(model, target: Target) -> dict[str, float]:
             n = int(m.threshold.numel())
             neurons += n
             states += n * STATE_VARS.get(type(m).__name__, 1)
-    return {"param_bytes": weights * target.numerics.weight_bits / 8,
-            "state_bytes": states * target.numerics.state_bits / 8, "neurons": float(neurons)}
+    return {
+        "param_bytes": weights * target.numerics.weight_bits / 8,
+        "state_bytes": states * target.numerics.state_bits / 8,
+        "neurons": float(neurons),
+    }
 
 
-def static_checks(overrides: dict, family: str, feature_shape: tuple[int, ...], n_classes: int,
-                  profile: Profile, target: Target) -> StaticReport:
+def static_checks(
+    overrides: dict, family: str, feature_shape: tuple[int, ...], n_classes: int, profile: Profile, target: Target
+) -> StaticReport:
     """Build the model from ``overrides`` (no training) and check what the profile allows."""
     from ..models import build
     from ..models.hparams import make_hp_encoder
-    from ..train.run import input_views, timesteps_for, resolve_hparams
+    from ..train.run import input_views, resolve_hparams, timesteps_for
 
     start = time.perf_counter()
     hp = resolve_hparams(family, overrides, target, tuple(feature_shape))
@@ -88,12 +97,15 @@ def static_checks(overrides: dict, family: str, feature_shape: tuple[int, ...], 
     sizes = count_bytes(model, target)
     e_update = target.energy.constants.get("e_neuron_update_pj")
     floor = sizes["neurons"] * T * (e_update.value if e_update else 0.0) * 1e-6
-    metrics = {"timesteps": float(T), "param_bytes": sizes["param_bytes"], "state_bytes": sizes["state_bytes"],
-               "energy_floor_uj": floor}
+    metrics = {
+        "timesteps": float(T),
+        "param_bytes": sizes["param_bytes"],
+        "state_bytes": sizes["state_bytes"],
+        "energy_floor_uj": floor,
+    }
     checks = [_shape(built=True), *at_stage(check_profile(profile, metrics, only=STATIC_KEYS), "static")]
     if profile.limits.max_energy_uj is not None:
-        checks.append(Check("energy_floor_uj", floor, float(profile.limits.max_energy_uj), is_max=True,
-                            stage="static"))
+        checks.append(Check("energy_floor_uj", floor, float(profile.limits.max_energy_uj), is_max=True, stage="static"))
     return StaticReport(checks, metrics, hp, seconds=time.perf_counter() - start)
 
 
@@ -112,8 +124,10 @@ def _probe_loss(hp: dict, model, T: int) -> None:
     try:
         make_loss(hp, model.n_classes)(torch.zeros(T, 2, model.n_out), torch.zeros(2, dtype=torch.long))
     except Exception as exc:
-        raise UsageError(f"loss '{hp['loss']}' cannot run with population={hp['population']} "
-                         f"({type(exc).__name__}: {exc}); refused before training") from None
+        raise UsageError(
+            f"loss '{hp['loss']}' cannot run with population={hp['population']} "
+            f"({type(exc).__name__}: {exc}); refused before training"
+        ) from None
 
 
 def at_stage(checks: Iterable[Check], stage: str) -> list[Check]:

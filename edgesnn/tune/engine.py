@@ -35,8 +35,9 @@ class Engine(ABC):
         """The engine with its options from ``config``; a UsageError for an option it cannot honour."""
 
     @abstractmethod
-    def run(self, setup: TuneSetup, *, progress: bool | None,
-            announce: Callable[[str], None] | None) -> tuple[list[TrialRecord], list[str]]:
+    def run(
+        self, setup: TuneSetup, *, progress: bool | None, announce: Callable[[str], None] | None
+    ) -> tuple[list[TrialRecord], list[str]]:
         """Search until done; the records of every counted trial, and notes for the user.
 
         ``progress`` is ``Progress``'s switch (None: a bar when the terminal shows one);

@@ -39,9 +39,13 @@ TUNERS: dict[str, Callable[[int, int], dict]] = {
     "Random": lambda n, seed: {"seed": seed},
     "GridSearch": lambda n, seed: {},
 }
-BROKEN = {"GP": "fails with current SciPy ('x0' must only have one dimension)",
-          "Metis": "fails with current SciPy ('x0' must only have one dimension)",
-          "Hyperband": "has a parameter-id bug", "BOHB": "has a parameter-id bug", "SMAC": "does not build"}
+BROKEN = {
+    "GP": "fails with current SciPy ('x0' must only have one dimension)",
+    "Metis": "fails with current SciPy ('x0' must only have one dimension)",
+    "Hyperband": "has a parameter-id bug",
+    "BOHB": "has a parameter-id bug",
+    "SMAC": "does not build",
+}
 SETUP_FILE = "setup.json"
 
 
@@ -49,8 +53,10 @@ def tuner_name(name: str | None) -> str:
     name = name or "TPE"
     canon = {k.lower(): k for k in [*TUNERS, *BROKEN]}.get(name.lower())
     if canon in BROKEN:
-        raise UsageError(f"NNI tuner '{canon}' {BROKEN[canon]} in NNI 3.0 (archived upstream); "
-                         f"use one of {', '.join(TUNERS)}, or --engine optuna")
+        raise UsageError(
+            f"NNI tuner '{canon}' {BROKEN[canon]} in NNI 3.0 (archived upstream); "
+            f"use one of {', '.join(TUNERS)}, or --engine optuna"
+        )
     if canon is None:
         raise UsageError(f"unknown NNI tuner '{name}'{did_you_mean(name, TUNERS)}; choose from: {', '.join(TUNERS)}")
     return canon
@@ -61,7 +67,9 @@ def free_port(preferred: int | None = None) -> int:
     if preferred is not None:
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", preferred)) == 0:
-                raise UsageError(f"port {preferred} is busy (NNI's web UI needs it); pass another --nni-port or omit it")
+                raise UsageError(
+                    f"port {preferred} is busy (NNI's web UI needs it); pass another --nni-port or omit it"
+                )
         return preferred
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -82,12 +90,22 @@ def load_machines(path: Path) -> list[dict[str, Any]]:
             raise ConfigError(f"'{path}' machine {i + 1} needs at least host and user, got {m!r}")
         extra = set(m) - allowed
         if extra:
-            raise ConfigError(f"'{path}' machine {i + 1} has unknown key(s) {sorted(extra)}; allowed: {sorted(allowed)}")
+            raise ConfigError(
+                f"'{path}' machine {i + 1} has unknown key(s) {sorted(extra)}; allowed: {sorted(allowed)}"
+            )
     return machines
 
 
-def build_experiment(setup: TuneSetup, *, tuner: str, trials: int, jobs: int, timeout: float | None, seed: int,
-                     nni_remote: Path | None = None):
+def build_experiment(
+    setup: TuneSetup,
+    *,
+    tuner: str,
+    trials: int,
+    jobs: int,
+    timeout: float | None,
+    seed: int,
+    nni_remote: Path | None = None,
+):
     """The configured (not started) ``nni.experiment.Experiment`` and the trial's code directory."""
     try:
         from nni.experiment import Experiment, RemoteConfig, RemoteMachineConfig
@@ -140,10 +158,20 @@ def _collect(exp, setup: TuneSetup) -> list[TrialRecord]:
         seen.setdefault(rec.trial_id or f.stem, rec)
     for job in exp.list_trial_jobs():
         jid = getattr(job, "trialJobId", None)
-        if jid and jid not in seen and getattr(job, "status", "") in ("FAILED", "USER_CANCELED", "SYS_CANCELED", "EARLY_STOPPED"):
+        if (
+            jid
+            and jid not in seen
+            and getattr(job, "status", "") in ("FAILED", "USER_CANCELED", "SYS_CANCELED", "EARLY_STOPPED")
+        ):
             params = _job_params(job)
-            seen[jid] = TrialRecord(int(getattr(job, "sequenceId", len(seen)) or len(seen)), params, state="FAIL",
-                                    error=f"NNI trial {job.status}", engine="nni", trial_id=jid)
+            seen[jid] = TrialRecord(
+                int(getattr(job, "sequenceId", len(seen)) or len(seen)),
+                params,
+                state="FAIL",
+                error=f"NNI trial {job.status}",
+                engine="nni",
+                trial_id=jid,
+            )
     return sorted(seen.values(), key=lambda r: r.number)
 
 
@@ -193,13 +221,21 @@ class NNIEngine(Engine):
             raise UsageError("--resume is for the optuna engine; an NNI run starts a new experiment")
         return cls(config.trials, config.timeout, config.jobs, config.seed, tuner, config.nni_remote, config.nni_port)
 
-    def run(self, setup: TuneSetup, *, progress: bool | None,
-            announce: Callable[[str], None] | None) -> tuple[list[TrialRecord], list[str]]:
+    def run(
+        self, setup: TuneSetup, *, progress: bool | None, announce: Callable[[str], None] | None
+    ) -> tuple[list[TrialRecord], list[str]]:
         """Run the experiment to completion and return its records."""
         import logging
 
-        exp, _ = build_experiment(setup, tuner=self.tuner, trials=self.trials, jobs=self.jobs, timeout=self.timeout,
-                                  seed=self.seed, nni_remote=self.remote)
+        exp, _ = build_experiment(
+            setup,
+            tuner=self.tuner,
+            trials=self.trials,
+            jobs=self.jobs,
+            timeout=self.timeout,
+            seed=self.seed,
+            nni_remote=self.remote,
+        )
         from nni.runtime.log import silence_stdout
 
         silence_stdout()
@@ -213,8 +249,10 @@ class NNIEngine(Engine):
         try:
             exp.start(port)
         except Exception as exc:
-            raise BackendRunError(f"NNI's manager did not start on port {port} ({str(exc).splitlines()[0]}); "
-                                  "see the log under the run directory's nni/") from None
+            raise BackendRunError(
+                f"NNI's manager did not start on port {port} ({str(exc).splitlines()[0]}); "
+                "see the log under the run directory's nni/"
+            ) from None
         from ..train.progress import Progress
 
         try:

@@ -30,10 +30,18 @@ def _finite(v: Any) -> Any:
 
 def final_metric(record, constrained: bool) -> dict[str, Any]:
     default = record.penalised if constrained else float(record.metrics.get("val_acc", 0.0))
-    return _finite({"default": default, "accuracy": record.objective("accuracy"), "energy": record.objective("energy"),
-                    "memory": record.objective("memory"), "feasible": record.feasible, "state": record.state,
-                    "slacks": {k: s["slack"] for k, s in record.slacks.items()},
-                    "record": record.to_json()})
+    return _finite(
+        {
+            "default": default,
+            "accuracy": record.objective("accuracy"),
+            "energy": record.objective("energy"),
+            "memory": record.objective("memory"),
+            "feasible": record.feasible,
+            "state": record.state,
+            "slacks": {k: s["slack"] for k, s in record.slacks.items()},
+            "record": record.to_json(),
+        }
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,8 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     _warm_up(setup)  # a fresh process: first-use costs are not the static check's
     params = nni.get_next_parameter() or {}
     trial_id, number = nni.get_trial_id(), int(nni.get_sequence_id())
-    record = run_trial(setup, params, number, name=f"nni-{trial_id}",
-                       on_epoch=lambda epoch, acc: nni.report_intermediate_result(float(acc)))
+    record = run_trial(
+        setup,
+        params,
+        number,
+        name=f"nni-{trial_id}",
+        on_epoch=lambda epoch, acc: nni.report_intermediate_result(float(acc)),
+    )
     record.engine, record.trial_id = "nni", trial_id
     write_json(setup.out / "trials" / f"nni-{trial_id}.json", record.to_dict())
     nni.report_final_result(final_metric(record, setup.constrained))

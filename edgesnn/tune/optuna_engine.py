@@ -87,8 +87,13 @@ def make_sampler(name: str, seed: int, setup: TuneSetup, n_obj: int, shared: boo
 
         from ..errors import EdgeSNNWarning
 
-        warnings.warn(EdgeSNNWarning("sampler 'cmaes' does not steer by the profile's constraints; infeasible "
-                                     "trials are still rejected and reported, use tpe or nsga2 to be steered away from them"))
+        warnings.warn(
+            EdgeSNNWarning(
+                "sampler 'cmaes' does not steer by the profile's constraints; infeasible "
+                "trials are still rejected and reported, use tpe or nsga2 to be steered away from them"
+            ),
+            stacklevel=2,
+        )
         warnings.filterwarnings("ignore", message="Constraints have been set, but CmaEsSampler", category=UserWarning)
     return SAMPLERS[name](seed, setup.space, n_obj)
 
@@ -102,8 +107,11 @@ class MedianRule:
     def __call__(self, study, number: int, epoch: int, val_acc: float) -> bool:
         if epoch < self.warmup:
             return False
-        curves = [t.user_attrs.get("curve", []) for t in study.get_trials(deepcopy=False)
-                  if t.number != number and t.state.is_finished()]
+        curves = [
+            t.user_attrs.get("curve", [])
+            for t in study.get_trials(deepcopy=False)
+            if t.number != number and t.state.is_finished()
+        ]
         at = [c[epoch] for c in curves if len(c) > epoch]
         return len(at) >= self.min_curves and val_acc < statistics.median(at)
 
@@ -185,13 +193,25 @@ class OptunaEngine(Engine):
         sampler = config.tuner or "tpe"
         check_sampler(sampler, len(config.objectives))
         if config.nni_port is not None or config.nni_remote is not None:
-            raise UsageError(f"--nni-port / --nni-remote apply to --engine nni, not '{cls.name}'; "
-                             "drop them or use --engine nni")
-        return cls(config.objectives, config.trials, config.timeout, config.jobs, config.seed, sampler,
-                   config.storage, config.study, config.resume, config.prune)
+            raise UsageError(
+                f"--nni-port / --nni-remote apply to --engine nni, not '{cls.name}'; drop them or use --engine nni"
+            )
+        return cls(
+            config.objectives,
+            config.trials,
+            config.timeout,
+            config.jobs,
+            config.seed,
+            sampler,
+            config.storage,
+            config.study,
+            config.resume,
+            config.prune,
+        )
 
-    def run(self, setup: TuneSetup, *, progress: bool | None,
-            announce: Callable[[str], None] | None) -> tuple[list[TrialRecord], list[str]]:
+    def run(
+        self, setup: TuneSetup, *, progress: bool | None, announce: Callable[[str], None] | None
+    ) -> tuple[list[TrialRecord], list[str]]:
         """Open (or continue) the study and optimise until ``trials`` are counted in it."""
         import logging
 
@@ -206,9 +226,15 @@ class OptunaEngine(Engine):
         store = open_storage(self.storage, setup.out)
         name = self.study or f"edgesnn-{Path(setup.dataset).stem}-{setup.family}-{setup.profile.name}"
         # a list, as the study's stored copy reads back from JSON: a resumed study compares equal
-        config = {"dataset": setup.dataset, "profile": setup.profile.name, "family": setup.family,
-                  "objectives": list(self.objectives), "space": setup.space.raw, "target": setup.target.name,
-                  "epochs": setup.epochs}
+        config = {
+            "dataset": setup.dataset,
+            "profile": setup.profile.name,
+            "family": setup.family,
+            "objectives": list(self.objectives),
+            "space": setup.space.raw,
+            "target": setup.target.name,
+            "epochs": setup.epochs,
+        }
         st = open_study(store, name, dirs, sampler, config, create=self.storage is None, resume=self.resume)
         notes = []
         if self.storage is None:
@@ -227,13 +253,22 @@ class OptunaEngine(Engine):
                     return
                 trials = counted(study)  # one fetch per finished trial: a full query on an RDB storage
                 best = best_feasible(records_from(trials))
-                bar.advance(task, f"best feasible val {best.metrics['val_acc']:.3f} (#{best.number})" if best
-                            else "no feasible yet")
+                bar.advance(
+                    task,
+                    f"best feasible val {best.metrics['val_acc']:.3f} (#{best.number})" if best else "no feasible yet",
+                )
                 if len([t for t in trials if t.state.is_finished()]) >= self.trials:
                     study.stop()
 
             if done < self.trials:
-                st.optimize(objective, n_trials=None, timeout=self.timeout, n_jobs=self.jobs,
-                            catch=(Objective.Failed,), callbacks=[callback], gc_after_trial=True,
-                            show_progress_bar=False)
+                st.optimize(
+                    objective,
+                    n_trials=None,
+                    timeout=self.timeout,
+                    n_jobs=self.jobs,
+                    catch=(Objective.Failed,),
+                    callbacks=[callback],
+                    gc_after_trial=True,
+                    show_progress_bar=False,
+                )
         return records_of(st), notes

@@ -38,9 +38,12 @@ def _driver(url: str) -> str:
     edgesnn's ``[postgres]`` extra installs psycopg2."""
     import importlib.util
 
-    if url.startswith("postgresql://") and importlib.util.find_spec("psycopg") is None \
-            and importlib.util.find_spec("psycopg2") is not None:
-        return "postgresql+psycopg2://" + url[len("postgresql://"):]
+    if (
+        url.startswith("postgresql://")
+        and importlib.util.find_spec("psycopg") is None
+        and importlib.util.find_spec("psycopg2") is not None
+    ):
+        return "postgresql+psycopg2://" + url[len("postgresql://") :]
     return url
 
 
@@ -70,7 +73,9 @@ def open_storage(url: str | None, run_dir: Path):
         return JournalStorage(JournalFileBackend(str(run_dir / JOURNAL)))
     scheme = url.split(":", 1)[0]
     if scheme.split("+")[0] not in ("postgresql", "sqlite", "mysql"):
-        raise UsageError(f"--storage '{scheme}:…' is not supported; use postgresql://user:pass@host/db (or sqlite:///file.db)")
+        raise UsageError(
+            f"--storage '{scheme}:…' is not supported; use postgresql://user:pass@host/db (or sqlite:///file.db)"
+        )
     shown, url = url, _driver(url)
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if scheme.startswith("postgresql"):
@@ -78,11 +83,14 @@ def open_storage(url: str | None, run_dir: Path):
     try:
         return _rdb(url, kwargs)
     except ImportError as exc:
-        raise UsageError(f"--storage {_safe_url(shown)} needs a database driver ({exc}); pip install 'edgesnn[postgres]'") from None
+        raise UsageError(
+            f"--storage {_safe_url(shown)} needs a database driver ({exc}); pip install 'edgesnn[postgres]'"
+        ) from None
     except Exception as exc:  # sqlalchemy.exc.OperationalError and friends
         first = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UsageError(f"cannot open the study storage {_safe_url(shown)} ({first}); start the database server "
-                         "or fix --storage") from None
+        raise UsageError(
+            f"cannot open the study storage {_safe_url(shown)} ({first}); start the database server or fix --storage"
+        ) from None
 
 
 def open_study(storage, name: str, directions: list[str], sampler, config: dict, *, create: bool, resume: bool):
@@ -94,8 +102,10 @@ def open_study(storage, name: str, directions: list[str], sampler, config: dict,
     except KeyError:
         study = None
     if study is not None and not (resume or not create):
-        raise UsageError(f"study '{name}' already exists in this run directory; pass --resume to continue it, "
-                         "or choose another --out")
+        raise UsageError(
+            f"study '{name}' already exists in this run directory; pass --resume to continue it, "
+            "or choose another --out"
+        )
     if study is None:
         try:
             study = optuna.create_study(study_name=name, storage=storage, sampler=sampler, directions=directions)
@@ -105,8 +115,10 @@ def open_study(storage, name: str, directions: list[str], sampler, config: dict,
     theirs = study.user_attrs.get("edgesnn", {})
     for key in ("dataset", "profile", "family", "objectives"):
         if theirs and theirs.get(key) != config.get(key):
-            raise UsageError(f"study '{name}' tunes {key}={theirs.get(key)!r}, not {config.get(key)!r}; "
-                             "use the same settings or another --study")
+            raise UsageError(
+                f"study '{name}' tunes {key}={theirs.get(key)!r}, not {config.get(key)!r}; "
+                "use the same settings or another --study"
+            )
     return study
 
 

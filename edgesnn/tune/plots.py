@@ -36,7 +36,11 @@ def plot_pareto(records: list[TrialRecord], front: list[TrialRecord], path: Path
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     groups = {
         "feasible": ([r for r in records if r.state == "COMPLETE" and r.feasible], "o", "tab:green"),
-        "trained, infeasible": ([r for r in records if r.stage == "trained" and not r.feasible and r.state == "COMPLETE"], "x", "tab:red"),
+        "trained, infeasible": (
+            [r for r in records if r.stage == "trained" and not r.feasible and r.state == "COMPLETE"],
+            "x",
+            "tab:red",
+        ),
         "rejected before training (energy floor)": ([r for r in records if r.state == "INFEASIBLE"], "|", "tab:gray"),
     }
     for label, (rs, marker, color) in groups.items():
@@ -45,8 +49,14 @@ def plot_pareto(records: list[TrialRecord], front: list[TrialRecord], path: Path
             ax.scatter(*zip(*pts), marker=marker, color=color, label=f"{label} ({len(pts)})")
     front = sorted(front, key=lambda r: r.metrics["energy_uj"])
     if front:
-        ax.plot([r.metrics["energy_uj"] for r in front], [r.metrics["val_acc"] for r in front], "-", color="tab:green",
-                alpha=0.6, label="Pareto front")
+        ax.plot(
+            [r.metrics["energy_uj"] for r in front],
+            [r.metrics["val_acc"] for r in front],
+            "-",
+            color="tab:green",
+            alpha=0.6,
+            label="Pareto front",
+        )
     ax.set_xlabel("energy per inference (µJ)")
     ax.set_ylabel("validation accuracy")
     ax.set_title(title, fontsize=10)
@@ -69,14 +79,23 @@ def plot_exploration(records: list[TrialRecord], path: Path, title: str) -> Path
             if name not in r.params:
                 continue
             v = r.params[name]
-            x = v if isinstance(v, (int, float)) and not isinstance(v, bool) else json.dumps(v) if isinstance(v, list) else str(v)
+            x = (
+                v
+                if isinstance(v, (int, float)) and not isinstance(v, bool)
+                else json.dumps(v)
+                if isinstance(v, list)
+                else str(v)
+            )
             color = "tab:green" if r.feasible else ("tab:gray" if r.state == "INFEASIBLE" else "tab:red")
             ax.scatter([x], [r.metrics.get("val_acc", 0.0)], s=14, color=color)
         ax.set_title(name, fontsize=9)
         ax.tick_params(labelsize=7)
-    for ax in list(axes.flat)[len(names):]:
+    for ax in list(axes.flat)[len(names) :]:
         ax.axis("off")
-    fig.suptitle(f"{title} — green feasible, red trained but infeasible, pruned or failed, grey rejected before training", fontsize=9)
+    fig.suptitle(
+        f"{title} — green feasible, red trained but infeasible, pruned or failed, grey rejected before training",
+        fontsize=9,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -20,8 +20,16 @@ from typing import Any
 from ..io import atomic_write_text, write_json
 from .trial import OBJECTIVES, TrialRecord
 
-METRIC_COLUMNS = ("val_acc", "test_acc", "energy_uj", "energy_floor_uj", "param_bytes", "state_bytes",
-                  "mean_firing_rate", "timesteps")
+METRIC_COLUMNS = (
+    "val_acc",
+    "test_acc",
+    "energy_uj",
+    "energy_floor_uj",
+    "param_bytes",
+    "state_bytes",
+    "mean_firing_rate",
+    "timesteps",
+)
 
 
 def best_feasible(records: list[TrialRecord]) -> TrialRecord | None:
@@ -44,11 +52,24 @@ def pareto_front(records: list[TrialRecord], objectives: list[str]) -> list[Tria
 
 
 def row(r: TrialRecord) -> dict[str, Any]:
-    out: dict[str, Any] = {"number": r.number, "state": r.state, "feasible": r.feasible, "stage": r.stage,
-                           "penalised": round(r.penalised, 6)}
+    out: dict[str, Any] = {
+        "number": r.number,
+        "state": r.state,
+        "feasible": r.feasible,
+        "stage": r.stage,
+        "penalised": round(r.penalised, 6),
+    }
     out.update({m: r.metrics.get(m) for m in METRIC_COLUMNS})
-    out.update({"static_ms": round(1000 * r.static_seconds, 3), "train_seconds": round(r.train_seconds, 3),
-                "seconds": round(r.seconds, 3), "engine": r.engine, "checkpoint": r.checkpoint, "error": r.error})
+    out.update(
+        {
+            "static_ms": round(1000 * r.static_seconds, 3),
+            "train_seconds": round(r.train_seconds, 3),
+            "seconds": round(r.seconds, 3),
+            "engine": r.engine,
+            "checkpoint": r.checkpoint,
+            "error": r.error,
+        }
+    )
     out.update({f"param.{k}": json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in r.params.items()})
     out.update({f"slack.{k}": s["slack"] for k, s in r.slacks.items()})
     return out
@@ -65,20 +86,29 @@ def summary(records: list[TrialRecord], best: TrialRecord | None) -> dict[str, A
         "feasible_fraction": (sum(r.feasible for r in records) / len(records)) if records else 0.0,
         "rejected_before_training": len(static),
         "static_check_ms_max": max((1000 * r.static_seconds for r in records), default=0.0),
-        "static_check_ms_mean_rejected": (1000 * sum(r.static_seconds for r in static) / len(static)) if static else None,
+        "static_check_ms_mean_rejected": (1000 * sum(r.static_seconds for r in static) / len(static))
+        if static
+        else None,
         "train_seconds_total": sum(r.train_seconds for r in trained),
         # trained models the profile then rejected (pruned and failed trials are counted apart)
         "train_seconds_infeasible": sum(r.train_seconds for r in trained if r.state == "COMPLETE" and not r.feasible),
         "train_seconds_pruned": sum(r.train_seconds for r in trained if r.state == "PRUNED"),
         "train_seconds_failed": sum(r.train_seconds for r in trained if r.state == "FAIL"),
-        "best": None if best is None else {"number": best.number, "val_acc": best.metrics.get("val_acc"),
-                                           "test_acc": best.metrics.get("test_acc"),
-                                           "energy_uj": best.metrics.get("energy_uj"), "checkpoint": best.checkpoint},
+        "best": None
+        if best is None
+        else {
+            "number": best.number,
+            "val_acc": best.metrics.get("val_acc"),
+            "test_acc": best.metrics.get("test_acc"),
+            "energy_uj": best.metrics.get("energy_uj"),
+            "checkpoint": best.checkpoint,
+        },
     }
 
 
-def write_results(records: list[TrialRecord], out: Path, objectives: list[str], stats: dict[str, Any],
-                  front: list[TrialRecord]) -> dict[str, Path]:
+def write_results(
+    records: list[TrialRecord], out: Path, objectives: list[str], stats: dict[str, Any], front: list[TrialRecord]
+) -> dict[str, Path]:
     """results.csv, results.json, pareto.json in ``out``; returns their paths.
 
     ``stats`` is the run's ``summary``, ``front`` its ``pareto_front(records, objectives)``.
@@ -91,12 +121,29 @@ def write_results(records: list[TrialRecord], out: Path, objectives: list[str], 
     writer = csv.DictWriter(buf, fieldnames=columns)
     writer.writeheader()
     writer.writerows(rows)
-    files = {"results.csv": out / "results.csv", "results.json": out / "results.json", "pareto.json": out / "pareto.json"}
+    files = {
+        "results.csv": out / "results.csv",
+        "results.json": out / "results.json",
+        "pareto.json": out / "pareto.json",
+    }
     atomic_write_text(files["results.csv"], buf.getvalue())
-    write_json(files["results.json"], {"objectives": objectives, "summary": stats,
-                                       "trials": [r.to_dict() for r in records]})
-    write_json(files["pareto.json"], {"objectives": {o: OBJECTIVES[o][0] for o in objectives},
-                                      "trials": [{"number": r.number, **{o: r.objective(o) for o in objectives},
-                                                  "test_acc": r.metrics.get("test_acc"), "params": r.params,
-                                                  "checkpoint": r.checkpoint} for r in front]})
+    write_json(
+        files["results.json"], {"objectives": objectives, "summary": stats, "trials": [r.to_dict() for r in records]}
+    )
+    write_json(
+        files["pareto.json"],
+        {
+            "objectives": {o: OBJECTIVES[o][0] for o in objectives},
+            "trials": [
+                {
+                    "number": r.number,
+                    **{o: r.objective(o) for o in objectives},
+                    "test_acc": r.metrics.get("test_acc"),
+                    "params": r.params,
+                    "checkpoint": r.checkpoint,
+                }
+                for r in front
+            ],
+        },
+    )
     return files

@@ -1,11 +1,11 @@
 """``tune``: search a space under a profile with one engine, then write the run directory.
 
-    <out>/study.journal          the Optuna study (journal file; --resume continues it)
-    <out>/trials/<n>/            the checkpoint of every trained trial
-    <out>/best/                  the best feasible model (by validation accuracy)
-    <out>/results.csv|json       every trial: parameters, metrics, feasibility, slacks, seconds
-    <out>/pareto.json|png        the feasible non-dominated trials; accuracy vs energy
-    <out>/exploration.png        the search-space exploration
+<out>/study.journal          the Optuna study (journal file; --resume continues it)
+<out>/trials/<n>/            the checkpoint of every trained trial
+<out>/best/                  the best feasible model (by validation accuracy)
+<out>/results.csv|json       every trial: parameters, metrics, feasibility, slacks, seconds
+<out>/pareto.json|png        the feasible non-dominated trials; accuracy vs energy
+<out>/exploration.png        the search-space exploration
 """
 
 from __future__ import annotations
@@ -52,9 +52,19 @@ class TuneResult:
         return f"edgesnn export {self.best_path} --target {self.target}" if self.best_path else None
 
 
-def make_setup(dataset: str, profile: str | Profile, target: str | Target | None, model: str, space: str | Path | None,
-               epochs: int | None, out: Path, seed: int, constrained: bool = True, label_column: str | None = None,
-               top_k: int | None = None) -> TuneSetup:
+def make_setup(
+    dataset: str,
+    profile: str | Profile,
+    target: str | Target | None,
+    model: str,
+    space: str | Path | None,
+    epochs: int | None,
+    out: Path,
+    seed: int,
+    constrained: bool = True,
+    label_column: str | None = None,
+    top_k: int | None = None,
+) -> TuneSetup:
     from ..data import prepare
     from .space import load_space
 
@@ -62,8 +72,21 @@ def make_setup(dataset: str, profile: str | Profile, target: str | Target | None
     target = target if isinstance(target, Target) else load_target(target or profile.default_target)
     prep = prepare(dataset, seed, label_column=label_column, top_k=top_k)
     parsed = load_space(space, model, series=prep.train.kind == "timeseries")
-    setup = TuneSetup(dataset, profile, target, model, parsed, int(epochs or DEFAULT_EPOCHS), Path(out).resolve(),
-                      tuple(prep.train.feature_shape), int(prep.train.n_classes), seed, constrained, label_column, top_k)
+    setup = TuneSetup(
+        dataset,
+        profile,
+        target,
+        model,
+        parsed,
+        int(epochs or DEFAULT_EPOCHS),
+        Path(out).resolve(),
+        tuple(prep.train.feature_shape),
+        int(prep.train.n_classes),
+        seed,
+        constrained,
+        label_column,
+        top_k,
+    )
     _warm_up(setup)
     return setup
 
@@ -74,13 +97,20 @@ def _warm_up(setup: TuneSetup) -> None:
 
     for neuron in ("leaky", "synaptic", "lapicque"):
         try:
-            static_checks({"neuron": neuron}, setup.family, setup.feature_shape, setup.n_classes, setup.profile, setup.target)
+            static_checks(
+                {"neuron": neuron}, setup.family, setup.feature_shape, setup.n_classes, setup.profile, setup.target
+            )
         except Exception:  # the family's defaults may not fit the data; the trials will say so
             pass
 
 
-def tune(config: TuneConfig | str, *args: Any, progress: bool | None = None,
-         announce: Callable[[str], None] | None = None, **fields: Any) -> TuneResult:
+def tune(
+    config: TuneConfig | str,
+    *args: Any,
+    progress: bool | None = None,
+    announce: Callable[[str], None] | None = None,
+    **fields: Any,
+) -> TuneResult:
     """Tune as ``config`` says; see the module docstring for the outputs.
 
     ``tune("digits", "wearable", trials=20)`` is short for ``tune(TuneConfig("digits", "wearable",
@@ -94,8 +124,19 @@ def tune(config: TuneConfig | str, *args: Any, progress: bool | None = None,
         raise TypeError("tune(TuneConfig(...)) takes no other settings; put them in the TuneConfig")
     engine = config.make_engine()
     out = config.run_dir()
-    setup = make_setup(config.dataset, config.profile, config.target, config.model, config.space, config.epochs, out,
-                       config.seed, config.constrained, config.label_column, config.top_k)
+    setup = make_setup(
+        config.dataset,
+        config.profile,
+        config.target,
+        config.model,
+        config.space,
+        config.epochs,
+        out,
+        config.seed,
+        config.constrained,
+        config.label_column,
+        config.top_k,
+    )
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -118,8 +159,9 @@ def kept_trials(out: Path, engine: str, storage: str | None) -> str:
     return f"{len(finished)} finished trial(s) kept in {where}{again}"
 
 
-def finish(setup: TuneSetup, records: list[TrialRecord], objectives: list[str], engine: str, seconds: float,
-           notes: list[str]) -> TuneResult:
+def finish(
+    setup: TuneSetup, records: list[TrialRecord], objectives: list[str], engine: str, seconds: float, notes: list[str]
+) -> TuneResult:
     """Write the results, plots and the best checkpoint into the run directory."""
     from .plots import plot_exploration, plot_pareto
 
@@ -144,5 +186,17 @@ def finish(setup: TuneSetup, records: list[TrialRecord], objectives: list[str], 
             files["best"] = out / "best"
         else:
             notes.append(f"best trial {best.number}'s checkpoint is on the worker that trained it: {src}")
-    return TuneResult(out, engine, objectives, records, best, front, files, stats, setup.target.name,
-                      setup.profile.name, seconds, notes)
+    return TuneResult(
+        out,
+        engine,
+        objectives,
+        records,
+        best,
+        front,
+        files,
+        stats,
+        setup.target.name,
+        setup.profile.name,
+        seconds,
+        notes,
+    )

@@ -74,8 +74,10 @@ class Param:
             low, high, q = self.value
             n = int(math.floor((high - low) / q + 1e-9))
             return [low + k * q for k in range(n + 1)]
-        raise UsageError(f"grid search needs a finite space, but '{self.name}' is {self.type}; "
-                         "use choice, randint or quniform, or another sampler")
+        raise UsageError(
+            f"grid search needs a finite space, but '{self.name}' is {self.type}; "
+            "use choice, randint or quniform, or another sampler"
+        )
 
 
 def _scalar_choices(values: tuple) -> bool:
@@ -119,8 +121,13 @@ def _randint(p: Param):
 
 
 DISTRIBUTIONS: dict[str, Callable[[Param], Any]] = {
-    "choice": _choice, "randint": _randint, "uniform": _float, "quniform": _quniform,
-    "loguniform": _float, "qloguniform": _float, "normal": _normal,
+    "choice": _choice,
+    "randint": _randint,
+    "uniform": _float,
+    "quniform": _quniform,
+    "loguniform": _float,
+    "qloguniform": _float,
+    "normal": _normal,
 }
 #: _type -> (number of _value entries, check of the values returning an error text or "")
 ARITY = {"uniform": 2, "loguniform": 2, "normal": 2, "randint": 2, "quniform": 3, "qloguniform": 3}
@@ -183,8 +190,12 @@ def to_overrides(values: dict[str, Any], family: str) -> dict[str, Any]:
     from ..models import defaults
 
     out = {k: v for k, v in values.items() if not BLOCK_KEY.match(k)}
-    blocks = {key: dict(sorted((int(m.group(2)), v) for k, v in values.items()
-                               if (m := BLOCK_KEY.match(k)) and m.group(1) == key)) for key in ("hidden", "skip")}
+    blocks = {
+        key: dict(
+            sorted((int(m.group(2)), v) for k, v in values.items() if (m := BLOCK_KEY.match(k)) and m.group(1) == key)
+        )
+        for key in ("hidden", "skip")
+    }
     if blocks["hidden"]:
         out["hidden"] = list(blocks["hidden"].values())
     if blocks["skip"]:
@@ -207,19 +218,27 @@ def parse_space(raw: Any, family: str, source: str = "<dict>") -> SearchSpace:
         block = BLOCK_KEY.match(name)
         if name not in base and not (block and block.group(1) in base):
             known = sorted(set(base) - set(RESERVED)) + [f"{k}_<k>" for k in ("hidden", "skip") if k in base]
-            raise ConfigError(f"search space {source}: model '{family}' takes no parameter '{name}'"
-                              f"{did_you_mean(name, known)}; known: {', '.join(known)}")
+            raise ConfigError(
+                f"search space {source}: model '{family}' takes no parameter '{name}'"
+                f"{did_you_mean(name, known)}; known: {', '.join(known)}"
+            )
         if not isinstance(spec, dict) or set(spec) != {"_type", "_value"}:
-            raise ConfigError(f"search space {source}: '{name}' must be {{\"_type\": ..., \"_value\": [...]}}, got {spec!r}")
+            raise ConfigError(
+                f'search space {source}: \'{name}\' must be {{"_type": ..., "_value": [...]}}, got {spec!r}'
+            )
         kind, value = spec["_type"], spec["_value"]
         if not isinstance(kind, str) or kind not in DISTRIBUTIONS:
-            raise ConfigError(f"search space {source}: '{name}' has unknown _type '{kind}'{did_you_mean(kind, DISTRIBUTIONS)}; "
-                              f"choose from: {', '.join(DISTRIBUTIONS)}")
+            raise ConfigError(
+                f"search space {source}: '{name}' has unknown _type '{kind}'{did_you_mean(kind, DISTRIBUTIONS)}; "
+                f"choose from: {', '.join(DISTRIBUTIONS)}"
+            )
         if not isinstance(value, list) or not value:
             raise ConfigError(f"search space {source}: '{name}' _value must be a non-empty list, got {value!r}")
         if kind == "choice":
             if any(isinstance(v, dict) for v in value):
-                raise ConfigError(f"search space {source}: '{name}' uses nested choices, which edgesnn does not support")
+                raise ConfigError(
+                    f"search space {source}: '{name}' uses nested choices, which edgesnn does not support"
+                )
             for v in value:
                 _check_value(family, name, v, source, resolve)
         else:
@@ -241,7 +260,9 @@ def _check_value(family: str, name: str, value: Any, source: str, resolve) -> No
 
     names = {"encoder": ENCODERS, "neuron": NEURONS, "surrogate": SURROGATES}
     if name in names and value not in names[name]:
-        raise ConfigError(f"search space {source}: '{name}' choice '{value}' is unknown; choose from: {', '.join(names[name])}")
+        raise ConfigError(
+            f"search space {source}: '{name}' choice '{value}' is unknown; choose from: {', '.join(names[name])}"
+        )
     if BLOCK_KEY.match(name):
         return
     try:
@@ -263,11 +284,15 @@ def load_space(path: str | Path | None, family: str, *, series: bool = False) ->
 
 
 def builtin_spaces() -> list[str]:
-    return sorted(p.name[:-5] for p in resources.files(__package__).joinpath("spaces").iterdir() if p.name.endswith(".json"))
+    return sorted(
+        p.name[:-5] for p in resources.files(__package__).joinpath("spaces").iterdir() if p.name.endswith(".json")
+    )
 
 
 def builtin_space(family: str) -> SearchSpace:
     if family not in builtin_spaces():
-        raise UsageError(f"no built-in search space for model '{family}' (built-in: {', '.join(builtin_spaces())}); pass --space FILE")
+        raise UsageError(
+            f"no built-in search space for model '{family}' (built-in: {', '.join(builtin_spaces())}); pass --space FILE"
+        )
     text = resources.files(__package__).joinpath("spaces").joinpath(f"{family}.json").read_text()
     return parse_space(json.loads(text), family, source=f"built-in '{family}'")

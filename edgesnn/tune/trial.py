@@ -32,10 +32,13 @@ from .space import SearchSpace, parse_space, to_overrides
 
 INF = float("inf")
 #: objective -> (direction, value of a record)
-OBJECTIVES: dict[str, tuple[str, Callable[["TrialRecord"], float]]] = {
+OBJECTIVES: dict[str, tuple[str, Callable[[TrialRecord], float]]] = {
     "accuracy": ("maximize", lambda r: float(r.metrics.get("val_acc", 0.0))),
     "energy": ("minimize", lambda r: float(r.metrics.get("energy_uj", r.metrics.get("energy_floor_uj", INF)))),
-    "memory": ("minimize", lambda r: float(r.metrics.get("param_bytes", INF)) + float(r.metrics.get("state_bytes", 0.0))),
+    "memory": (
+        "minimize",
+        lambda r: float(r.metrics.get("param_bytes", INF)) + float(r.metrics.get("state_bytes", 0.0)),
+    ),
 }
 
 
@@ -62,13 +65,24 @@ class TuneSetup:
     top_k: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"dataset": self.dataset, "profile": self.profile.model_dump(), "target": self.target.model_dump(),
-                "family": self.family, "space": self.space.raw, "epochs": self.epochs, "out": str(self.out),
-                "feature_shape": list(self.feature_shape), "n_classes": self.n_classes, "seed": self.seed,
-                "constrained": self.constrained, "label_column": self.label_column, "top_k": self.top_k}
+        return {
+            "dataset": self.dataset,
+            "profile": self.profile.model_dump(),
+            "target": self.target.model_dump(),
+            "family": self.family,
+            "space": self.space.raw,
+            "epochs": self.epochs,
+            "out": str(self.out),
+            "feature_shape": list(self.feature_shape),
+            "n_classes": self.n_classes,
+            "seed": self.seed,
+            "constrained": self.constrained,
+            "label_column": self.label_column,
+            "top_k": self.top_k,
+        }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "TuneSetup":
+    def from_dict(cls, d: dict[str, Any]) -> TuneSetup:
         d = dict(d)
         d["profile"], d["target"] = Profile.model_validate(d["profile"]), Target.model_validate(d["target"])
         d["space"] = parse_space(d["space"], d["family"])
@@ -119,24 +133,45 @@ class TrialRecord:
         return json.loads(json.dumps(self.to_dict(), default=str))
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "TrialRecord":
+    def from_dict(cls, d: dict[str, Any]) -> TrialRecord:
         return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
 
 
-KEEP = ("val_acc", "test_acc", "best_epoch", "energy_uj", "param_bytes", "state_bytes", "mean_firing_rate",
-        "timesteps", "train_seconds")
+KEEP = (
+    "val_acc",
+    "test_acc",
+    "best_epoch",
+    "energy_uj",
+    "param_bytes",
+    "state_bytes",
+    "mean_firing_rate",
+    "timesteps",
+    "train_seconds",
+)
 
 
-def run_trial(setup: TuneSetup, values: dict[str, Any], number: int, *, name: str | None = None,
-              on_epoch: Callable[[int, float], None] | None = None) -> TrialRecord:
+def run_trial(
+    setup: TuneSetup,
+    values: dict[str, Any],
+    number: int,
+    *,
+    name: str | None = None,
+    on_epoch: Callable[[int, float], None] | None = None,
+) -> TrialRecord:
     """Check ``values`` statically, train when allowed, and return the trial's record."""
     from ..train import train
 
     start = time.perf_counter()
     record = TrialRecord(number, dict(values))
     try:
-        static = static_checks(to_overrides(values, setup.family), setup.family, setup.feature_shape,
-                               setup.n_classes, setup.profile, setup.target)
+        static = static_checks(
+            to_overrides(values, setup.family),
+            setup.family,
+            setup.feature_shape,
+            setup.n_classes,
+            setup.profile,
+            setup.target,
+        )
     except Exception as exc:  # a refused hyper-parameter combination
         return _failed(record, exc, start)
     record.static_seconds = static.seconds
@@ -156,10 +191,22 @@ def run_trial(setup: TuneSetup, values: dict[str, Any], number: int, *, name: st
     record.stage = "trained"
     t0 = time.perf_counter()
     try:
-        result = train(setup.dataset, setup.profile, model=setup.family, target=setup.target,
-                       overrides=to_overrides(values, setup.family), epochs=setup.epochs, seed=setup.seed,
-                       out=trial_dir, force=True, progress=False, ann_twin=False, label_column=setup.label_column,
-                       top_k=setup.top_k, callback=callback)
+        result = train(
+            setup.dataset,
+            setup.profile,
+            model=setup.family,
+            target=setup.target,
+            overrides=to_overrides(values, setup.family),
+            epochs=setup.epochs,
+            seed=setup.seed,
+            out=trial_dir,
+            force=True,
+            progress=False,
+            ann_twin=False,
+            label_column=setup.label_column,
+            top_k=setup.top_k,
+            callback=callback,
+        )
     except Pruned:
         record.state, record.train_seconds = "PRUNED", time.perf_counter() - t0
         record.metrics["val_acc"] = max(record.curve, default=0.0)

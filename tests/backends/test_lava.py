@@ -33,10 +33,14 @@ def _lif(n, rng, tau=5e-3, r=5.0, vth=None):
 def mlp(seed=0, n_in=20, h=32, n_out=10):
     """Per-neuron thresholds, r != 1/(1-beta): exercises the normalisation of neurons.py."""
     rng = np.random.default_rng(seed)
-    nodes = {"input": nir.Input(np.array([n_in])),
-             "fc1": nir.Affine(rng.normal(0, 0.5, (h, n_in)), rng.normal(0, 0.1, h)), "lif1": _lif(h, rng),
-             "fc2": nir.Affine(rng.normal(0, 0.5, (n_out, h)), rng.normal(0, 0.1, n_out)), "lif2": _lif(n_out, rng),
-             "output": nir.Output(np.array([n_out]))}
+    nodes = {
+        "input": nir.Input(np.array([n_in])),
+        "fc1": nir.Affine(rng.normal(0, 0.5, (h, n_in)), rng.normal(0, 0.1, h)),
+        "lif1": _lif(h, rng),
+        "fc2": nir.Affine(rng.normal(0, 0.5, (n_out, h)), rng.normal(0, 0.1, n_out)),
+        "lif2": _lif(n_out, rng),
+        "output": nir.Output(np.array([n_out])),
+    }
     edges = [("input", "fc1"), ("fc1", "lif1"), ("lif1", "fc2"), ("fc2", "lif2"), ("lif2", "output")]
     return nir.NIRGraph(nodes, edges, metadata={"dt": 1e-3, "reset": "zero"})
 
@@ -46,14 +50,23 @@ def cuba(seed=0, n_in=20, h=32, n_out=10, readout=False):
     rng = np.random.default_rng(seed)
 
     def layer(n, li=False):
-        kw = dict(tau_syn=np.full(n, 4e-3), tau_mem=np.full(n, 8e-3), r=np.full(n, 4.0), v_leak=np.zeros(n),
-                  w_in=np.full(n, 2.0))
+        kw = dict(
+            tau_syn=np.full(n, 4e-3),
+            tau_mem=np.full(n, 8e-3),
+            r=np.full(n, 4.0),
+            v_leak=np.zeros(n),
+            w_in=np.full(n, 2.0),
+        )
         return nir.CubaLI(**kw) if li else nir.CubaLIF(**kw, v_threshold=rng.uniform(0.5, 1.5, n), v_reset=np.zeros(n))
 
-    nodes = {"input": nir.Input(np.array([n_in])),
-             "fc1": nir.Affine(rng.normal(0, 0.6, (h, n_in)), rng.normal(0, 0.2, h)), "c1": layer(h),
-             "fc2": nir.Affine(rng.normal(0, 0.6, (n_out, h)), rng.normal(0, 0.2, n_out)), "c2": layer(n_out, readout),
-             "output": nir.Output(np.array([n_out]))}
+    nodes = {
+        "input": nir.Input(np.array([n_in])),
+        "fc1": nir.Affine(rng.normal(0, 0.6, (h, n_in)), rng.normal(0, 0.2, h)),
+        "c1": layer(h),
+        "fc2": nir.Affine(rng.normal(0, 0.6, (n_out, h)), rng.normal(0, 0.2, n_out)),
+        "c2": layer(n_out, readout),
+        "output": nir.Output(np.array([n_out])),
+    }
     edges = [("input", "fc1"), ("fc1", "c1"), ("c1", "fc2"), ("fc2", "c2"), ("c2", "output")]
     return nir.NIRGraph(nodes, edges, metadata={"dt": 1e-3, "reset": "zero"})
 
@@ -61,13 +74,23 @@ def cuba(seed=0, n_in=20, h=32, n_out=10, readout=False):
 def recurrent(seed=0, n_in=20, h=24, n_out=6):
     """snnTorch RLeaky as exported: a sub-graph with a recurrent Linear (the NIR paper's failure case)."""
     rng = np.random.default_rng(seed)
-    sub = nir.NIRGraph({"input": nir.Input(np.array([h])), "lif": _lif(h, rng),
-                        "w_rec": nir.Linear(rng.normal(0, 0.4, (h, h))), "output": nir.Output(np.array([h]))},
-                       [("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")])
-    nodes = {"input": nir.Input(np.array([n_in])),
-             "fc1": nir.Affine(rng.normal(0, 0.5, (h, n_in)), rng.normal(0, 0.1, h)), "rnn": sub,
-             "fc2": nir.Affine(rng.normal(0, 0.5, (n_out, h)), np.zeros(n_out)), "lif2": _lif(n_out, rng),
-             "output": nir.Output(np.array([n_out]))}
+    sub = nir.NIRGraph(
+        {
+            "input": nir.Input(np.array([h])),
+            "lif": _lif(h, rng),
+            "w_rec": nir.Linear(rng.normal(0, 0.4, (h, h))),
+            "output": nir.Output(np.array([h])),
+        },
+        [("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")],
+    )
+    nodes = {
+        "input": nir.Input(np.array([n_in])),
+        "fc1": nir.Affine(rng.normal(0, 0.5, (h, n_in)), rng.normal(0, 0.1, h)),
+        "rnn": sub,
+        "fc2": nir.Affine(rng.normal(0, 0.5, (n_out, h)), np.zeros(n_out)),
+        "lif2": _lif(n_out, rng),
+        "output": nir.Output(np.array([n_out])),
+    }
     edges = [("input", "fc1"), ("fc1", "rnn"), ("rnn", "fc2"), ("fc2", "lif2"), ("lif2", "output")]
     return nir.NIRGraph(nodes, edges, metadata={"dt": 1e-3, "reset": "zero"})
 
@@ -77,16 +100,23 @@ def grid_mlp(seed=0, n_in=20, h=32, n_out=10):
     rng = np.random.default_rng(seed)
 
     def layer(n):
-        return nir.LIF(tau=np.full(n, 4e-3), r=np.full(n, 4.0), v_leak=np.zeros(n), v_threshold=np.ones(n), v_reset=np.zeros(n))
+        return nir.LIF(
+            tau=np.full(n, 4e-3), r=np.full(n, 4.0), v_leak=np.zeros(n), v_threshold=np.ones(n), v_reset=np.zeros(n)
+        )
 
     def w(shape):
         k = np.clip(np.round(rng.normal(0, 0.5, shape) * 64), -127, 127)
         k.flat[0] = 127
         return k / 64
 
-    nodes = {"input": nir.Input(np.array([n_in])),
-             "fc1": nir.Affine(w((h, n_in)), np.round(rng.normal(0, 0.05, h) * 128) / 128), "lif1": layer(h),
-             "fc2": nir.Affine(w((n_out, h)), np.zeros(n_out)), "lif2": layer(n_out), "output": nir.Output(np.array([n_out]))}
+    nodes = {
+        "input": nir.Input(np.array([n_in])),
+        "fc1": nir.Affine(w((h, n_in)), np.round(rng.normal(0, 0.05, h) * 128) / 128),
+        "lif1": layer(h),
+        "fc2": nir.Affine(w((n_out, h)), np.zeros(n_out)),
+        "lif2": layer(n_out),
+        "output": nir.Output(np.array([n_out])),
+    }
     edges = [("input", "fc1"), ("fc1", "lif1"), ("lif1", "fc2"), ("fc2", "lif2"), ("lif2", "output")]
     return nir.NIRGraph(nodes, edges, metadata={"dt": 1e-3, "reset": "zero"})
 
@@ -138,7 +168,9 @@ def _reshape_net():
     sink = L.io_sink.RingBuffer(shape=(6,), buffer=4)
     src.s_out.flatten().connect(dense.s_in)  # a reshape port: broken on numpy 2 without the fix
     dense.a_out.connect(sink.a_in)
-    src.run(condition=L.run_conditions.RunSteps(num_steps=4), run_cfg=L.run_configs.Loihi2SimCfg(select_tag="floating_pt"))
+    src.run(
+        condition=L.run_conditions.RunSteps(num_steps=4), run_cfg=L.run_configs.Loihi2SimCfg(select_tag="floating_pt")
+    )
     try:
         return np.asarray(sink.data.get())
     finally:
@@ -279,9 +311,15 @@ def test_unsupported_primitive_names_supported_list():
 def _skip_graph():
     """input -> a -> l1 -> b -> l2 and input -> c -> l2: a skip path one layer shorter."""
     rng = np.random.default_rng(0)
-    nodes = {"input": nir.Input(np.array([4])), "a": nir.Linear(rng.normal(size=(4, 4))), "l1": _lif(4, rng),
-             "b": nir.Linear(rng.normal(size=(4, 4))), "c": nir.Linear(rng.normal(size=(4, 4))), "l2": _lif(4, rng),
-             "output": nir.Output(np.array([4]))}
+    nodes = {
+        "input": nir.Input(np.array([4])),
+        "a": nir.Linear(rng.normal(size=(4, 4))),
+        "l1": _lif(4, rng),
+        "b": nir.Linear(rng.normal(size=(4, 4))),
+        "c": nir.Linear(rng.normal(size=(4, 4))),
+        "l2": _lif(4, rng),
+        "output": nir.Output(np.array([4])),
+    }
     edges = [("input", "a"), ("a", "l1"), ("l1", "b"), ("b", "l2"), ("input", "c"), ("c", "l2"), ("l2", "output")]
     return nir.NIRGraph(nodes, edges)
 
@@ -311,9 +349,15 @@ def test_skip_connection_runs_identical_to_simulator(lava_backend, tmp_path):
 def _sum_of_units_graph():
     """l3 sums l1's and l2's spikes directly (no linear node between: NIR sums a node's inputs)."""
     rng = np.random.default_rng(1)
-    nodes = {"input": nir.Input(np.array([4])), "a": nir.Linear(2 * rng.random((4, 4))), "l1": _lif(4, rng),
-             "b": nir.Linear(2 * rng.random((4, 4))), "l2": _lif(4, rng), "l3": _lif(4, rng, r=20.0),
-             "output": nir.Output(np.array([4]))}
+    nodes = {
+        "input": nir.Input(np.array([4])),
+        "a": nir.Linear(2 * rng.random((4, 4))),
+        "l1": _lif(4, rng),
+        "b": nir.Linear(2 * rng.random((4, 4))),
+        "l2": _lif(4, rng),
+        "l3": _lif(4, rng, r=20.0),
+        "output": nir.Output(np.array([4])),
+    }
     edges = [("input", "a"), ("a", "l1"), ("input", "b"), ("b", "l2"), ("l1", "l3"), ("l2", "l3"), ("l3", "output")]
     return nir.NIRGraph(nodes, edges)
 
@@ -341,7 +385,9 @@ def _hanging_lava(pidfile: str):
     lif = L.lif.LIF(shape=(3,), du=1.0, dv=0.0, vth=1.0)
     lif.vth.init = "not a number"  # `v > vth` raises TypeError inside the worker
     src.s_out.connect(lif.a_in)
-    lif.run(condition=L.run_conditions.RunSteps(num_steps=5), run_cfg=L.run_configs.Loihi2SimCfg(select_tag="floating_pt"))
+    lif.run(
+        condition=L.run_conditions.RunSteps(num_steps=5), run_cfg=L.run_configs.Loihi2SimCfg(select_tag="floating_pt")
+    )
     return "finished"
 
 
@@ -407,7 +453,9 @@ def test_cnn1d_matches_simulator(lava_backend, tmp_path):
     np.testing.assert_array_equal(got.output, ref.output)
     for node, rec in ref.records.items():
         np.testing.assert_array_equal(got.records[node], rec, err_msg=node)
-    assert ref.output.sum() > 0 and all(ref.records[n].sum() > 100 for n in ("conv_acts_0", "conv_acts_1", "conv_acts_2"))
+    assert ref.output.sum() > 0 and all(
+        ref.records[n].sum() > 100 for n in ("conv_acts_0", "conv_acts_1", "conv_acts_2")
+    )
 
 
 @pytest.mark.lava
@@ -417,7 +465,9 @@ def test_off_grid_graph_on_loihi2_fails_parity_with_a_hint(lava_backend, nir_fix
     from edgesnn.errors import ParityError
     from edgesnn.export import export
 
-    with pytest.raises(ParityError, match=r"nothing was written; loihi2 rounds weights to 8 bits: train for it") as info:
+    with pytest.raises(
+        ParityError, match=r"nothing was written; loihi2 rounds weights to 8 bits: train for it"
+    ) as info:
         export(nir_fixtures / "cnn_sinabs.nir", "loihi2", out=tmp_path / "out")
     assert "\n" not in str(info.value) and not (tmp_path / "out").exists()
 
@@ -439,12 +489,27 @@ def test_same_padding_is_read_like_the_simulator(kernel):
     """'same' pads d(k-1) in total, the odd zero at the end (the simulator); Lava pads both sides
     equally, so an odd total is refused instead of run one position shifted."""
     rng = np.random.default_rng(0)
-    lif = nir.LIF(tau=np.full((3, 10), 5e-3), r=np.full((3, 10), 5.0), v_leak=np.zeros((3, 10)),
-                  v_threshold=np.ones((3, 10)), v_reset=np.zeros((3, 10)))  # per-channel uniform, as a Conv needs
-    nodes = {"input": nir.Input(np.array([2, 10])),
-             "conv": nir.Conv1d(input_shape=10, weight=rng.normal(size=(3, 2, kernel)), stride=1, padding="same",
-                                dilation=None, groups=1, bias=np.zeros(3)),
-             "lif": lif, "output": nir.Output(np.array([3, 10]))}
+    lif = nir.LIF(
+        tau=np.full((3, 10), 5e-3),
+        r=np.full((3, 10), 5.0),
+        v_leak=np.zeros((3, 10)),
+        v_threshold=np.ones((3, 10)),
+        v_reset=np.zeros((3, 10)),
+    )  # per-channel uniform, as a Conv needs
+    nodes = {
+        "input": nir.Input(np.array([2, 10])),
+        "conv": nir.Conv1d(
+            input_shape=10,
+            weight=rng.normal(size=(3, 2, kernel)),
+            stride=1,
+            padding="same",
+            dilation=None,
+            groups=1,
+            bias=np.zeros(3),
+        ),
+        "lif": lif,
+        "output": nir.Output(np.array([3, 10])),
+    }
     graph = nir.NIRGraph(nodes, [("input", "conv"), ("conv", "lif"), ("lif", "output")])
     if kernel % 2:
         plan = lower(graph, dt=1e-3)

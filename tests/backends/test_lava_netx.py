@@ -140,19 +140,56 @@ def test_conv1d_netx_replays_the_fixed_point_build(lava_backend, tmp_path):
 
 def _pop(name, shape, depth):
     zeros = np.zeros(shape)
-    return Population(name=name, nir_type="LIF", shape=shape, du=1.0, dv=0.25, vth=1.0, bias=zeros, bias_u=None,
-                      v_scale=np.ones(shape), v_offset=zeros, depth=depth)
+    return Population(
+        name=name,
+        nir_type="LIF",
+        shape=shape,
+        du=1.0,
+        dv=0.25,
+        vth=1.0,
+        bias=zeros,
+        bias_u=None,
+        v_scale=np.ones(shape),
+        v_offset=zeros,
+        depth=depth,
+    )
 
 
 def test_pooling_between_conv_and_neuron_is_not_expressible(tmp_path):
     """Conv -> SumPool -> LIF (a connection feeding a connection): netx has no pooling layer."""
-    conv = Connection(name="conv", kind="conv", src="input", in_shape=(1, 4, 4), out_shape=(2, 4, 4),
-                      weight=np.ones((2, 1, 3, 3)), bias=np.zeros((2, 4, 4)), padding=(1, 1), dst="pool", depth=1)
-    pool = Connection(name="pool", kind="conv", src="conv", in_shape=(2, 4, 4), out_shape=(2, 2, 2),
-                      weight=np.ones((2, 1, 2, 2)), bias=np.zeros((2, 2, 2)), stride=(2, 2), groups=2, dst="lif", depth=2)
-    plan = Plan(input_name="input", input_shape=(1, 4, 4), populations={"lif": _pop("lif", (2, 2, 2), 2)},
-                connections={"conv": conv, "pool": pool}, taps=[Tap("output", "lif", "spikes", 2, (2, 2, 2))],
-                precision="fixed_pt")
+    conv = Connection(
+        name="conv",
+        kind="conv",
+        src="input",
+        in_shape=(1, 4, 4),
+        out_shape=(2, 4, 4),
+        weight=np.ones((2, 1, 3, 3)),
+        bias=np.zeros((2, 4, 4)),
+        padding=(1, 1),
+        dst="pool",
+        depth=1,
+    )
+    pool = Connection(
+        name="pool",
+        kind="conv",
+        src="conv",
+        in_shape=(2, 4, 4),
+        out_shape=(2, 2, 2),
+        weight=np.ones((2, 1, 2, 2)),
+        bias=np.zeros((2, 2, 2)),
+        stride=(2, 2),
+        groups=2,
+        dst="lif",
+        depth=2,
+    )
+    plan = Plan(
+        input_name="input",
+        input_shape=(1, 4, 4),
+        populations={"lif": _pop("lif", (2, 2, 2), 2)},
+        connections={"conv": conv, "pool": pool},
+        taps=[Tap("output", "lif", "spikes", 2, (2, 2, 2))],
+        precision="fixed_pt",
+    )
     with pytest.raises(NotExpressible, match="pooling"):
         write_netx(plan, tmp_path / "model.net")
     assert not (tmp_path / "model.net").exists()

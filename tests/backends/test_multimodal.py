@@ -119,8 +119,9 @@ def test_onnx_has_one_input_per_modality_and_identical_spikes(case, form, tmp_pa
     assert names[:2] == ["audio", "image"] and "x" not in names
     _assert_identical(backend.run(tmp_path / "model.onnx", x, target, record=True), ref)
     static = {k: np.repeat(v[:1], T, 0) for k, v in x.items()}  # the static-input lever's branch
-    np.testing.assert_array_equal(backend.run(tmp_path / "model.onnx", static, target).output,
-                                  simulate(graph, static).output)
+    np.testing.assert_array_equal(
+        backend.run(tmp_path / "model.onnx", static, target).output, simulate(graph, static).output
+    )
 
 
 @pytest.mark.lava
@@ -137,20 +138,38 @@ def _grid_fusion(seed: int = 0) -> nir.NIRGraph:
     rng = np.random.default_rng(seed)
 
     def lif(n):
-        return nir.LIF(tau=np.full(n, 4e-3), r=np.full(n, 4.0), v_leak=np.zeros(n), v_threshold=np.ones(n),
-                       v_reset=np.zeros(n))
+        return nir.LIF(
+            tau=np.full(n, 4e-3), r=np.full(n, 4.0), v_leak=np.zeros(n), v_threshold=np.ones(n), v_reset=np.zeros(n)
+        )
 
     def w(shape):
         k = np.clip(np.round(rng.normal(0, 0.5, shape) * 64), -127, 127)
         k.flat[0] = 127
         return k / 64
 
-    nodes = {"a": nir.Input(np.array([20])), "b": nir.Input(np.array([12])),
-             "fa": nir.Affine(w((16, 20)), np.zeros(16)), "la": lif(16), "fa2": nir.Linear(w((24, 16))),
-             "fb": nir.Linear(w((24, 12))), "fuse": lif(24), "fo": nir.Linear(w((6, 24))), "lo": lif(6),
-             "output": nir.Output(np.array([6]))}
-    edges = [("a", "fa"), ("fa", "la"), ("la", "fa2"), ("fa2", "fuse"), ("b", "fb"), ("fb", "fuse"),
-             ("fuse", "fo"), ("fo", "lo"), ("lo", "output")]
+    nodes = {
+        "a": nir.Input(np.array([20])),
+        "b": nir.Input(np.array([12])),
+        "fa": nir.Affine(w((16, 20)), np.zeros(16)),
+        "la": lif(16),
+        "fa2": nir.Linear(w((24, 16))),
+        "fb": nir.Linear(w((24, 12))),
+        "fuse": lif(24),
+        "fo": nir.Linear(w((6, 24))),
+        "lo": lif(6),
+        "output": nir.Output(np.array([6])),
+    }
+    edges = [
+        ("a", "fa"),
+        ("fa", "la"),
+        ("la", "fa2"),
+        ("fa2", "fuse"),
+        ("b", "fb"),
+        ("fb", "fuse"),
+        ("fuse", "fo"),
+        ("fo", "lo"),
+        ("lo", "output"),
+    ]
     return nir.NIRGraph(nodes, edges, metadata={"dt": 1e-3, "reset": "zero"})
 
 

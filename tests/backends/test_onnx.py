@@ -22,91 +22,179 @@ def _full(shape, value):
 
 
 def _lif(shape, tau=2e-3, r=20.0, v_th=1.0):
-    return nir.LIF(tau=_full(shape, tau), r=_full(shape, r), v_leak=np.zeros(shape, F),
-                   v_threshold=_full(shape, v_th), v_reset=np.zeros(shape, F))
+    return nir.LIF(
+        tau=_full(shape, tau),
+        r=_full(shape, r),
+        v_leak=np.zeros(shape, F),
+        v_threshold=_full(shape, v_th),
+        v_reset=np.zeros(shape, F),
+    )
 
 
 def mlp_cuba_li():
     """Affine → LIF → Linear → CubaLIF → Affine → LI (reset subtract)."""
     g = np.random.default_rng(1)
-    return nir.NIRGraph(nodes={
-        "input": nir.Input(input_type=np.array([6])),
-        "fc1": nir.Affine(weight=g.normal(0, 1, (8, 6)).astype(F), bias=g.normal(0, .1, 8).astype(F)),
-        "lif1": nir.LIF(tau=g.uniform(1e-3, 5e-3, 8).astype(F), r=_full(8, 20.0), v_leak=np.zeros(8, F),
-                        v_threshold=np.ones(8, F), v_reset=np.zeros(8, F)),
-        "fc2": nir.Linear(weight=g.normal(0, 1, (7, 8)).astype(F)),
-        "cuba": nir.CubaLIF(tau_syn=_full(7, 2e-3), tau_mem=_full(7, 4e-3), r=_full(7, 40.0), v_leak=_full(7, 0.1),
-                            v_threshold=_full(7, 0.8), v_reset=np.zeros(7, F), w_in=_full(7, 2.0)),
-        "fc3": nir.Affine(weight=g.normal(0, 1, (3, 7)).astype(F), bias=np.zeros(3, F)),
-        "li": nir.LI(tau=_full(3, 3e-3), r=_full(3, 1.5), v_leak=np.zeros(3, F)),
-        "output": nir.Output(output_type=np.array([3]))},
-        edges=[("input", "fc1"), ("fc1", "lif1"), ("lif1", "fc2"), ("fc2", "cuba"), ("cuba", "fc3"), ("fc3", "li"),
-               ("li", "output")], metadata={"dt": 1e-4, "reset": "subtract"})
+    return nir.NIRGraph(
+        nodes={
+            "input": nir.Input(input_type=np.array([6])),
+            "fc1": nir.Affine(weight=g.normal(0, 1, (8, 6)).astype(F), bias=g.normal(0, 0.1, 8).astype(F)),
+            "lif1": nir.LIF(
+                tau=g.uniform(1e-3, 5e-3, 8).astype(F),
+                r=_full(8, 20.0),
+                v_leak=np.zeros(8, F),
+                v_threshold=np.ones(8, F),
+                v_reset=np.zeros(8, F),
+            ),
+            "fc2": nir.Linear(weight=g.normal(0, 1, (7, 8)).astype(F)),
+            "cuba": nir.CubaLIF(
+                tau_syn=_full(7, 2e-3),
+                tau_mem=_full(7, 4e-3),
+                r=_full(7, 40.0),
+                v_leak=_full(7, 0.1),
+                v_threshold=_full(7, 0.8),
+                v_reset=np.zeros(7, F),
+                w_in=_full(7, 2.0),
+            ),
+            "fc3": nir.Affine(weight=g.normal(0, 1, (3, 7)).astype(F), bias=np.zeros(3, F)),
+            "li": nir.LI(tau=_full(3, 3e-3), r=_full(3, 1.5), v_leak=np.zeros(3, F)),
+            "output": nir.Output(output_type=np.array([3])),
+        },
+        edges=[
+            ("input", "fc1"),
+            ("fc1", "lif1"),
+            ("lif1", "fc2"),
+            ("fc2", "cuba"),
+            ("cuba", "fc3"),
+            ("fc3", "li"),
+            ("li", "output"),
+        ],
+        metadata={"dt": 1e-4, "reset": "subtract"},
+    )
 
 
 def recurrent():
     """Affine → RLeaky-like sub-graph (LIF ⇄ Linear) → Affine → CubaLI; fc1 has a bias, so the
     recurrent edge's value at rest (t = 0) is not zero."""
     g, n = np.random.default_rng(2), 8
-    sub = nir.NIRGraph(nodes={
-        "input": nir.Input(input_type=np.array([n])), "lif": _lif(n),
-        "w_rec": nir.Affine(weight=g.normal(0, .5, (n, n)).astype(F), bias=g.normal(0, .3, n).astype(F)),
-        "output": nir.Output(output_type=np.array([n]))},
-        edges=[("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")])
-    return nir.NIRGraph(nodes={
-        "input": nir.Input(input_type=np.array([5])),
-        "fc1": nir.Affine(weight=g.normal(0, 1, (n, 5)).astype(F), bias=_full(n, 0.3)),
-        "rnn": sub,
-        "fc2": nir.Affine(weight=g.normal(0, 1, (2, n)).astype(F), bias=np.zeros(2, F)),
-        "cubali": nir.CubaLI(tau_syn=_full(2, 2e-3), tau_mem=_full(2, 4e-3), r=np.ones(2, F), v_leak=np.zeros(2, F),
-                             w_in=np.ones(2, F)),
-        "output": nir.Output(output_type=np.array([2]))},
+    sub = nir.NIRGraph(
+        nodes={
+            "input": nir.Input(input_type=np.array([n])),
+            "lif": _lif(n),
+            "w_rec": nir.Affine(weight=g.normal(0, 0.5, (n, n)).astype(F), bias=g.normal(0, 0.3, n).astype(F)),
+            "output": nir.Output(output_type=np.array([n])),
+        },
+        edges=[("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")],
+    )
+    return nir.NIRGraph(
+        nodes={
+            "input": nir.Input(input_type=np.array([5])),
+            "fc1": nir.Affine(weight=g.normal(0, 1, (n, 5)).astype(F), bias=_full(n, 0.3)),
+            "rnn": sub,
+            "fc2": nir.Affine(weight=g.normal(0, 1, (2, n)).astype(F), bias=np.zeros(2, F)),
+            "cubali": nir.CubaLI(
+                tau_syn=_full(2, 2e-3),
+                tau_mem=_full(2, 4e-3),
+                r=np.ones(2, F),
+                v_leak=np.zeros(2, F),
+                w_in=np.ones(2, F),
+            ),
+            "output": nir.Output(output_type=np.array([2])),
+        },
         edges=[("input", "fc1"), ("fc1", "rnn"), ("rnn", "fc2"), ("fc2", "cubali"), ("cubali", "output")],
-        metadata={"dt": 1e-4})
+        metadata={"dt": 1e-4},
+    )
 
 
 def cnn():
     """Conv2d → IF → SumPool2d → grouped strided Conv2d → AvgPool2d → Flatten → Affine → IF."""
     g = np.random.default_rng(3)
-    conv2 = nir.Conv2d(input_shape=(5, 5), weight=g.normal(0, .5, (4, 2, 3, 3)).astype(F), stride=2, padding=1,
-                       dilation=1, groups=2, bias=np.zeros(4, F))
+    conv2 = nir.Conv2d(
+        input_shape=(5, 5),
+        weight=g.normal(0, 0.5, (4, 2, 3, 3)).astype(F),
+        stride=2,
+        padding=1,
+        dilation=1,
+        groups=2,
+        bias=np.zeros(4, F),
+    )
     conv2.input_type = {"input": np.array([4, 5, 5])}  # nir 1.0.8 ignores groups in its input type
-    return nir.NIRGraph(nodes={
-        "input": nir.Input(input_type=np.array([2, 10, 10])),
-        "conv": nir.Conv2d(input_shape=(10, 10), weight=g.normal(0, .5, (4, 2, 3, 3)).astype(F), stride=1, padding=1,
-                           dilation=1, groups=1, bias=g.normal(0, .1, 4).astype(F)),
-        "if1": nir.IF(r=np.ones((4, 10, 10), F), v_threshold=np.ones((4, 10, 10), F), v_reset=np.zeros((4, 10, 10), F)),
-        "pool": nir.SumPool2d(kernel_size=np.array([2, 2]), stride=np.array([2, 2]), padding=np.array([0, 0])),
-        "conv2": conv2,
-        "avg": nir.AvgPool2d(kernel_size=np.array([3, 3]), stride=np.array([1, 1]), padding=np.array([1, 1])),
-        "flat": nir.Flatten(input_type={"input": np.array([4, 3, 3])}, start_dim=0, end_dim=-1),
-        "fc": nir.Affine(weight=g.normal(0, 1, (5, 36)).astype(F), bias=np.zeros(5, F)),
-        "if2": nir.IF(r=np.ones(5, F), v_threshold=np.ones(5, F), v_reset=np.zeros(5, F)),
-        "output": nir.Output(output_type=np.array([5]))},
-        edges=[("input", "conv"), ("conv", "if1"), ("if1", "pool"), ("pool", "conv2"), ("conv2", "avg"),
-               ("avg", "flat"), ("flat", "fc"), ("fc", "if2"), ("if2", "output")],
-        metadata={"dt": 1e-3, "reset": "zero"}, type_check=False)
+    return nir.NIRGraph(
+        nodes={
+            "input": nir.Input(input_type=np.array([2, 10, 10])),
+            "conv": nir.Conv2d(
+                input_shape=(10, 10),
+                weight=g.normal(0, 0.5, (4, 2, 3, 3)).astype(F),
+                stride=1,
+                padding=1,
+                dilation=1,
+                groups=1,
+                bias=g.normal(0, 0.1, 4).astype(F),
+            ),
+            "if1": nir.IF(
+                r=np.ones((4, 10, 10), F), v_threshold=np.ones((4, 10, 10), F), v_reset=np.zeros((4, 10, 10), F)
+            ),
+            "pool": nir.SumPool2d(kernel_size=np.array([2, 2]), stride=np.array([2, 2]), padding=np.array([0, 0])),
+            "conv2": conv2,
+            "avg": nir.AvgPool2d(kernel_size=np.array([3, 3]), stride=np.array([1, 1]), padding=np.array([1, 1])),
+            "flat": nir.Flatten(input_type={"input": np.array([4, 3, 3])}, start_dim=0, end_dim=-1),
+            "fc": nir.Affine(weight=g.normal(0, 1, (5, 36)).astype(F), bias=np.zeros(5, F)),
+            "if2": nir.IF(r=np.ones(5, F), v_threshold=np.ones(5, F), v_reset=np.zeros(5, F)),
+            "output": nir.Output(output_type=np.array([5])),
+        },
+        edges=[
+            ("input", "conv"),
+            ("conv", "if1"),
+            ("if1", "pool"),
+            ("pool", "conv2"),
+            ("conv2", "avg"),
+            ("avg", "flat"),
+            ("flat", "fc"),
+            ("fc", "if2"),
+            ("if2", "output"),
+        ],
+        metadata={"dt": 1e-3, "reset": "zero"},
+        type_check=False,
+    )
 
 
 def conv1d_skip_delay():
     """Conv1d → Scale → LIF → Delay ─┐
-                  └→ Scale (skip) ──┴→ I → Threshold: two edges summed into one node."""
+    └→ Scale (skip) ──┴→ I → Threshold: two edges summed into one node."""
     g = np.random.default_rng(4)
     shape = (4, 10)
-    return nir.NIRGraph(nodes={
-        "input": nir.Input(input_type=np.array([3, 12])),
-        "conv": nir.Conv1d(input_shape=12, weight=g.normal(0, .7, (4, 3, 3)).astype(F), stride=1, padding=1,
-                           dilation=2, groups=1, bias=np.zeros(4, F)),
-        "scale": nir.Scale(scale=g.uniform(0.5, 2, shape).astype(F)),
-        "lif": _lif(shape),
-        "delay": nir.Delay(delay=g.integers(0, 3, shape) * 1e-4),
-        "skip": nir.Scale(scale=_full(shape, 0.5)),
-        "integ": nir.I(r=_full(shape, 500.0)),
-        "thr": nir.Threshold(threshold=_full(shape, 0.05)),
-        "output": nir.Output(output_type=np.array(shape))},
-        edges=[("input", "conv"), ("conv", "scale"), ("scale", "lif"), ("lif", "delay"), ("scale", "skip"),
-               ("delay", "integ"), ("skip", "integ"), ("integ", "thr"), ("thr", "output")],
-        metadata={"dt": 1e-4})
+    return nir.NIRGraph(
+        nodes={
+            "input": nir.Input(input_type=np.array([3, 12])),
+            "conv": nir.Conv1d(
+                input_shape=12,
+                weight=g.normal(0, 0.7, (4, 3, 3)).astype(F),
+                stride=1,
+                padding=1,
+                dilation=2,
+                groups=1,
+                bias=np.zeros(4, F),
+            ),
+            "scale": nir.Scale(scale=g.uniform(0.5, 2, shape).astype(F)),
+            "lif": _lif(shape),
+            "delay": nir.Delay(delay=g.integers(0, 3, shape) * 1e-4),
+            "skip": nir.Scale(scale=_full(shape, 0.5)),
+            "integ": nir.I(r=_full(shape, 500.0)),
+            "thr": nir.Threshold(threshold=_full(shape, 0.05)),
+            "output": nir.Output(output_type=np.array(shape)),
+        },
+        edges=[
+            ("input", "conv"),
+            ("conv", "scale"),
+            ("scale", "lif"),
+            ("lif", "delay"),
+            ("scale", "skip"),
+            ("delay", "integ"),
+            ("skip", "integ"),
+            ("integ", "thr"),
+            ("thr", "output"),
+        ],
+        metadata={"dt": 1e-4},
+    )
 
 
 GRAPHS = {"mlp_cuba_li": mlp_cuba_li, "recurrent": recurrent, "cnn": cnn, "conv1d_skip_delay": conv1d_skip_delay}
@@ -184,13 +272,24 @@ def conv1d_same(kernel: int):
     its odd element at the end."""
     g = np.random.default_rng(6)
     shape = (4, 12)
-    return nir.NIRGraph(nodes={
-        "input": nir.Input(input_type=np.array([3, 12])),
-        "conv": nir.Conv1d(input_shape=12, weight=g.normal(0, .7, (4, 3, kernel)).astype(F), stride=1,
-                           padding="same", dilation=None, groups=1, bias=g.normal(0, .1, 4).astype(F)),
-        "lif": _lif(shape),
-        "output": nir.Output(output_type=np.array(shape))},
-        edges=[("input", "conv"), ("conv", "lif"), ("lif", "output")], metadata={"dt": 1e-4})
+    return nir.NIRGraph(
+        nodes={
+            "input": nir.Input(input_type=np.array([3, 12])),
+            "conv": nir.Conv1d(
+                input_shape=12,
+                weight=g.normal(0, 0.7, (4, 3, kernel)).astype(F),
+                stride=1,
+                padding="same",
+                dilation=None,
+                groups=1,
+                bias=g.normal(0, 0.1, 4).astype(F),
+            ),
+            "lif": _lif(shape),
+            "output": nir.Output(output_type=np.array(shape)),
+        },
+        edges=[("input", "conv"), ("conv", "lif"), ("lif", "output")],
+        metadata={"dt": 1e-4},
+    )
 
 
 @pytest.mark.parametrize("precision", ["float32", "float64"])
@@ -207,6 +306,7 @@ def test_conv1d_same_padding_matches_the_simulator(kernel, form, precision, tmp_
         assert np.array_equal(got.records[node], rec), node
     assert ref.output.sum() > 0
 
+
 def test_models_pass_the_checker_and_carry_metadata(tmp_path):
     backend, target = get_backend("onnx"), load_target("onnx")
     paths = backend.export(recurrent(), tmp_path, target)
@@ -216,8 +316,20 @@ def test_models_pass_the_checker_and_carry_metadata(tmp_path):
         onnx.checker.check_model(model, full_check=True)
         assert not list(tmp_path.glob("*.data"))  # weights inside: single file
         props = {p.key: p.value for p in model.metadata_props}
-        for key in ("dt", "timesteps", "encoder", "reset", "input", "output", "layout", "form", "edgesnn_version",
-                    "states", "records", "precision"):
+        for key in (
+            "dt",
+            "timesteps",
+            "encoder",
+            "reset",
+            "input",
+            "output",
+            "layout",
+            "form",
+            "edgesnn_version",
+            "states",
+            "records",
+            "precision",
+        ):
             assert key in props, key
         assert props["form"] == form and float(props["dt"]) == 1e-4
         assert "rnn/lif" in props["records"]

@@ -1,7 +1,5 @@
 """The backend contract, run on the ONNX backend (default precision float64: exact parity)."""
 
-import numpy as np
-
 from edgesnn.testing import BackendContract
 
 

@@ -70,8 +70,9 @@ def test_sinabs_cnn_static_input_identical_spikes(nir_fixtures, form, tmp_path):
     graph = read_graph(nir_fixtures / "cnn_sinabs.nir")
     x = _static((np.random.default_rng(1).random((6, 2, 2, 34, 34)) < 0.2).astype(np.float32))
     ref = simulate(graph, x, record=True)
-    _assert_same(run_model(_save(nir2onnx(graph, form=form, record=True, precision="float64"), tmp_path), x,
-                           record=True), ref)
+    _assert_same(
+        run_model(_save(nir2onnx(graph, form=form, record=True, precision="float64"), tmp_path), x, record=True), ref
+    )
     assert ref.output.sum() > 0
 
 
@@ -83,9 +84,11 @@ def _gemm_rows(path: Path, x: np.ndarray, tmp_path: Path) -> set[int]:
     sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
     sess.run(["y"], {"x": x})
     events = json.loads(Path(sess.end_profiling()).read_text())
-    return {int(next(iter(e["args"]["input_type_shape"][0].values()))[0]) for e in events
-            if e.get("cat") == "Node" and e.get("args", {}).get("op_name") == "Gemm"
-            and e["name"].endswith("kernel_time")}
+    return {
+        int(next(iter(e["args"]["input_type_shape"][0].values()))[0])
+        for e in events
+        if e.get("cat") == "Node" and e.get("args", {}).get("op_name") == "Gemm" and e["name"].endswith("kernel_time")
+    }
 
 
 def test_static_input_projects_once_and_only_when_static(tmp_path):

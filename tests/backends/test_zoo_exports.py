@@ -10,10 +10,17 @@ from edgesnn.models import build, resolve
 from edgesnn.models.to_nir import to_nir
 from edgesnn.nir import simulate
 
-ZOO = [("mlp", (1, 8, 8), {}), ("mlp", (64,), {"skip": "concat", "hidden": [32, 32]}),
-       ("mlp", (64,), {"skip": "add", "hidden": [64, 64]}), ("cnn2d", (1, 8, 8), {"pool": "sum"}),
-       ("cnn1d", (30,), {}), ("rnn", (13,), {}), ("fusion", (1, 8, 8), {}), ("mlp", (13,), {"neuron": "synaptic"}),
-       ("mlp", (13,), {"neuron": "lapicque"})]
+ZOO = [
+    ("mlp", (1, 8, 8), {}),
+    ("mlp", (64,), {"skip": "concat", "hidden": [32, 32]}),
+    ("mlp", (64,), {"skip": "add", "hidden": [64, 64]}),
+    ("cnn2d", (1, 8, 8), {"pool": "sum"}),
+    ("cnn1d", (30,), {}),
+    ("rnn", (13,), {}),
+    ("fusion", (1, 8, 8), {}),
+    ("mlp", (13,), {"neuron": "synaptic"}),
+    ("mlp", (13,), {"neuron": "lapicque"}),
+]
 
 
 def _zoo_graph(family, shape, over):
@@ -42,7 +49,9 @@ def test_zoo_model_to_onnx_identical_spikes(family, shape, over, form, tmp_path)
     graph, x = _zoo_graph(family, shape, over)
     backend, target = get_backend("onnx"), load_target("onnx")
     backend.export(graph, tmp_path, target, form=form)
-    _assert_identical(backend.run(tmp_path / backend.artifact_name, x, target, record=True), simulate(graph, x, record=True))
+    _assert_identical(
+        backend.run(tmp_path / backend.artifact_name, x, target, record=True), simulate(graph, x, record=True)
+    )
 
 
 @pytest.mark.lava

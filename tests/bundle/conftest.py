@@ -15,8 +15,17 @@ def digits_export(tmp_path_factory) -> Path:
     from edgesnn.train import train
 
     root = tmp_path_factory.mktemp("bundle-model")
-    train("digits", "wearable", target="onnx", epochs=1, seed=0, overrides={"hidden": [32]}, ann_twin=False,
-          out=root / "run", progress=False)
+    train(
+        "digits",
+        "wearable",
+        target="onnx",
+        epochs=1,
+        seed=0,
+        overrides={"hidden": [32]},
+        ann_twin=False,
+        out=root / "run",
+        progress=False,
+    )
     export(root / "run", "onnx", out=root / "export")
     return root / "export"
 

@@ -42,7 +42,18 @@ def test_manifest_records_what_the_issue_asks(digits_bundle):
         names = sorted(p.name for p in bundle.dir.iterdir())
     for key in ("bundle_format", "versions", "seed", "dt", "timesteps", "target", "profile", "files", "accuracy"):
         assert key in m, key
-    assert {"model.stepwise.onnx", "model.unrolled.onnx", "model.nir", "encoder.json", "preprocessing.json",
-            "classes.json", "profile.json", "target.json", "report.json", "report.html", "README.md"} <= set(m["files"])
+    assert {
+        "model.stepwise.onnx",
+        "model.unrolled.onnx",
+        "model.nir",
+        "encoder.json",
+        "preprocessing.json",
+        "classes.json",
+        "profile.json",
+        "target.json",
+        "report.json",
+        "report.html",
+        "README.md",
+    } <= set(m["files"])
     assert names == sorted([*m["files"], "manifest.json", "manifest.sha256"])
     assert m["source"]["nir_matches_export"] is True

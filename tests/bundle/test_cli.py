@@ -13,7 +13,20 @@ import pytest
 from edgesnn.errors import ArtifactError, UsageError
 from edgesnn.runner import cli_run
 
-HEAVY = ("torch", "snntorch", "nir", "nirtorch", "pydantic", "sklearn", "scipy", "h5py", "onnx", "yaml", "typer", "rich")
+HEAVY = (
+    "torch",
+    "snntorch",
+    "nir",
+    "nirtorch",
+    "pydantic",
+    "sklearn",
+    "scipy",
+    "h5py",
+    "onnx",
+    "yaml",
+    "typer",
+    "rich",
+)
 
 
 def _run(*args, **kw):
@@ -22,10 +35,12 @@ def _run(*args, **kw):
 
 def test_runner_imports_only_numpy_and_onnxruntime(digits_bundle, raw_test, tmp_path):
     np.save(tmp_path / "raw.npy", raw_test[0][:2])
-    code = ("import sys, json, numpy as np\nfrom edgesnn.runner import Bundle\n"
-            f"b = Bundle.open({str(digits_bundle)!r}); p = b.predict(np.load({str(tmp_path / 'raw.npy')!r}))\n"
-            "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
-            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('edgesnn'))))")
+    code = (
+        "import sys, json, numpy as np\nfrom edgesnn.runner import Bundle\n"
+        f"b = Bundle.open({str(digits_bundle)!r}); p = b.predict(np.load({str(tmp_path / 'raw.npy')!r}))\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('edgesnn'))))"
+    )
     res = _run("-c", code)
     assert res.returncode == 0, res.stderr
     top, ours = (json.loads(line) for line in res.stdout.splitlines()[-2:])
@@ -37,7 +52,9 @@ def test_runner_imports_only_numpy_and_onnxruntime(digits_bundle, raw_test, tmp_
 
 def test_python_m_runner_text_json_and_errors(digits_bundle, raw_test, tmp_path):
     csv = tmp_path / "raw.csv"
-    np.savetxt(csv, raw_test[0][:3].reshape(3, -1), delimiter=",", header=",".join(f"p{i}" for i in range(64)), comments="")
+    np.savetxt(
+        csv, raw_test[0][:3].reshape(3, -1), delimiter=",", header=",".join(f"p{i}" for i in range(64)), comments=""
+    )
     res = _run("-m", "edgesnn.runner", str(digits_bundle), "--input", str(csv), "--json")
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
@@ -47,7 +64,11 @@ def test_python_m_runner_text_json_and_errors(digits_bundle, raw_test, tmp_path)
     bad = tmp_path / "bad.csv"
     bad.write_text("1,2,3\n")
     res = _run("-m", "edgesnn.runner", str(digits_bundle), "--input", str(bad))
-    assert res.returncode == 1 and res.stderr.startswith("error: raw input has shape [1, 3]") and res.stderr.count("\n") == 1
+    assert (
+        res.returncode == 1
+        and res.stderr.startswith("error: raw input has shape [1, 3]")
+        and res.stderr.count("\n") == 1
+    )
     tampered = tmp_path / "t.zip"
     with zipfile.ZipFile(digits_bundle) as src, zipfile.ZipFile(tampered, "w") as dst:
         for name in src.namelist():

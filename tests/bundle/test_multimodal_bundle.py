@@ -29,8 +29,17 @@ def mm_export(tmp_path_factory):
     from edgesnn.train import train
 
     root = tmp_path_factory.mktemp("mm-model")
-    train("digits_spoken", "workstation", model="fusion2", epochs=1, seed=0, ann_twin=False, progress=False,
-          overrides={"hidden": [16], "branch_hidden": 16, "init": "random"}, out=root / "run")  # no twin: quick
+    train(
+        "digits_spoken",
+        "workstation",
+        model="fusion2",
+        epochs=1,
+        seed=0,
+        ann_twin=False,
+        progress=False,
+        overrides={"hidden": [16], "branch_hidden": 16, "init": "random"},
+        out=root / "run",
+    )  # no twin: quick
     export(root / "run", "onnx", out=root / "export")
     return root / "export"
 
@@ -83,11 +92,17 @@ def test_predict_on_the_raw_test_split_equals_the_accuracy_evidence(mm_bundle, m
 def test_predict_refuses_missing_unknown_and_misshapen_inputs(mm_bundle, mm_raw):
     x = {k: v[:3] for k, v in mm_raw[0].items()}
     with Bundle.open(mm_bundle[0]) as bundle:
-        cases = [({"image": x["image"]}, DataError, r"missing audio\); .*takes the inputs audio \[13, 50\], image \[1, 8, 8\]"),
-                 ({**x, "sound": x["audio"]}, DataError, r"unknown sound"),
-                 (x["image"], DataError, r"takes several named inputs \(audio \[13, 50\], image \[1, 8, 8\]\)"),
-                 ({**x, "audio": x["audio"][:2]}, ShapeError, r"different numbers of samples"),
-                 ({**x, "audio": x["audio"][:, :, :10]}, ShapeError, r"raw input 'audio' has shape \[3, 13, 10\]")]
+        cases = [
+            (
+                {"image": x["image"]},
+                DataError,
+                r"missing audio\); .*takes the inputs audio \[13, 50\], image \[1, 8, 8\]",
+            ),
+            ({**x, "sound": x["audio"]}, DataError, r"unknown sound"),
+            (x["image"], DataError, r"takes several named inputs \(audio \[13, 50\], image \[1, 8, 8\]\)"),
+            ({**x, "audio": x["audio"][:2]}, ShapeError, r"different numbers of samples"),
+            ({**x, "audio": x["audio"][:, :, :10]}, ShapeError, r"raw input 'audio' has shape \[3, 13, 10\]"),
+        ]
         for raw, err, msg in cases:
             with pytest.raises(err, match=msg) as exc:
                 bundle.predict(raw)
@@ -102,8 +117,16 @@ def test_cli_two_named_inputs_and_a_missing_one(mm_bundle, mm_raw, tmp_path):
     x = {k: v[:4] for k, v in mm_raw[0].items()}
     np.save(tmp_path / "img.npy", x["image"])
     np.savetxt(tmp_path / "aud.csv", x["audio"].reshape(4, -1), delimiter=",")
-    res = _run("-m", "edgesnn.runner", str(path), "--input", f"image={tmp_path / 'img.npy'}",
-               "--input", f"audio={tmp_path / 'aud.csv'}", "--json")
+    res = _run(
+        "-m",
+        "edgesnn.runner",
+        str(path),
+        "--input",
+        f"image={tmp_path / 'img.npy'}",
+        "--input",
+        f"audio={tmp_path / 'aud.csv'}",
+        "--json",
+    )
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
     with Bundle.open(path) as bundle:
@@ -145,7 +168,7 @@ def test_stream_of_one_sample_equals_predict(mm_bundle, mm_raw):
         stream = bundle.stream()
         assert stream.frame_shape == {"audio": (13,), "image": (1, 8, 8)}
         for n in range(3):
-            alone = bundle.predict({k: v[n:n + 1] for k, v in x.items()})
+            alone = bundle.predict({k: v[n : n + 1] for k, v in x.items()})
             results = []
             for t in range(bundle.timesteps):
                 frame = {"audio": x["audio"][n, :, t]}
@@ -166,9 +189,11 @@ def test_stream_push_step_and_bad_frames(mm_bundle, mm_raw):
             last = stream.push_step({k: v[t, 0] for k, v in enc.items()})
         np.testing.assert_array_equal(last.counts, bundle.predict(x).counts[0])
         stream = bundle.stream()
-        for frame, err, msg in [({"audio": x["audio"][0, :, 0]}, DataError, r"missing image"),
-                                (x["audio"][0, :, 0], DataError, r"frame is one array; this stream expects a dict"),
-                                ({"audio": np.zeros(12), "image": x["image"][0]}, ShapeError, r"frame 'audio' has shape \[12\]")]:
+        for frame, err, msg in [
+            ({"audio": x["audio"][0, :, 0]}, DataError, r"missing image"),
+            (x["audio"][0, :, 0], DataError, r"frame is one array; this stream expects a dict"),
+            ({"audio": np.zeros(12), "image": x["image"][0]}, ShapeError, r"frame 'audio' has shape \[12\]"),
+        ]:
             with pytest.raises(err, match=msg) as exc:
                 stream.push(frame)
             assert "\n" not in str(exc.value)
@@ -180,11 +205,20 @@ def test_cli_stream_replays_readings_with_one_image_per_window(mm_bundle, mm_raw
     x = {k: v[:2] for k, v in mm_raw[0].items()}
     np.save(tmp_path / "img.npy", x["image"])
     np.savetxt(tmp_path / "aud.csv", np.concatenate([x["audio"][n].T for n in range(2)]), delimiter=",")
-    res = _run("-m", "edgesnn.runner", str(mm_bundle[0]), "--input", f"image={tmp_path / 'img.npy'}",
-               "--input", f"audio={tmp_path / 'aud.csv'}", "--stream", "--json")
+    res = _run(
+        "-m",
+        "edgesnn.runner",
+        str(mm_bundle[0]),
+        "--input",
+        f"image={tmp_path / 'img.npy'}",
+        "--input",
+        f"audio={tmp_path / 'aud.csv'}",
+        "--stream",
+        "--json",
+    )
     assert res.returncode == 0, res.stderr
     windows = json.loads(res.stdout)["windows"]
     with Bundle.open(mm_bundle[0]) as bundle:
         for n in range(2):
-            alone = bundle.predict({k: v[n:n + 1] for k, v in x.items()})
+            alone = bundle.predict({k: v[n : n + 1] for k, v in x.items()})
             assert windows[n]["counts"] == alone.counts[0].tolist()

@@ -15,8 +15,13 @@ from edgesnn.runner import Bundle
 
 
 @settings(max_examples=60, deadline=None)
-@given(arrays(np.float32, st.tuples(st.integers(1, 6), st.integers(1, 6)),
-              elements=st.floats(-4, 4, width=32, allow_nan=False)))
+@given(
+    arrays(
+        np.float32,
+        st.tuples(st.integers(1, 6), st.integers(1, 6)),
+        elements=st.floats(-4, 4, width=32, allow_nan=False),
+    )
+)
 def test_quantised_weights_are_on_the_grid_and_within_half_a_step(w):
     deq, q, s = quantize_weights(w)
     assert q.dtype == np.int8 and np.abs(q.astype(int)).max(initial=0) <= 127

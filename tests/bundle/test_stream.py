@@ -71,18 +71,33 @@ def _delta_pipeline(per: str, C: int = 3, L: int = 7) -> tuple[Pipeline, np.ndar
     rng = np.random.default_rng(1)
     n_out = 4
     graph = nir.NIRGraph(
-        nodes={"x": nir.Input(input_type={"input": np.array([2 * C])}),
-               "fc": nir.Affine(weight=rng.normal(0, 2.0, (n_out, 2 * C)).astype(np.float32), bias=np.full(n_out, 0.1, np.float32)),
-               "lif": nir.LIF(tau=np.full(n_out, 2e-3), r=np.full(n_out, 2.0), v_leak=np.zeros(n_out),
-                              v_threshold=np.full(n_out, 0.3)),
-               "y": nir.Output(output_type={"output": np.array([n_out])})},
-        edges=[("x", "fc"), ("fc", "lif"), ("lif", "y")], metadata={"dt": 1e-3, "reset": "zero"})
+        nodes={
+            "x": nir.Input(input_type={"input": np.array([2 * C])}),
+            "fc": nir.Affine(
+                weight=rng.normal(0, 2.0, (n_out, 2 * C)).astype(np.float32), bias=np.full(n_out, 0.1, np.float32)
+            ),
+            "lif": nir.LIF(
+                tau=np.full(n_out, 2e-3), r=np.full(n_out, 2.0), v_leak=np.zeros(n_out), v_threshold=np.full(n_out, 0.3)
+            ),
+            "y": nir.Output(output_type={"output": np.array([n_out])}),
+        },
+        edges=[("x", "fc"), ("fc", "lif"), ("lif", "y")],
+        metadata={"dt": 1e-3, "reset": "zero"},
+    )
     train = rng.normal(5.0, 3.0, (40, C, L)).cumsum(axis=2)  # raw sensor units, drifting
     pre = Preprocessor("minmax", per=per).fit(train)
     members = {
         "model.stepwise.onnx": nir2onnx(graph, form="stepwise").SerializeToString(),
-        "encoder.json": json.dumps({"kind": "delta", "options": {"threshold": 0.02, "off_spikes": True}, "timesteps": L,
-                                    "seed": 0, "feature_shape": [C, L], "input_shape": [C, L]}).encode(),
+        "encoder.json": json.dumps(
+            {
+                "kind": "delta",
+                "options": {"threshold": 0.02, "off_spikes": True},
+                "timesteps": L,
+                "seed": 0,
+                "feature_shape": [C, L],
+                "input_shape": [C, L],
+            }
+        ).encode(),
         "preprocessing.json": json.dumps(pre.to_dict()).encode(),
         "classes.json": json.dumps(["rest", "move"]).encode(),
     }

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from edgesnn.package import write_zip
 from edgesnn.errors import ArtifactError
+from edgesnn.package import write_zip
 from edgesnn.runner import Bundle
 from edgesnn.runner.archive import sha256_bytes
 

@@ -34,16 +34,19 @@ def test_profiles_and_targets_json(capsys):
     assert code == 0 and json.loads(out)["energy"]["constants"]["e_synop_pj"]["value"] == 23.6
 
 
-@pytest.mark.parametrize("argv,fragment", [
-    (["train", "--dataset", "digitz"], "unknown dataset 'digitz' (did you mean 'digits'?)"),
-    (["train", "--dataset", "digits", "--profile", "wearabel"], "did you mean 'wearable'"),
-    (["train", "--dataset", "digits", "--target", "loihi3"], "unknown target"),
-    (["train", "--dataset", "digits", "--model", "transformer"], "unknown model"),
-    (["train", "--dataset", "digits", "--set", "betta=0.9"], "did you mean 'beta'"),
-    (["train", "--dataset", "wine", "--model", "cnn1d", "--set", "wd1=40"], "wider than the input length"),
-    (["train", "--dataset", "digits", "--out", "/etc/hostname/run"], "not writable"),
-    (["profiles", "show", "nope"], "unknown profile"),
-])
+@pytest.mark.parametrize(
+    "argv,fragment",
+    [
+        (["train", "--dataset", "digitz"], "unknown dataset 'digitz' (did you mean 'digits'?)"),
+        (["train", "--dataset", "digits", "--profile", "wearabel"], "did you mean 'wearable'"),
+        (["train", "--dataset", "digits", "--target", "loihi3"], "unknown target"),
+        (["train", "--dataset", "digits", "--model", "transformer"], "unknown model"),
+        (["train", "--dataset", "digits", "--set", "betta=0.9"], "did you mean 'beta'"),
+        (["train", "--dataset", "wine", "--model", "cnn1d", "--set", "wd1=40"], "wider than the input length"),
+        (["train", "--dataset", "digits", "--out", "/etc/hostname/run"], "not writable"),
+        (["profiles", "show", "nope"], "unknown profile"),
+    ],
+)
 def test_bad_input_is_one_line_exit_1(argv, fragment, capsys, tmp_path):
     code, out, err = run(argv, capsys)
     assert code == 1
@@ -73,8 +76,10 @@ def test_bad_csv_files(tmp_path, capsys):
 def test_violated_profile_exits_2_and_keeps_the_run(tmp_path, capsys):
     prof = tmp_path / "tiny.yaml"
     prof.write_text("dt_s: 0.001\nlimits: {max_param_bytes: 10}\ndefault_target: onnx-cpu\n")
-    code, out, err = run(["train", "--dataset", "wine", "--profile", str(prof), "--epochs", "1",
-                          "--out", str(tmp_path / "r"), "--json"], capsys)
+    code, out, err = run(
+        ["train", "--dataset", "wine", "--profile", str(prof), "--epochs", "1", "--out", str(tmp_path / "r"), "--json"],
+        capsys,
+    )
     assert code == 2 and "violates profile" in err
     assert json.loads(out)["feasible"] is False and (tmp_path / "r" / "checkpoint.pt").is_file()
 

@@ -147,8 +147,12 @@ def invoke(entry, argv: list[str]) -> Outcome:
             except Exception as exc:
                 if not LOG:
                     raise
-                _record("ExceptionEscaped", argv, f"{type(exc).__name__} at {_origin(exc)}: {exc}"[:500],
-                        "".join(traceback.format_exception(exc))[-4000:])
+                _record(
+                    "ExceptionEscaped",
+                    argv,
+                    f"{type(exc).__name__} at {_origin(exc)}: {exc}"[:500],
+                    "".join(traceback.format_exception(exc))[-4000:],
+                )
                 code = 1
                 print("error: (exception logged)", file=sys.stderr)
     seen, stray = set(), []
@@ -162,8 +166,17 @@ def invoke(entry, argv: list[str]) -> Outcome:
     result = Outcome(argv, code, out.getvalue(), err.getvalue() + c_err[0], stray)
     if TRACE:  # every outcome, to see what the strategies reach
         with open(TRACE, "a") as fh:
-            fh.write(json.dumps({"test": os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0], "code": code,
-                                 "err": (result.errors or [""])[-1][:200], "argv": argv}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "test": os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0],
+                        "code": code,
+                        "err": (result.errors or [""])[-1][:200],
+                        "argv": argv,
+                    }
+                )
+                + "\n"
+            )
     note(f"exit {result.code}; stderr: {result.err[-2000:]!r}; stray warnings: {result.stray}")
     return result
 
@@ -197,8 +210,16 @@ def _changed(before: dict[str, str], after: dict[str, str], area: Path, output: 
         rel = Path(os.path.relpath(output, area))
         ancestors = {str(p) for p in rel.parents if str(p) != "."}
     diff = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-    return [k for k in diff if not (k not in before and after.get(k) == "dir" and k in ancestors
-                                    and not any(o.startswith(k + os.sep) for o in after if o not in before and after[o] != "dir"))]
+    return [
+        k
+        for k in diff
+        if not (
+            k not in before
+            and after.get(k) == "dir"
+            and k in ancestors
+            and not any(o.startswith(k + os.sep) for o in after if o not in before and after[o] != "dir")
+        )
+    ]
 
 
 @dataclass
@@ -233,12 +254,21 @@ def _origin(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     ours = [f for f in frames if "/edgesnn/" in f.filename]
     f = (ours or frames or [None])[-1]
-    return f"{os.path.relpath(f.filename, REPO) if f.filename.startswith(str(REPO)) else f.filename}:{f.lineno}" if f else "?"
+    return (
+        f"{os.path.relpath(f.filename, REPO) if f.filename.startswith(str(REPO)) else f.filename}:{f.lineno}"
+        if f
+        else "?"
+    )
 
 
 def _record(kind: str, argv: list[str], detail: str, err: str) -> None:
-    entry = {"kind": kind, "argv": argv, "detail": detail, "stderr": err[-3000:],
-             "test": os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]}
+    entry = {
+        "kind": kind,
+        "argv": argv,
+        "detail": detail,
+        "stderr": err[-3000:],
+        "test": os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0],
+    }
     _SURVEY.append(entry)
     with open(LOG, "a") as fh:
         fh.write(json.dumps(entry) + "\n")
@@ -246,6 +276,7 @@ def _record(kind: str, argv: list[str], detail: str, err: str) -> None:
 
 def surveyed(test):
     """In survey mode (EDGESNN_FUZZ_LOG), fail the property at its end if it logged violations."""
+
     @functools.wraps(test)
     def wrapper(*args, **kwargs):
         start = len(_SURVEY)
@@ -253,7 +284,10 @@ def surveyed(test):
         found = _SURVEY[start:]
         if found:
             kinds = sorted({f"{v['kind']}: {v['detail'][:150]}" for v in found})
-            raise AssertionError(f"{len(found)} contract violations logged to {LOG}; distinct:\n" + "\n".join(kinds[:40]))
+            raise AssertionError(
+                f"{len(found)} contract violations logged to {LOG}; distinct:\n" + "\n".join(kinds[:40])
+            )
+
     return wrapper
 
 
@@ -285,20 +319,34 @@ def check(res: Outcome, exp: Expect) -> None:
     ok("Traceback" not in res.err and "Traceback" not in res.out, "TracebackPrinted", "a traceback was printed")
     ok(res.code in ALLOWED_CODES, "ExitCodeNotAllowed", f"exit code {res.code} not in {sorted(ALLOWED_CODES)}")
     ok(not usage, "UsageBlock", "a usage error printed as a multi-line usage block, not one 'error:' line")
-    ok(usage or len(errors) <= 1, "ExtraStderrLines",
-       f"{len(errors)} lines on stderr (at most one 'error:' line besides warnings)")
+    ok(
+        usage or len(errors) <= 1,
+        "ExtraStderrLines",
+        f"{len(errors)} lines on stderr (at most one 'error:' line besides warnings)",
+    )
     ok(not res.stray, "WarningLeaked", f"Python warnings leaked to stderr: {res.stray}")
     if res.code != 0 and not usage:
-        ok(len(errors) == 1 and errors[0].startswith(("error: ", "interrupted")), "NoErrorLine",
-           "failed without one 'error: ...' line")
+        ok(
+            len(errors) == 1 and errors[0].startswith(("error: ", "interrupted")),
+            "NoErrorLine",
+            "failed without one 'error: ...' line",
+        )
     if exp.must_fail:
         ok(res.code != 0, "BadInputAccepted", f"bad input accepted ({exp.must_fail})")
     for option in exp.inapplicable:
         if res.code in (0, 2) and not usage:
-            ok(any(option in ln for ln in res.lines), "OptionIgnored", f"{option} does not apply here but was silently ignored")
+            ok(
+                any(option in ln for ln in res.lines),
+                "OptionIgnored",
+                f"{option} does not apply here but was silently ignored",
+            )
     if exp.area is not None and res.code != 0 and not (res.code == 2 and exp.verb in KEEPS_ON_2):
         changed = _changed(exp._before["area"], snapshot(exp.area), exp.area, exp.output)
-        ok(not changed, "OutputChangedOnFailure", f"failed (exit {res.code}) but changed its output area: {changed[:10]}")
+        ok(
+            not changed,
+            "OutputChangedOnFailure",
+            f"failed (exit {res.code}) but changed its output area: {changed[:10]}",
+        )
     if exp.writes and exp.output is not None and res.code == 0:
         ok(Path(exp.output).exists(), "OutputNotWritten", f"exit 0 but {exp.output} was not written")
     for p in exp.inputs:
@@ -335,25 +383,73 @@ class ArraySpec(NamedTuple):
 DELETE = "<delete>"
 SPECIAL_VALUES = (math.nan, math.inf, -math.inf, 1e300, -1e300, 1e-300, 3.5e38, -0.0, 0.0, 1.0, -1.0, 255.0, 1e6)
 DTYPES = ("float32", "float64", "float16", "int8", "int64", "uint8", "bool", "complex64", "<U3", "|S3", "object")
-MAGICS = (b"", b"PK\x03\x04", b"PK\x05\x06" + b"\0" * 18, b"\x93NUMPY\x01\x00", b"\x89HDF\r\n\x1a\n",
-          b"\x80\x02", b"\xef\xbb\xbf", b"---\n", b"{", b"\x08\x07\x12\x04")
+MAGICS = (
+    b"",
+    b"PK\x03\x04",
+    b"PK\x05\x06" + b"\0" * 18,
+    b"\x93NUMPY\x01\x00",
+    b"\x89HDF\r\n\x1a\n",
+    b"\x80\x02",
+    b"\xef\xbb\xbf",
+    b"---\n",
+    b"{",
+    b"\x08\x07\x12\x04",
+)
 NON_UTF8 = (b"\xff", b"\xfe\xff", b"\xc3\x28", b"\x80abc", b"\xed\xa0\x80", b"\xf8\x88\x80\x80\x80")
-RAW_YAML = ("key: [unclosed", "{a: 1", "- - -", "!!python/object/apply:os.system ['true']", "a: &x [*x]",
-            "%YAML 9.9\n---\na: 1", "\t\tdt_s: 1", "? [a, b]\n: 1", "dt_s: 0.001\ndt_s: 0.002", "[" * 3000,
-            "a: " + "{b: " * 400 + "1" + "}" * 400, "--- 1\n--- 2", "dt_s: !!binary aGVsbG8=", "name: \x07",
-            "dt_s: 0.001\nlimits: [1, 2]", "dt_s: .nan", "dt_s: .inf\ntimesteps: -3", "null", "~", "[]", "''")
-RAW_JSON = ("{", "[1, 2", "{\"a\": NaN}", "{\"hidden_1\": {\"_type\": \"choice\", \"_value\": []}}", "[" * 3000,
-            "{\"a\": " * 2000 + "1" + "}" * 2000, "null", "1e999", "\"text\"", "{\"beta\": {\"_type\": \"uniform\"}}",
-            "{\"beta\": {\"_type\": \"uniform\", \"_value\": [\"a\", \"b\"]}}", "{\"\": {}}", "\ufeff{}")
+RAW_YAML = (
+    "key: [unclosed",
+    "{a: 1",
+    "- - -",
+    "!!python/object/apply:os.system ['true']",
+    "a: &x [*x]",
+    "%YAML 9.9\n---\na: 1",
+    "\t\tdt_s: 1",
+    "? [a, b]\n: 1",
+    "dt_s: 0.001\ndt_s: 0.002",
+    "[" * 3000,
+    "a: " + "{b: " * 400 + "1" + "}" * 400,
+    "--- 1\n--- 2",
+    "dt_s: !!binary aGVsbG8=",
+    "name: \x07",
+    "dt_s: 0.001\nlimits: [1, 2]",
+    "dt_s: .nan",
+    "dt_s: .inf\ntimesteps: -3",
+    "null",
+    "~",
+    "[]",
+    "''",
+)
+RAW_JSON = (
+    "{",
+    "[1, 2",
+    '{"a": NaN}',
+    '{"hidden_1": {"_type": "choice", "_value": []}}',
+    "[" * 3000,
+    '{"a": ' * 2000 + "1" + "}" * 2000,
+    "null",
+    "1e999",
+    '"text"',
+    '{"beta": {"_type": "uniform"}}',
+    '{"beta": {"_type": "uniform", "_value": ["a", "b"]}}',
+    '{"": {}}',
+    "\ufeff{}",
+)
 
 SCALARS = st.one_of(
-    st.none(), st.booleans(), st.sampled_from(SPECIAL_VALUES),
-    st.sampled_from((0, -1, 1, 2, 3, 7, 64, 10 ** 12, 2 ** 63, -(2 ** 63) - 1)),
-    st.integers(-5, 40), st.text(max_size=8),
+    st.none(),
+    st.booleans(),
+    st.sampled_from(SPECIAL_VALUES),
+    st.sampled_from((0, -1, 1, 2, 3, 7, 64, 10**12, 2**63, -(2**63) - 1)),
+    st.integers(-5, 40),
+    st.text(max_size=8),
 )
-WEIRD = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, min_size=1, max_size=3),
-                                                      st.dictionaries(st.text(max_size=5), inner, min_size=1, max_size=3)),
-                     max_leaves=6)
+WEIRD = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=1, max_size=3), st.dictionaries(st.text(max_size=5), inner, min_size=1, max_size=3)
+    ),
+    max_leaves=6,
+)
 
 
 def often(strategy, times: int) -> list:
@@ -366,25 +462,39 @@ def _near_shapes(good: tuple[int, ...]):
     n = len(good)
     return st.one_of(
         st.just(good),
-        st.builds(lambda i, v: tuple(v if j == i % n else s for j, s in enumerate(good)),
-                  st.integers(0, max(n - 1, 0)), st.sampled_from((0, 1, 2, 3, 5))),
-        st.builds(lambda i: good[:i % n] + good[i % n + 1:], st.integers(0, max(n - 1, 0))),
+        st.builds(
+            lambda i, v: tuple(v if j == i % n else s for j, s in enumerate(good)),
+            st.integers(0, max(n - 1, 0)),
+            st.sampled_from((0, 1, 2, 3, 5)),
+        ),
+        st.builds(lambda i: good[: i % n] + good[i % n + 1 :], st.integers(0, max(n - 1, 0))),
         st.builds(lambda v: good + (v,), st.sampled_from((1, 2))),
         array_shapes(min_dims=0, max_dims=5, min_side=0, max_side=4),
     )
 
 
 def array_specs(good: tuple[int, ...], dtypes=DTYPES, bases=("zeros", "ones", "randn", "labels2", "arange", "huge")):
-    return st.builds(ArraySpec, _near_shapes(good), st.sampled_from(dtypes), st.sampled_from(bases),
-                     st.lists(st.tuples(st.integers(0, 1000), st.sampled_from(SPECIAL_VALUES)), max_size=3).map(tuple))
+    return st.builds(
+        ArraySpec,
+        _near_shapes(good),
+        st.sampled_from(dtypes),
+        st.sampled_from(bases),
+        st.lists(st.tuples(st.integers(0, 1000), st.sampled_from(SPECIAL_VALUES)), max_size=3).map(tuple),
+    )
 
 
 def build_array(spec: ArraySpec) -> np.ndarray:
     shape = tuple(spec.shape)
     size = math.prod(shape)
     rng = np.random.default_rng(0)
-    base = {"zeros": np.zeros(size), "ones": np.ones(size), "randn": rng.standard_normal(size),
-            "labels2": np.arange(size) % 2.0, "arange": np.arange(size, dtype=float), "huge": np.full(size, 1e300)}[spec.base]
+    base = {
+        "zeros": np.zeros(size),
+        "ones": np.ones(size),
+        "randn": rng.standard_normal(size),
+        "labels2": np.arange(size) % 2.0,
+        "arange": np.arange(size, dtype=float),
+        "huge": np.full(size, 1e300),
+    }[spec.base]
     flat = base.astype(np.float64)
     for i, v in spec.specials:
         if size:
@@ -415,8 +525,11 @@ def _write_h5(path: Path, arrays: dict[str, np.ndarray]) -> None:
     with h5py.File(path, "w") as fh:
         for key, arr in arrays.items():
             if arr.dtype.kind == "O":
-                fh.create_dataset(key, data=np.array([str(v) for v in arr.reshape(-1)], dtype=object).reshape(arr.shape),
-                                  dtype=h5py.string_dtype())
+                fh.create_dataset(
+                    key,
+                    data=np.array([str(v) for v in arr.reshape(-1)], dtype=object).reshape(arr.shape),
+                    dtype=h5py.string_dtype(),
+                )
             elif arr.dtype.kind == "U":
                 fh.create_dataset(key, data=arr.astype("S"))
             else:
@@ -672,13 +785,40 @@ def _csv_bytes(header, rows, sep):
     return "\n".join(lines).encode("utf-8", "surrogatepass")
 
 
-CELLS = st.one_of(st.sampled_from(("0", "1", "2", "-1", "1.5", "nan", "NaN", "inf", "-inf", "1e300", "-1e300",
-                                   "1e-300", "", " ", "abc", "0x10", "\"", "\x00", "TRUE", "3.4e39")),
-                  st.integers(-3, 3).map(str), st.text(max_size=4))
-RANDOM_CSV = st.builds(lambda h, r, s: Bad("text", ".csv", _csv_bytes(h, r, s)),
-                       st.one_of(st.none(), st.lists(st.sampled_from(("a", "b", "c", "d", "label", "class", "y", "",
-                                                                      "ℓ")), max_size=6)),
-                       st.lists(st.lists(CELLS, max_size=6), max_size=14), st.sampled_from((",", ";", " ", "\t")))
+CELLS = st.one_of(
+    st.sampled_from(
+        (
+            "0",
+            "1",
+            "2",
+            "-1",
+            "1.5",
+            "nan",
+            "NaN",
+            "inf",
+            "-inf",
+            "1e300",
+            "-1e300",
+            "1e-300",
+            "",
+            " ",
+            "abc",
+            "0x10",
+            '"',
+            "\x00",
+            "TRUE",
+            "3.4e39",
+        )
+    ),
+    st.integers(-3, 3).map(str),
+    st.text(max_size=4),
+)
+RANDOM_CSV = st.builds(
+    lambda h, r, s: Bad("text", ".csv", _csv_bytes(h, r, s)),
+    st.one_of(st.none(), st.lists(st.sampled_from(("a", "b", "c", "d", "label", "class", "y", "", "ℓ")), max_size=6)),
+    st.lists(st.lists(CELLS, max_size=6), max_size=14),
+    st.sampled_from((",", ";", " ", "\t")),
+)
 
 
 @st.composite
@@ -688,14 +828,21 @@ def dataset_arrays(draw, ext):
     arrays = {}
     xshape = draw(st.sampled_from(((n, 4), (n, 2, 5), (n, 1, 3, 3), (n,), (n, 1, 1, 1, 1))))
     xkey = draw(st.sampled_from(("x", "x", "X", "x_a", "feat")))
-    arrays[xkey] = draw(array_specs(xshape, dtypes=("float32", "float32", "float64") + DTYPES,
-                                    bases=("randn", "randn", "zeros", "huge", "ones")))
+    arrays[xkey] = draw(
+        array_specs(
+            xshape, dtypes=("float32", "float32", "float64") + DTYPES, bases=("randn", "randn", "zeros", "huge", "ones")
+        )
+    )
     if draw(st.booleans()):
         arrays["x_b"] = draw(array_specs((n, 3)))
     ykey = draw(st.sampled_from(("y", "y", "Y", "label", "labels")))
-    arrays[ykey] = draw(array_specs(draw(st.sampled_from(((n,), (n, 1), (n + 1,)))),
-                                    dtypes=("int64", "int64", "<U3", "float64", "object", "bool"),
-                                    bases=("labels2", "labels2", "zeros", "arange")))
+    arrays[ykey] = draw(
+        array_specs(
+            draw(st.sampled_from(((n,), (n, 1), (n + 1,)))),
+            dtypes=("int64", "int64", "<U3", "float64", "object", "bool"),
+            bases=("labels2", "labels2", "zeros", "arange"),
+        )
+    )
     for extra, good in (("classes", (2,)), ("lengths", (n,))):
         if draw(st.integers(0, 3)) == 0:
             arrays[extra] = draw(array_specs(good))
@@ -709,27 +856,47 @@ def bad_datasets():
         RANDOM_CSV,
         dataset_arrays(".npz"),
         dataset_arrays(".h5"),
-        st.builds(lambda t: Bad("good", Path(t).suffix, t), st.sampled_from(("dataset.csv", "dataset.npz", "dataset.ts"))),
+        st.builds(
+            lambda t: Bad("good", Path(t).suffix, t), st.sampled_from(("dataset.csv", "dataset.npz", "dataset.ts"))
+        ),
     )
 
 
 def bad_docs(template: str, ext: str, raw: tuple[str, ...]):
     """A YAML/JSON document: a good one with one entry changed or deleted, raw broken text, or junk."""
     return st.one_of(
-        *often(st.builds(lambda w, v: Bad(ext[1:], ext, (template, w, v)), FRACS, st.one_of(WEIRD, st.just(DELETE))), 3),
+        *often(
+            st.builds(lambda w, v: Bad(ext[1:], ext, (template, w, v)), FRACS, st.one_of(WEIRD, st.just(DELETE))), 3
+        ),
         st.builds(lambda t: Bad("text", ext, t), st.sampled_from(raw)),
         generic_bad((ext,), template),
         corruptions((template,)),
     )
 
 
-UNKNOWN_NAMES = st.one_of(st.sampled_from(("", "wearabel", "onnx_cpu", "loihi3", "digitz", "../iris", "-", "x" * 300,
-                                            "🙂", "iris\x00")), st.text(max_size=12))
-DATASETS = ("digits", "digits_rows", "breast_cancer", "wine", "iris", "basic_motions", "japanese_vowels",
-            "pickup_gesture", "pbmc68k", "mnist", "spoken_digits", "digits_spoken", "mnist_spoken")
+UNKNOWN_NAMES = st.one_of(
+    st.sampled_from(("", "wearabel", "onnx_cpu", "loihi3", "digitz", "../iris", "-", "x" * 300, "🙂", "iris\x00")),
+    st.text(max_size=12),
+)
+DATASETS = (
+    "digits",
+    "digits_rows",
+    "breast_cancer",
+    "wine",
+    "iris",
+    "basic_motions",
+    "japanese_vowels",
+    "pickup_gesture",
+    "pbmc68k",
+    "mnist",
+    "spoken_digits",
+    "digits_spoken",
+    "mnist_spoken",
+)
 
-OUT_KINDS = ("fresh", "nested", "existing_file", "existing_dir", "existing_empty_dir", "under_file") + \
-    (() if ROOT else ("unwritable",))
+OUT_KINDS = ("fresh", "nested", "existing_file", "existing_dir", "existing_empty_dir", "under_file") + (
+    () if ROOT else ("unwritable",)
+)
 
 
 def make_out(kind: str, area: Path, name: str) -> Path:
@@ -776,23 +943,117 @@ def example_dirs():
 
 def set_values():
     return st.one_of(
-        st.sampled_from(("0", "-1", "2", "-0.5", "1e300", "nan", "inf", "-inf", "[0]", "[-3]", "[]", "[[4]]", "[4, 0]",
-                         "{a: 1}", "{}", "abc", "", "True", "null", "[1000000000000]", "1000000000000", "0.0", "1.5",
-                         "'8'", "[8, x]", "[", "]", "1e-300", "[2, 2, 2, 2, 2, 2, 2, 2]")),
+        st.sampled_from(
+            (
+                "0",
+                "-1",
+                "2",
+                "-0.5",
+                "1e300",
+                "nan",
+                "inf",
+                "-inf",
+                "[0]",
+                "[-3]",
+                "[]",
+                "[[4]]",
+                "[4, 0]",
+                "{a: 1}",
+                "{}",
+                "abc",
+                "",
+                "True",
+                "null",
+                "[1000000000000]",
+                "1000000000000",
+                "0.0",
+                "1.5",
+                "'8'",
+                "[8, x]",
+                "[",
+                "]",
+                "1e-300",
+                "[2, 2, 2, 2, 2, 2, 2, 2]",
+            )
+        ),
         st.integers(-3, 40).map(str),
-        st.sampled_from(("leaky", "synaptic", "rate", "latency", "fast_sigmoid", "zero", "subtract", "none", "concat",
-                         "add", "ce_rate", "mse_count", "ann", "avg", "max", "ünï", "\x00", "a" * 200)),
+        st.sampled_from(
+            (
+                "leaky",
+                "synaptic",
+                "rate",
+                "latency",
+                "fast_sigmoid",
+                "zero",
+                "subtract",
+                "none",
+                "concat",
+                "add",
+                "ce_rate",
+                "mse_count",
+                "ann",
+                "avg",
+                "max",
+                "ünï",
+                "\x00",
+                "a" * 200,
+            )
+        ),
     )
 
 
-SET_KEYS = ("neuron", "beta", "alpha", "threshold", "surrogate", "slope", "reset", "learn_beta", "learn_threshold",
-            "encoder", "encoder_threshold", "timesteps", "population", "loss", "correct_rate", "incorrect_rate", "lr",
-            "batch_size", "weight_decay", "init", "init_rate", "hidden", "hidden", "hidden", "skip", "w1", "wd1", "h1",
-            "pool", "model", "epochs", "betta", "", "seed")
+SET_KEYS = (
+    "neuron",
+    "beta",
+    "alpha",
+    "threshold",
+    "surrogate",
+    "slope",
+    "reset",
+    "learn_beta",
+    "learn_threshold",
+    "encoder",
+    "encoder_threshold",
+    "timesteps",
+    "population",
+    "loss",
+    "correct_rate",
+    "incorrect_rate",
+    "lr",
+    "batch_size",
+    "weight_decay",
+    "init",
+    "init_rate",
+    "hidden",
+    "hidden",
+    "hidden",
+    "skip",
+    "w1",
+    "wd1",
+    "h1",
+    "pool",
+    "model",
+    "epochs",
+    "betta",
+    "",
+    "seed",
+)
 SET_ARGS = st.one_of(
     *often(st.builds(lambda k, v: f"{k}={v}", st.sampled_from(SET_KEYS), set_values()), 6),
-    st.sampled_from(("hidden", "=", "=1", "beta==0.9", "beta=0.9=1", " beta = 0.9", "HIDDEN=[8]", "hidden =[8]",
-                     "__class__=1", "hidden.0=4")),
+    st.sampled_from(
+        (
+            "hidden",
+            "=",
+            "=1",
+            "beta==0.9",
+            "beta=0.9=1",
+            " beta = 0.9",
+            "HIDDEN=[8]",
+            "hidden =[8]",
+            "__class__=1",
+            "hidden.0=4",
+        )
+    ),
 )
 
 ONNX_TARGETS = ("onnx", "onnx-cpu", "cortex-m")
@@ -830,24 +1091,32 @@ def _templates(root: Path, built: dict) -> dict[str, bytes]:
     y = np.arange(24) % 2
     x = (rng.standard_normal((24, 4)) + y[:, None] * 2).astype(np.float32)
     t = {}
-    t["dataset.csv"] = ("a,b,c,d,label\n" + "".join(",".join(f"{v:.3f}" for v in r) + f",{c}\n"
-                                                        for r, c in zip(x, y))).encode()
+    t["dataset.csv"] = (
+        "a,b,c,d,label\n" + "".join(",".join(f"{v:.3f}" for v in r) + f",{c}\n" for r, c in zip(x, y))
+    ).encode()
     buf = io.BytesIO()
     np.savez(buf, x=x, y=y)
     t["dataset.npz"] = buf.getvalue()
     _write_h5(root / "d.h5", {"x": x, "y": y})
     t["dataset.h5"] = (root / "d.h5").read_bytes()
     series = rng.standard_normal((24, 2, 5))
-    t["dataset.ts"] = ("@problemName fuzz\n@timeStamps false\n@univariate false\n@dimensions 2\n@equalLength true\n"
-                       "@seriesLength 5\n@classLabel true a b\n@data\n" + "".join(
-                           ":".join(",".join(f"{v:.3f}" for v in ch) for ch in s) + f":{'ab'[c]}\n"
-                           for s, c in zip(series, y))).encode()
-    t["profile.yaml"] = b"name: fuzz\ndt_s: 0.001\ntimesteps: 4\nlimits:\n  max_param_bytes: 1000000\n" \
-                        b"  min_mean_firing_rate: 0.0\ndefault_target: onnx-cpu\n"
+    t["dataset.ts"] = (
+        "@problemName fuzz\n@timeStamps false\n@univariate false\n@dimensions 2\n@equalLength true\n"
+        "@seriesLength 5\n@classLabel true a b\n@data\n"
+        + "".join(":".join(",".join(f"{v:.3f}" for v in ch) for ch in s) + f":{'ab'[c]}\n" for s, c in zip(series, y))
+    ).encode()
+    t["profile.yaml"] = (
+        b"name: fuzz\ndt_s: 0.001\ntimesteps: 4\nlimits:\n  max_param_bytes: 1000000\n"
+        b"  min_mean_firing_rate: 0.0\ndefault_target: onnx-cpu\n"
+    )
     t["target.yaml"] = (REPO / "targets" / "onnx-cpu.yaml").read_bytes()
-    t["space.json"] = json.dumps({"beta": {"_type": "uniform", "_value": [0.8, 0.95]},
-                                  "hidden_1": {"_type": "choice", "_value": [4, 8]},
-                                  "timesteps": {"_type": "choice", "_value": [4]}}).encode()
+    t["space.json"] = json.dumps(
+        {
+            "beta": {"_type": "uniform", "_value": [0.8, 0.95]},
+            "hidden_1": {"_type": "choice", "_value": [4, 8]},
+            "timesteps": {"_type": "choice", "_value": [4]},
+        }
+    ).encode()
     buf = io.BytesIO()
     np.save(buf, (rng.random((4, 2, 4)) < 0.5).astype(np.float32))
     t["input.npy"] = buf.getvalue()
@@ -869,8 +1138,26 @@ def _templates(root: Path, built: dict) -> dict[str, bytes]:
 def built(tmp_path_factory) -> dict:
     """A trained iris run (MLP, 8 hidden, 4 steps, 1 epoch), its ONNX and NIR exports and a bundle."""
     root = tmp_path_factory.mktemp("fuzz-model")
-    _quiet(["train", "-d", "iris", "-p", "workstation", "-t", "onnx-cpu", "-e", "1", "--set", "hidden=[8]",
-            "--set", "timesteps=4", "-o", str(root / "run"), "--json"])
+    _quiet(
+        [
+            "train",
+            "-d",
+            "iris",
+            "-p",
+            "workstation",
+            "-t",
+            "onnx-cpu",
+            "-e",
+            "1",
+            "--set",
+            "hidden=[8]",
+            "--set",
+            "timesteps=4",
+            "-o",
+            str(root / "run"),
+            "--json",
+        ]
+    )
     _quiet(["export", str(root / "run"), "-t", "onnx", "-o", str(root / "onnx"), "--json"])
     _quiet(["export", str(root / "run"), "-t", "nir", "-o", str(root / "nir"), "--json"])
     _quiet(["package", str(root / "onnx"), "-o", str(root / "bundle.zip"), "--json"])
@@ -887,22 +1174,43 @@ def _inputs(built: dict) -> tuple[Path, ...]:
 # strategies for artifacts, inputs and option slots
 # --------------------------------------------------------------------------------------------
 
-THIRD_PARTY_NIR = ("lif_norse.nir", "lif_rockpool.nir", "cnn_sinabs.nir")  # tests/fixtures/nir: other frameworks' graphs
+THIRD_PARTY_NIR = (
+    "lif_norse.nir",
+    "lif_rockpool.nir",
+    "cnn_sinabs.nir",
+)  # tests/fixtures/nir: other frameworks' graphs
 RUN_MEMBERS = ("checkpoint.pt", "checkpoint.pt", "manifest.json", "metrics.json")
 ONNX_MEMBERS = ("model.onnx", "model.stepwise.onnx", "model.nir", "manifest.json", "parity.json")
 NIR_MEMBERS = ("model.nir", "model.nir", "manifest.json", "parity.json")
-BUNDLE_MEMBERS = ("manifest.json", "manifest.sha256", "model.stepwise.onnx", "model.nir", "preprocessing.json",
-                  "encoder.json", "classes.json", "profile.json", "target.json", "report.json", "README.md")
+BUNDLE_MEMBERS = (
+    "manifest.json",
+    "manifest.sha256",
+    "model.stepwise.onnx",
+    "model.nir",
+    "preprocessing.json",
+    "encoder.json",
+    "classes.json",
+    "profile.json",
+    "target.json",
+    "report.json",
+    "README.md",
+)
 PAYLOADS = st.one_of(
     st.tuples(st.just("bytes"), st.sampled_from(MAGICS), st.binary(max_size=100)),
-    st.tuples(st.just("empty")), st.tuples(st.just("dir")),
+    st.tuples(st.just("empty")),
+    st.tuples(st.just("dir")),
     st.tuples(st.just("truncate"), st.floats(0, 1, exclude_max=True)),
     st.tuples(st.just("garble"), GARBLE),
     st.tuples(st.just("nonutf8"), st.floats(0, 1), st.sampled_from(NON_UTF8)),
-    st.tuples(st.just("doc"), FRACS, st.one_of(WEIRD, st.just(DELETE),
-                                               st.tuples(st.just("__tensor__"), st.lists(st.integers(0, 3), max_size=3)))),
-    st.tuples(st.just("template"), st.sampled_from(("model.nir", "model.onnx", "checkpoint.pt", "manifest.json",
-                                                    "lif_norse.nir"))),
+    st.tuples(
+        st.just("doc"),
+        FRACS,
+        st.one_of(WEIRD, st.just(DELETE), st.tuples(st.just("__tensor__"), st.lists(st.integers(0, 3), max_size=3))),
+    ),
+    st.tuples(
+        st.just("template"),
+        st.sampled_from(("model.nir", "model.onnx", "checkpoint.pt", "manifest.json", "lif_norse.nir")),
+    ),
 )
 
 
@@ -918,15 +1226,24 @@ def names(*choices: str):
 def artifact_dirs(src: str, members: tuple[str, ...]):
     """A copy of a built directory with one member replaced (junk, truncated, garbled, a directory, one JSON or
     checkpoint entry changed) or dropped; ``resign`` rewrites the manifest's sha256 so the change gets past it."""
-    return st.builds(lambda op, m, p, r: Bad("artifact", "", (src, op, m, p, r)),
-                     st.sampled_from(("replace", "replace", "replace", "drop")), st.sampled_from(members), PAYLOADS,
-                     st.booleans())
+    return st.builds(
+        lambda op, m, p, r: Bad("artifact", "", (src, op, m, p, r)),
+        st.sampled_from(("replace", "replace", "replace", "drop")),
+        st.sampled_from(members),
+        PAYLOADS,
+        st.booleans(),
+    )
 
 
 def bundles():
     return st.one_of(
-        st.builds(lambda op, m, p, r: Bad("bundle", ".zip", (op, m, p, r)), st.sampled_from(("replace", "replace", "drop")),
-                  st.sampled_from(BUNDLE_MEMBERS), PAYLOADS, st.booleans()),
+        st.builds(
+            lambda op, m, p, r: Bad("bundle", ".zip", (op, m, p, r)),
+            st.sampled_from(("replace", "replace", "drop")),
+            st.sampled_from(BUNDLE_MEMBERS),
+            PAYLOADS,
+            st.booleans(),
+        ),
         corruptions(("bundle.zip",)),
         generic_bad((".zip",), "bundle.zip"),
     )
@@ -938,8 +1255,12 @@ def run_inputs():
     return st.one_of(
         st.builds(lambda s: Bad("npy", ".npy", s), array_specs((4, 2, 4), dtypes=("float32",) * 3 + DTYPES)),
         st.builds(lambda s: Bad("npy", ".npy", s), array_specs((3, 4), dtypes=("float64",) * 3 + DTYPES)),
-        st.builds(lambda a: Bad("arrays", ".npz", a), st.dictionaries(st.sampled_from(("x", "arr_0", "y", "image")),
-                                                                      array_specs((4, 2, 4)), min_size=0, max_size=2)),
+        st.builds(
+            lambda a: Bad("arrays", ".npz", a),
+            st.dictionaries(
+                st.sampled_from(("x", "arr_0", "y", "image")), array_specs((4, 2, 4)), min_size=0, max_size=2
+            ),
+        ),
         RANDOM_CSV,
         st.builds(lambda t: Bad("good", Path(t).suffix, t), st.sampled_from(("input.npy", "raw.npy", "raw.csv"))),
         corruptions(("input.npy", "raw.npy", "raw.csv")),
@@ -948,8 +1269,9 @@ def run_inputs():
 
 
 NAMES = st.one_of(*often(st.none(), 6), st.sampled_from(("image", "audio", "x", "", "1a", "a b", "a=b")))
-ONE_OR_TWO_INPUTS = st.one_of(*often(st.lists(run_inputs(), min_size=1, max_size=1), 8),
-                              st.lists(run_inputs(), min_size=2, max_size=2))
+ONE_OR_TWO_INPUTS = st.one_of(
+    *often(st.lists(run_inputs(), min_size=1, max_size=1), 8), st.lists(run_inputs(), min_size=2, max_size=2)
+)
 
 
 def _input_args(specs, named, folder: Path, built: dict) -> list[str]:
@@ -965,8 +1287,14 @@ def _fill(argv: list[str], built: dict, folder: Path, **extra: str) -> list[str]
     input_npy = folder / "good-input.npy"
     if not input_npy.exists():
         input_npy.write_bytes(built["templates"]["input.npy"])
-    paths = {"{run}": built["run"], "{onnx}": built["onnx"], "{nir}": built["nir"], "{bundle}": built["bundle"],
-             "{input}": input_npy, **{f"{{{k}}}": v for k, v in extra.items()}}
+    paths = {
+        "{run}": built["run"],
+        "{onnx}": built["onnx"],
+        "{nir}": built["nir"],
+        "{bundle}": built["bundle"],
+        "{input}": input_npy,
+        **{f"{{{k}}}": v for k, v in extra.items()},
+    }
     return [str(paths.get(a, a)) for a in argv]
 
 
@@ -984,10 +1312,16 @@ MODELS = ("mlp", "cnn1d", "cnn2d", "rnn", "fusion", "fusion2")
 
 @surveyed
 @FUZZ
-@given(verb=st.sampled_from(("profiles", "targets", "datasets")), show=st.booleans(),
-       what=st.one_of(UNKNOWN_NAMES.map(lambda n: Bad("name", "", n)), bad_docs("profile.yaml", ".yaml", RAW_YAML),
-                      bad_docs("target.yaml", ".yaml", RAW_YAML)),
-       as_json=st.booleans())
+@given(
+    verb=st.sampled_from(("profiles", "targets", "datasets")),
+    show=st.booleans(),
+    what=st.one_of(
+        UNKNOWN_NAMES.map(lambda n: Bad("name", "", n)),
+        bad_docs("profile.yaml", ".yaml", RAW_YAML),
+        bad_docs("target.yaml", ".yaml", RAW_YAML),
+    ),
+    as_json=st.booleans(),
+)
 def test_catalog_verbs(built, verb, show, what, as_json):
     """``profiles [show X]``, ``targets [show X]``, ``datasets`` with unknown names and bad YAML files."""
     with example_dirs() as (folder, area):
@@ -1006,10 +1340,16 @@ UNKNOWN_SLOTS = (  # (verb, argv with {X} where the name goes, the names that ex
     ("train", ["-d", "iris", "-p", "workstation", "-m", "{X}", *TRAIN_BASE], MODELS),
     ("tune", ["-d", "{X}", "-p", "workstation", "-t", "onnx-cpu", *TUNE_BASE], DATASETS),
     ("tune", ["-d", "iris", "-p", "workstation", "-t", "onnx-cpu", "--engine", "{X}", *TUNE_BASE], ("optuna", "nni")),
-    ("tune", ["-d", "iris", "-p", "workstation", "-t", "onnx-cpu", "--tuner", "{X}", *TUNE_BASE],
-     ("tpe", "nsga2", "random", "grid", "cmaes", "")),
-    ("tune", ["-d", "iris", "-p", "workstation", "-t", "onnx-cpu", "--objectives", "{X}", *TUNE_BASE],
-     ("accuracy", "energy", "memory")),
+    (
+        "tune",
+        ["-d", "iris", "-p", "workstation", "-t", "onnx-cpu", "--tuner", "{X}", *TUNE_BASE],
+        ("tpe", "nsga2", "random", "grid", "cmaes", ""),
+    ),
+    (
+        "tune",
+        ["-d", "iris", "-p", "workstation", "-t", "onnx-cpu", "--objectives", "{X}", *TUNE_BASE],
+        ("accuracy", "energy", "memory"),
+    ),
     ("tune", ["-d", "iris", "-p", "workstation", "-t", "onnx-cpu", "-m", "{X}", *TUNE_BASE], MODELS),
     ("export", ["{run}", "-t", "{X}"], ALL_TARGETS),
     ("export", ["{run}", "-t", "onnx", "-p", "{X}"], PROFILES),
@@ -1044,19 +1384,38 @@ def test_unknown_names(built, slot, name, as_json):
 
 
 OPTION_FAULTS = (  # option values the parser itself must refuse (out of range, wrong type, missing, unknown)
-    ("train", ["-d", "iris", "-e", "0"]), ("train", ["-d", "iris", "-e", "-1"]), ("train", ["-d", "iris", "-e", "abc"]),
-    ("train", ["-d", "iris", "--top-k", "1"]), ("train", ["-d", "iris", "--seed", "1.5"]),
-    ("train", ["-d", "iris", "--no-such-option"]), ("train", []), ("train", ["-d"]),
-    ("export", ["{run}"]), ("export", ["{run}", "-t", "onnx", "--form"]),
-    ("run", ["{onnx}"]), ("run", ["{onnx}", "--input"]),
-    ("evaluate", []), ("evaluate", ["{onnx}", "--limit", "0"]), ("evaluate", ["{onnx}", "--limit", "-1"]),
+    ("train", ["-d", "iris", "-e", "0"]),
+    ("train", ["-d", "iris", "-e", "-1"]),
+    ("train", ["-d", "iris", "-e", "abc"]),
+    ("train", ["-d", "iris", "--top-k", "1"]),
+    ("train", ["-d", "iris", "--seed", "1.5"]),
+    ("train", ["-d", "iris", "--no-such-option"]),
+    ("train", []),
+    ("train", ["-d"]),
+    ("export", ["{run}"]),
+    ("export", ["{run}", "-t", "onnx", "--form"]),
+    ("run", ["{onnx}"]),
+    ("run", ["{onnx}", "--input"]),
+    ("evaluate", []),
+    ("evaluate", ["{onnx}", "--limit", "0"]),
+    ("evaluate", ["{onnx}", "--limit", "-1"]),
     ("evaluate", ["{onnx}", "--batch-size", "0"]),
-    ("tune", ["-d", "iris", "-n", "0"]), ("tune", ["-d", "iris", "-n", "x"]), ("tune", ["-d", "iris", "--timeout", "0"]),
-    ("tune", ["-d", "iris", "--jobs", "0"]), ("tune", ["-d", "iris", "-e", "0"]),
-    ("package", []), ("package", ["{onnx}", "--no-such-option"]),
-    ("profiles", ["show"]), ("targets", ["show", "a", "b"]), ("datasets", ["--no-such-option"]),
-    ("no-such-verb", []), ("--no-such-option", []),
-    ("runner", []), ("runner", ["{bundle}"]), ("runner", ["{bundle}", "--no-such-option"]), ("runner", ["{bundle}", "--input"]),
+    ("tune", ["-d", "iris", "-n", "0"]),
+    ("tune", ["-d", "iris", "-n", "x"]),
+    ("tune", ["-d", "iris", "--timeout", "0"]),
+    ("tune", ["-d", "iris", "--jobs", "0"]),
+    ("tune", ["-d", "iris", "-e", "0"]),
+    ("package", []),
+    ("package", ["{onnx}", "--no-such-option"]),
+    ("profiles", ["show"]),
+    ("targets", ["show", "a", "b"]),
+    ("datasets", ["--no-such-option"]),
+    ("no-such-verb", []),
+    ("--no-such-option", []),
+    ("runner", []),
+    ("runner", ["{bundle}"]),
+    ("runner", ["{bundle}", "--no-such-option"]),
+    ("runner", ["{bundle}", "--input"]),
 )
 
 
@@ -1076,8 +1435,11 @@ def test_option_values_the_parser_refuses(built, case, as_json):
             argv, entry = [verb] + rest, cli_main
             if verb in ("train", "export", "evaluate", "tune", "package") and rest[-1:] not in (["-d"], ["--form"]):
                 argv += ["-o", str(out)] + (["--json"] if as_json else [])
-        run_cli(argv, Expect(verb, area=area, output=out, must_fail="the parser must refuse this", inputs=_inputs(built)),
-                entry=entry)
+        run_cli(
+            argv,
+            Expect(verb, area=area, output=out, must_fail="the parser must refuse this", inputs=_inputs(built)),
+            entry=entry,
+        )
 
 
 OUTPUT_CASES = (  # (verb, argv with {out}, output file name, has --force)
@@ -1094,8 +1456,9 @@ OUTPUT_CASES = (  # (verb, argv with {out}, output file name, has --force)
 
 @surveyed
 @FUZZ
-@given(case=st.sampled_from(OUTPUT_CASES), out_kind=st.sampled_from(OUT_KINDS), force=st.booleans(),
-       as_json=st.booleans())
+@given(
+    case=st.sampled_from(OUTPUT_CASES), out_kind=st.sampled_from(OUT_KINDS), force=st.booleans(), as_json=st.booleans()
+)
 def test_outputs_that_exist_or_cannot_be_written(built, case, out_kind, force, as_json):
     """Every verb's output path: existing file / directory (with and without --force), under a file, in a
     read-only directory. A failure leaves it as it was; success writes it."""
@@ -1109,8 +1472,11 @@ def test_outputs_that_exist_or_cannot_be_written(built, case, out_kind, force, a
             must = "an output path that cannot be written"
         elif out_kind.startswith("existing") and has_force and not force and verb != "package":
             must = "an existing output without --force"
-        elif verb == "package" and ((out_kind == "existing_file" and not force) or out_kind.startswith("existing_")
-                                    and out_kind != "existing_file"):
+        elif verb == "package" and (
+            (out_kind == "existing_file" and not force)
+            or out_kind.startswith("existing_")
+            and out_kind != "existing_file"
+        ):
             must = "an existing bundle file without --force, or a directory as the bundle file"
         elif verb == "run" and out_kind.startswith("existing_") and out_kind != "existing_file":
             must = "--output is a directory"
@@ -1118,24 +1484,45 @@ def test_outputs_that_exist_or_cannot_be_written(built, case, out_kind, force, a
             must = "the report directory exists and is not an earlier report"
         elif verb in ("runner", "tune") and out_kind == "existing_file":
             must = "a file where the output directory goes"
-        run_cli(argv, Expect(verb, area=area, output=out, must_fail=must, writes=True, inputs=_inputs(built)),
-                entry=runner_main if verb == "runner" else None)
+        run_cli(
+            argv,
+            Expect(verb, area=area, output=out, must_fail=must, writes=True, inputs=_inputs(built)),
+            entry=runner_main if verb == "runner" else None,
+        )
 
 
 @surveyed
 @FUZZ
-@given(data=bad_datasets(), label=st.one_of(*often(st.none(), 2), st.sampled_from(("label", "y", "nope", "", "x", "a"))),
-       top_k=st.one_of(*often(st.none(), 3), st.sampled_from(("2", "3"))), as_json=st.booleans())
+@given(
+    data=bad_datasets(),
+    label=st.one_of(*often(st.none(), 2), st.sampled_from(("label", "y", "nope", "", "x", "a"))),
+    top_k=st.one_of(*often(st.none(), 3), st.sampled_from(("2", "3"))),
+    as_json=st.booleans(),
+)
 def test_train_on_bad_dataset_files(built, data, label, top_k, as_json):
     """``train -d FILE``: broken CSV/NPZ/HDF5/.ts files, wrong keys, dtypes, shapes, NaN/inf/1e300, object arrays."""
     with example_dirs() as (folder, area):
         out = area / "run"
-        argv = ["train", "-d", materialize(data, folder, "data", built), "-p", "workstation", "-t", "onnx-cpu",
-                *TRAIN_BASE, "-o", out]
+        argv = [
+            "train",
+            "-d",
+            materialize(data, folder, "data", built),
+            "-p",
+            "workstation",
+            "-t",
+            "onnx-cpu",
+            *TRAIN_BASE,
+            "-o",
+            out,
+        ]
         argv += (["--label-column", label] if label is not None else []) + (["--top-k", top_k] if top_k else [])
         argv += ["--json"] if as_json else []
-        run_cli(argv, Expect("train", area=area, output=out, must_fail=must_fail_reason(data), writes=True,
-                             inputs=_inputs(built)))
+        run_cli(
+            argv,
+            Expect(
+                "train", area=area, output=out, must_fail=must_fail_reason(data), writes=True, inputs=_inputs(built)
+            ),
+        )
 
 
 DOC_SLOTS = (  # (verb, argv before the slot, the slot option, the option that writes)
@@ -1154,8 +1541,12 @@ DOC_SLOTS = (  # (verb, argv before the slot, the slot option, the option that w
 
 @surveyed
 @FUZZ
-@given(slot=st.sampled_from(DOC_SLOTS), profile=bad_docs("profile.yaml", ".yaml", RAW_YAML),
-       target=bad_docs("target.yaml", ".yaml", RAW_YAML), as_json=st.booleans())
+@given(
+    slot=st.sampled_from(DOC_SLOTS),
+    profile=bad_docs("profile.yaml", ".yaml", RAW_YAML),
+    target=bad_docs("target.yaml", ".yaml", RAW_YAML),
+    as_json=st.booleans(),
+)
 def test_bad_profile_and_target_files(built, slot, profile, target, as_json):
     """``-p FILE`` / ``-t FILE`` of every verb: YAML with one entry changed to junk or deleted, broken YAML,
     non-UTF-8, truncated or garbled files, directories, missing files."""
@@ -1165,19 +1556,25 @@ def test_bad_profile_and_target_files(built, slot, profile, target, as_json):
         out = area / ("y.npy" if verb == "run" else "out")
         argv = [verb] + _fill(argv, built, folder) + [option, materialize(doc, folder, "doc", built), writes, out]
         argv += ["--json"] if as_json and verb != "tune" else []
-        run_cli(argv, Expect(verb, area=area, output=out, must_fail=must_fail_reason(doc), writes=True,
-                             inputs=_inputs(built)))
+        run_cli(
+            argv,
+            Expect(verb, area=area, output=out, must_fail=must_fail_reason(doc), writes=True, inputs=_inputs(built)),
+        )
 
 
 @surveyed
 @FUZZ
-@given(dataset=st.sampled_from(("iris", "iris", "wine")), profile=st.sampled_from(("workstation", "wearable")),
-       target=st.one_of(*often(st.none(), 2), st.sampled_from(SAFE_TARGETS + ("loihi2",))),
-       model=st.one_of(*often(st.none(), 2), st.sampled_from(MODELS)),
-       sets=st.lists(SET_ARGS, min_size=1, max_size=2),
-       top_k=st.one_of(*often(st.none(), 3), st.sampled_from(("2", "100"))),
-       label=st.one_of(*often(st.none(), 2), st.sampled_from(("label", "nope", ""))),
-       seed=st.sampled_from(("0",) * 8 + ("-1", "99999999999999999999999", "1")), as_json=st.booleans())
+@given(
+    dataset=st.sampled_from(("iris", "iris", "wine")),
+    profile=st.sampled_from(("workstation", "wearable")),
+    target=st.one_of(*often(st.none(), 2), st.sampled_from(SAFE_TARGETS + ("loihi2",))),
+    model=st.one_of(*often(st.none(), 2), st.sampled_from(MODELS)),
+    sets=st.lists(SET_ARGS, min_size=1, max_size=2),
+    top_k=st.one_of(*often(st.none(), 3), st.sampled_from(("2", "100"))),
+    label=st.one_of(*often(st.none(), 2), st.sampled_from(("label", "nope", ""))),
+    seed=st.sampled_from(("0",) * 8 + ("-1", "99999999999999999999999", "1")),
+    as_json=st.booleans(),
+)
 def test_train_with_bad_hyperparameters(built, dataset, profile, target, model, sets, top_k, label, seed, as_json):
     """``train --set key=value`` junk (hidden=[0], beta=2, lr=-1, nan, 1e300, lists, strings, malformed pairs),
     models that do not fit the data, --top-k / --label-column / --seed values."""
@@ -1194,21 +1591,50 @@ def test_train_with_bad_hyperparameters(built, dataset, profile, target, model, 
 
 @surveyed
 @FUZZ
-@given(space=st.one_of(st.none(), bad_docs("space.json", ".json", RAW_JSON), bad_docs("space.json", ".json", RAW_JSON)),
-       model=st.sampled_from(("mlp", "mlp", "rnn", "cnn2d")),
-       tuner=st.one_of(st.none(), st.sampled_from(("tpe", "random", "nsga2", "grid", "cmaes"))),
-       objectives=st.sampled_from(("accuracy,energy", "accuracy", "memory", "energy,memory", "accuracy,accuracy")),
-       extra=st.lists(st.sampled_from((("--timeout", "inf"), ("--resume",), ("--storage", "junk://"),
-                                       ("--storage", "sqlite:///no/such/dir/x.db"), ("--nni-port", "8080"),
-                                       ("--nni-remote", "m.yaml"), ("--no-prune",), ("--study", "s"), ("--jobs", "2"),
-                                       ("--seed", "-1"))), max_size=2))
+@given(
+    space=st.one_of(st.none(), bad_docs("space.json", ".json", RAW_JSON), bad_docs("space.json", ".json", RAW_JSON)),
+    model=st.sampled_from(("mlp", "mlp", "rnn", "cnn2d")),
+    tuner=st.one_of(st.none(), st.sampled_from(("tpe", "random", "nsga2", "grid", "cmaes"))),
+    objectives=st.sampled_from(("accuracy,energy", "accuracy", "memory", "energy,memory", "accuracy,accuracy")),
+    extra=st.lists(
+        st.sampled_from(
+            (
+                ("--timeout", "inf"),
+                ("--resume",),
+                ("--storage", "junk://"),
+                ("--storage", "sqlite:///no/such/dir/x.db"),
+                ("--nni-port", "8080"),
+                ("--nni-remote", "m.yaml"),
+                ("--no-prune",),
+                ("--study", "s"),
+                ("--jobs", "2"),
+                ("--seed", "-1"),
+            )
+        ),
+        max_size=2,
+    ),
+)
 def test_tune_with_bad_spaces_and_options(built, space, model, tuner, objectives, extra):
     """``tune --space FILE`` with junk NNI spaces (wrong _type/_value, nested, NaN, unknown parameters), and
     tuners / objectives / storage / resume / NNI-only options."""
     with example_dirs() as (folder, area):
         out = area / "tune"
-        argv = ["tune", "-d", "iris", "-p", "workstation", "-t", "onnx-cpu", "-m", model, "--objectives", objectives,
-                *TUNE_BASE, "-o", out]
+        argv = [
+            "tune",
+            "-d",
+            "iris",
+            "-p",
+            "workstation",
+            "-t",
+            "onnx-cpu",
+            "-m",
+            model,
+            "--objectives",
+            objectives,
+            *TUNE_BASE,
+            "-o",
+            out,
+        ]
         if space is not None:
             argv += ["--space", materialize(space, folder, "space", built)]
         argv += ["--tuner", tuner] if tuner else []
@@ -1217,18 +1643,35 @@ def test_tune_with_bad_spaces_and_options(built, space, model, tuner, objectives
             argv += list(e)
             if e[0] in ("--nni-port", "--nni-remote"):  # the engine is optuna
                 inapplicable.append(e[0])
-        run_cli(argv, Expect("tune", area=area, output=out, must_fail=must_fail_reason(space) if space else None,
-                             inapplicable=tuple(inapplicable), writes=True, inputs=_inputs(built)))
+        run_cli(
+            argv,
+            Expect(
+                "tune",
+                area=area,
+                output=out,
+                must_fail=must_fail_reason(space) if space else None,
+                inapplicable=tuple(inapplicable),
+                writes=True,
+                inputs=_inputs(built),
+            ),
+        )
 
 
 @surveyed
 @FUZZ
-@given(model=st.one_of(*often(fixture("run", "nir/model.nir", *THIRD_PARTY_NIR), 2), *often(artifact_dirs("run", RUN_MEMBERS), 4),
-                       corruptions(("model.nir", "lif_norse.nir")), generic_bad((".nir", ".pt", ""), "model.nir"),
-                       dataset_arrays(".nir")),
-       target=st.sampled_from(SAFE_TARGETS),
-       form=st.one_of(*often(st.none(), 2), st.sampled_from(("unrolled", "stepwise", "Stepwise", "both"))),
-       profile=st.one_of(*often(st.none(), 2), st.sampled_from(("workstation", "wearable"))), as_json=st.booleans())
+@given(
+    model=st.one_of(
+        *often(fixture("run", "nir/model.nir", *THIRD_PARTY_NIR), 2),
+        *often(artifact_dirs("run", RUN_MEMBERS), 4),
+        corruptions(("model.nir", "lif_norse.nir")),
+        generic_bad((".nir", ".pt", ""), "model.nir"),
+        dataset_arrays(".nir"),
+    ),
+    target=st.sampled_from(SAFE_TARGETS),
+    form=st.one_of(*often(st.none(), 2), st.sampled_from(("unrolled", "stepwise", "Stepwise", "both"))),
+    profile=st.one_of(*often(st.none(), 2), st.sampled_from(("workstation", "wearable"))),
+    as_json=st.booleans(),
+)
 def test_export_bad_models(built, model, target, form, profile, as_json):
     """``export MODEL -t T``: run directories with a corrupt checkpoint / manifest / metrics (re-signed or not),
     random / truncated / garbled .nir files, HDF5 files that are no NIR graph, other frameworks' graphs;
@@ -1243,20 +1686,38 @@ def test_export_bad_models(built, model, target, form, profile, as_json):
             must = must or f"--form {form!r} is no ONNX form"
         if form is not None and target not in ONNX_TARGETS:
             inapplicable = ("--form",)
-        run_cli(argv, Expect("export", area=area, output=out, must_fail=must, inapplicable=inapplicable, writes=True,
-                             inputs=_inputs(built)))
+        run_cli(
+            argv,
+            Expect(
+                "export",
+                area=area,
+                output=out,
+                must_fail=must,
+                inapplicable=inapplicable,
+                writes=True,
+                inputs=_inputs(built),
+            ),
+        )
 
 
 @surveyed
 @FUZZ
-@given(artifact=st.one_of(*often(fixture("onnx", "onnx/model.onnx", "onnx/model.stepwise.onnx", "nir", "nir/model.nir",
-                                          "bundle"), 4),
-                          artifact_dirs("onnx", ONNX_MEMBERS), artifact_dirs("nir", NIR_MEMBERS), bundles(),
-                          corruptions(("model.onnx", "model.nir")),
-                          generic_bad((".onnx", ".nir", ".net", ".zip", ".txt"), "model.onnx")),
-       inputs=ONE_OR_TWO_INPUTS, input_names=st.lists(NAMES, min_size=2, max_size=2),
-       output=st.booleans(), misuse=st.sampled_from((False,) * 6 + (True,)),
-       target=st.one_of(*often(st.none(), 3), st.sampled_from(SAFE_TARGETS)), as_json=st.booleans())
+@given(
+    artifact=st.one_of(
+        *often(fixture("onnx", "onnx/model.onnx", "onnx/model.stepwise.onnx", "nir", "nir/model.nir", "bundle"), 4),
+        artifact_dirs("onnx", ONNX_MEMBERS),
+        artifact_dirs("nir", NIR_MEMBERS),
+        bundles(),
+        corruptions(("model.onnx", "model.nir")),
+        generic_bad((".onnx", ".nir", ".net", ".zip", ".txt"), "model.onnx"),
+    ),
+    inputs=ONE_OR_TWO_INPUTS,
+    input_names=st.lists(NAMES, min_size=2, max_size=2),
+    output=st.booleans(),
+    misuse=st.sampled_from((False,) * 6 + (True,)),
+    target=st.one_of(*often(st.none(), 3), st.sampled_from(SAFE_TARGETS)),
+    as_json=st.booleans(),
+)
 def test_run_bad_artifacts_and_inputs(built, artifact, inputs, input_names, output, misuse, target, as_json):
     """``run ARTIFACT --input FILE [--output Y]``: corrupt exports and bundles, bad input arrays (shapes,
     dtypes, NaN/inf/1e300, object arrays, NPZ, CSV), malformed NAME=PATH, a target that does not fit."""
@@ -1271,65 +1732,126 @@ def test_run_bad_artifacts_and_inputs(built, artifact, inputs, input_names, outp
         must = must_fail_reason(artifact) or next((r for r in map(must_fail_reason, inputs) if r), None)
         if path.endswith(".zip") and (out is not None or target is not None):
             must = must or "--output/--target do not apply to a bundle"
-        run_cli(argv, Expect("run", area=area, output=out, must_fail=must, writes=out is not None,
-                             inputs=_inputs(built)))
+        run_cli(
+            argv, Expect("run", area=area, output=out, must_fail=must, writes=out is not None, inputs=_inputs(built))
+        )
 
 
 @surveyed
 @FUZZ
-@given(artifact=st.one_of(fixture("onnx", "nir", "nir/model.nir"), artifact_dirs("onnx", ONNX_MEMBERS),
-                          artifact_dirs("nir", NIR_MEMBERS), artifact_dirs("onnx", ONNX_MEMBERS),
-                          generic_bad((".nir", ""), "model.nir")),
-       dataset=st.one_of(*often(st.none(), 2), st.just("iris")), target=st.one_of(*often(st.none(), 2), st.just("nir")),
-       limit=st.sampled_from(("5", "5", "1")), batch=st.sampled_from(("128", "128", "1")), as_json=st.booleans())
+@given(
+    artifact=st.one_of(
+        fixture("onnx", "nir", "nir/model.nir"),
+        artifact_dirs("onnx", ONNX_MEMBERS),
+        artifact_dirs("nir", NIR_MEMBERS),
+        artifact_dirs("onnx", ONNX_MEMBERS),
+        generic_bad((".nir", ""), "model.nir"),
+    ),
+    dataset=st.one_of(*often(st.none(), 2), st.just("iris")),
+    target=st.one_of(*often(st.none(), 2), st.just("nir")),
+    limit=st.sampled_from(("5", "5", "1")),
+    batch=st.sampled_from(("128", "128", "1")),
+    as_json=st.booleans(),
+)
 def test_evaluate_bad_artifacts(built, artifact, dataset, target, limit, batch, as_json):
     """``evaluate ARTIFACT``: export directories with a corrupt model / manifest / parity (re-signed or not)."""
     with example_dirs() as (folder, area):
         out = area / "report"
-        argv = ["evaluate", materialize(artifact, folder, "artifact", built), "-o", out, "--limit", limit,
-                "--batch-size", batch]
-        argv += (["-d", dataset] if dataset else []) + (["-t", target] if target else []) + (["--json"] if as_json else [])
-        run_cli(argv, Expect("evaluate", area=area, output=out, must_fail=must_fail_reason(artifact), writes=True,
-                             inputs=_inputs(built)))
+        argv = [
+            "evaluate",
+            materialize(artifact, folder, "artifact", built),
+            "-o",
+            out,
+            "--limit",
+            limit,
+            "--batch-size",
+            batch,
+        ]
+        argv += (
+            (["-d", dataset] if dataset else []) + (["-t", target] if target else []) + (["--json"] if as_json else [])
+        )
+        run_cli(
+            argv,
+            Expect(
+                "evaluate",
+                area=area,
+                output=out,
+                must_fail=must_fail_reason(artifact),
+                writes=True,
+                inputs=_inputs(built),
+            ),
+        )
 
 
 @surveyed
 @FUZZ
-@given(artifact=fixture("onnx", "nir", "nir/model.nir"),
-       dataset=st.one_of(bad_datasets(), names("iris", "digits", "wine", "digits_rows", "breast_cancer")),
-       limit=st.sampled_from(("5", "5", "1", "1000")), as_json=st.booleans())
+@given(
+    artifact=fixture("onnx", "nir", "nir/model.nir"),
+    dataset=st.one_of(bad_datasets(), names("iris", "digits", "wine", "digits_rows", "breast_cancer")),
+    limit=st.sampled_from(("5", "5", "1", "1000")),
+    as_json=st.booleans(),
+)
 def test_evaluate_bad_datasets(built, artifact, dataset, limit, as_json):
     """``evaluate ARTIFACT -d FILE|NAME``: broken dataset files, datasets of another shape or class count."""
     with example_dirs() as (folder, area):
         out = area / "report"
-        argv = ["evaluate", materialize(artifact, folder, "artifact", built), "-o", out, "--limit", limit,
-                "-d", materialize(dataset, folder, "data", built)] + (["--json"] if as_json else [])
-        run_cli(argv, Expect("evaluate", area=area, output=out, must_fail=must_fail_reason(dataset), writes=True,
-                             inputs=_inputs(built)))
+        argv = [
+            "evaluate",
+            materialize(artifact, folder, "artifact", built),
+            "-o",
+            out,
+            "--limit",
+            limit,
+            "-d",
+            materialize(dataset, folder, "data", built),
+        ] + (["--json"] if as_json else [])
+        run_cli(
+            argv,
+            Expect(
+                "evaluate",
+                area=area,
+                output=out,
+                must_fail=must_fail_reason(dataset),
+                writes=True,
+                inputs=_inputs(built),
+            ),
+        )
 
 
 @surveyed
 @FUZZ
-@given(artifact=st.one_of(fixture("onnx", "onnx", "nir", "run"), *often(artifact_dirs("onnx", ONNX_MEMBERS), 4),
-                          artifact_dirs("nir", NIR_MEMBERS), generic_bad((".onnx", ".zip", ""), "model.onnx")),
-       target=st.one_of(*often(st.none(), 2), st.sampled_from(SAFE_TARGETS)), unrolled=st.booleans(),
-       as_json=st.booleans())
+@given(
+    artifact=st.one_of(
+        fixture("onnx", "onnx", "nir", "run"),
+        *often(artifact_dirs("onnx", ONNX_MEMBERS), 4),
+        artifact_dirs("nir", NIR_MEMBERS),
+        generic_bad((".onnx", ".zip", ""), "model.onnx"),
+    ),
+    target=st.one_of(*often(st.none(), 2), st.sampled_from(SAFE_TARGETS)),
+    unrolled=st.booleans(),
+    as_json=st.booleans(),
+)
 def test_package_bad_exports(built, artifact, target, unrolled, as_json):
     """``package EXPORT [-t T]``: export directories with a corrupt member (re-signed or not), a run directory,
     a NIR export, non-ONNX targets."""
     with example_dirs() as (folder, area):
         out = area / "bundle.zip"
         argv = ["package", materialize(artifact, folder, "export", built), "-o", out]
-        argv += (["--unrolled"] if unrolled else []) + (["-t", target] if target else []) + (["--json"] if as_json else [])
+        argv += (
+            (["--unrolled"] if unrolled else []) + (["-t", target] if target else []) + (["--json"] if as_json else [])
+        )
         must = must_fail_reason(artifact) or ("package needs an ONNX target, not nir" if target == "nir" else None)
         run_cli(argv, Expect("package", area=area, output=out, must_fail=must, writes=True, inputs=_inputs(built)))
 
 
 @surveyed
 @FUZZ
-@given(bundle=st.one_of(fixture("bundle"), fixture("bundle"), bundles()),
-       inputs=ONE_OR_TWO_INPUTS, input_names=st.lists(NAMES, min_size=2, max_size=2),
-       flags=st.lists(st.sampled_from(("--json", "--json", "--stream", "--stream", "--info")), max_size=2, unique=True))
+@given(
+    bundle=st.one_of(fixture("bundle"), fixture("bundle"), bundles()),
+    inputs=ONE_OR_TWO_INPUTS,
+    input_names=st.lists(NAMES, min_size=2, max_size=2),
+    flags=st.lists(st.sampled_from(("--json", "--json", "--stream", "--stream", "--info")), max_size=2, unique=True),
+)
 def test_runner_bad_bundles(built, bundle, inputs, input_names, flags):
     """``python -m edgesnn.runner BUNDLE --input FILE``: corrupt zips, tampered or re-signed members, bad raw
     inputs (shapes, dtypes, NaN/inf/1e300, CSV junk), --stream / --info / --json."""

@@ -54,6 +54,7 @@ def trained(tmp_path_factory):
 
 # 1. a checkpoint never runs code, manifest or not ---------------------------------------------
 
+
 class _Payload:
     def __reduce__(self):
         return (os.system, (f"touch {self.marker}",))
@@ -98,12 +99,18 @@ def test_checkpoint_missing_keys_is_one_line(trained, tmp_path):
 
 # 2. interrupts: exit 130 / 143, one line, nothing written --------------------------------------
 
+
 def _interrupt(argv, sig, after_s):
     """Start the CLI in a child, send ``sig`` after ``after_s`` seconds; (exit code, stderr)."""
     code = "import sys; from edgesnn.cli import main; sys.exit(main())"
-    proc = subprocess.Popen([sys.executable, "-c", code, *map(str, argv)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *map(str, argv)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     time.sleep(after_s)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=180)
@@ -146,9 +153,9 @@ def test_interrupted_tune_message(tmp_path):
 
 def test_a_verbs_exit_code_is_returned(trained, tmp_path):
     """typer.Exit(n) raised by a verb (run on a bundle) reaches the shell as n, not 0."""
-    from edgesnn.cli import app
-
     import typer
+
+    from edgesnn.cli import app
 
     @app.command("exit-three", hidden=True)
     def _three():
@@ -161,6 +168,7 @@ def test_a_verbs_exit_code_is_returned(trained, tmp_path):
 
 
 # 3. user files: undecodable, a directory, wrong container --------------------------------------
+
 
 def test_profile_that_is_not_utf8(tmp_path):
     bad = tmp_path / "p.yaml"
@@ -187,11 +195,20 @@ def test_search_space_that_is_a_list(tmp_path):
 
 # 4. hyper-parameters validated before training, with the valid range ---------------------------
 
-@pytest.mark.parametrize("setting,needle", [
-    ("hidden=[0]", "list of integers ≥ 1"), ("lr=-1", "> 0"), ("beta=2", "[0.0, 1.0]"),
-    ("batch_size=abc", "integer"), ("epochs=0", "≥ 1"), ("learn_beta=1", "true or false"),
-    ("correct_rate=1.5", "[0.0, 1.0]"), ("timesteps=-3", "≥ 1"),
-])
+
+@pytest.mark.parametrize(
+    "setting,needle",
+    [
+        ("hidden=[0]", "list of integers ≥ 1"),
+        ("lr=-1", "> 0"),
+        ("beta=2", "[0.0, 1.0]"),
+        ("batch_size=abc", "integer"),
+        ("epochs=0", "≥ 1"),
+        ("learn_beta=1", "true or false"),
+        ("correct_rate=1.5", "[0.0, 1.0]"),
+        ("timesteps=-3", "≥ 1"),
+    ],
+)
 def test_hyper_parameters_out_of_range(tmp_path, setting, needle):
     code, _, err = cli("train", "-d", "iris", "--set", setting, "-e", "1", "-o", tmp_path / "r")
     assert code == 1 and not (tmp_path / "r").exists()
@@ -199,6 +216,7 @@ def test_hyper_parameters_out_of_range(tmp_path, setting, needle):
 
 
 # 5. run on an .npz ---------------------------------------------------------------------------
+
 
 def test_run_on_npz(trained, tmp_path):
     _, onnx = trained
@@ -213,6 +231,7 @@ def test_run_on_npz(trained, tmp_path):
 
 
 # 6. --output that cannot be written: refused before the model runs ----------------------------
+
 
 def test_run_output_unwritable(trained, tmp_path):
     _, onnx = trained
@@ -243,6 +262,7 @@ def test_run_output_in_read_only_dir(trained, tmp_path):
 
 # 7. values beyond float32: the error alone, no numpy warning first -----------------------------
 
+
 def test_run_on_huge_values_prints_one_line(trained, tmp_path):
     _, onnx = trained
     x = tmp_path / "big.npy"
@@ -253,6 +273,7 @@ def test_run_on_huge_values_prints_one_line(trained, tmp_path):
 
 
 # 8. options that do not apply to the target are refused by name --------------------------------
+
 
 def test_form_is_refused_for_non_onnx_targets(trained, tmp_path):
     run, _ = trained
@@ -268,6 +289,7 @@ def test_run_options_that_do_not_apply_to_a_bundle(tmp_path):
 
 
 # third-party NIR semantics from the command line ----------------------------------------------
+
 
 def test_reset_and_dt_for_a_nir_file(tmp_path):
     x = tmp_path / "x.npy"

@@ -66,14 +66,26 @@ def test_check_direction_is_a_field_and_one_record_serves_the_tuner():
 
     rebuilt = Check("min_mean_firing_rate", 0.0, 0.001)  # as ``edgesnn evaluate`` rebuilds a report row
     assert rebuilt.is_max is False and rebuilt.slack == pytest.approx(0.001) and not rebuilt.ok
-    assert rebuilt.to_dict() == {"name": "min_mean_firing_rate", "value": 0.0, "limit": 0.001, "note": "",
-                                 "slack": 0.001, "ok": False}
+    assert rebuilt.to_dict() == {
+        "name": "min_mean_firing_rate",
+        "value": 0.0,
+        "limit": 0.001,
+        "note": "",
+        "slack": 0.001,
+        "ok": False,
+    }
     with pytest.raises(ValueError, match="is_max"):
         Check("energy_floor_uj", 1.0, 0.5)  # not a profile limit: its direction must be given
     floor = Check("energy_floor_uj", 1.0, 0.5, is_max=True, stage="static")
     assert floor.slack == 0.5 and floor.scaled == 1.0
-    assert floor.to_dict() == {"name": "energy_floor_uj", "value": 1.0, "limit": 0.5, "slack": 0.5,
-                               "stage": "static", "ok": False}
+    assert floor.to_dict() == {
+        "name": "energy_floor_uj",
+        "value": 1.0,
+        "limit": 0.5,
+        "slack": 0.5,
+        "stage": "static",
+        "ok": False,
+    }
 
 
 def test_latency_budget_is_a_timestep_budget_in_time_units(tmp_path):

@@ -12,9 +12,8 @@ from edgesnn.data import BUILTINS, Dataset, labels_to_indices, load_dataset
 from edgesnn.errors import DataError, ShapeError, UsageError
 from edgesnn.testing.messages import one_line
 
-
-
 # ---------------------------------------------------------------- built-ins
+
 
 @pytest.mark.parametrize(
     "name, shape, kind, n_classes, n",
@@ -47,8 +46,19 @@ def test_builtins_hold_the_real_values():
     assert bc.classes == ["malignant", "benign"]
     wine = load_dataset("wine")
     assert wine.x[0, 0] == pytest.approx(14.23)  # alcohol of the first wine
-    assert {"breast_cancer", "digits", "digits_rows", "iris", "wine", "basic_motions", "japanese_vowels",
-            "pickup_gesture", "pbmc68k", "mnist", "spoken_digits"} <= set(BUILTINS)
+    assert {
+        "breast_cancer",
+        "digits",
+        "digits_rows",
+        "iris",
+        "wine",
+        "basic_motions",
+        "japanese_vowels",
+        "pickup_gesture",
+        "pbmc68k",
+        "mnist",
+        "spoken_digits",
+    } <= set(BUILTINS)
 
 
 def test_unknown_builtin_name_suggests():
@@ -63,6 +73,7 @@ def test_label_column_on_builtin_is_refused():
 
 
 # ---------------------------------------------------------------- round trips
+
 
 def write_csv(path, header, rows):
     with open(path, "w", newline="") as fh:
@@ -143,6 +154,7 @@ def test_hdf5_string_labels(tmp_path):
 
 
 # ---------------------------------------------------------------- bad input
+
 
 def test_missing_file(tmp_path):
     with pytest.raises(DataError) as exc:

@@ -247,6 +247,7 @@ def test_direct_input_on_an_8bit_power_of_two_grid():
     levels = out / enc.step_size
     np.testing.assert_array_equal(levels, np.round(levels))
     assert np.abs(levels).max() <= 127 and np.abs(out - x.transpose(2, 0, 1)).max() <= enc.step_size / 2
-    multi = on_input_grid(make_encoder("multi", inputs={"a": {"name": "direct"}, "b": {"name": "rate"}}),
-                          {"a": x * 0.1, "b": X_TS})
+    multi = on_input_grid(
+        make_encoder("multi", inputs={"a": {"name": "direct"}, "b": {"name": "rate"}}), {"a": x * 0.1, "b": X_TS}
+    )
     assert multi.encoders["a"].step_size == input_grid(1.0)  # shared peak: spikes count 1

@@ -28,8 +28,10 @@ def test_digits_spoken_pairs_by_class_with_unseen_voices_in_test(digits_spoken):
 
 def test_prepare_scales_each_input_as_its_kind(digits_spoken):
     prep = prepare("digits_spoken", seed=0)
-    assert {k: v["kind"] for k, v in prep.spec["preprocessing"]["inputs"].items()} == {"audio": "zscore",
-                                                                                       "image": "zscore-minmax"}
+    assert {k: v["kind"] for k, v in prep.spec["preprocessing"]["inputs"].items()} == {
+        "audio": "zscore",
+        "image": "zscore-minmax",
+    }
     img, aud = prep.train.x["image"], prep.train.x["audio"]
     assert img.min() >= 0 and img.max() <= 1
     np.testing.assert_allclose(aud.mean(axis=(0, 2)), 0, atol=1e-4)  # per channel, training statistics
@@ -58,8 +60,9 @@ def test_nan_padding_and_mismatched_inputs_are_one_line_errors(tmp_path):
     np.savez(tmp_path / "nan.npz", x=series, y=np.arange(12) % 2)
     with pytest.raises(DataError, match="padded with NaN.*5 valid frames.*'lengths' array"):
         load_dataset(tmp_path / "nan.npz")
-    np.savez(tmp_path / "bad.npz", x_image=rng.random((12, 1, 4, 4)), x_audio=rng.random((10, 3, 9)),
-             y=np.arange(12) % 2)
+    np.savez(
+        tmp_path / "bad.npz", x_image=rng.random((12, 1, 4, 4)), x_audio=rng.random((10, 3, 9)), y=np.arange(12) % 2
+    )
     with pytest.raises(DataError, match="input 'x_audio' has 10 samples but y has 12"):
         load_dataset(tmp_path / "bad.npz")
     np.savez(tmp_path / "badlen.npz", x=rng.random((12, 2, 8)), y=np.arange(12) % 2, lengths=np.full(12, 9))

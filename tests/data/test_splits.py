@@ -102,7 +102,9 @@ def test_prepare_top_k_and_timeseries_per_channel():
 def test_prepare_user_csv_records_its_path(tmp_path):
     rng = np.random.default_rng(0)
     path = tmp_path / "sensor.csv"
-    rows = ["a,b,Activity"] + [f"{rng.normal():.4f},{rng.normal() * 100:.4f},{['walk', 'sit'][i % 2]}" for i in range(40)]
+    rows = ["a,b,Activity"] + [
+        f"{rng.normal():.4f},{rng.normal() * 100:.4f},{['walk', 'sit'][i % 2]}" for i in range(40)
+    ]
     path.write_text("\n".join(rows) + "\n")
     prep = prepare(path, seed=1, label_column="Activity")
     assert prep.spec["source"] == str(path.resolve()) and prep.spec["label_column"] == "Activity"

@@ -21,8 +21,16 @@ def digits_exports(tmp_path_factory) -> dict:
         return run_export(root / "run", target, out=out, **options)
 
     # small and short (T=10, 2 epochs) yet well above chance (~0.7 test accuracy)
-    train("digits", "wearable", target="onnx-cpu", epochs=2, out=root / "run", progress=False, ann_twin=False,
-          overrides={"hidden": [32], "timesteps": 10, "lr": 5e-3})
+    train(
+        "digits",
+        "wearable",
+        target="onnx-cpu",
+        epochs=2,
+        out=root / "run",
+        progress=False,
+        ann_twin=False,
+        overrides={"hidden": [32], "timesteps": 10, "lr": 5e-3},
+    )
     export("onnx", root / "onnx", record=True)
     export("nir", root / "nir")
     return {"run": root / "run", "onnx": root / "onnx", "nir": root / "nir", "export": export}
@@ -32,37 +40,93 @@ def build_sample_report(full: bool = True):
     """A report with every section filled; ``full=False`` leaves the optional parts empty."""
     from edgesnn.evaluation import Activity, Energy, Latency, Memory, Report
 
-    tables = {"snn": {"table": "horowitz-45nm-fp32", "covers": "fp32 adds | per event", "omits": "memory traffic",
-                      "constants": {"e_synop_pj": {"value_pj": 0.9, "source": "Horowitz 2014"},
-                                    "e_neuron_update_pj": {"value_pj": 4.6, "source": "Horowitz <2014>"}}},
-              "ann": ({"table": "horowitz-45nm-fp32", "covers": "fp32 MACs", "omits": "static power",
-                       "constants": {"e_mac_pj": {"value_pj": 4.6, "source": "Horowitz 2014"}}} if full else None)}
+    tables = {
+        "snn": {
+            "table": "horowitz-45nm-fp32",
+            "covers": "fp32 adds | per event",
+            "omits": "memory traffic",
+            "constants": {
+                "e_synop_pj": {"value_pj": 0.9, "source": "Horowitz 2014"},
+                "e_neuron_update_pj": {"value_pj": 4.6, "source": "Horowitz <2014>"},
+            },
+        },
+        "ann": (
+            {
+                "table": "horowitz-45nm-fp32",
+                "covers": "fp32 MACs",
+                "omits": "static power",
+                "constants": {"e_mac_pj": {"value_pj": 4.6, "source": "Horowitz 2014"}},
+            }
+            if full
+            else None
+        ),
+    }
     memory = Memory(32, 38440.0, 8, 552.0, 512.0, 39504.0)
-    activity = Activity(["fc1", "lif1", "fc2", "lif2"], {"lif1": 0.09439322916666665, "lif2": 0.0277},
-                        0.08956038647342994, 0.3066857638888889,
-                        {"lif1": 302.05833333333334, "lif2": 6.925}, 308.98333333333335, {"lif1": 108741, "lif2": 2493},
-                        {"fc1": 62545.15, "fc2": 3005.063888888889}, 65550.21388888889,
-                        {"fc1": "spikes", "fc2": "nonzero"}, {"lif1": 3200, "lif2": 250}, 3450)
-    energy = Energy("horowitz-45nm-fp32", 0.0748651925,
-                    {"fc1": 0.056290635000000006, "fc2": 0.0027045575, "lif1": 0.014719999999999999, "lif2": 0.00115},
-                    {"synops": 0.05899519250000001, "neuron_updates": 0.01587, "spikes": 0.0},
-                    "horowitz-45nm-fp32" if full else None, 9472, {"fc1": 8192, "fc2": 1280},
-                    0.0435712 if full else None, 1.718226546434342 if full else None,
-                    -0.9989320405310974 if full else None, "measured", tables, "compute-only <tables> & caveats")
-    latency = Latency(25, 0.1 if full else None, 2.5 if full else None, 8.277572499840366e-05, 12080.836501514003, 128,
-                      0.029799260999425314, 0.06672460899790167)
-    checks = [{"name": "max_energy_uj", "value": 0.0748651925, "limit": 5.0, "note": "", "slack": -4.925, "ok": True},
-              {"name": "max_mean_firing_rate", "value": 0.0896, "limit": 0.05, "note": "", "slack": 0.0396,
-               "ok": False}]
+    activity = Activity(
+        ["fc1", "lif1", "fc2", "lif2"],
+        {"lif1": 0.09439322916666665, "lif2": 0.0277},
+        0.08956038647342994,
+        0.3066857638888889,
+        {"lif1": 302.05833333333334, "lif2": 6.925},
+        308.98333333333335,
+        {"lif1": 108741, "lif2": 2493},
+        {"fc1": 62545.15, "fc2": 3005.063888888889},
+        65550.21388888889,
+        {"fc1": "spikes", "fc2": "nonzero"},
+        {"lif1": 3200, "lif2": 250},
+        3450,
+    )
+    energy = Energy(
+        "horowitz-45nm-fp32",
+        0.0748651925,
+        {"fc1": 0.056290635000000006, "fc2": 0.0027045575, "lif1": 0.014719999999999999, "lif2": 0.00115},
+        {"synops": 0.05899519250000001, "neuron_updates": 0.01587, "spikes": 0.0},
+        "horowitz-45nm-fp32" if full else None,
+        9472,
+        {"fc1": 8192, "fc2": 1280},
+        0.0435712 if full else None,
+        1.718226546434342 if full else None,
+        -0.9989320405310974 if full else None,
+        "measured",
+        tables,
+        "compute-only <tables> & caveats",
+    )
+    latency = Latency(
+        25,
+        0.1 if full else None,
+        2.5 if full else None,
+        8.277572499840366e-05,
+        12080.836501514003,
+        128,
+        0.029799260999425314,
+        0.06672460899790167,
+    )
+    checks = [
+        {"name": "max_energy_uj", "value": 0.0748651925, "limit": 5.0, "note": "", "slack": -4.925, "ok": True},
+        {"name": "max_mean_firing_rate", "value": 0.0896, "limit": 0.05, "note": "", "slack": 0.0396, "ok": False},
+    ]
     return Report(
-        model="run/exp" if full else "bare.nir", artifact="/x/model.onnx", target="onnx", backend="onnx",
-        dataset="digits", samples=360, classes=["0", "1", "2"], accuracy=0.6888888888888889,
-        per_class_accuracy={"0": 0.9722, "1": 0.75, "2": None}, confusion=[[35, 1, 0], [2, 27, 7], [0, 0, 0]],
+        model="run/exp" if full else "bare.nir",
+        artifact="/x/model.onnx",
+        target="onnx",
+        backend="onnx",
+        dataset="digits",
+        samples=360,
+        classes=["0", "1", "2"],
+        accuracy=0.6888888888888889,
+        per_class_accuracy={"0": 0.9722, "1": 0.75, "2": None},
+        confusion=[[35, 1, 0], [2, 27, 7], [0, 0, 0]],
         parameters={"layers": {}, "weights": 9472, "biases": 138, "total": 9610, "neuron_params": 552},
-        memory=memory, activity=activity, energy=energy, latency=latency, profile="wearable" if full else None,
-        checks=checks if full else [], feasible=False if full else None,
+        memory=memory,
+        activity=activity,
+        energy=energy,
+        latency=latency,
+        profile="wearable" if full else None,
+        checks=checks if full else [],
+        feasible=False if full else None,
         training={"run": "/r", "model": "mlp", "train_seconds": 4.321648068002105} if full else None,
-        assumptions=[] if full else ["split seed 0"], notes=["break-even rate <= 0: a | b"],
+        assumptions=[] if full else ["split seed 0"],
+        notes=["break-even rate <= 0: a | b"],
         versions={"edgesnn": "0.0.test"},
     )
 

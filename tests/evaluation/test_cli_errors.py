@@ -6,7 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 import yaml
 
 from edgesnn.cli import main
@@ -38,8 +37,9 @@ def test_cli_json_and_files(digits_exports, tmp_path, capsys):
 
 
 def test_cli_side_by_side(digits_exports, tmp_path, capsys):
-    code, out, _ = _run(capsys, "evaluate", digits_exports["onnx"], digits_exports["nir"], "--out", tmp_path / "c",
-                        *LIMIT)
+    code, out, _ = _run(
+        capsys, "evaluate", digits_exports["onnx"], digits_exports["nir"], "--out", tmp_path / "c", *LIMIT
+    )
     assert code == 0
     assert "side by side" in out and "training time" in out
     assert len(json.loads((tmp_path / "c" / "comparison.json").read_text())) == 2
@@ -67,8 +67,7 @@ def test_cost_table_missing_a_constant(digits_exports, tmp_path, capsys):
     del spec["energy"]["constants"]["e_spike_pj"]
     target = tmp_path / "onnx-no-spike.yaml"
     target.write_text(yaml.safe_dump(spec))
-    code, _, err = _run(capsys, "evaluate", digits_exports["onnx"], "--target", target, "--out", tmp_path / "x",
-                        *LIMIT)
+    code, _, err = _run(capsys, "evaluate", digits_exports["onnx"], "--target", target, "--out", tmp_path / "x", *LIMIT)
     _one_line_error(code, err, "e_spike_pj", "horowitz-45nm-fp32")
 
 
@@ -78,8 +77,11 @@ def test_empty_test_split(digits_exports, tmp_path, capsys, monkeypatch):
     import edgesnn.loading
 
     # the data loader (not the runtime) is replaced: no real built-in dataset has an empty test split
-    monkeypatch.setattr(edgesnn.loading, "test_split",
-                        lambda spec, limit=None: (np.zeros((25, 0, 1, 8, 8), np.float32), np.zeros(0, np.int64)))
+    monkeypatch.setattr(
+        edgesnn.loading,
+        "test_split",
+        lambda spec, limit=None: (np.zeros((25, 0, 1, 8, 8), np.float32), np.zeros(0, np.int64)),
+    )
     code, _, err = _run(capsys, "evaluate", digits_exports["onnx"], "--out", tmp_path / "e")
     _one_line_error(code, err, "empty")
 
@@ -124,8 +126,9 @@ def test_out_directory_with_other_files_is_not_deleted(digits_exports, tmp_path,
 def test_profile_violation_exits_2_and_still_writes(digits_exports, tmp_path, capsys):
     profile = tmp_path / "tight.yaml"
     profile.write_text("name: tight\ndt_s: 0.001\nlimits: {max_energy_uj: 0.000001}\n")
-    code, out, err = _run(capsys, "evaluate", digits_exports["onnx"], "--profile", profile, "--out", tmp_path / "t",
-                          *LIMIT)
+    code, out, err = _run(
+        capsys, "evaluate", digits_exports["onnx"], "--profile", profile, "--out", tmp_path / "t", *LIMIT
+    )
     assert code == 2 and "max_energy_uj" in err
     report = json.loads((tmp_path / "t" / "report.json").read_text())
     assert report["feasible"] is False and report["checks"][0]["slack"] > 0

@@ -112,8 +112,15 @@ def test_report_files_and_self_contained_html(digits_exports, tmp_path):
     out = tmp_path / "rep"
     report = edgesnn.evaluate(digits_exports["onnx"], limit=40, out=out)
     names = {p.name for p in out.iterdir()}
-    assert {"report.json", "report.md", "report.html", "firing_rates.png", "raster.png", "confusion.png",
-            "energy.png"} <= names
+    assert {
+        "report.json",
+        "report.md",
+        "report.html",
+        "firing_rates.png",
+        "raster.png",
+        "confusion.png",
+        "energy.png",
+    } <= names
     assert json.loads((out / "report.json").read_text())["accuracy"] == report.accuracy
     html = (out / "report.html").read_text()
     blobs = html.split("data:image/png;base64,")[1:]

@@ -78,10 +78,15 @@ def test_templates(sample_report):
 
 def test_a_new_metric_is_one_line(sample_report):
     """A labelled scalar becomes a summary row, a labelled per-layer mapping a column."""
-    extra = Section("demo", "Demo", "demo", (
-        Field("joules", float, "J", "energy in joules", label="energy", fmt=".2f"),
-        Field("heat", dict[str, float], "K", "per layer", label="heat"),
-    ))
+    extra = Section(
+        "demo",
+        "Demo",
+        "demo",
+        (
+            Field("joules", float, "J", "energy in joules", label="energy", fmt=".2f"),
+            Field("heat", dict[str, float], "K", "per layer", label="heat"),
+        ),
+    )
     Demo = extra.record_type(__name__)
     r = sample_report()
     r.demo = Demo(1.234, {"lif1": 3.0})  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ import itertools
 import nir
 import numpy as np
 import pytest
+
 from edgesnn.metrics import dense_macs, synops
 
 
@@ -23,7 +24,9 @@ def brute_force_conv_synops(events, weight, stride, padding, dilation, groups=1)
         for o in range(g * (c_out // groups), (g + 1) * (c_out // groups)):
             for y in itertools.product(*(range(n) for n in out)):
                 for kk in itertools.product(*(range(n) for n in k)):
-                    hit = all(yy * s - p + q * d == ii for yy, s, p, q, d, ii in zip(y, stride, padding, kk, dilation, i))
+                    hit = all(
+                        yy * s - p + q * d == ii for yy, s, p, q, d, ii in zip(y, stride, padding, kk, dilation, i)
+                    )
                     if hit and weight[(o, c % cpg, *kk)] != 0:
                         total += n_events
     return total / batch
@@ -37,17 +40,20 @@ def _sparse_weight(rng, shape, p_zero=0.3):
 
 def conv2d_graph(weight, stride, padding, dilation, in_shape, groups=1):
     conv = nir.Conv2d(
-        input_shape=in_shape[1:], weight=weight, stride=stride, padding=padding,
-        dilation=dilation, groups=groups, bias=np.zeros(weight.shape[0]),
+        input_shape=in_shape[1:],
+        weight=weight,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+        bias=np.zeros(weight.shape[0]),
     )
     out = conv.output_type["output"]
     return nir.NIRGraph(
         nodes={
             "input": nir.Input(np.array(in_shape)),
             "conv": conv,
-            "lif": nir.LIF(
-                tau=np.ones(out), r=np.ones(out), v_leak=np.zeros(out), v_threshold=np.ones(out)
-            ),
+            "lif": nir.LIF(tau=np.ones(out), r=np.ones(out), v_leak=np.zeros(out), v_threshold=np.ones(out)),
             "output": nir.Output(np.array(out)),
         },
         edges=[("input", "conv"), ("conv", "lif"), ("lif", "output")],
@@ -91,9 +97,14 @@ def test_conv1d_same_padding_matches_torch():
     weight = _sparse_weight(rng, (3, 2, 4))  # even kernel: asymmetric padding
     conv = nir.Conv1d(input_shape=9, weight=weight, stride=1, padding="same", dilation=2, groups=1, bias=np.zeros(3))
     g = nir.NIRGraph(
-        nodes={"input": nir.Input(np.array([2, 9])), "conv": conv, "lif": nir.LIF(
-            tau=np.ones((3, 9)), r=np.ones((3, 9)), v_leak=np.zeros((3, 9)), v_threshold=np.ones((3, 9))),
-            "output": nir.Output(np.array([3, 9]))},
+        nodes={
+            "input": nir.Input(np.array([2, 9])),
+            "conv": conv,
+            "lif": nir.LIF(
+                tau=np.ones((3, 9)), r=np.ones((3, 9)), v_leak=np.zeros((3, 9)), v_threshold=np.ones((3, 9))
+            ),
+            "output": nir.Output(np.array([3, 9])),
+        },
         edges=[("input", "conv"), ("conv", "lif"), ("lif", "output")],
     )
     x = (rng.random((4, 2, 2, 9)) < 0.4).astype(np.float32)
@@ -125,7 +136,7 @@ def test_sum_pool_and_flatten_pass_event_counts(make_lif):
     res = synops(g, np.zeros((5, 1, *shape)), {"if": spikes, "lif": np.zeros((5, 1, 3))})
     fan = (w != 0).sum(axis=0).reshape(2, 2, 2)
     expected = 0
-    for t, _, c, i, j in zip(*np.nonzero(spikes)):
+    for _t, _, c, i, j in zip(*np.nonzero(spikes)):
         expected += fan[c, i // 2, j // 2]
     assert res.layers["fc"].synops == expected
     assert res.layers["fc"].sources == ("if",)

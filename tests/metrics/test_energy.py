@@ -41,8 +41,13 @@ def test_break_even_rate_equalises_energies(tiny_graph, tiny_run, loihi2, first_
     res = synops(tiny_graph, x, rec)
     model = RateModel.from_table(
         cheap_snn,
-        input_synops=10.0, input_capacity=20.0, hidden_capacity=12.0,
-        neuron_updates=16, spiking_neurons=4, timesteps=4, first_layer=first_layer,
+        input_synops=10.0,
+        input_capacity=20.0,
+        hidden_capacity=12.0,
+        neuron_updates=16,
+        spiking_neurons=4,
+        timesteps=4,
+        first_layer=first_layer,
     )
     assert res.layers["affine"].synops_from_input == 10.0
     e_ann = rep.ann_energy_uj * PJ_PER_UJ
@@ -53,8 +58,20 @@ def test_break_even_rate_equalises_energies(tiny_graph, tiny_run, loihi2, first_
         assert r == pytest.approx(3 / 14, rel=1e-12)
     else:
         assert r == pytest.approx((20 - 8) / (0.9 * 32 + 0.2 * 16), rel=1e-12)  # 0.375
-    assert break_even_rate(cheap_snn, e_ann, input_synops=10.0, input_capacity=20.0, hidden_capacity=12.0,
-                           neuron_updates=16, spiking_neurons=4, timesteps=4, first_layer=first_layer) == r
+    assert (
+        break_even_rate(
+            cheap_snn,
+            e_ann,
+            input_synops=10.0,
+            input_capacity=20.0,
+            hidden_capacity=12.0,
+            neuron_updates=16,
+            spiking_neurons=4,
+            timesteps=4,
+            first_layer=first_layer,
+        )
+        == r
+    )
 
 
 def test_rate_model_matches_a_uniform_run(tiny_graph, loihi2):
@@ -64,8 +81,13 @@ def test_rate_model_matches_a_uniform_run(tiny_graph, loihi2):
     half = np.array([[1, 0], [0, 1], [1, 0], [0, 1]], dtype=np.float32)[:, None]  # every neuron r = 0.5
     rep = measure(tiny_graph, x, {"cubalif": half, "lif": half[::-1].copy()}, loihi2)
     model = RateModel.from_table(
-        loihi2.energy, input_synops=10.0, input_capacity=20.0, hidden_capacity=12.0,
-        neuron_updates=16, spiking_neurons=4, timesteps=steps,
+        loihi2.energy,
+        input_synops=10.0,
+        input_capacity=20.0,
+        hidden_capacity=12.0,
+        neuron_updates=16,
+        spiking_neurons=4,
+        timesteps=steps,
     )
     assert rep.mean_firing_rate == 0.5
     assert model.energy_pj(0.5) == pytest.approx(rep.energy_uj * PJ_PER_UJ, rel=1e-12)

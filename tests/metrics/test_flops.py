@@ -7,6 +7,7 @@ SNN, input rate 1, hidden rate 0.25: SynOps per step 784*10*1 + 10*10*0.25 = 7,8
 
 import nir
 import numpy as np
+
 from edgesnn.metrics import ann_flops, bias_adds, dense_macs, snn_flops_measured, snn_flops_per_step, synops
 
 

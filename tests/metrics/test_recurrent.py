@@ -15,13 +15,21 @@ W_REC = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])  # fanout 
 @pytest.fixture
 def rnn_graph(make_lif):
     rnn = nir.NIRGraph(
-        nodes={"input": nir.Input(np.array([3])), "lif": make_lif(3), "w_rec": nir.Linear(weight=W_REC),
-               "output": nir.Output(np.array([3]))},
+        nodes={
+            "input": nir.Input(np.array([3])),
+            "lif": make_lif(3),
+            "w_rec": nir.Linear(weight=W_REC),
+            "output": nir.Output(np.array([3])),
+        },
         edges=[("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")],
     )
     return nir.NIRGraph(
-        nodes={"input": nir.Input(np.array([2])), "w_in": nir.Affine(weight=np.ones((3, 2)), bias=np.zeros(3)),
-               "rnn": rnn, "output": nir.Output(np.array([3]))},
+        nodes={
+            "input": nir.Input(np.array([2])),
+            "w_in": nir.Affine(weight=np.ones((3, 2)), bias=np.zeros(3)),
+            "rnn": rnn,
+            "output": nir.Output(np.array([3])),
+        },
         edges=[("input", "w_in"), ("w_in", "rnn"), ("rnn", "output")],
     )
 
@@ -60,8 +68,15 @@ def test_two_neuron_loop_delays_only_the_feedback_weight(make_lif):
             "w_fb": nir.Linear(weight=np.ones((2, 2))),
             "output": nir.Output(np.array([2])),
         },
-        edges=[("input", "w1"), ("w1", "lif1"), ("lif1", "w12"), ("w12", "lif2"), ("lif2", "w_fb"),
-               ("w_fb", "lif1"), ("lif2", "output")],
+        edges=[
+            ("input", "w1"),
+            ("w1", "lif1"),
+            ("lif1", "w12"),
+            ("w12", "lif2"),
+            ("lif2", "w_fb"),
+            ("w_fb", "lif1"),
+            ("lif2", "output"),
+        ],
     )
     last_step_only = np.zeros((3, 1, 2), dtype=np.float32)
     last_step_only[-1] = 1

@@ -1,14 +1,22 @@
-import numpy as np
 import pytest
 import torch
 
 from edgesnn.errors import ShapeError, UsageError
 from edgesnn.models import algorithm1, build, parse_set, resolve, run_snn
 
-CASES = [("mlp", (1, 8, 8), {}), ("mlp", (64,), {"skip": "concat", "hidden": [16, 16]}),
-         ("mlp", (64,), {"skip": "add", "hidden": [64, 64]}), ("cnn2d", (1, 8, 8), {"pool": "sum"}),
-         ("cnn1d", (30,), {}), ("cnn1d", (3, 40), {}), ("rnn", (13,), {}), ("fusion", (1, 8, 8), {}),
-         ("fusion", (13,), {}), ("mlp", (13,), {"neuron": "synaptic"}), ("mlp", (13,), {"neuron": "lapicque"})]
+CASES = [
+    ("mlp", (1, 8, 8), {}),
+    ("mlp", (64,), {"skip": "concat", "hidden": [16, 16]}),
+    ("mlp", (64,), {"skip": "add", "hidden": [64, 64]}),
+    ("cnn2d", (1, 8, 8), {"pool": "sum"}),
+    ("cnn1d", (30,), {}),
+    ("cnn1d", (3, 40), {}),
+    ("rnn", (13,), {}),
+    ("fusion", (1, 8, 8), {}),
+    ("fusion", (13,), {}),
+    ("mlp", (13,), {"neuron": "synaptic"}),
+    ("mlp", (13,), {"neuron": "lapicque"}),
+]
 
 
 @pytest.mark.parametrize("family,shape,over", CASES)
@@ -55,7 +63,7 @@ def test_algorithm1_derives_valid_sizes():
     s = algorithm1(30, 3, 2)
     assert s["L1"] == 14 and s["L3"] >= 1
     for k in (2, 3):
-        assert 1 <= s[f"wd{k}"] <= s[f"L{k-1}"] and s[f"h{k}"] <= s[f"L{k-1}"] - s[f"wd{k}"] + 1
+        assert 1 <= s[f"wd{k}"] <= s[f"L{k - 1}"] and s[f"h{k}"] <= s[f"L{k - 1}"] - s[f"wd{k}"] + 1
 
 
 @pytest.mark.parametrize("L,wd1,h1", [(10, 11, 1), (10, 5, 7), (10, 0, 1)])
@@ -82,6 +90,10 @@ def test_unknown_hparam_and_bad_values():
 
 def test_parse_set():
     assert parse_set(["beta=0.95", "hidden=[32, 16]", "neuron=synaptic", "learn_beta=true"]) == {
-        "beta": 0.95, "hidden": [32, 16], "neuron": "synaptic", "learn_beta": True}
+        "beta": 0.95,
+        "hidden": [32, 16],
+        "neuron": "synaptic",
+        "learn_beta": True,
+    }
     with pytest.raises(UsageError):
         parse_set(["beta"])

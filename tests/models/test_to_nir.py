@@ -11,10 +11,20 @@ from edgesnn.models import build, resolve, run_snn
 from edgesnn.models.to_nir import to_nir
 from edgesnn.nir import simulate
 
-ZOO = [("mlp", (1, 8, 8), {}), ("mlp", (64,), {"skip": "concat", "hidden": [32, 32]}),
-       ("mlp", (64,), {"skip": "add", "hidden": [64, 64]}), ("cnn2d", (1, 8, 8), {}), ("cnn2d", (1, 8, 8), {"pool": "sum"}),
-       ("cnn1d", (30,), {}), ("cnn1d", (30,), {"pool": "sum"}), ("rnn", (13,), {}), ("fusion", (1, 8, 8), {}),
-       ("fusion", (13,), {}), ("mlp", (13,), {"neuron": "synaptic"}), ("mlp", (13,), {"neuron": "lapicque"})]
+ZOO = [
+    ("mlp", (1, 8, 8), {}),
+    ("mlp", (64,), {"skip": "concat", "hidden": [32, 32]}),
+    ("mlp", (64,), {"skip": "add", "hidden": [64, 64]}),
+    ("cnn2d", (1, 8, 8), {}),
+    ("cnn2d", (1, 8, 8), {"pool": "sum"}),
+    ("cnn1d", (30,), {}),
+    ("cnn1d", (30,), {"pool": "sum"}),
+    ("rnn", (13,), {}),
+    ("fusion", (1, 8, 8), {}),
+    ("fusion", (13,), {}),
+    ("mlp", (13,), {"neuron": "synaptic"}),
+    ("mlp", (13,), {"neuron": "lapicque"}),
+]
 
 
 def _spiky(model, gain=3.0):
@@ -101,7 +111,9 @@ def test_user_module_converts():
         def __init__(self):
             super().__init__()
             self.fc = torch.nn.Linear(4, 3)
-            self.lif = snn.Leaky(beta=torch.full((3,), 0.9), init_hidden=True, reset_mechanism="zero", reset_delay=False)
+            self.lif = snn.Leaky(
+                beta=torch.full((3,), 0.9), init_hidden=True, reset_mechanism="zero", reset_delay=False
+            )
 
         def forward(self, x):
             return self.lif(self.fc(x))

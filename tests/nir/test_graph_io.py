@@ -95,7 +95,13 @@ def test_write_read_round_trip_keeps_metadata(tmp_path):
     assert not list(path.parent.glob(".g.nir.*"))  # atomic: no temp file left behind
     back = read_graph(path)
     s = graph_settings(back)
-    assert (s["dt"], s["reset"], s["if_reset"], s["timesteps"], s["encoder"]) == (1e-3, "subtract", "subtract", 25, "rate")
+    assert (s["dt"], s["reset"], s["if_reset"], s["timesteps"], s["encoder"]) == (
+        1e-3,
+        "subtract",
+        "subtract",
+        25,
+        "rate",
+    )
     assert s["defaulted"] == []
     np.testing.assert_array_equal(back.nodes["fc"].weight, np.eye(3))
 
@@ -107,7 +113,9 @@ def test_settings_defaults_are_reported():
     assert s["defaulted"] == ["dt", "reset"]
 
 
-@pytest.mark.parametrize("meta, fragment", [({"dt": -1.0}, "dt"), ({"dt": "fast"}, "dt"), ({"reset": "bounce"}, "bounce")])
+@pytest.mark.parametrize(
+    "meta, fragment", [({"dt": -1.0}, "dt"), ({"dt": "fast"}, "dt"), ({"reset": "bounce"}, "bounce")]
+)
 def test_bad_metadata(meta, fragment):
     with pytest.raises(ArtifactError) as err:
         graph_settings(_lif_graph(meta))

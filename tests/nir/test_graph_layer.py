@@ -21,14 +21,23 @@ def _lif(n):
 def _rnn_graph():
     """input -> w_in -> rnn{input -> lif <-> w_rec; lif -> output} -> w_out -> output, declared unsorted."""
     rnn = nir.NIRGraph(
-        nodes={"lif": _lif(3), "w_rec": nir.Linear(weight=np.eye(3)), "input": nir.Input(np.array([3])),
-               "output": nir.Output(np.array([3]))},
+        nodes={
+            "lif": _lif(3),
+            "w_rec": nir.Linear(weight=np.eye(3)),
+            "input": nir.Input(np.array([3])),
+            "output": nir.Output(np.array([3])),
+        },
         edges=[("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")],
         type_check=False,
     )
     return nir.NIRGraph(
-        nodes={"w_out": nir.Linear(weight=np.ones((2, 3))), "input": nir.Input(np.array([4])),
-               "rnn": rnn, "w_in": nir.Linear(weight=np.ones((3, 4))), "output": nir.Output(np.array([2]))},
+        nodes={
+            "w_out": nir.Linear(weight=np.ones((2, 3))),
+            "input": nir.Input(np.array([4])),
+            "rnn": rnn,
+            "w_in": nir.Linear(weight=np.ones((3, 4))),
+            "output": nir.Output(np.array([2])),
+        },
         edges=[("input", "w_in"), ("w_in", "rnn"), ("rnn", "w_out"), ("w_out", "output")],
         type_check=False,
     )
@@ -56,9 +65,13 @@ def test_order_and_back_edges_are_one_algorithm():
 
 def test_of_type_takes_names_or_classes_and_neurons_include_threshold():
     g = nir.NIRGraph(
-        nodes={"input": nir.Input(np.array([2])), "fc": nir.Linear(weight=np.eye(2)),
-               "li": nir.LI(tau=np.ones(2), r=np.ones(2), v_leak=np.zeros(2)),
-               "thr": nir.Threshold(threshold=np.ones(2)), "output": nir.Output(np.array([2]))},
+        nodes={
+            "input": nir.Input(np.array([2])),
+            "fc": nir.Linear(weight=np.eye(2)),
+            "li": nir.LI(tau=np.ones(2), r=np.ones(2), v_leak=np.zeros(2)),
+            "thr": nir.Threshold(threshold=np.ones(2)),
+            "output": nir.Output(np.array([2])),
+        },
         edges=[("input", "fc"), ("fc", "li"), ("li", "thr"), ("thr", "output")],
     )
     fg = flatten(g)
@@ -71,15 +84,22 @@ def test_of_type_takes_names_or_classes_and_neurons_include_threshold():
 def test_flat_graph_errors_are_one_line_artifact_errors():
     with pytest.raises(ArtifactError, match="expected a nir.NIRGraph, got dict"):
         flatten({})
-    bad = nir.NIRGraph(nodes={"input": nir.Input(np.array([1])), "output": nir.Output(np.array([1]))},
-                       edges=[("input", "nope")], type_check=False)
+    bad = nir.NIRGraph(
+        nodes={"input": nir.Input(np.array([1])), "output": nir.Output(np.array([1]))},
+        edges=[("input", "nope")],
+        type_check=False,
+    )
     with pytest.raises(ArtifactError, match="names node 'nope'"):
         flatten(bad)
     lost = FlatGraph({"input": nir.Input(np.array([1])), "x": nir.Output(np.array([1]))}, [], ["input"], ["x"])
     with pytest.raises(ArtifactError, match="cannot be reached"):
         lost.back_edges()
-    loop = FlatGraph({"input": nir.Input(np.array([1])), "a": nir.Scale(scale=np.ones(1)),
-                      "b": nir.Scale(scale=np.ones(1))}, [("input", "a"), ("a", "b"), ("b", "a")], ["input"], [])
+    loop = FlatGraph(
+        {"input": nir.Input(np.array([1])), "a": nir.Scale(scale=np.ones(1)), "b": nir.Scale(scale=np.ones(1))},
+        [("input", "a"), ("a", "b"), ("b", "a")],
+        ["input"],
+        [],
+    )
     with pytest.raises(ArtifactError, match="algebraic loop"):
         check_loops(loop)
 
@@ -101,8 +121,9 @@ def _brute_out(n, k, s, lo, hi, d):
 
 
 @pytest.mark.parametrize("n", [1, 4, 7, 10])
-@pytest.mark.parametrize("k, s, lo, hi, d",
-                         [(1, 1, 0, 0, 1), (3, 1, 1, 1, 1), (3, 2, 0, 1, 2), (4, 3, 2, 1, 1), (2, 2, 0, 0, 3)])
+@pytest.mark.parametrize(
+    "k, s, lo, hi, d", [(1, 1, 0, 0, 1), (3, 1, 1, 1, 1), (3, 2, 0, 1, 2), (4, 3, 2, 1, 1), (2, 2, 0, 0, 3)]
+)
 def test_conv_out_is_the_window_count(n, k, s, lo, hi, d):
     expected = _brute_out(n, k, s, lo, hi, d)
     got = conv_out(n, k, s, (lo, hi), d)
@@ -112,8 +133,9 @@ def test_conv_out_is_the_window_count(n, k, s, lo, hi, d):
 
 
 def test_same_padding_keeps_the_length_odd_zero_at_the_end():
-    conv = nir.Conv1d(input_shape=9, weight=np.ones((2, 1, 4)), stride=1, padding="same", dilation=2, groups=1,
-                      bias=np.zeros(2))
+    conv = nir.Conv1d(
+        input_shape=9, weight=np.ones((2, 1, 4)), stride=1, padding="same", dilation=2, groups=1, bias=np.zeros(2)
+    )
     geo = conv_geometry("c", conv)
     assert geo == Geometry((4,), (1,), (2,), ((3, 3),)) and geo.out_shape((9,)) == (9,)
     conv.weight = np.ones((2, 1, 4))
@@ -125,8 +147,15 @@ def test_same_padding_keeps_the_length_odd_zero_at_the_end():
 
 
 def test_conv_geometry_normalises_ints_and_refuses_bad_values():
-    conv = nir.Conv2d(input_shape=(7, 6), weight=np.ones((3, 2, 3, 2)), stride=(2, 1), padding=1, dilation=(1, 2),
-                      groups=1, bias=np.zeros(3))
+    conv = nir.Conv2d(
+        input_shape=(7, 6),
+        weight=np.ones((3, 2, 3, 2)),
+        stride=(2, 1),
+        padding=1,
+        dilation=(1, 2),
+        groups=1,
+        bias=np.zeros(3),
+    )
     geo = conv_geometry("conv", conv)
     assert geo == Geometry((3, 2), (2, 1), (1, 2), ((1, 1), (1, 1)))
     assert geo.out_shape((7, 6)) == (4, 6)  # torch's Conv2d; nir 1.0.8's output_type says (4, 4)
@@ -162,15 +191,17 @@ def test_taxonomy_is_consistent():
     assert set(kinds.STATE_VARS) == kinds.NEURON_NODES == kinds.NEURONS | {"Threshold"}
     assert kinds.SPIKING <= kinds.NEURON_NODES and kinds.SYNAPSES < kinds.WEIGHTED
     assert kinds.CONVS < kinds.SYNAPSES
-    every = (kinds.NEURON_NODES | kinds.WEIGHTED | kinds.POOLS | kinds.STATEFUL | kinds.PORTS)
+    every = kinds.NEURON_NODES | kinds.WEIGHTED | kinds.POOLS | kinds.STATEFUL | kinds.PORTS
     assert every <= set(NIR_PRIMITIVES)
     assert kinds.is_kind(nir.Linear(weight=np.eye(2)), kinds.SYNAPSES) and kinds.is_kind(_lif(1), nir.LIF)
     assert not kinds.is_kind(_lif(1), "IF")
 
 
 def test_the_hub_imports_no_backend_model_or_metrics_code():
-    code = ("import sys\nimport edgesnn.nir.flat, edgesnn.nir.geometry, edgesnn.nir.kinds, edgesnn.nir.sim.plan\n"
-            "bad = [m for m in sys.modules if m.startswith(('edgesnn.backends', 'edgesnn.models', 'edgesnn.metrics', "
-            "'torch', 'onnx'))]\nassert not bad, bad\n")
+    code = (
+        "import sys\nimport edgesnn.nir.flat, edgesnn.nir.geometry, edgesnn.nir.kinds, edgesnn.nir.sim.plan\n"
+        "bad = [m for m in sys.modules if m.startswith(('edgesnn.backends', 'edgesnn.models', 'edgesnn.metrics', "
+        "'torch', 'onnx'))]\nassert not bad, bad\n"
+    )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr

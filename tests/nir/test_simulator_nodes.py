@@ -14,7 +14,11 @@ DT = 1e-3
 def chain(*nodes, shape, out_shape=None, metadata=None, type_check=False):
     """Input -> nodes... -> Output, named n0, n1, ..."""
     names = [f"n{i}" for i in range(len(nodes))]
-    all_nodes = {"input": nir.Input(np.array(shape)), **dict(zip(names, nodes)), "output": nir.Output(np.array(out_shape or shape))}
+    all_nodes = {
+        "input": nir.Input(np.array(shape)),
+        **dict(zip(names, nodes)),
+        "output": nir.Output(np.array(out_shape or shape)),
+    }
     seq = ["input", *names, "output"]
     return nir.NIRGraph(
         nodes=all_nodes, edges=list(zip(seq, seq[1:])), metadata={"dt": DT, **(metadata or {})}, type_check=type_check
@@ -136,7 +140,9 @@ def _recurrent(nodes_order, reverse_edges=False):
              "w": nir.Affine(weight=np.array([[-0.6]]), bias=np.array([0.3])), "output": nir.Output(np.array([1]))}  # fmt: skip
     edges = [("input", "lif"), ("lif", "w"), ("w", "lif"), ("lif", "output")]
     return nir.NIRGraph(
-        nodes={k: nodes[k] for k in nodes_order}, edges=edges[::-1] if reverse_edges else edges, type_check=False,
+        nodes={k: nodes[k] for k in nodes_order},
+        edges=edges[::-1] if reverse_edges else edges,
+        type_check=False,
         metadata={"dt": DT},
     )
 
@@ -178,7 +184,9 @@ def test_conv2d_equals_torch(stride, padding, dilation, groups, kernel):
     rng = np.random.default_rng(3)
     x = rng.normal(size=(2, 3, 4, 9, 10)).astype(np.float32)
     w, b = rng.normal(size=(8, 4 // groups, *kernel)), rng.normal(size=8)
-    node = nir.Conv2d(input_shape=None, weight=w, stride=stride, padding=padding, dilation=dilation, groups=groups, bias=b)
+    node = nir.Conv2d(
+        input_shape=None, weight=w, stride=stride, padding=padding, dilation=dilation, groups=groups, bias=b
+    )
     ref = F.conv2d(_torch(x.reshape(6, 4, 9, 10)), _torch(w), _torch(b), stride, padding, dilation, groups).numpy()
     out = simulate(chain(node, shape=[4, 9, 10], out_shape=list(ref.shape[1:])), x).output
     np.testing.assert_allclose(out, ref.reshape(2, 3, *ref.shape[1:]), rtol=1e-5, atol=1e-5)

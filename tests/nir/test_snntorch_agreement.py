@@ -145,7 +145,12 @@ def test_rleaky_matches_snntorch(rng):
         edges=[("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")],
     )  # fmt: skip
     graph = _graph(
-        {"input": nir.Input(np.array([N_IN])), "fc1": _affine(fc1), "rnn": rnn, "output": nir.Output(np.array([N_HID]))},
+        {
+            "input": nir.Input(np.array([N_IN])),
+            "fc1": _affine(fc1),
+            "rnn": rnn,
+            "output": nir.Output(np.array([N_HID])),
+        },
         [("input", "fc1"), ("fc1", "rnn"), ("rnn", "output")],
     )
     res = simulate(graph, x, record=True)

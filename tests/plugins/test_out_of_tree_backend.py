@@ -40,8 +40,22 @@ energy:
 @pytest.fixture(scope="module")
 def plugin_env(tmp_path_factory) -> dict:
     site = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                    "--disable-pip-version-check", "--target", str(site), str(PLUGIN)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            "--target",
+            str(site),
+            str(PLUGIN),
+        ],
+        check=True,
+    )
     assert (site / "edgesnn_f32sim").is_dir()
     return {**os.environ, "PYTHONPATH": str(site), "OMP_NUM_THREADS": "1"}
 
@@ -51,14 +65,27 @@ def trained(tmp_path_factory) -> Path:
     from edgesnn.train import train
 
     run = tmp_path_factory.mktemp("f32") / "run"
-    train("digits", "wearable", target="onnx-cpu", epochs=2, out=run, progress=False, ann_twin=False,
-          overrides={"hidden": [32], "timesteps": 10, "lr": 5e-3})
+    train(
+        "digits",
+        "wearable",
+        target="onnx-cpu",
+        epochs=2,
+        out=run,
+        progress=False,
+        ann_twin=False,
+        overrides={"hidden": [32], "timesteps": 10, "lr": 5e-3},
+    )
     return run
 
 
 def edgesnn(env: dict, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([str(Path(sys.executable).parent / "edgesnn"), *map(str, args)], env=env, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "edgesnn"), *map(str, args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_plugin_backend_exports_runs_and_evaluates(plugin_env, trained, tmp_path):

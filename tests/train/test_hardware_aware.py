@@ -13,10 +13,10 @@ import pytest
 import torch
 
 from edgesnn.backends.lava import lower, quantize
-from edgesnn.numerics import loihi as grid
 from edgesnn.models import build, resolve, run_snn
 from edgesnn.models.to_nir import to_nir
 from edgesnn.nir import simulate
+from edgesnn.numerics import loihi as grid
 from edgesnn.train import quant
 
 DT = 1e-3
@@ -29,12 +29,21 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
-KINDS = {"leaky": ("mlp", {}), "rleaky": ("rnn", {}), "synaptic": ("mlp", {"neuron": "synaptic"}),
-         "theta": ("mlp", {"threshold": 0.75, "beta": 0.93}),
-         "skip_concat": ("mlp", {"skip": "concat", "hidden": [16, 16]}), "skip_add": ("mlp", {"skip": "add", "hidden": [12, 12]})}
+
+
+KINDS = {
+    "leaky": ("mlp", {}),
+    "rleaky": ("rnn", {}),
+    "synaptic": ("mlp", {"neuron": "synaptic"}),
+    "theta": ("mlp", {"threshold": 0.75, "beta": 0.93}),
+    "skip_concat": ("mlp", {"skip": "concat", "hidden": [16, 16]}),
+    "skip_add": ("mlp", {"skip": "add", "hidden": [12, 12]}),
+}
 #: image-input models: Conv -> pooling chains, and the fusion model's two branches of different depth
-IMAGE_KINDS = {"cnn2d": ("cnn2d", {"channels": [4, 8], "hidden": [16], "threshold": 0.75}),
-               "fusion": ("fusion", {"channels": [4], "hidden": [16], "threshold": 0.75})}
+IMAGE_KINDS = {
+    "cnn2d": ("cnn2d", {"channels": [4, 8], "hidden": [16], "threshold": 0.75}),
+    "fusion": ("fusion", {"channels": [4], "hidden": [16], "threshold": 0.75}),
+}
 
 
 def _model(kind: str, hidden=24, n_in=12, n_classes=4, seed=0, **extra):

@@ -8,16 +8,23 @@ import json
 import numpy as np
 import pytest
 
-from edgesnn.errors import ShapeError
-
 
 @pytest.fixture(scope="module")
 def motions_run(tmp_path_factory):
     from edgesnn.train import train
 
     out = tmp_path_factory.mktemp("motions") / "run"
-    return train("basic_motions", "wearable", model="rnn", epochs=2, seed=0, out=out, progress=False, ann_twin=False,
-                 overrides={"hidden": [16], "batch_size": 8, "encoder": "level_crossing", "encoder_threshold": 0.2})
+    return train(
+        "basic_motions",
+        "wearable",
+        model="rnn",
+        epochs=2,
+        seed=0,
+        out=out,
+        progress=False,
+        ann_twin=False,
+        overrides={"hidden": [16], "batch_size": 8, "encoder": "level_crossing", "encoder_threshold": 0.2},
+    )
 
 
 def test_series_runs_one_frame_per_step_under_a_latency_budget(motions_run):
@@ -30,9 +37,9 @@ def test_series_runs_one_frame_per_step_under_a_latency_budget(motions_run):
 
 
 def test_series_exports_with_parity_and_streams_like_predict(motions_run, tmp_path):
+    from edgesnn.export import export
     from edgesnn.package import package
     from edgesnn.package.evidence import raw_test_split
-    from edgesnn.export import export
     from edgesnn.runner import Bundle
 
     result = export(motions_run.out, "onnx", out=tmp_path / "onnx")
@@ -53,8 +60,16 @@ def test_series_exports_with_parity_and_streams_like_predict(motions_run, tmp_pa
 def test_resampled_series_cannot_stream(motions_run, tmp_path):
     from edgesnn.train import train
 
-    run = train("basic_motions", "wearable", model="rnn", epochs=1, seed=0, progress=False, ann_twin=False,
-                overrides={"hidden": [8], "timesteps": 50})
+    run = train(
+        "basic_motions",
+        "wearable",
+        model="rnn",
+        epochs=1,
+        seed=0,
+        progress=False,
+        ann_twin=False,
+        overrides={"hidden": [8], "timesteps": 50},
+    )
     assert run.metrics["timesteps"] == 50  # resampled: 100 frames → 50 steps
 
 
@@ -64,8 +79,17 @@ def test_multimodal_trained_model_identical_in_onnx_and_lava(tmp_path):
     from edgesnn.nir import input_shapes
     from edgesnn.train import load_checkpoint, train
 
-    run = train("digits_spoken", "workstation", model="fusion2", epochs=2, seed=0, out=tmp_path / "run",
-                progress=False, ann_twin=False, overrides={"hidden": [16], "branch_hidden": 16, "init": "random"})
+    run = train(
+        "digits_spoken",
+        "workstation",
+        model="fusion2",
+        epochs=2,
+        seed=0,
+        out=tmp_path / "run",
+        progress=False,
+        ann_twin=False,
+        overrides={"hidden": [16], "branch_hidden": 16, "init": "random"},
+    )
     assert run.data_spec["encoder"]["name"] == "multi" and run.metrics["timesteps"] == 50
     graph = load_checkpoint(tmp_path / "run").to_nir()
     assert {k: tuple(v) for k, v in input_shapes(graph).items()} == {"audio": (13,), "image": (1, 8, 8)}

@@ -8,9 +8,26 @@ from edgesnn.cli import main
 def test_help_lists_the_options(capsys):
     assert main(["tune", "--help"]) == 0
     text = capsys.readouterr().out
-    for opt in ("--dataset", "--profile", "--target", "--model", "--space", "--engine", "--tuner", "--trials",
-                "--timeout", "--jobs", "--storage", "--study", "--resume", "--epochs", "--out", "--json",
-                "--objectives", "--nni-remote"):
+    for opt in (
+        "--dataset",
+        "--profile",
+        "--target",
+        "--model",
+        "--space",
+        "--engine",
+        "--tuner",
+        "--trials",
+        "--timeout",
+        "--jobs",
+        "--storage",
+        "--study",
+        "--resume",
+        "--epochs",
+        "--out",
+        "--json",
+        "--objectives",
+        "--nni-remote",
+    ):
         assert opt in text, opt
 
 
@@ -33,8 +50,24 @@ def test_bad_inputs_are_one_line_errors_exit_1(tmp_path, capsys):
 
 def test_json_output_and_next_command(tmp_path, tiny_space, capsys):
     out = tmp_path / "r"
-    code = main(["tune", "--dataset", "wine", "--space", str(tiny_space), "--trials", "2", "--epochs", "1",
-                 "--tuner", "random", "--out", str(out), "--json"])
+    code = main(
+        [
+            "tune",
+            "--dataset",
+            "wine",
+            "--space",
+            str(tiny_space),
+            "--trials",
+            "2",
+            "--epochs",
+            "1",
+            "--tuner",
+            "random",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["summary"]["trials"] == 2 and data["out"] == str(out)
     if code == 0:

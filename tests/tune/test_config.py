@@ -18,21 +18,24 @@ def test_config_is_frozen_and_takes_lists():
     assert dataclasses.replace(c, trials=3).trials == 3
 
 
-@pytest.mark.parametrize("fields, match", [
-    ({"engine": "ray"}, "unknown engine 'ray'; choose from: nni, optuna"),
-    ({"trials": 0}, "--trials 0 and --jobs 1 must be ≥ 1"),
-    ({"jobs": 0}, "--trials 20 and --jobs 0 must be ≥ 1"),
-    ({"objectives": []}, "--objectives is empty"),
-    ({"objectives": ["accuracy", "speed"]}, "unknown objective 'speed'"),
-    ({"objectives": ["accuracy", "accuracy"]}, "lists one twice: accuracy,accuracy"),
-    ({"tuner": "cmaes"}, "one objective"),
-    ({"tuner": "tpee"}, "did you mean 'tpe'"),
-    ({"nni_port": 8080}, "--nni-port / --nni-remote apply to --engine nni, not 'optuna'"),
-    ({"nni_remote": "m.yaml"}, "--nni-port / --nni-remote apply to --engine nni, not 'optuna'"),
-    ({"engine": "nni", "tuner": "GP"}, "use one of TPE, Anneal, Evolution, Random, GridSearch"),
-    ({"engine": "nni", "storage": "sqlite:///x.db"}, "--storage is for the optuna engine"),
-    ({"engine": "nni", "resume": True}, "--resume is for the optuna engine"),
-])
+@pytest.mark.parametrize(
+    "fields, match",
+    [
+        ({"engine": "ray"}, "unknown engine 'ray'; choose from: nni, optuna"),
+        ({"trials": 0}, "--trials 0 and --jobs 1 must be ≥ 1"),
+        ({"jobs": 0}, "--trials 20 and --jobs 0 must be ≥ 1"),
+        ({"objectives": []}, "--objectives is empty"),
+        ({"objectives": ["accuracy", "speed"]}, "unknown objective 'speed'"),
+        ({"objectives": ["accuracy", "accuracy"]}, "lists one twice: accuracy,accuracy"),
+        ({"tuner": "cmaes"}, "one objective"),
+        ({"tuner": "tpee"}, "did you mean 'tpe'"),
+        ({"nni_port": 8080}, "--nni-port / --nni-remote apply to --engine nni, not 'optuna'"),
+        ({"nni_remote": "m.yaml"}, "--nni-port / --nni-remote apply to --engine nni, not 'optuna'"),
+        ({"engine": "nni", "tuner": "GP"}, "use one of TPE, Anneal, Evolution, Random, GridSearch"),
+        ({"engine": "nni", "storage": "sqlite:///x.db"}, "--storage is for the optuna engine"),
+        ({"engine": "nni", "resume": True}, "--resume is for the optuna engine"),
+    ],
+)
 def test_bad_settings_are_refused_when_the_config_is_built(fields, match):
     with pytest.raises(UsageError, match=match):
         TuneConfig("wine", **fields)
@@ -40,8 +43,19 @@ def test_bad_settings_are_refused_when_the_config_is_built(fields, match):
 
 def test_each_engine_keeps_only_its_own_options():
     assert set(ENGINES) == {"optuna", "nni"} and ENGINES["optuna"] is OptunaEngine and ENGINES["nni"] is NNIEngine
-    opt = TuneConfig("wine", objectives=["accuracy"], tuner="cmaes", storage="sqlite:///s.db", study="s",
-                     resume=True, prune=False, trials=4, jobs=2, timeout=60, seed=7).make_engine()
+    opt = TuneConfig(
+        "wine",
+        objectives=["accuracy"],
+        tuner="cmaes",
+        storage="sqlite:///s.db",
+        study="s",
+        resume=True,
+        prune=False,
+        trials=4,
+        jobs=2,
+        timeout=60,
+        seed=7,
+    ).make_engine()
     assert opt == OptunaEngine(("accuracy",), 4, 60, 2, 7, "cmaes", "sqlite:///s.db", "s", True, False)
     nni = TuneConfig("wine", engine="nni", tuner="anneal", nni_port=8081, nni_remote="m.yaml").make_engine()
     assert nni == NNIEngine(20, None, 1, 0, "Anneal", "m.yaml", 8081)
@@ -86,8 +100,10 @@ class _OneFailure(Engine):
 def test_tune_runs_the_registered_engine_by_name(tmp_path, monkeypatch, tiny_space):
     monkeypatch.setitem(ENGINES, "fake", _OneFailure)
     said = []
-    r = tune(TuneConfig("wine", space=tiny_space, engine="fake", trials=1, epochs=1, out=tmp_path / "r"),
-             announce=said.append)
+    r = tune(
+        TuneConfig("wine", space=tiny_space, engine="fake", trials=1, epochs=1, out=tmp_path / "r"),
+        announce=said.append,
+    )
     assert said == ["fake engine started"] and r.engine == "fake" and r.notes == ["a note"]
     assert r.best is None and [x.error for x in r.records] == ["fake"]
     assert json.loads((tmp_path / "r" / "results.json").read_text())["objectives"] == ["accuracy", "energy"]

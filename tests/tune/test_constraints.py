@@ -12,13 +12,16 @@ from edgesnn.tune.constraints import count_bytes, static_checks
 WEARABLE, LOIHI = load_profile("wearable"), load_target("loihi2")
 
 
-@pytest.mark.parametrize("family, overrides, shape", [
-    ("mlp", {"neuron": "synaptic", "hidden": [32, 16], "skip": ["concat", "none"]}, (64,)),
-    ("mlp", {"neuron": "lapicque", "population": 2}, (13,)),
-    ("rnn", {"hidden": [16]}, (13,)),
-    ("cnn1d", {"wd1": 5, "h1": 2, "pool": "avg"}, (64,)),
-    ("cnn2d", {"channels": [4, 8]}, (1, 8, 8)),
-])
+@pytest.mark.parametrize(
+    "family, overrides, shape",
+    [
+        ("mlp", {"neuron": "synaptic", "hidden": [32, 16], "skip": ["concat", "none"]}, (64,)),
+        ("mlp", {"neuron": "lapicque", "population": 2}, (13,)),
+        ("rnn", {"hidden": [16]}, (13,)),
+        ("cnn1d", {"wd1": 5, "h1": 2, "pool": "avg"}, (64,)),
+        ("cnn2d", {"channels": [4, 8]}, (1, 8, 8)),
+    ],
+)
 def test_static_bytes_equal_the_metrics_of_the_exported_graph(family, overrides, shape):
     model = build(resolve_hparams(family, overrides, LOIHI), shape, 10)
     graph = to_nir(model, dt=0.001)

@@ -15,8 +15,18 @@ from edgesnn.tune.run import make_setup
 @pytest.mark.slow
 def test_real_nni_anneal_experiment_fills_the_same_results_table(tmp_path, tiny_space):
     nni_run, opt_run = tmp_path / "nni", tmp_path / "optuna"
-    r = tune("wine", "wearable", space=tiny_space, engine="nni", tuner="Anneal", trials=3, epochs=1, out=nni_run,
-             progress=False, seed=1)
+    r = tune(
+        "wine",
+        "wearable",
+        space=tiny_space,
+        engine="nni",
+        tuner="Anneal",
+        trials=3,
+        epochs=1,
+        out=nni_run,
+        progress=False,
+        seed=1,
+    )
     assert len(r.records) == 3 and all(x.engine == "nni" and x.trial_id for x in r.records)
     assert {x.state for x in r.records} <= {"COMPLETE", "INFEASIBLE", "FAIL"}
     for x in r.records:
@@ -58,8 +68,10 @@ def test_busy_port_is_reported_and_free_one_found():
 @pytest.mark.filterwarnings("ignore:SSH password")
 def test_remote_training_service_config_is_built_from_machines_yaml(tmp_path):
     machines = tmp_path / "machines.yaml"
-    machines.write_text("machines:\n  - {host: 10.0.0.2, user: alice, password: pw, python_path: /opt/venv/bin}\n"
-                        "  - {host: node3, port: 2222, user: bob, password: pw}\n")
+    machines.write_text(
+        "machines:\n  - {host: 10.0.0.2, user: alice, password: pw, python_path: /opt/venv/bin}\n"
+        "  - {host: node3, port: 2222, user: bob, password: pw}\n"
+    )
     setup = make_setup("wine", "wearable", None, "mlp", None, 1, tmp_path / "run", 0)
     exp, code = build_experiment(setup, tuner="tpe", trials=4, jobs=2, timeout=60, seed=0, nni_remote=machines)
     c = exp.config

@@ -64,13 +64,31 @@ def test_tune_rejects_infeasible_before_training_and_writes_the_run(tmp_path, ti
 def test_a_failing_trial_is_marked_failed_and_the_study_goes_on(tmp_path):
     # max pooling has no NIR primitive: training succeeds, measuring on the reference simulator raises
     space = tmp_path / "s.json"
-    space.write_text(json.dumps({"pool": {"_type": "choice", "_value": ["max", "avg"]},
-                                 "timesteps": {"_type": "choice", "_value": [4]},
-                                 "wd1": {"_type": "choice", "_value": [3]}, "h1": {"_type": "choice", "_value": [2]},
-                                 "w1": {"_type": "choice", "_value": [4]}, "w2": {"_type": "choice", "_value": [4]},
-                                 "w3": {"_type": "choice", "_value": [4]}}))
-    r = tune("wine", "wearable", model="cnn1d", space=space, trials=2, epochs=1, out=tmp_path / "run",
-             progress=False, objectives=["accuracy"], tuner="grid")
+    space.write_text(
+        json.dumps(
+            {
+                "pool": {"_type": "choice", "_value": ["max", "avg"]},
+                "timesteps": {"_type": "choice", "_value": [4]},
+                "wd1": {"_type": "choice", "_value": [3]},
+                "h1": {"_type": "choice", "_value": [2]},
+                "w1": {"_type": "choice", "_value": [4]},
+                "w2": {"_type": "choice", "_value": [4]},
+                "w3": {"_type": "choice", "_value": [4]},
+            }
+        )
+    )
+    r = tune(
+        "wine",
+        "wearable",
+        model="cnn1d",
+        space=space,
+        trials=2,
+        epochs=1,
+        out=tmp_path / "run",
+        progress=False,
+        objectives=["accuracy"],
+        tuner="grid",
+    )
     states = {x.params["pool"]: x for x in r.records}
     assert states["max"].state == "FAIL" and "MaxPool1d" in states["max"].error
     assert states["avg"].state == "COMPLETE" and r.best is states["avg"]
@@ -121,15 +139,32 @@ def _finished(out: Path) -> dict[int, dict]:
         study = _study(out)
     except Exception:
         return {}
-    return {t.number: dict(t.params) for t in study.get_trials(deepcopy=False)
-            if t.state.is_finished() and VOID not in t.user_attrs}
+    return {
+        t.number: dict(t.params)
+        for t in study.get_trials(deepcopy=False)
+        if t.state.is_finished() and VOID not in t.user_attrs
+    }
 
 
 @pytest.mark.slow
 def test_kill_9_then_resume_loses_no_finished_trial(tmp_path, tiny_space):
     out = tmp_path / "run"
-    cmd = [str(Path(sys.executable).parent / "edgesnn"), "tune", "--dataset", "wine", "--space", str(tiny_space),
-           "--trials", "6", "--epochs", "1", "--out", str(out), "--json", "--no-prune"]
+    cmd = [
+        str(Path(sys.executable).parent / "edgesnn"),
+        "tune",
+        "--dataset",
+        "wine",
+        "--space",
+        str(tiny_space),
+        "--trials",
+        "6",
+        "--epochs",
+        "1",
+        "--out",
+        str(out),
+        "--json",
+        "--no-prune",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 240
     try:

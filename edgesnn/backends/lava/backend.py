@@ -36,16 +36,20 @@ SUMMARY_NAME = "lava.json"
 PRECISIONS = ("floating_pt", "fixed_pt")
 
 
-def precision_of(target: "Target") -> str:
+def precision_of(target: Target) -> str:
     if target.backend != "lava":
-        raise UsageError(f"target '{target.name}' has backend '{target.backend}', not lava; use a lava target (lava, lava-float, loihi2)")
+        raise UsageError(
+            f"target '{target.name}' has backend '{target.backend}', not lava; use a lava target (lava, lava-float, loihi2)"
+        )
     precision = str(target.runtime.get("precision", "floating_pt"))
     if precision not in PRECISIONS:
-        raise UsageError(f"target '{target.name}': runtime.precision '{precision}' is not one of {', '.join(PRECISIONS)}")
+        raise UsageError(
+            f"target '{target.name}': runtime.precision '{precision}' is not one of {', '.join(PRECISIONS)}"
+        )
     return precision
 
 
-def plan_for(graph: "nir.NIRGraph", target: "Target", x=None):
+def plan_for(graph: nir.NIRGraph, target: Target, x=None):
     """``(plan, quantisation report or None)`` for ``graph`` on ``target``; ``x`` (checked against
     the graph's input(s) first: an array, or a dict Input name -> array) sets the fixed-point
     input scale."""
@@ -55,8 +59,14 @@ def plan_for(graph: "nir.NIRGraph", target: "Target", x=None):
     from .quantize import quantize
 
     settings = graph_settings(graph)
-    plan = lower(graph, dt=settings["dt"], reset=settings["reset"], if_reset=settings["if_reset"],
-                 supported=target.supports, where=f"target '{target.name}'")
+    plan = lower(
+        graph,
+        dt=settings["dt"],
+        reset=settings["reset"],
+        if_reset=settings["if_reset"],
+        supported=target.supports,
+        where=f"target '{target.name}'",
+    )
     if x is not None:
         x = check_inputs(x, plan.inputs)
     if precision_of(target) == "fixed_pt":
@@ -99,7 +109,7 @@ class LavaBackend(Backend):
     def require(self) -> None:
         import_lava()
 
-    def write(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", settings: ExportSettings) -> list[Path]:
+    def write(self, graph: nir.NIRGraph, out_dir: Path, target: Target, settings: ExportSettings) -> list[Path]:
         """``model.net`` when netx can express the network, and ``lava.json`` (the summary)."""
         from .netx import NotExpressible, write_netx
         from .quantize import quantize
@@ -107,11 +117,17 @@ class LavaBackend(Backend):
         out_dir = Path(out_dir)
         plan, report = plan_for(graph, target)  # refuses what Lava cannot express, before writing
         files: list[Path] = []
-        summary: dict[str, Any] = {"target": target.name, "precision": precision_of(target),
-                                   "populations": {n: {"type": p.nir_type, "depth": p.depth, "shape": list(p.shape)}
-                                                   for n, p in plan.populations.items()},
-                                   "connections": {n: {"kind": "delay" if c.delay else c.kind, "src": c.src, "dst": c.dst, "depth": c.depth}
-                                                   for n, c in plan.connections.items()}}
+        summary: dict[str, Any] = {
+            "target": target.name,
+            "precision": precision_of(target),
+            "populations": {
+                n: {"type": p.nir_type, "depth": p.depth, "shape": list(p.shape)} for n, p in plan.populations.items()
+            },
+            "connections": {
+                n: {"kind": "delay" if c.delay else c.kind, "src": c.src, "dst": c.dst, "depth": c.depth}
+                for n, c in plan.connections.items()
+            },
+        }
         qplan = plan if report is not None else quantize(plan)[0]
         try:
             files.append(write_netx(qplan, out_dir / NETX_NAME, graph.metadata.get("timesteps")))
@@ -121,11 +137,15 @@ class LavaBackend(Backend):
         if report is not None:
             summary["quantization"] = report
             if report["clipped"]:
-                warnings.warn(f"loihi2 quantisation clipped {report['clipped']} values (see {SUMMARY_NAME})", EdgeSNNWarning, stacklevel=2)
+                warnings.warn(
+                    f"loihi2 quantisation clipped {report['clipped']} values (see {SUMMARY_NAME})",
+                    EdgeSNNWarning,
+                    stacklevel=2,
+                )
         write_json(out_dir / SUMMARY_NAME, summary)
         return [*files, out_dir / SUMMARY_NAME]
 
-    def run(self, artifact: Path, x, target: "Target", record: bool = False) -> RunResult:
+    def run(self, artifact: Path, x, target: Target, record: bool = False) -> RunResult:
         """Run ``x [T, B, *in]`` (a multimodal graph: a dict Input name -> ``[T, B, *shape]``)."""
         from ...nir.graph import input_shapes, read_graph
         from ...nir.inputs import check_inputs
@@ -143,11 +163,21 @@ class LavaBackend(Backend):
         x = {n: v.astype(np.float32) for n, v in check_inputs(x, input_shapes(graph)).items()}
         plan, report = plan_for(graph, target, x)
         if report is not None and report["clipped"]:
-            warnings.warn(f"loihi2 quantisation clipped {report['clipped']} values (see {SUMMARY_NAME})", EdgeSNNWarning, stacklevel=2)
+            warnings.warn(
+                f"loihi2 quantisation clipped {report['clipped']} values (see {SUMMARY_NAME})",
+                EdgeSNNWarning,
+                stacklevel=2,
+            )
         T, B = next(iter(x.values())).shape[:2]
         steps = B * plan.period(T) + plan.max_depth + 1
-        raw, wall = run_isolated(_run_child, plan, x, record, what=f"Lava run ({target.name})",
-                                 timeout_s=timeout_for(steps, len(plan.populations) + len(plan.connections)))
+        raw, wall = run_isolated(
+            _run_child,
+            plan,
+            x,
+            record,
+            what=f"Lava run ({target.name})",
+            timeout_s=timeout_for(steps, len(plan.populations) + len(plan.connections)),
+        )
         return to_result(plan, raw, T, B, record, wall)
 
     def _run_netx(self, path: Path, x: np.ndarray) -> RunResult:
@@ -157,7 +187,9 @@ class LavaBackend(Backend):
         from ...nir.inputs import check_input
 
         check_input(x, tuple(x.shape[2:]), path.name)  # empty / non-finite; run_netx checks the shape
-        out, wall = run_isolated(_netx_child, path, x, what="netx run", timeout_s=timeout_for(x.shape[0] * x.shape[1], 8))
+        out, wall = run_isolated(
+            _netx_child, path, x, what="netx run", timeout_s=timeout_for(x.shape[0] * x.shape[1], 8)
+        )
         return RunResult(output=out, wall_s=wall)
 
 
@@ -168,6 +200,8 @@ def _check_netx_file(path: Path) -> None:
         with h5py.File(path, "r") as f:
             ok = "layer" in f
     except OSError as exc:
-        raise ArtifactError(f"'{path}' is not a readable HDF5 file ({exc}); expected a lava-dl netx model.net") from None
+        raise ArtifactError(
+            f"'{path}' is not a readable HDF5 file ({exc}); expected a lava-dl netx model.net"
+        ) from None
     if not ok:
         raise ArtifactError(f"'{path}' is HDF5 but has no 'layer' group: not a lava-dl netx network file")

@@ -81,10 +81,18 @@ class _Builder:
         for pop in self.plan.populations.values():
             shape = lava_shape(pop.shape)
             self.procs[pop.name] = EdgeLIF(
-                reset_mode=pop.reset, inclusive=pop.inclusive,
-                shape=shape, du=pop.du, dv=pop.dv, vth=pop.vth, bias_mant=to_lava(pop.bias),
+                reset_mode=pop.reset,
+                inclusive=pop.inclusive,
+                shape=shape,
+                du=pop.du,
+                dv=pop.dv,
+                vth=pop.vth,
+                bias_mant=to_lava(pop.bias),
                 bias_exp=to_lava(pop.bias_exp if pop.bias_exp is not None else np.zeros(pop.shape)),
-                reset_interval=self.P, reset_offset=(1 + pop.depth) % self.P, name=f"pop:{pop.name}")
+                reset_interval=self.P,
+                reset_offset=(1 + pop.depth) % self.P,
+                name=f"pop:{pop.name}",
+            )
 
     def connections(self) -> None:
         L = self.L
@@ -96,9 +104,16 @@ class _Builder:
                 kw = dict(weight_exp=c.weight_exp, num_weight_bits=8) if self.fixed else {}
                 proc = L.dense.Dense(weights=weight, num_message_bits=bits, name=f"conn:{c.name}", **kw)
             else:
-                proc = L.conv.Conv(weight=conv_kernel(c.weight), input_shape=lava_shape(c.in_shape),
-                                   padding=c.padding[::-1], stride=c.stride[::-1], dilation=c.dilation[::-1],
-                                   groups=c.groups, num_message_bits=bits, name=f"conn:{c.name}")
+                proc = L.conv.Conv(
+                    weight=conv_kernel(c.weight),
+                    input_shape=lava_shape(c.in_shape),
+                    padding=c.padding[::-1],
+                    stride=c.stride[::-1],
+                    dilation=c.dilation[::-1],
+                    groups=c.groups,
+                    num_message_bits=bits,
+                    name=f"conn:{c.name}",
+                )
             self.procs[c.name] = proc
         for c in self.plan.connections.values():
             out = self._out_port(c.src)
@@ -193,7 +208,9 @@ class _Builder:
         return out, wall
 
 
-def run_plan(plan: Plan, x: np.ndarray | dict[str, np.ndarray], record: bool = False) -> tuple[dict[str, np.ndarray], float]:
+def run_plan(
+    plan: Plan, x: np.ndarray | dict[str, np.ndarray], record: bool = False
+) -> tuple[dict[str, np.ndarray], float]:
     """Run ``x`` ``[T, B, *input]`` (a dict Input name -> ``[T, B, *shape]`` with several inputs)
     through ``plan``; raw per-unit time series and the Lava wall time."""
     xs = x if isinstance(x, dict) else {plan.input_name: x}

@@ -33,8 +33,8 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.abc
-import io
 import importlib.machinery
+import io
 import re
 import sys
 import types
@@ -51,7 +51,10 @@ INSTALL_HINT = (
 #: module name -> list of (regex, replacement) applied to its source
 _REWRITES: dict[str, list[tuple[str, str]]] = {
     "lava.magma.compiler.var_model": [
-        (r"(:\s*ByteEncoder\s*)=\s*ByteEncoder\(\)", r"\1= __import__('dataclasses').field(default_factory=ByteEncoder)"),
+        (
+            r"(:\s*ByteEncoder\s*)=\s*ByteEncoder\(\)",
+            r"\1= __import__('dataclasses').field(default_factory=ByteEncoder)",
+        ),
     ],
     "lava.magma.core.process.ports.ports": [
         (r"ft\.partial\(np\.reshape,\s*newshape=", "ft.partial(np.reshape, shape="),

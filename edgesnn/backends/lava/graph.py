@@ -39,6 +39,10 @@ def lava_graph(graph) -> LavaGraph:
             for (_, b), back_out in outs:
                 edges[(a, b)] = edges.get((a, b), False) or back_in or back_out
     nodes = {n: node for n, node in flat.nodes.items() if n not in ports}
-    return LavaGraph(nodes=nodes, order=[n for n in sequence if n not in ports],
-                     forward=[e for e, is_back in edges.items() if not is_back],
-                     back={e for e, is_back in edges.items() if is_back}, inputs=list(flat.inputs))
+    return LavaGraph(
+        nodes=nodes,
+        order=[n for n in sequence if n not in ports],
+        forward=[e for e, is_back in edges.items() if not is_back],
+        back={e for e, is_back in edges.items() if is_back},
+        inputs=list(flat.inputs),
+    )

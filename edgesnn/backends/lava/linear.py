@@ -56,7 +56,9 @@ def conv2d_np(x: np.ndarray, w: np.ndarray, stride, padding, dilation, groups: i
         for i in range(kh):
             for j in range(kw):
                 ys, xs = i * dilation[0], j * dilation[1]
-                patch = xp[g * cpg:(g + 1) * cpg, ys:ys + stride[0] * oh:stride[0], xs:xs + stride[1] * ow:stride[1]]
+                patch = xp[
+                    g * cpg : (g + 1) * cpg, ys : ys + stride[0] * oh : stride[0], xs : xs + stride[1] * ow : stride[1]
+                ]
                 out[o] += np.tensordot(w[o, :, i, j], patch, axes=(0, 0))
     return out
 
@@ -73,8 +75,13 @@ def affine(name, node, in_shape) -> dict:
     if weight.ndim != 2 or weight.shape[1] != int(np.prod(in_shape)):
         raise ShapeError(f"node '{name}': weight {weight.shape} does not fit input of shape {in_shape}")
     bias = np.asarray(getattr(node, "bias", np.zeros(weight.shape[0])), dtype=np.float64)
-    return dict(kind="dense", in_shape=tuple(in_shape), out_shape=(weight.shape[0],), weight=weight,
-                bias=np.broadcast_to(bias, (weight.shape[0],)).copy())
+    return dict(
+        kind="dense",
+        in_shape=tuple(in_shape),
+        out_shape=(weight.shape[0],),
+        weight=weight,
+        bias=np.broadcast_to(bias, (weight.shape[0],)).copy(),
+    )
 
 
 def conv2d(name, node, in_shape) -> dict:
@@ -87,8 +94,17 @@ def conv2d(name, node, in_shape) -> dict:
     out_shape = (int(weight.shape[0]), *geo.out_shape(in_shape[1:]))
     bias = np.asarray(getattr(node, "bias", 0.0), dtype=np.float64).reshape(-1)
     bias_map = np.broadcast_to(np.broadcast_to(bias, (out_shape[0],))[:, None, None], out_shape).copy()
-    return dict(kind="conv", in_shape=tuple(in_shape), out_shape=out_shape, weight=weight, bias=bias_map,
-                stride=stride, padding=padding, dilation=dilation, groups=groups)
+    return dict(
+        kind="conv",
+        in_shape=tuple(in_shape),
+        out_shape=out_shape,
+        weight=weight,
+        bias=bias_map,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+    )
 
 
 def conv1d(name, node, in_shape) -> dict:
@@ -103,8 +119,14 @@ def conv1d(name, node, in_shape) -> dict:
         raise ShapeError(f"node '{name}': Conv1d weight must be (out, in/groups, k), got {weight.shape}")
     geo = conv_geometry(name, node, 1)
     (padding,) = _even(name, node, geo.pads)
-    lifted = SimpleNamespace(weight=weight[:, :, None, :], stride=(1, *geo.stride), padding=(0, padding),
-                             dilation=(1, *geo.dilation), groups=node.groups, bias=getattr(node, "bias", 0.0))
+    lifted = SimpleNamespace(
+        weight=weight[:, :, None, :],
+        stride=(1, *geo.stride),
+        padding=(0, padding),
+        dilation=(1, *geo.dilation),
+        groups=node.groups,
+        bias=getattr(node, "bias", 0.0),
+    )
     return conv2d(name, lifted, (in_shape[0], 1, in_shape[1]))
 
 
@@ -115,8 +137,12 @@ def _even(name: str, node, pads) -> tuple[int, ...]:
     simulator puts the extra zero at the end) is refused rather than run shifted.
     """
     if any(before != after for before, after in pads):
-        raise UnsupportedPrimitiveError(name, f"{type(node).__name__} with uneven padding {list(pads)}",
-                                        ["even (symmetric) padding"], where="Lava backend (its Conv pads both sides equally)")
+        raise UnsupportedPrimitiveError(
+            name,
+            f"{type(node).__name__} with uneven padding {list(pads)}",
+            ["even (symmetric) padding"],
+            where="Lava backend (its Conv pads both sides equally)",
+        )
     return tuple(before for before, _ in pads)
 
 
@@ -128,8 +154,16 @@ def pool(name, node, in_shape, average: bool) -> dict:
     channels = in_shape[0]
     weight = np.ones((channels, 1, *kernel)) / (kernel[0] * kernel[1] if average else 1.0)
     out_shape = (int(channels), *geo.out_shape(in_shape[1:]))
-    return dict(kind="conv", in_shape=tuple(in_shape), out_shape=out_shape, weight=weight,
-                bias=np.zeros(out_shape), stride=stride, padding=padding, groups=channels)
+    return dict(
+        kind="conv",
+        in_shape=tuple(in_shape),
+        out_shape=out_shape,
+        weight=weight,
+        bias=np.zeros(out_shape),
+        stride=stride,
+        padding=padding,
+        groups=channels,
+    )
 
 
 def identity(in_shape, scale: np.ndarray | None = None, name: str = "") -> dict:
@@ -139,11 +173,22 @@ def identity(in_shape, scale: np.ndarray | None = None, name: str = "") -> dict:
     if len(in_shape) == 2:
         in_shape, scale = (in_shape[0], 1, in_shape[1]), scale.reshape(in_shape[0], 1, in_shape[1])
     if len(in_shape) == 1:
-        return dict(kind="dense", in_shape=tuple(in_shape), out_shape=tuple(in_shape),
-                    weight=np.diag(scale), bias=np.zeros(in_shape))
+        return dict(
+            kind="dense",
+            in_shape=tuple(in_shape),
+            out_shape=tuple(in_shape),
+            weight=np.diag(scale),
+            bias=np.zeros(in_shape),
+        )
     per_channel = channel_uniform(scale, name, "Scale")
-    return dict(kind="conv", in_shape=tuple(in_shape), out_shape=tuple(in_shape),
-                weight=per_channel.reshape(-1, 1, 1, 1).copy(), bias=np.zeros(in_shape), groups=in_shape[0])
+    return dict(
+        kind="conv",
+        in_shape=tuple(in_shape),
+        out_shape=tuple(in_shape),
+        weight=per_channel.reshape(-1, 1, 1, 1).copy(),
+        bias=np.zeros(in_shape),
+        groups=in_shape[0],
+    )
 
 
 def channel_uniform(values: np.ndarray, name: str, node_type: str) -> np.ndarray:
@@ -151,7 +196,9 @@ def channel_uniform(values: np.ndarray, name: str, node_type: str) -> np.ndarray
     first = values.reshape(values.shape[0], -1)[:, :1]
     if not np.allclose(values.reshape(values.shape[0], -1), first, rtol=1e-6, atol=0):
         raise UnsupportedPrimitiveError(
-            name, node_type, ["per-channel parameters after a Conv"],
+            name,
+            node_type,
+            ["per-channel parameters after a Conv"],
             where="Lava backend (a Conv's output can only be scaled per channel)",
         )
     return first[:, 0]

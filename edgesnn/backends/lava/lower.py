@@ -123,8 +123,12 @@ class _Lowering:
             s = self.conn(f"{name}.syn", s, linear.identity(s.shape, name=name))
         c = self.plan.connections[s.ref]
         if c.dst is not None:
-            raise UnsupportedPrimitiveError(name, "fan-out of a linear node", sorted(SUPPORTED),
-                                            where="Lava backend (a linear node may feed one node)")
+            raise UnsupportedPrimitiveError(
+                name,
+                "fan-out of a linear node",
+                sorted(SUPPORTED),
+                where="Lava backend (a linear node may feed one node)",
+            )
         return c
 
     def neuron(self, name: str, node, terms: list[_Signal]) -> tuple[_Signal, ...]:
@@ -133,17 +137,33 @@ class _Lowering:
         shape = tuple(np.asarray(node.input_type["input"]).astype(int).ravel()) if len(shapes) != 1 else shapes.pop()
         p = NEURONS[node_type](name, node, shape, self.dt, self.if_reset if node_type == "IF" else self.reset)
         conns = [self.synapse_into(name, s) for s in terms]
-        if all(c.kind == "conv" for c in conns) and len(shape) != 2:  # keep the (C, H, W) layout of a Conv feeding a Flatten
+        if (
+            all(c.kind == "conv" for c in conns) and len(shape) != 2
+        ):  # keep the (C, H, W) layout of a Conv feeding a Flatten
             shape = conns[0].out_shape  # (a 2-D shape is a Conv1d's (C, L): kept as is)
             for key in ("gain", "bias", "v_scale", "v_offset"):
                 setattr(p, key, getattr(p, key).reshape(shape))
         depth = max(c.depth for c in conns)
         for c in conns:
             paths.pad(self.plan, c, depth - c.depth)
-        pop = Population(name, node_type, shape, p.du, p.dv, p.vth, p.bias.copy(),
-                         np.zeros(shape) if p.bias_into_u else None, p.v_scale, p.v_offset,
-                         readout=p.readout, depth=depth, reset=p.reset, inclusive=p.inclusive,
-                         gain=p.gain, bias_into_u=p.bias_into_u)
+        pop = Population(
+            name,
+            node_type,
+            shape,
+            p.du,
+            p.dv,
+            p.vth,
+            p.bias.copy(),
+            np.zeros(shape) if p.bias_into_u else None,
+            p.v_scale,
+            p.v_offset,
+            readout=p.readout,
+            depth=depth,
+            reset=p.reset,
+            inclusive=p.inclusive,
+            gain=p.gain,
+            bias_into_u=p.bias_into_u,
+        )
         self.plan.populations[name] = pop
         for c in conns:
             self.attach(c, pop)
@@ -170,8 +190,15 @@ class _Lowering:
         c.dst = pop.name
 
 
-def lower(graph, *, dt: float, reset: str = "zero", if_reset: str | None = None,
-          supported: Iterable[str] | None = None, where: str = "Lava target") -> Plan:
+def lower(
+    graph,
+    *,
+    dt: float,
+    reset: str = "zero",
+    if_reset: str | None = None,
+    supported: Iterable[str] | None = None,
+    where: str = "Lava target",
+) -> Plan:
     """NIR graph -> ``Plan``. Raises UnsupportedPrimitiveError naming the node and the supported list.
 
     ``reset`` applies to LIF/CubaLIF, ``if_reset`` (default: ``reset``) to IF, as in the simulator.
@@ -199,8 +226,12 @@ def lower(graph, *, dt: float, reset: str = "zero", if_reset: str | None = None,
             low.sig[name] = (_Signal(name, shapes[name], pending=False),)
         elif node_type in NEURONS:
             if any(not s.pending and s.ref in plan.populations and plan.populations[s.ref].readout for s in terms):
-                raise UnsupportedPrimitiveError(name, node_type, ["LI/CubaLI as readouts"],
-                                                where="Lava backend (a readout's membrane cannot drive another layer)")
+                raise UnsupportedPrimitiveError(
+                    name,
+                    node_type,
+                    ["LI/CubaLI as readouts"],
+                    where="Lava backend (a readout's membrane cannot drive another layer)",
+                )
             low.sig[name] = low.neuron(name, node, terms)
         elif node_type in LINEAR:
             outs = low.linear_op(name, terms, lambda t: LINEAR[node_type](name, node, t.shape))
@@ -213,8 +244,12 @@ def lower(graph, *, dt: float, reset: str = "zero", if_reset: str | None = None,
             low.sig[name] = tuple(_scale(low, name, node, t) for t in terms)
         elif node_type == "Output":
             if len(terms) != 1:
-                raise UnsupportedPrimitiveError(name, "Output fed by a sum of several paths", ["an Output fed by one neuron layer or one linear path"],
-                                                where="Lava backend")
+                raise UnsupportedPrimitiveError(
+                    name,
+                    "Output fed by a sum of several paths",
+                    ["an Output fed by one neuron layer or one linear path"],
+                    where="Lava backend",
+                )
             plan.taps.append(_tap(low, name, terms[0]))
     for a, b in sorted(g.back):
         _close_cycle(low, a, b)
@@ -256,7 +291,9 @@ def _close_cycle(low: _Lowering, a: str, b: str) -> None:
     c = plan.connections.get(s.ref) if ok else None
     if not ok or c.src != b or c.dst is not None:
         raise UnsupportedPrimitiveError(
-            f"{a}->{b}", "recurrent edge", ["a population's own recurrent Affine/Linear"],
+            f"{a}->{b}",
+            "recurrent edge",
+            ["a population's own recurrent Affine/Linear"],
             where="Lava backend (a cycle must be one Dense from a neuron layer back to itself, "
             "which gives NIR's one-step delay)",
         )

@@ -72,7 +72,8 @@ def _check_linear(plan: Plan) -> None:
         if c.dst in plan.connections:
             raise NotExpressible(
                 f"layer '{c.name}' feeds layer '{c.dst}' with no neuron layer between (pooling, or two linear "
-                "layers in a row); netx has no pooling layer and each netx layer is one synapse plus one neuron layer")
+                "layers in a row); netx has no pooling layer and each netx layer is one synapse plus one neuron layer"
+            )
         if c.kind not in ("dense", "conv"):
             raise NotExpressible(f"layer '{c.name}' is a {c.kind} connection; netx files hold dense and conv layers")
 
@@ -80,7 +81,9 @@ def _check_linear(plan: Plan) -> None:
 def _chain(plan: Plan) -> list[str]:
     """Population names in order, checking the plan is a netx-shaped chain."""
     if len(plan.inputs) > 1:
-        raise NotExpressible(f"the network has {len(plan.inputs)} inputs ({', '.join(plan.inputs)}); a netx file has one")
+        raise NotExpressible(
+            f"the network has {len(plan.inputs)} inputs ({', '.join(plan.inputs)}); a netx file has one"
+        )
     order, src = [], plan.input_name
     while True:
         feed = [c for c in plan.connections.values() if c.src == src and c.dst in plan.populations and c.dst != src]
@@ -97,12 +100,15 @@ def _chain(plan: Plan) -> list[str]:
 
 def _check(plan: Plan, order: list[str]) -> None:
     if plan.input_scale != 1.0:
-        raise NotExpressible(f"the input is graded (sent as integers x {plan.input_scale:g}); "
-                             "the netx file's network takes spikes (0/1)")
+        raise NotExpressible(
+            f"the input is graded (sent as integers x {plan.input_scale:g}); the netx file's network takes spikes (0/1)"
+        )
     for name in order:
         p = plan.populations[name]
         if p.readout or p.reset != "zero" or p.inclusive:
-            raise NotExpressible(f"neuron '{name}' ({p.nir_type}, reset {p.reset}) is not netx's CUBA neuron (v > vth, reset to zero)")
+            raise NotExpressible(
+                f"neuron '{name}' ({p.nir_type}, reset {p.reset}) is not netx's CUBA neuron (v > vth, reset to zero)"
+            )
         if p.bias_u is not None and np.any(p.bias_u):
             raise NotExpressible(f"neuron '{name}' has a bias into its synaptic current; netx has none")
     if any(t.kind != "spikes" for t in plan.taps) or [t.unit for t in plan.taps] != order[-1:]:
@@ -137,11 +143,19 @@ def write_netx(qplan: Plan, path: Path, timesteps: int | None = None) -> Path:
             raise NotExpressible(f"neuron '{name}' has a recurrent connection behind a conv; netx has dense_rec only")
         if ff.kind == "conv":
             if tuple(ff.in_shape) != shape or len(shape) != 3:
-                raise NotExpressible(f"conv layer '{ff.name}' reads a layer of shape {shape}, not {tuple(ff.in_shape)}; "
-                                     "netx feeds a conv from the input or another conv layer")
+                raise NotExpressible(
+                    f"conv layer '{ff.name}' reads a layer of shape {shape}, not {tuple(ff.in_shape)}; "
+                    "netx feeds a conv from the input or another conv layer"
+                )
             shape = tuple(ff.out_shape)
-            entry = {"shape": np.array(shape), "weight": _effective(ff), "stride": np.array(ff.stride),
-                     "padding": np.array(ff.padding), "dilation": np.array(ff.dilation), "groups": int(ff.groups)}
+            entry = {
+                "shape": np.array(shape),
+                "weight": _effective(ff),
+                "stride": np.array(ff.stride),
+                "padding": np.array(ff.padding),
+                "dilation": np.array(ff.dilation),
+                "groups": int(ff.groups),
+            }
             bias = np.transpose(_bias(pop).reshape(shape))  # NIR (C, H, W) -> netx/Lava (W, H, C)
         else:
             if len(shape) > 1 and layers[-1][0] != "input":
@@ -153,8 +167,14 @@ def write_netx(qplan: Plan, path: Path, timesteps: int | None = None) -> Path:
             bias = _bias(pop).reshape(-1)
         if np.any(bias):
             entry["bias"] = bias
-        entry["neuron"] = {"type": np.bytes_("CUBA"), "iDecay": int(pop.du) + 1, "vDecay": int(pop.dv),
-                           "vThMant": int(pop.vth), "refDelay": 1, "gradedSpike": False}
+        entry["neuron"] = {
+            "type": np.bytes_("CUBA"),
+            "iDecay": int(pop.du) + 1,
+            "vDecay": int(pop.dv),
+            "vThMant": int(pop.vth),
+            "refDelay": 1,
+            "gradedSpike": False,
+        }
         layers.append(("dense_rec" if rec is not None else ff.kind, entry))
     path = Path(path)
     with h5py.File(path, "w") as f:
@@ -185,7 +205,9 @@ def _bias(pop) -> np.ndarray:
 def _effective(c: Connection) -> np.ndarray:
     w = c.weight * 2.0**c.weight_exp
     if not np.allclose(w, np.round(w)):
-        raise NotExpressible(f"layer '{c.name}' has fractional effective weights (exponent {c.weight_exp}); netx stores integers")
+        raise NotExpressible(
+            f"layer '{c.name}' has fractional effective weights (exponent {c.weight_exp}); netx stores integers"
+        )
     return np.round(w).astype(np.int64)
 
 
@@ -210,7 +232,9 @@ def run_netx(path: Path, x: np.ndarray) -> tuple[np.ndarray, float]:
 
     x = np.asarray(x)
     if not np.isin(x, (0.0, 1.0)).all():
-        raise DataError("a netx file's network takes spikes (0/1) as input; this input is graded (run the export directory's model.nir instead)")
+        raise DataError(
+            "a netx file's network takes spikes (0/1) as input; this input is graded (run the export directory's model.nir instead)"
+        )
     with h5py.File(path, "r") as f:
         out_shape = tuple(int(d) for d in f.attrs["output_shape"]) if "output_shape" in f.attrs else None
         kinds = [f["layer"][k]["type"][()].decode() for k in f["layer"]]
@@ -229,7 +253,7 @@ def run_netx(path: Path, x: np.ndarray) -> tuple[np.ndarray, float]:
     samples = np.transpose(x, (1, 0, *range(2, x.ndim))).reshape(B, T, *in_lava[::-1])  # [B, T, *nir]
     data = np.zeros((*in_lava, steps), dtype=np.int32)
     for s in range(B):
-        data[..., s * period: s * period + T] = np.transpose(samples[s])  # reverse all axes: [*lava, T]
+        data[..., s * period : s * period + T] = np.transpose(samples[s])  # reverse all axes: [*lava, T]
     src = L.io_source.RingBuffer(data=data)
     sink = L.io_sink.RingBuffer(shape=net.out.shape, buffer=steps)
     src.s_out.connect(net.inp)
@@ -238,7 +262,7 @@ def run_netx(path: Path, x: np.ndarray) -> tuple[np.ndarray, float]:
     start = time.perf_counter()
     try:
         if recurrent:
-            for s in range(B):
+            for _ in range(B):
                 net.run(condition=L.run_conditions.RunSteps(num_steps=period), run_cfg=cfg)
                 _clear_state(net)
             net.run(condition=L.run_conditions.RunSteps(num_steps=1), run_cfg=cfg)

@@ -76,7 +76,9 @@ def _shared(name: str, node_type: str, values: np.ndarray, what: str) -> float:
     flat = values.ravel()
     if not np.allclose(flat, flat[0], rtol=1e-6, atol=0):
         raise UnsupportedPrimitiveError(
-            name, node_type, ["LIF/CubaLIF/LI/CubaLI with one time constant per node"],
+            name,
+            node_type,
+            ["LIF/CubaLIF/LI/CubaLI with one time constant per node"],
             where=f"Lava backend ({what} differs across neurons: {flat.min():.4g}..{flat.max():.4g}; "
             "Lava's LIF has one decay per population)",
         )
@@ -88,7 +90,9 @@ def _theta(name: str, node, shape) -> tuple[np.ndarray, np.ndarray]:
     theta = _arr(node, "v_threshold", shape) - v_reset
     if np.any(v_reset != 0) or np.any(theta <= 0):
         raise UnsupportedPrimitiveError(
-            name, type(node).__name__, ["neurons with v_reset = 0 < v_threshold"],
+            name,
+            type(node).__name__,
+            ["neurons with v_reset = 0 < v_threshold"],
             where="Lava backend (Lava starts and resets neurons at 0)",
         )
     return theta, v_reset
@@ -116,14 +120,16 @@ def cuba_lif(name: str, node, shape, dt: float, reset: str = "zero", readout: bo
     gain = alpha * _arr(node, "r", shape) * beta * w_in / theta
     bias = alpha * (_arr(node, "v_leak", shape) - v_reset) / theta
     vth = READOUT_VTH if readout else 1.0
-    return NeuronParams(du, dv, gain, bias, theta, v_reset, vth, readout, bias_into_u=du != 1.0,
-                        reset="none" if readout else reset)
+    return NeuronParams(
+        du, dv, gain, bias, theta, v_reset, vth, readout, bias_into_u=du != 1.0, reset="none" if readout else reset
+    )
 
 
 def if_(name: str, node, shape, dt: float, reset: str = "subtract") -> NeuronParams:
     theta, v_reset = _theta(name, node, shape)
-    return NeuronParams(1.0, 0.0, _arr(node, "r", shape) / theta, np.zeros(shape), theta, v_reset,
-                        reset=reset, inclusive=True)
+    return NeuronParams(
+        1.0, 0.0, _arr(node, "r", shape) / theta, np.zeros(shape), theta, v_reset, reset=reset, inclusive=True
+    )
 
 
 def li(name: str, node, shape, dt: float, reset: str = "none") -> NeuronParams:

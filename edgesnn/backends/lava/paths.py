@@ -34,9 +34,15 @@ def pad(plan: Plan, c: Connection, steps: int) -> None:
     shape = plan.unit_shape(unit)
     src, depth = unit, plan.depth(unit)
     for i in range(1, steps + 1):
-        d = Connection(name=f"{head.name}.delay{i}", src=src, depth=depth + i, delay=True,
-                       graded_in=i > 1 or unit in plan.inputs, dst=head.name if i == steps else None,
-                       **linear.identity(shape))
+        d = Connection(
+            name=f"{head.name}.delay{i}",
+            src=src,
+            depth=depth + i,
+            delay=True,
+            graded_in=i > 1 or unit in plan.inputs,
+            dst=head.name if i == steps else None,
+            **linear.identity(shape),
+        )
         if i > 1:
             plan.connections[src].dst = d.name
         plan.connections[d.name] = d
@@ -56,8 +62,14 @@ def gain_head(plan: Plan, c: Connection) -> Connection:
     (``quantize.py``) where folding into the pooling would round ``1/θ``.
     """
     head = c
-    while (head.kind == "conv" and not head.delay and head.src in plan.connections
-           and head.groups == head.in_shape[0] == head.out_shape[0] and head.weight.shape[1] == 1
-           and plan.connections[head.src].kind == "conv" and not plan.connections[head.src].delay):
+    while (
+        head.kind == "conv"
+        and not head.delay
+        and head.src in plan.connections
+        and head.groups == head.in_shape[0] == head.out_shape[0]
+        and head.weight.shape[1] == 1
+        and plan.connections[head.src].kind == "conv"
+        and not plan.connections[head.src].delay
+    ):
         head = plan.connections[head.src]
     return head

@@ -36,7 +36,7 @@ def group_members(pgid: int) -> list[int]:
                 stat = fh.read()
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         if fields[0] != "Z" and int(fields[2]) == pgid:
             members.append(int(entry))
     return members
@@ -74,7 +74,9 @@ def _reap(pid: int, wait_s: float = 10.0) -> None:
         time.sleep(0.05)
 
 
-def run_isolated(fn: Callable[..., Any], *args: Any, timeout_s: float = DEFAULT_TIMEOUT_S, what: str = "Lava run") -> Any:
+def run_isolated(
+    fn: Callable[..., Any], *args: Any, timeout_s: float = DEFAULT_TIMEOUT_S, what: str = "Lava run"
+) -> Any:
     """``fn(*args)`` in a forked child process group; its return value, or BackendRunError.
 
     ``fn`` and its result must be picklable (the result crosses a pipe). EdgeSNN errors

@@ -74,8 +74,11 @@ def input_scale(x: np.ndarray | Mapping[str, np.ndarray]) -> float:
 def _err(target: np.ndarray, got: np.ndarray, clipped: int, unit: float) -> dict:
     norm = float(np.linalg.norm(target))
     diff = got - target
-    return {"rel_err": float(np.linalg.norm(diff) / norm) if norm else 0.0,
-            "max_abs_err": float(np.abs(diff).max(initial=0.0) / unit), "clipped": int(clipped)}
+    return {
+        "rel_err": float(np.linalg.norm(diff) / norm) if norm else 0.0,
+        "max_abs_err": float(np.abs(diff).max(initial=0.0) / unit),
+        "clipped": int(clipped),
+    }
 
 
 def quantize_dense(values: np.ndarray) -> tuple[np.ndarray, int, int]:
@@ -137,8 +140,14 @@ def quantize(plan: Plan, x: np.ndarray | None = None) -> tuple[Plan, dict]:
         s_in = sigma.get(q.origin(c.src), 1.0)
         if c.delay:
             c.weight, c.weight_exp, c.out_scale = np.round(c.weight).astype(np.int64), 0, s_in
-            report["layers"][c.name] = {"kind": "delay", "weight_exp": 0, "scale": s_in, "rel_err": 0.0,
-                                        "max_abs_err": 0.0, "clipped": 0}
+            report["layers"][c.name] = {
+                "kind": "delay",
+                "weight_exp": 0,
+                "scale": s_in,
+                "rel_err": 0.0,
+                "max_abs_err": 0.0,
+                "clipped": 0,
+            }
             continue
         out = scale[c.dst] if c.dst in q.populations else sigma[c.name]
         target = c.weight * out / s_in
@@ -146,7 +155,8 @@ def quantize(plan: Plan, x: np.ndarray | None = None) -> tuple[Plan, dict]:
     for name, pop in q.populations.items():
         report["populations"][name] = {**_quantize_pop(pop, scale[name]), "on_grid": grid[name] is not None}
     report["clipped"] = sum(v["clipped"] for v in report["layers"].values()) + sum(
-        v["clipped"] for v in report["populations"].values())
+        v["clipped"] for v in report["populations"].values()
+    )
     return q, report
 
 
@@ -205,9 +215,15 @@ def _quantize_pop(pop, V: int) -> dict:
     mant = np.round(b / 2.0**exp)
     clipped = int(((mant < -BIAS_V_MAX - 1) | (mant > BIAS_V_MAX)).sum())
     mant = np.clip(mant, -BIAS_V_MAX - 1, BIAS_V_MAX)
-    info = {"vth": V, "du": du, "dv": dv, "du_err": abs((du + 1) / DECAY_UNITY - pop.du) if pop.du else 0.0,
-            "dv_err": abs(dv / DECAY_UNITY - pop.dv), "bias_exp": exp,
-            "bias_max_abs_err": float(np.abs(mant * 2.0**exp - b).max(initial=0.0) / (64.0 * V))}
+    info = {
+        "vth": V,
+        "du": du,
+        "dv": dv,
+        "du_err": abs((du + 1) / DECAY_UNITY - pop.du) if pop.du else 0.0,
+        "dv_err": abs(dv / DECAY_UNITY - pop.dv),
+        "bias_exp": exp,
+        "bias_max_abs_err": float(np.abs(mant * 2.0**exp - b).max(initial=0.0) / (64.0 * V)),
+    }
     if pop.bias_u is not None:
         wu, eu, cu = quantize_dense(pop.bias_u.reshape(-1, 1) * V)
         info["bias_u_rel_err"] = _err(pop.bias_u.reshape(-1, 1) * V, wu * 2.0**eu, cu, V)["rel_err"]

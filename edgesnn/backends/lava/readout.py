@@ -16,11 +16,13 @@ from .plan import Plan
 
 def gather(series: np.ndarray, depth: int, timesteps: int, samples: int, period: int) -> np.ndarray:
     """``series[steps, *shape]`` -> ``[T, B, *shape]`` for a unit of ``depth``."""
-    idx = (np.arange(samples)[None, :] * period + np.arange(timesteps)[:, None] + depth)
+    idx = np.arange(samples)[None, :] * period + np.arange(timesteps)[:, None] + depth
     return series[idx]
 
 
-def to_result(plan: Plan, raw: dict[str, np.ndarray], timesteps: int, samples: int, record: bool, wall_s: float) -> RunResult:
+def to_result(
+    plan: Plan, raw: dict[str, np.ndarray], timesteps: int, samples: int, record: bool, wall_s: float
+) -> RunResult:
     """The ``RunResult`` of one Lava run: outputs concatenated over Output nodes (in graph order)."""
     period = plan.period(timesteps)
     outs = []

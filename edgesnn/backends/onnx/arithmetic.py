@@ -42,7 +42,7 @@ class Arithmetic:
     lean: bool = True
 
     @classmethod
-    def of(cls, ctx, precision: str = "float32", lean: bool = True) -> "Arithmetic":
+    def of(cls, ctx, precision: str = "float32", lean: bool = True) -> Arithmetic:
         """From the simulator's SimContext and a precision name."""
         if precision not in PRECISIONS:
             raise UsageError(f"unknown precision '{precision}'; choose from: {', '.join(PRECISIONS)}")

@@ -64,7 +64,7 @@ class OnnxBackend(Backend):
     def require(self) -> None:
         runtime.require()
 
-    def write(self, graph: "nir.NIRGraph", out_dir: Path, target: "Target", settings: OnnxSettings) -> list[Path]:
+    def write(self, graph: nir.NIRGraph, out_dir: Path, target: Target, settings: OnnxSettings) -> list[Path]:
         """Write ``model.onnx`` (``settings.form``) and, for the unrolled form, ``model.stepwise.onnx``."""
         from ...numerics import quantize_graph_for
         from .convert import nir2onnx
@@ -74,25 +74,31 @@ class OnnxBackend(Backend):
         supports = list(getattr(target, "supports", None) or []) or None
         precision = settings.precision or str(_runtime(target).get("precision", "float64"))
         forms = [settings.form] + (["stepwise"] if settings.form == "unrolled" and settings.stepwise_too else [])
-        models = [nir2onnx(graph, form=form, record=settings.record, supports=supports, precision=precision)
-                  for form in forms]  # every form lowered before any file is written
-        paths = [Path(out_dir) / self.artifact_name, Path(out_dir) / STEPWISE_NAME][:len(models)]
+        models = [
+            nir2onnx(graph, form=form, record=settings.record, supports=supports, precision=precision) for form in forms
+        ]  # every form lowered before any file is written
+        paths = [Path(out_dir) / self.artifact_name, Path(out_dir) / STEPWISE_NAME][: len(models)]
         for path, model in zip(paths, models):
             atomic_write_bytes(path, model.SerializeToString())
         return paths
 
-    def run(self, artifact: Path, x: np.ndarray, target: "Target", record: bool = False) -> RunResult:
+    def run(self, artifact: Path, x: np.ndarray, target: Target, record: bool = False) -> RunResult:
         threads = _runtime(target).get("threads")
-        return runtime.run_model(Path(artifact), x, record=record,
-                                 provider=str(_runtime(target).get("provider", "CPUExecutionProvider")),
-                                 threads=int(threads) if threads else None)
+        return runtime.run_model(
+            Path(artifact),
+            x,
+            record=record,
+            provider=str(_runtime(target).get("provider", "CPUExecutionProvider")),
+            threads=int(threads) if threads else None,
+        )
 
-    def recording_twin(self, artifact: Path, graph: "nir.NIRGraph", target: "Target", tmp: Path) -> Path | None:
+    def recording_twin(self, artifact: Path, graph: nir.NIRGraph, target: Target, tmp: Path) -> Path | None:
         """An artifact exported without ``rec.*`` outputs cannot report its spikes: lower its
         ``model.nir`` again, same form and precision, with recording (None when it records)."""
         _, props = runtime.load(artifact)
         if props.get("records"):
             return None
         precision = props.get("precision") or None
-        return self.export(graph, tmp, target, form=props["form"], record=True, stepwise_too=False,
-                           precision=precision)[1]
+        return self.export(
+            graph, tmp, target, form=props["form"], record=True, stepwise_too=False, precision=precision
+        )[1]

@@ -15,8 +15,12 @@ from onnx import GraphProto, TensorProto, helper, numpy_helper
 OPSET = 17
 IR_VERSION = 8  # the IR version that goes with opset 17; onnxruntime >= 1.13 loads it
 
-DTYPES = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float64): TensorProto.DOUBLE,
-          np.dtype(np.int64): TensorProto.INT64, np.dtype(bool): TensorProto.BOOL}
+DTYPES = {
+    np.dtype(np.float32): TensorProto.FLOAT,
+    np.dtype(np.float64): TensorProto.DOUBLE,
+    np.dtype(np.int64): TensorProto.INT64,
+    np.dtype(bool): TensorProto.BOOL,
+}
 
 
 BOOL_OPS = frozenset({"Greater", "GreaterOrEqual", "Less", "LessOrEqual", "Equal", "Not", "And", "Or"})
@@ -29,7 +33,7 @@ def onnx_dtype(dtype) -> int:
 class Builder:
     """Emit nodes into one graph. ``op`` returns the output name(s); ``const`` an initializer."""
 
-    def __init__(self, root: "Builder | None" = None):
+    def __init__(self, root: Builder | None = None):
         self.root = root or self
         self.nodes: list = []
         if root is None:
@@ -38,7 +42,7 @@ class Builder:
             self._counts: Counter[str] = Counter()
             self._consts: dict[tuple, str] = {}
 
-    def child(self) -> "Builder":
+    def child(self) -> Builder:
         return Builder(self.root)
 
     def fresh(self, hint: str) -> str:
@@ -87,6 +91,6 @@ class Builder:
         return helper.make_graph(self.nodes, name, inputs, outputs, initializer=inits)
 
 
-def value_info(name: str, dtype, shape) -> "helper.ValueInfoProto":
+def value_info(name: str, dtype, shape) -> helper.ValueInfoProto:
     """A typed graph input/output; ``None`` or a string in ``shape`` is a dynamic dimension."""
     return helper.make_tensor_value_info(name, onnx_dtype(dtype), None if shape is None else list(shape))

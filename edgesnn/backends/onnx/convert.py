@@ -21,9 +21,16 @@ FORMS = ("unrolled", "stepwise")
 LEVERS = ("lean_update", "static_input", "fused_scan")
 
 
-def nir2onnx(graph: nir.NIRGraph, form: str = "unrolled", record: bool = False, supports=None,
-             precision: str = "float32", dt: float | None = None, reset: str | None = None,
-             levers=None) -> onnx.ModelProto:
+def nir2onnx(
+    graph: nir.NIRGraph,
+    form: str = "unrolled",
+    record: bool = False,
+    supports=None,
+    precision: str = "float32",
+    dt: float | None = None,
+    reset: str | None = None,
+    levers=None,
+) -> onnx.ModelProto:
     """Lower ``graph`` to one ONNX model that passes ``onnx.checker`` (full check).
 
     ``form``: "unrolled" (x [T, B, *in] → y [T, B, *out]) or "stepwise" (one step, explicit
@@ -53,9 +60,13 @@ def nir2onnx(graph: nir.NIRGraph, form: str = "unrolled", record: bool = False, 
     plan = build_plan(graph, ctx)
     settings = graph_settings(graph)
     props: dict[str, Any] = {
-        "dt": repr(num.dt), "reset": num.reset, "if_reset": num.if_reset, "precision": precision,
+        "dt": repr(num.dt),
+        "reset": num.reset,
+        "if_reset": num.if_reset,
+        "precision": precision,
         "timesteps": "" if settings.get("timesteps") is None else str(settings["timesteps"]),
-        "encoder": settings.get("encoder") or "", "output_shape": list(plan.out_shape),
+        "encoder": settings.get("encoder") or "",
+        "output_shape": list(plan.out_shape),
         **input_props(plan),
     }
     rest = rest_values(plan, num, props) if plan.back_sources else {}
@@ -70,7 +81,7 @@ def input_props(plan: Plan) -> dict[str, Any]:
     shapes = plan.input_shapes
     props: dict[str, Any] = {"inputs": list(shapes), "input_shapes": {n: list(s) for n, s in shapes.items()}}
     if len(shapes) == 1:
-        (name, shape), = shapes.items()
+        ((name, shape),) = shapes.items()
         props.update({"input": name, "input_shape": list(shape)})
     return props
 

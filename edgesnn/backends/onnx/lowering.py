@@ -20,8 +20,8 @@ import nir
 import numpy as np
 
 from ...nir.geometry import Geometry, conv_geometry, pool_geometry
-from .builder import Builder
 from .arithmetic import Arithmetic
+from .builder import Builder
 
 Lowering = Callable[[Builder, nir.NIRNode, str, tuple, Arithmetic], str]
 
@@ -86,17 +86,25 @@ def conv(b, node, x, shape, num):
     groups = int(np.asarray(node.groups if node.groups is not None else 1).ravel()[0])
     bias = [] if node.bias is None or not np.any(np.asarray(node.bias) != 0) else [np.asarray(node.bias).reshape(-1)]
     if num.dtype == np.float32:
-        return b.op("Conv", x, b.const(w, np.float32, "weight"), *[b.const(v, np.float32, "bias") for v in bias],
-                    strides=list(stride), dilations=list(dil), group=groups, kernel_shape=list(kernel),
-                    pads=[p[0] for p in pads] + [p[1] for p in pads])
+        return b.op(
+            "Conv",
+            x,
+            b.const(w, np.float32, "weight"),
+            *[b.const(v, np.float32, "bias") for v in bias],
+            strides=list(stride),
+            dilations=list(dil),
+            group=groups,
+            kernel_shape=list(kernel),
+            pads=[p[0] for p in pads] + [p[1] for p in pads],
+        )
     windows, out, idx = _unfold(b, x, shape, geo)
     k = int(np.prod(kernel))
     cols = b.op("Reshape", b.op("Transpose", windows, perm=[0, 2, 1, 3]), b.ints([0, 0, shape[0] * k]))
     wmat = np.zeros((shape[0] * k, c_out))
     per_out = c_out // groups
     for g in range(groups):
-        block = w[g * per_out:(g + 1) * per_out].reshape(per_out, c_in_g * k).T
-        wmat[g * c_in_g * k:(g + 1) * c_in_g * k, g * per_out:(g + 1) * per_out] = block
+        block = w[g * per_out : (g + 1) * per_out].reshape(per_out, c_in_g * k).T
+        wmat[g * c_in_g * k : (g + 1) * c_in_g * k, g * per_out : (g + 1) * per_out] = block
     y = b.op("MatMul", cols, b.const(wmat, num.dtype, "weight"))
     if bias:
         y = b.op("Add", y, b.const(bias[0], num.dtype, "bias"))
@@ -133,7 +141,7 @@ def threshold(b, node, x, shape, num):
 def flatten(b, node, x, shape, num):
     nd = len(shape)
     start, end = int(node.start_dim) % nd, int(node.end_dim) % nd
-    out = (*shape[:start], int(np.prod(shape[start:end + 1])), *shape[end + 1:])
+    out = (*shape[:start], int(np.prod(shape[start : end + 1])), *shape[end + 1 :])
     return b.op("Reshape", x, b.ints([-1, *out]))
 
 

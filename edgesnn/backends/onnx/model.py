@@ -32,10 +32,19 @@ def _version(pkg: str) -> str:
 
 def finish(graph: onnx.GraphProto, props: dict) -> onnx.ModelProto:
     """Wrap ``graph`` into a model with metadata and run the full ONNX checker on it."""
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], ir_version=IR_VERSION,
-                              producer_name="edgesnn", producer_version=_version("edgesnn"))
-    props = {**props, "layout": LAYOUTS[props["form"]], "edgesnn_version": _version("edgesnn"),
-             "nir_version": _version("nir")}
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        ir_version=IR_VERSION,
+        producer_name="edgesnn",
+        producer_version=_version("edgesnn"),
+    )
+    props = {
+        **props,
+        "layout": LAYOUTS[props["form"]],
+        "edgesnn_version": _version("edgesnn"),
+        "nir_version": _version("nir"),
+    }
     helper.set_model_props(model, {k: v if isinstance(v, str) else json.dumps(v) for k, v in props.items()})
     onnx.checker.check_model(model, full_check=True)
     return model

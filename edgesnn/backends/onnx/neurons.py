@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import nir
 import numpy as np
 
-from .builder import Builder
 from .arithmetic import Arithmetic
+from .builder import Builder
 
 
 @dataclass(frozen=True)
@@ -185,8 +185,7 @@ def delay_sequence(b: Builder, node, x_seq: str, num: Arithmetic) -> str:
     for d in sorted({int(s) for s in steps.ravel()}):
         shifted = x_seq
         if d:
-            zeros = b.op("ConstantOfShape", b.op("Concat", b.ints([d]), rest, axis=0),
-                         value=_zero_tensor(num.dtype))
+            zeros = b.op("ConstantOfShape", b.op("Concat", b.ints([d]), rest, axis=0), value=_zero_tensor(num.dtype))
             shifted = b.op("Slice", b.op("Concat", zeros, x_seq, axis=0), b.ints([0]), t_len, b.ints([0]))
         if out is None:
             out = shifted

@@ -59,8 +59,7 @@ def build_plan(graph: nir.NIRGraph, ctx) -> Plan:
         raise ArtifactError(f"the ONNX backend exports graphs with one Output; this one has outputs {flat.outputs}")
     if len(flat.inputs) > 1:
         _check_input_names(flat.inputs)
-    inputs = {n: [(p, False) for p in built.preds[n]] + [(p, True) for p in built.back_preds[n]]
-              for n in built.order}
+    inputs = {n: [(p, False) for p in built.preds[n]] + [(p, True) for p in built.back_preds[n]] for n in built.order}
     return Plan(
         nodes=dict(flat.nodes),
         order=list(built.order),
@@ -73,7 +72,6 @@ def build_plan(graph: nir.NIRGraph, ctx) -> Plan:
     )
 
 
-
 RESERVED_PREFIXES = ("state.", "next.", "rec.")
 
 
@@ -83,5 +81,7 @@ def _check_input_names(names: list[str]) -> None:
 
     for name in names:
         if name == "y" or name.startswith(RESERVED_PREFIXES):
-            raise ArtifactError(f"Input node '{name}' cannot name an ONNX graph input (reserved: y, state.*, next.*, "
-                                "rec.*); rename the input")
+            raise ArtifactError(
+                f"Input node '{name}' cannot name an ONNX graph input (reserved: y, state.*, next.*, "
+                "rec.*); rename the input"
+            )

@@ -100,8 +100,9 @@ def feed_for(x, props: dict) -> dict[str, np.ndarray]:
     return feed
 
 
-def run_model(path: Path, x, record: bool = False, provider: str = "CPUExecutionProvider",
-              threads: int | None = None) -> RunResult:
+def run_model(
+    path: Path, x, record: bool = False, provider: str = "CPUExecutionProvider", threads: int | None = None
+) -> RunResult:
     """Run an edgesnn ONNX file on ``x [T, B, *in]`` (a multimodal model: a dict input name ->
     ``[T, B, *in]``); ``record`` fetches ``rec.<node>`` outputs; ``threads``: onnxruntime
     intra-op threads (default 1)."""
@@ -109,7 +110,9 @@ def run_model(path: Path, x, record: bool = False, provider: str = "CPUExecution
     x = feed_for(x, props)
     records = list(props.get("records") or [])
     if record and not records:
-        raise ArtifactError(f"{path} was exported without recording; export it with record=True to count spikes per layer")
+        raise ArtifactError(
+            f"{path} was exported without recording; export it with record=True to count spikes per layer"
+        )
     fetch = ["y"] + ([f"rec.{n}" for n in records] if record else [])
     run = _run_unrolled if props["form"] == "unrolled" else _run_stepwise
     start = time.perf_counter()
@@ -128,13 +131,13 @@ def _run_stepwise(sess, props, xs, fetch):
     state_inputs = [i for i in sess.get_inputs() if i.name not in xs]
     states = _session.initial_states(state_inputs, batch, props.get("initial_states") or {})
     names = list(states)
-    nexts = ["next." + n[len("state."):] for n in names]
+    nexts = ["next." + n[len("state.") :] for n in names]
     outputs = [fetch[0], *nexts, *fetch[1:]]
     steps = [[] for _ in fetch]
     for t in range(steps_):
         res = sess.run(outputs, {**{n: v[t] for n, v in xs.items()}, **states})
-        states = dict(zip(names, res[1:1 + len(names)]))
+        states = dict(zip(names, res[1 : 1 + len(names)]))
         steps[0].append(res[0])
-        for i, r in enumerate(res[1 + len(names):]):
+        for i, r in enumerate(res[1 + len(names) :]):
             steps[i + 1].append(r)
     return [np.stack(s) for s in steps]

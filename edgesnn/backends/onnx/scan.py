@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 from onnx import numpy_helper
 
+from .arithmetic import Arithmetic
 from .builder import Builder, onnx_dtype, value_info
 from .neurons import STATEFUL
-from .arithmetic import Arithmetic
 from .plan import Plan
 from .step import emit_step, state_specs, sum_inputs
 
@@ -109,12 +109,12 @@ def scan(b: Builder, vals: Values, states: list[tuple], seqs: list[str], body_fn
     return results if isinstance(results, list) else [results]
 
 
-def block_scan(b: Builder, plan: Plan, vals: Values, block: list[str], exposed: list[str], num: Arithmetic,
-               rest: dict) -> None:
+def block_scan(
+    b: Builder, plan: Plan, vals: Values, block: list[str], exposed: list[str], num: Arithmetic, rest: dict
+) -> None:
     """Run ``block`` (plan order) as one Scan; store the ``exposed`` nodes' outputs as "seq"."""
     inside = set(block)
-    hoisted = [n for n in block if type(plan.nodes[n]) in STATEFUL
-               and all(s not in inside for s, _ in plan.inputs[n])]
+    hoisted = [n for n in block if type(plan.nodes[n]) in STATEFUL and all(s not in inside for s, _ in plan.inputs[n])]
     external = list(dict.fromkeys(s for n in block if n not in hoisted for s, _ in plan.inputs[n] if s not in inside))
     outer = {s: vals.get(s, "static") for s in external if vals.is_static(s)}
     seq_ext = [s for s in external if s not in outer]
@@ -134,9 +134,9 @@ def block_scan(b: Builder, plan: Plan, vals: Values, block: list[str], exposed: 
 
     def body_fn(body, st_in, el_in):
         states = {(n, k): t for (n, k, _), t in zip(specs, st_in)}
-        prev = dict(zip(backs, st_in[len(specs):]))
+        prev = dict(zip(backs, st_in[len(specs) :]))
         values = LazySpikes(body, num, {**outer, **dict(zip(seq_ext, el_in))})
-        ready = {**ready_outer, **dict(zip(ready_seq, el_in[len(seq_ext):]))}
+        ready = {**ready_outer, **dict(zip(ready_seq, el_in[len(seq_ext) :]))}
         values, new = emit_step(body, plan, block, values, prev, states, num, ready)
         outs = []
         for n in exposed:
@@ -148,7 +148,7 @@ def block_scan(b: Builder, plan: Plan, vals: Values, block: list[str], exposed: 
     st = [(f"{n}.{k}", shp) for n, k, shp in specs]
     st += [(f"{s}.out", ("B", *plan.shapes[s]), rest.get(s)) for s in backs]
     results = scan(b, vals, st, seqs, body_fn, num.dtype)
-    for name, tensor, kind in zip(exposed, results[len(st):], kinds):
+    for name, tensor, kind in zip(exposed, results[len(st) :], kinds):
         if kind is bool:  # one cast for the whole sequence
             tensor = b.op("Cast", tensor, to=onnx_dtype(num.dtype))
         vals.set(name, tensor, "seq")

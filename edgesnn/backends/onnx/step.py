@@ -10,10 +10,10 @@ from __future__ import annotations
 import nir
 
 from ...errors import UnsupportedPrimitiveError
+from .arithmetic import Arithmetic
 from .builder import Builder
 from .lowering import STATELESS
 from .neurons import STATEFUL
-from .arithmetic import Arithmetic
 from .plan import Plan
 
 PASS = (nir.Input, nir.Output)
@@ -36,8 +36,9 @@ def check_supported(graph: nir.NIRGraph, allowed=None, prefix: str = "") -> None
             continue
         kind = type(node).__name__
         if kind not in names or type(node) not in (*STATELESS, *STATEFUL, *PASS):
-            raise UnsupportedPrimitiveError(f"{prefix}{name}", kind, names,
-                                            where="ONNX backend" if kind not in ours else "target")
+            raise UnsupportedPrimitiveError(
+                f"{prefix}{name}", kind, names, where="ONNX backend" if kind not in ours else "target"
+            )
 
 
 def state_specs(plan: Plan, num: Arithmetic, names=None) -> list[tuple[str, str, tuple]]:
@@ -66,8 +67,16 @@ def lower_stateless(b: Builder, plan: Plan, name: str, x: str, num: Arithmetic) 
     return STATELESS[type(node)](b, node, x, plan.in_shapes[name], num)
 
 
-def emit_step(b: Builder, plan: Plan, names: list[str], values: dict, prev: dict, states: dict,
-              num: Arithmetic, ready: dict | None = None) -> tuple[dict, dict]:
+def emit_step(
+    b: Builder,
+    plan: Plan,
+    names: list[str],
+    values: dict,
+    prev: dict,
+    states: dict,
+    num: Arithmetic,
+    ready: dict | None = None,
+) -> tuple[dict, dict]:
     """Emit ``names`` (plan order) for one step.
 
     ``values``: float tensors of sources already computed (updated in place with every node);

@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import onnx
 
+from .arithmetic import Arithmetic
 from .builder import Builder, value_info
 from .model import finish
-from .arithmetic import Arithmetic
 from .plan import Plan
 from .step import emit_step, is_neuron, state_specs
 
@@ -36,8 +36,9 @@ def io_cast(b: Builder, x: str, num: Arithmetic, to_model: bool) -> str:
     return b.cast(x, num.dtype if to_model else np.float32)
 
 
-def build_stepwise(plan: Plan, num: Arithmetic, props: dict, record: bool = False,
-                   rest: dict | None = None) -> onnx.ModelProto:
+def build_stepwise(
+    plan: Plan, num: Arithmetic, props: dict, record: bool = False, rest: dict | None = None
+) -> onnx.ModelProto:
     b = Builder()
     inputs = [value_info(t, np.float32, [BATCH, *shape]) for t, shape in plan.input_shapes.items()]
     n_in = len(inputs)
@@ -67,8 +68,17 @@ def build_stepwise(plan: Plan, num: Arithmetic, props: dict, record: bool = Fals
         outputs.append(value_info(rec, np.float32, [BATCH, *plan.shapes[node]]))
 
     graph = b.graph("edgesnn_stepwise", inputs, outputs, with_initializers=True)
-    init = {f"state.{s}.out": {"shape": list(v.shape), "values": v.ravel().tolist()}
-            for s, v in (rest or {}).items() if np.any(v != 0)}
-    props = {**props, "form": "stepwise", "output": "y", "records": records,
-             "states": [inp.name for inp in inputs[n_in:]], "initial_states": init}
+    init = {
+        f"state.{s}.out": {"shape": list(v.shape), "values": v.ravel().tolist()}
+        for s, v in (rest or {}).items()
+        if np.any(v != 0)
+    }
+    props = {
+        **props,
+        "form": "stepwise",
+        "output": "y",
+        "records": records,
+        "states": [inp.name for inp in inputs[n_in:]],
+        "initial_states": init,
+    }
     return finish(graph, props)

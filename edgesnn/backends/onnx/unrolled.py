@@ -29,10 +29,10 @@ import numpy as np
 import onnx
 from onnx import helper
 
+from .arithmetic import Arithmetic
 from .builder import Builder, value_info
 from .model import finish
 from .neurons import STATEFUL, delay_sequence
-from .arithmetic import Arithmetic
 from .plan import Plan
 from .scan import Values, block_scan
 from .stages import Segments, is_cyclic, segments
@@ -69,8 +69,17 @@ def _core_by_stage(b, plan, vals, seg: Segments, num, rest, keep) -> None:
             _layer(b, plan, vals, name, num, "flat")
 
 
-def _branch(b: Builder, plan: Plan, seg: Segments, num: Arithmetic, rest: dict, shapes: tuple[str, str],
-            records: list[str], static: bool, fused: bool) -> list[str]:
+def _branch(
+    b: Builder,
+    plan: Plan,
+    seg: Segments,
+    num: Arithmetic,
+    rest: dict,
+    shapes: tuple[str, str],
+    records: list[str],
+    static: bool,
+    fused: bool,
+) -> list[str]:
     """The whole network into ``b``; returns the float32 ``[T, B, *]`` output and records."""
     vals = Values(b, plan, list(plan.input_shapes), *shapes)
     for name, tensor in plan.input_tensors.items():
@@ -103,8 +112,9 @@ def _all_static(b: Builder, tensors: list[str]) -> str:
     return same
 
 
-def build_unrolled(plan: Plan, num: Arithmetic, props: dict, record: bool = False, rest: dict | None = None,
-                   levers=LEVERS) -> onnx.ModelProto:
+def build_unrolled(
+    plan: Plan, num: Arithmetic, props: dict, record: bool = False, rest: dict | None = None, levers=LEVERS
+) -> onnx.ModelProto:
     """``rest``: the value at rest of each recurrent-edge source (its input at t = 0);
     ``levers``: the speed levers to use (see the module docstring; all by default)."""
     b = Builder()
@@ -120,8 +130,9 @@ def build_unrolled(plan: Plan, num: Arithmetic, props: dict, record: bool = Fals
         branches = {}
         for key, static in (("then_branch", True), ("else_branch", False)):
             sub = b.child()
-            outs = [sub.op("Identity", t) for t in _branch(sub, plan, seg, num, rest or {}, shapes, records,
-                                                             static, fused)]
+            outs = [
+                sub.op("Identity", t) for t in _branch(sub, plan, seg, num, rest or {}, shapes, records, static, fused)
+            ]
             branches[key] = sub.graph(b.fresh(key), [], [value_info(o, np.float32, None) for o in outs])
         b.nodes.append(helper.make_node("If", [same], names, **branches))
     else:
@@ -132,6 +143,12 @@ def build_unrolled(plan: Plan, num: Arithmetic, props: dict, record: bool = Fals
     outputs = [value_info(n, np.float32, [TIME, BATCH, *f]) for n, f in zip(names, feat)]
     inputs = [value_info(t, np.float32, [TIME, BATCH, *f]) for t, f in plan.input_shapes.items()]
     graph = b.graph("edgesnn_unrolled", inputs, outputs, with_initializers=True)
-    props = {**props, "form": "unrolled", "output": "y", "states": [], "records": records,
-             "levers": [lever for lever in LEVERS if lever in levers]}
+    props = {
+        **props,
+        "form": "unrolled",
+        "output": "y",
+        "states": [],
+        "records": records,
+        "levers": [lever for lever in LEVERS if lever in levers],
+    }
     return finish(graph, props)

@@ -28,11 +28,11 @@ LABEL_CANDIDATES = ("bulk_labels", "cell_type", "celltype", "cell_types", "label
 
 @dataclass
 class H5ad:
-    x: np.ndarray          # float32 [cells, genes]
-    codes: np.ndarray      # int64 [cells], -1 = missing label
+    x: np.ndarray  # float32 [cells, genes]
+    codes: np.ndarray  # int64 [cells], -1 = missing label
     categories: list[str]
     var_names: list[str]
-    matrix: str            # which matrix was read ('X', 'raw/X', ...)
+    matrix: str  # which matrix was read ('X', 'raw/X', ...)
     label_column: str
 
 

@@ -52,7 +52,6 @@ class _ArraysOnly(pickle.Unpickler):
             ) from None
 
 
-
 def parse_pickle(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """``(x uint8 [70000, 28, 28], y uint8 [70000])``: official train (60k) then test (10k)."""
     where = str(path)

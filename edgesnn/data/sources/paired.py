@@ -32,7 +32,7 @@ def _test_mask(ds: Dataset, seed: int) -> np.ndarray:
     mask = np.zeros(len(ds), dtype=bool)
     for c in range(ds.n_classes):
         idx = rng.permutation(np.flatnonzero(ds.y == c))
-        mask[idx[:max(1, round(PAIR_TEST_FRACTION * len(idx)))]] = True
+        mask[idx[: max(1, round(PAIR_TEST_FRACTION * len(idx)))]] = True
     return mask
 
 
@@ -52,5 +52,12 @@ def pair_by_class(name: str, images: Dataset, audio: Dataset, seed: int = 0) -> 
                 pool = np.flatnonzero(audio.y == c)
             order = rng.permutation(pool)
             clip[who] = order[np.arange(who.size) % order.size]
-    return Dataset(name, {"image": images.x, "audio": audio.x[clip]}, images.y, list(images.classes),
-                   "multimodal", f"{images.source} + {audio.source} (paired by class)", test_mask=image_test)
+    return Dataset(
+        name,
+        {"image": images.x, "audio": audio.x[clip]},
+        images.y,
+        list(images.classes),
+        "multimodal",
+        f"{images.source} + {audio.source} (paired by class)",
+        test_mask=image_test,
+    )

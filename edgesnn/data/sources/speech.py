@@ -62,25 +62,83 @@ from pathlib import Path
 
 from ...errors import UsageError
 from ..dataset import Dataset
-from .speech_audio import (_choices, dct_matrix, features, hz_to_mel, log_mel, mel_band_edges, mel_filterbank,
-                           mel_to_hz, mfcc_from_log_mel, read_wav, to_sample_rate)
+from .speech_audio import (
+    _choices,
+    dct_matrix,
+    features,
+    hz_to_mel,
+    log_mel,
+    mel_band_edges,
+    mel_filterbank,
+    mel_to_hz,
+    mfcc_from_log_mel,
+    read_wav,
+    to_sample_rate,
+)
 from .speech_augment import augment, pink_noise, trim_silence
 from .speech_build import _build
 from .speech_cache import _read_cache, _sha256_json, _write_cache, cache_dir
-from .speech_common import (CLASSES, CLIP_SECONDS, COMBOS_PER_VARIANT, DEFAULT_VARIANT, F_MAX, F_MIN, FORMAT, GAIN_DB,
-                            HOP_MS, INSTALL_HINT, KINDS, LOG_FLOOR, MAX_SHIFT_S, N_FFT, N_FRAMES, N_MELS, N_MFCC,
-                            NAME, PITCHES, PRE_EMPHASIS, PROGRESS_EVERY, SAMPLE_RATE, SNR_DB, SPEECH_RMS, SPEEDS,
-                            SPLIT_FLOOR_DB, SPLIT_GAP_S, SSML_BREAK_S, TEST_FRACTION, TRIM_DB, WIN_MS, _log)
-from .speech_espeak import (english_accents, espeak_executable, espeak_version, split_words, synthesise,
-                            synthesise_words, voice_variants)
+from .speech_common import (
+    CLASSES,
+    CLIP_SECONDS,
+    COMBOS_PER_VARIANT,
+    DEFAULT_VARIANT,
+    F_MAX,
+    F_MIN,
+    FORMAT,
+    GAIN_DB,
+    HOP_MS,
+    INSTALL_HINT,
+    KINDS,
+    LOG_FLOOR,
+    MAX_SHIFT_S,
+    N_FFT,
+    N_FRAMES,
+    N_MELS,
+    N_MFCC,
+    NAME,
+    PITCHES,
+    PRE_EMPHASIS,
+    PROGRESS_EVERY,
+    SAMPLE_RATE,
+    SNR_DB,
+    SPEECH_RMS,
+    SPEEDS,
+    SPLIT_FLOOR_DB,
+    SPLIT_GAP_S,
+    SSML_BREAK_S,
+    TEST_FRACTION,
+    TRIM_DB,
+    WIN_MS,
+    _log,
+)
+from .speech_espeak import (
+    english_accents,
+    espeak_executable,
+    espeak_version,
+    split_words,
+    synthesise,
+    synthesise_words,
+    voice_variants,
+)
 
 
-def load_spoken_digits(kind: str = "mfcc", *, cache: str | os.PathLike | None = None, rebuild: bool = False,
-                       accents: Sequence[str] | None = None, variants: Sequence[str] | None = None,
-                       speeds: Sequence[int] = SPEEDS, pitches: Sequence[int] = PITCHES,
-                       combos_per_variant: int = COMBOS_PER_VARIANT, snr_db: Sequence[float] = SNR_DB,
-                       seed: int = 0, test_fraction: float = TEST_FRACTION, workers: int = 2,
-                       verbose: bool = True) -> Dataset:
+def load_spoken_digits(
+    kind: str = "mfcc",
+    *,
+    cache: str | os.PathLike | None = None,
+    rebuild: bool = False,
+    accents: Sequence[str] | None = None,
+    variants: Sequence[str] | None = None,
+    speeds: Sequence[int] = SPEEDS,
+    pitches: Sequence[int] = PITCHES,
+    combos_per_variant: int = COMBOS_PER_VARIANT,
+    snr_db: Sequence[float] = SNR_DB,
+    seed: int = 0,
+    test_fraction: float = TEST_FRACTION,
+    workers: int = 2,
+    verbose: bool = True,
+) -> Dataset:
     """The ``spoken_digits`` dataset (see the module docstring), built on first use and cached.
 
     ``kind``: ``"mfcc"`` (x ``[N, 13, 50]``) or ``"logmel"`` (``[N, 32, 50]``). ``accents`` /
@@ -101,10 +159,25 @@ def load_spoken_digits(kind: str = "mfcc", *, cache: str | os.PathLike | None = 
         "snr_db": [float(s) for s in snr_db],
         "seed": int(seed),
         "test_fraction": float(test_fraction),
-        "audio": {"sample_rate": SAMPLE_RATE, "clip_s": CLIP_SECONDS, "speech_rms": SPEECH_RMS, "gain_db": GAIN_DB,
-                  "max_shift_s": MAX_SHIFT_S, "trim_db": TRIM_DB},
-        "features": {"win_ms": WIN_MS, "hop_ms": HOP_MS, "n_fft": N_FFT, "n_mels": N_MELS, "f_min": F_MIN,
-                     "f_max": F_MAX, "pre_emphasis": PRE_EMPHASIS, "log_floor": LOG_FLOOR, "frames": N_FRAMES},
+        "audio": {
+            "sample_rate": SAMPLE_RATE,
+            "clip_s": CLIP_SECONDS,
+            "speech_rms": SPEECH_RMS,
+            "gain_db": GAIN_DB,
+            "max_shift_s": MAX_SHIFT_S,
+            "trim_db": TRIM_DB,
+        },
+        "features": {
+            "win_ms": WIN_MS,
+            "hop_ms": HOP_MS,
+            "n_fft": N_FFT,
+            "n_mels": N_MELS,
+            "f_min": F_MIN,
+            "f_max": F_MAX,
+            "pre_emphasis": PRE_EMPHASIS,
+            "log_floor": LOG_FLOOR,
+            "frames": N_FRAMES,
+        },
     }
     folder = Path(cache).expanduser() if cache is not None else cache_dir()
     stem = f"{NAME}-{_sha256_json(key)[:16]}"
@@ -118,16 +191,69 @@ def load_spoken_digits(kind: str = "mfcc", *, cache: str | os.PathLike | None = 
     x = arrays["log_mel"]
     if kind == "mfcc":
         x = mfcc_from_log_mel(x, N_MFCC)
-    return Dataset(NAME, x, arrays["y"], list(CLASSES), "timeseries", f"espeak-ng synthesised ({npz})",
-                   test_mask=arrays["test_mask"])
+    return Dataset(
+        NAME,
+        x,
+        arrays["y"],
+        list(CLASSES),
+        "timeseries",
+        f"espeak-ng synthesised ({npz})",
+        test_mask=arrays["test_mask"],
+    )
 
 
 __all__ = [
-    "CLASSES", "CLIP_SECONDS", "COMBOS_PER_VARIANT", "DEFAULT_VARIANT", "FORMAT", "F_MAX", "F_MIN", "GAIN_DB", "HOP_MS",
-    "INSTALL_HINT", "KINDS", "LOG_FLOOR", "MAX_SHIFT_S", "NAME", "N_FFT", "N_FRAMES", "N_MELS", "N_MFCC", "PITCHES",
-    "PRE_EMPHASIS", "PROGRESS_EVERY", "SAMPLE_RATE", "SNR_DB", "SPEECH_RMS", "SPEEDS", "SPLIT_FLOOR_DB", "SPLIT_GAP_S",
-    "SSML_BREAK_S", "TEST_FRACTION", "TRIM_DB", "WIN_MS", "augment", "cache_dir", "dct_matrix", "english_accents",
-    "espeak_executable", "espeak_version", "features", "hz_to_mel", "load_spoken_digits", "log_mel", "mel_band_edges",
-    "mel_filterbank", "mel_to_hz", "mfcc_from_log_mel", "pink_noise", "read_wav", "split_words", "synthesise",
-    "synthesise_words", "to_sample_rate", "trim_silence", "voice_variants",
+    "CLASSES",
+    "CLIP_SECONDS",
+    "COMBOS_PER_VARIANT",
+    "DEFAULT_VARIANT",
+    "FORMAT",
+    "F_MAX",
+    "F_MIN",
+    "GAIN_DB",
+    "HOP_MS",
+    "INSTALL_HINT",
+    "KINDS",
+    "LOG_FLOOR",
+    "MAX_SHIFT_S",
+    "NAME",
+    "N_FFT",
+    "N_FRAMES",
+    "N_MELS",
+    "N_MFCC",
+    "PITCHES",
+    "PRE_EMPHASIS",
+    "PROGRESS_EVERY",
+    "SAMPLE_RATE",
+    "SNR_DB",
+    "SPEECH_RMS",
+    "SPEEDS",
+    "SPLIT_FLOOR_DB",
+    "SPLIT_GAP_S",
+    "SSML_BREAK_S",
+    "TEST_FRACTION",
+    "TRIM_DB",
+    "WIN_MS",
+    "augment",
+    "cache_dir",
+    "dct_matrix",
+    "english_accents",
+    "espeak_executable",
+    "espeak_version",
+    "features",
+    "hz_to_mel",
+    "load_spoken_digits",
+    "log_mel",
+    "mel_band_edges",
+    "mel_filterbank",
+    "mel_to_hz",
+    "mfcc_from_log_mel",
+    "pink_noise",
+    "read_wav",
+    "split_words",
+    "synthesise",
+    "synthesise_words",
+    "to_sample_rate",
+    "trim_silence",
+    "voice_variants",
 ]

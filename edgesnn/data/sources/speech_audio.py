@@ -16,11 +16,22 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import DataError, UsageError, did_you_mean
-from .speech_common import (F_MAX, F_MIN, HOP_MS, KINDS, LOG_FLOOR, N_FFT, N_MELS, N_MFCC, PRE_EMPHASIS, SAMPLE_RATE,
-                            WIN_MS)
-
+from .speech_common import (
+    F_MAX,
+    F_MIN,
+    HOP_MS,
+    KINDS,
+    LOG_FLOOR,
+    N_FFT,
+    N_MELS,
+    N_MFCC,
+    PRE_EMPHASIS,
+    SAMPLE_RATE,
+    WIN_MS,
+)
 
 # ============================================================== WAV input
+
 
 def read_wav(path: str | os.PathLike) -> tuple[np.ndarray, int]:
     """``(signal, sample_rate)``: a WAV file as float64 mono in [-1, 1] (channels averaged).
@@ -79,6 +90,7 @@ def _resample_filter(up: int, down: int) -> np.ndarray:
 
 # ============================================================== features (numpy only)
 
+
 def hz_to_mel(hz):
     """HTK mel scale: ``2595 log10(1 + f / 700)``."""
     return 2595.0 * np.log10(1.0 + np.asarray(hz, dtype=np.float64) / 700.0)
@@ -93,8 +105,9 @@ def mel_band_edges(n_mels: int = N_MELS, f_min: float = F_MIN, f_max: float = F_
     return mel_to_hz(np.linspace(hz_to_mel(f_min), hz_to_mel(f_max), n_mels + 2))
 
 
-def mel_filterbank(sr: int = SAMPLE_RATE, n_fft: int = N_FFT, n_mels: int = N_MELS,
-                   f_min: float = F_MIN, f_max: float | None = F_MAX) -> np.ndarray:
+def mel_filterbank(
+    sr: int = SAMPLE_RATE, n_fft: int = N_FFT, n_mels: int = N_MELS, f_min: float = F_MIN, f_max: float | None = F_MAX
+) -> np.ndarray:
     """Triangular mel filters ``[n_mels, n_fft // 2 + 1]`` (peak 1, HTK style, no area normalisation)."""
     f_max = min(float(f_max or sr / 2), sr / 2)
     edges = mel_band_edges(n_mels, f_min, f_max)
@@ -121,8 +134,15 @@ def _frame_geometry(sr: int, win_ms: float, hop_ms: float) -> tuple[int, int, in
     return win, hop, n_fft
 
 
-def log_mel(signal: np.ndarray, sr: int = SAMPLE_RATE, n_mels: int = N_MELS, *,
-            win_ms: float = WIN_MS, hop_ms: float = HOP_MS, n_frames: int | None = None) -> np.ndarray:
+def log_mel(
+    signal: np.ndarray,
+    sr: int = SAMPLE_RATE,
+    n_mels: int = N_MELS,
+    *,
+    win_ms: float = WIN_MS,
+    hop_ms: float = HOP_MS,
+    n_frames: int | None = None,
+) -> np.ndarray:
     """Log mel energies ``[n_mels, frames]`` (float64) of a mono signal at ``sr`` Hz.
 
     ``frames = ceil(len / hop)`` (the last window is zero-padded): 50 for 1.0 s at a 20 ms hop.
@@ -137,7 +157,7 @@ def log_mel(signal: np.ndarray, sr: int = SAMPLE_RATE, n_mels: int = N_MELS, *,
     x = np.pad(x, (0, (frames - 1) * hop + win - x.size))
     idx = np.arange(win)[None, :] + hop * np.arange(frames)[:, None]
     spec = np.fft.rfft(x[idx] * np.hamming(win)[None, :], n=n_fft, axis=1)
-    power = (spec.real ** 2 + spec.imag ** 2) / n_fft
+    power = (spec.real**2 + spec.imag**2) / n_fft
     out = np.log(np.maximum(power @ mel_filterbank(sr, n_fft, n_mels).T, LOG_FLOOR)).T
     if n_frames is not None:
         out = out[:, :n_frames]
@@ -151,8 +171,16 @@ def mfcc_from_log_mel(logmel: np.ndarray, n_mfcc: int = N_MFCC) -> np.ndarray:
     return np.einsum("km,...mt->...kt", dct_matrix(n_mfcc, logmel.shape[-2]), logmel)
 
 
-def features(signal: np.ndarray, sr: int, kind: str = "mfcc", *, n_frames: int | None = None,
-             n_mels: int = N_MELS, n_mfcc: int = N_MFCC, hop_ms: float = HOP_MS) -> np.ndarray:
+def features(
+    signal: np.ndarray,
+    sr: int,
+    kind: str = "mfcc",
+    *,
+    n_frames: int | None = None,
+    n_mels: int = N_MELS,
+    n_mfcc: int = N_MFCC,
+    hop_ms: float = HOP_MS,
+) -> np.ndarray:
     """float32 ``[n_features, frames]`` of a mono signal, exactly as ``spoken_digits`` computes them.
 
     The signal is first resampled to 16 kHz if ``sr`` differs. ``kind`` is ``"mfcc"`` (13

@@ -14,15 +14,15 @@ def trim_silence(signal: np.ndarray, sr: int, top_db: float = TRIM_DB, frame_ms:
     """``signal`` without its leading/trailing frames more than ``top_db`` below the loudest frame."""
     hop = max(1, int(sr * frame_ms / 1000))
     n = math.ceil(signal.size / hop)
-    energy = np.add.reduceat(signal ** 2, np.arange(n) * hop)
+    energy = np.add.reduceat(signal**2, np.arange(n) * hop)
     if energy.max() <= 0:
         return signal[:0]
     loud = np.flatnonzero(energy >= energy.max() * 10 ** (-top_db / 10))
-    return signal[loud[0] * hop: min(signal.size, (loud[-1] + 1) * hop)]
+    return signal[loud[0] * hop : min(signal.size, (loud[-1] + 1) * hop)]
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
-    return x / np.sqrt(np.mean(x ** 2))
+    return x / np.sqrt(np.mean(x**2))
 
 
 def pink_noise(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -36,8 +36,9 @@ def pink_noise(n: int, rng: np.random.Generator) -> np.ndarray:
     return _unit(np.fft.irfft(spec, n))
 
 
-def augment(speech: np.ndarray, rng: np.random.Generator, snr_choices: Sequence[float] = SNR_DB,
-            sr: int = SAMPLE_RATE) -> tuple[np.ndarray, dict]:
+def augment(
+    speech: np.ndarray, rng: np.random.Generator, snr_choices: Sequence[float] = SNR_DB, sr: int = SAMPLE_RATE
+) -> tuple[np.ndarray, dict]:
     """A 1.0 s noisy clip from a trimmed word: random shift, white+pink noise at a drawn SNR, random gain."""
     n = int(round(CLIP_SECONDS * sr))
     speech = _unit(speech[:n]) * SPEECH_RMS
@@ -47,6 +48,6 @@ def augment(speech: np.ndarray, rng: np.random.Generator, snr_choices: Sequence[
     noise = _unit(np.sqrt(white_share) * rng.standard_normal(n) + np.sqrt(1 - white_share) * pink_noise(n, rng))
     gain_db = float(rng.uniform(-GAIN_DB, GAIN_DB))
     clip = noise * (SPEECH_RMS / 10 ** (snr / 20))
-    clip[offset: offset + speech.size] += speech
+    clip[offset : offset + speech.size] += speech
     clip *= 10 ** (gain_db / 20)
     return clip, {"snr_db": snr, "gain_db": gain_db, "shift_ms": 1000.0 * offset / sr, "white_share": white_share}

@@ -13,14 +13,31 @@ import numpy as np
 from ...errors import DataError, RuntimeUnavailableError, unknown_name
 from .speech_audio import log_mel, to_sample_rate
 from .speech_augment import augment, trim_silence
-from .speech_common import (CLASSES, DEFAULT_VARIANT, INSTALL_HINT, N_FRAMES, N_MELS, NAME, PROGRESS_EVERY,
-                            SAMPLE_RATE, _log)
-from .speech_espeak import (_distinct_variants, _voice, english_accents, espeak_executable, espeak_version,
-                            synthesise_words, voice_variants)
+from .speech_common import (
+    CLASSES,
+    DEFAULT_VARIANT,
+    INSTALL_HINT,
+    N_FRAMES,
+    N_MELS,
+    NAME,
+    PROGRESS_EVERY,
+    SAMPLE_RATE,
+    _log,
+)
+from .speech_espeak import (
+    _distinct_variants,
+    _voice,
+    english_accents,
+    espeak_executable,
+    espeak_version,
+    synthesise_words,
+    voice_variants,
+)
 
 
-def _plan(n_variants: int, n_accents: int, speeds: Sequence[int], pitches: Sequence[int], combos: int,
-          seed: int) -> list[tuple[int, int, int, int]]:
+def _plan(
+    n_variants: int, n_accents: int, speeds: Sequence[int], pitches: Sequence[int], combos: int, seed: int
+) -> list[tuple[int, int, int, int]]:
     """``(variant, accent, speed, pitch)`` indices/values: ``combos`` per variant, distinct accents first."""
     rng = np.random.default_rng([seed, 0])
     plan = []
@@ -61,15 +78,18 @@ def _build(key: dict, workers: int, verbose: bool) -> tuple[dict[str, np.ndarray
             variants = list(key["variants"])
         else:
             _log(verbose, f"espeak-ng {version}: checking {len(known_variants)} voice variants for duplicates")
-            variants = _distinct_variants(exe, "en-us" if "en-us" in accents else accents[0],
-                                          known_variants, tmp, workers)
+            variants = _distinct_variants(
+                exe, "en-us" if "en-us" in accents else accents[0], known_variants, tmp, workers
+            )
         test_variants = _test_variants(variants, key["test_fraction"], key["seed"])
-        plan = _plan(len(variants), len(accents), key["speeds"], key["pitches"], key["combos_per_variant"],
-                     key["seed"])
+        plan = _plan(len(variants), len(accents), key["speeds"], key["pitches"], key["combos_per_variant"], key["seed"])
         n_words = len(CLASSES)
         total = len(plan) * n_words
-        _log(verbose, f"synthesising {total} clips ({len(variants)} voice variants x {len(accents)} accents, "
-                      f"{key['combos_per_variant']} combos each, {workers} workers)")
+        _log(
+            verbose,
+            f"synthesising {total} clips ({len(variants)} voice variants x {len(accents)} accents, "
+            f"{key['combos_per_variant']} combos each, {workers} workers)",
+        )
 
         def one_combo(c: int) -> tuple[np.ndarray, np.ndarray]:
             v, a, speed, pitch = plan[c]

@@ -66,8 +66,11 @@ def _read_cache(npz: Path, meta_path: Path, key: dict, verbose: bool) -> dict[st
             with np.load(npz, allow_pickle=False) as f:
                 arrays = {k: f[k] for k in f.files}
             n = len(arrays["y"])
-            if arrays["log_mel"].shape != (n, N_MELS, N_FRAMES) or len(arrays["test_mask"]) != n \
-                    or n != recipe.get("n_clips"):
+            if (
+                arrays["log_mel"].shape != (n, N_MELS, N_FRAMES)
+                or len(arrays["test_mask"]) != n
+                or n != recipe.get("n_clips")
+            ):
                 why = "its arrays have the wrong shape"
             else:
                 return arrays
@@ -97,6 +100,10 @@ def _write_cache(npz: Path, meta_path: Path, key: dict, arrays: dict, info: dict
         _atomic_write(meta_path, lambda f: f.write((json.dumps(meta, indent=1) + "\n").encode()))
         return True
     except OSError as exc:
-        warnings.warn(f"{NAME}: cannot write the cache in {npz.parent} ({exc}); it will be rebuilt next time; "
-                      "set EDGESNN_CACHE to a writable directory", EdgeSNNWarning, stacklevel=3)
+        warnings.warn(
+            f"{NAME}: cannot write the cache in {npz.parent} ({exc}); it will be rebuilt next time; "
+            "set EDGESNN_CACHE to a writable directory",
+            EdgeSNNWarning,
+            stacklevel=3,
+        )
         return False

@@ -36,7 +36,8 @@ def _run(args: list[str], timeout: float = 60.0) -> subprocess.CompletedProcess:
         raise DataError(f"{NAME}: '{' '.join(args)}' did not finish in {timeout:.0f} s") from None
     except OSError as exc:
         raise RuntimeUnavailableError(
-            f"{NAME}: cannot run espeak-ng ({exc}); reinstall it with: {INSTALL_HINT}") from None
+            f"{NAME}: cannot run espeak-ng ({exc}); reinstall it with: {INSTALL_HINT}"
+        ) from None
 
 
 def espeak_version(exe: str) -> str:
@@ -89,8 +90,13 @@ def synthesise(exe: str, word: str, voice: str, speed: int, pitch: int, path: Pa
         path.unlink(missing_ok=True)
 
 
-def split_words(signal: np.ndarray, sr: int, min_gap_s: float = SPLIT_GAP_S, floor_db: float = SPLIT_FLOOR_DB,
-                frame_ms: float = 10.0) -> list[np.ndarray]:
+def split_words(
+    signal: np.ndarray,
+    sr: int,
+    min_gap_s: float = SPLIT_GAP_S,
+    floor_db: float = SPLIT_FLOOR_DB,
+    frame_ms: float = 10.0,
+) -> list[np.ndarray]:
     """Cut a recording of words separated by pauses at every run of >= ``min_gap_s`` near-silence.
 
     Near-silence: 10 ms frames more than ``floor_db`` below the loudest frame (espeak-ng's pauses
@@ -98,7 +104,7 @@ def split_words(signal: np.ndarray, sr: int, min_gap_s: float = SPLIT_GAP_S, flo
     """
     hop = max(1, int(sr * frame_ms / 1000))
     n = math.ceil(signal.size / hop)
-    energy = np.add.reduceat(signal ** 2, np.arange(n) * hop)
+    energy = np.add.reduceat(signal**2, np.arange(n) * hop)
     loud = np.flatnonzero(energy > energy.max() * 10 ** (-floor_db / 10)) if energy.max() > 0 else []
     if len(loud) == 0:
         return []
@@ -106,11 +112,12 @@ def split_words(signal: np.ndarray, sr: int, min_gap_s: float = SPLIT_GAP_S, flo
     breaks = np.flatnonzero(np.diff(loud) > gap)
     starts = np.r_[loud[0], loud[breaks + 1]]
     ends = np.r_[loud[breaks], loud[-1]] + 1
-    return [signal[a * hop: min(signal.size, b * hop)] for a, b in zip(starts, ends)]
+    return [signal[a * hop : min(signal.size, b * hop)] for a, b in zip(starts, ends)]
 
 
-def synthesise_words(exe: str, words: Sequence[str], voice: str, speed: int, pitch: int,
-                     path: Path) -> tuple[list[np.ndarray], int]:
+def synthesise_words(
+    exe: str, words: Sequence[str], voice: str, speed: int, pitch: int, path: Path
+) -> tuple[list[np.ndarray], int]:
     """All ``words`` from **one** espeak-ng call (one SSML sentence each, 600 ms apart), split apart.
 
     One call per word costs ~6x more (espeak-ng's start-up dominates). Each word is spoken as its
@@ -133,6 +140,7 @@ def synthesise_words(exe: str, words: Sequence[str], voice: str, speed: int, pit
 
 def _distinct_variants(exe: str, accent: str, variants: Sequence[str], tmp: Path, workers: int) -> list[str]:
     """``variants`` minus those whose probe word sounds byte-identical to an earlier one."""
+
     def probe(i_v):
         i, v = i_v
         path = tmp / f"probe-{i}.wav"

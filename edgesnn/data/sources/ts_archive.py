@@ -40,8 +40,12 @@ from ...errors import DataError
 
 MISSING = frozenset({"?", "nan", "NaN", "NAN", ""})
 _PAIR = re.compile(r"\(\s*([^,()]*?)\s*,\s*([^()]*?)\s*\)")
-_BOOL_KEYS = {"timestamps": "timeStamps", "univariate": "univariate", "equallength": "equalLength",
-              "missing": "missing"}
+_BOOL_KEYS = {
+    "timestamps": "timeStamps",
+    "univariate": "univariate",
+    "equallength": "equalLength",
+    "missing": "missing",
+}
 COMMENT = ("#", "%")  # '%' as in ARFF: some archive files use it for their header notes
 
 
@@ -290,5 +294,11 @@ def merge(parts: list[TsData], where: str) -> TsData:
         xs.append(np.pad(p.x, ((0, 0), (0, 0), (0, pad))) if pad else p.x)
         remap = np.array([index[c] for c in p.classes], dtype=np.int64)
         ys.append(remap[p.y])
-    return TsData(np.concatenate(xs), np.concatenate(ys), classes,
-                  np.concatenate([p.lengths for p in parts]), parts[0].problem, dict(parts[0].header))
+    return TsData(
+        np.concatenate(xs),
+        np.concatenate(ys),
+        classes,
+        np.concatenate([p.lengths for p in parts]),
+        parts[0].problem,
+        dict(parts[0].header),
+    )

@@ -101,7 +101,9 @@ def build(graph: nir.NIRGraph, ctx: SimContext) -> Plan:
     return plan
 
 
-def run(plan: Plan, x: dict[str, np.ndarray], ctx: SimContext, record: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def run(
+    plan: Plan, x: dict[str, np.ndarray], ctx: SimContext, record: bool
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Step the plan over ``x`` (Input name -> ``[T, B, *in]``, every Input of the plan); return
     the Output's ``[T, B, *out]`` and neuron records."""
     first = next(iter(x.values()))

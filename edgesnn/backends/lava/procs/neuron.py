@@ -56,6 +56,7 @@ class _Rules:
 @tag("floating_pt")
 class PyEdgeLifFloat(_Rules, PyLifResetModelFloat):
     implements_process = None  # let @implements bind the subclass to EdgeLIF
+
     def __init__(self, proc_params):
         super().__init__(proc_params)
         self._rules_init(proc_params)
@@ -69,6 +70,7 @@ class PyEdgeLifFloat(_Rules, PyLifResetModelFloat):
 @tag("bit_accurate_loihi", "fixed_pt")
 class PyEdgeLifFixed(_Rules, PyLifResetModelBitAcc):
     implements_process = None
+
     def __init__(self, proc_params):
         super().__init__(proc_params)
         self._rules_init(proc_params)
