@@ -1,9 +1,10 @@
 """Model zoo (snnTorch) with ANN twins, built from a flat hyper-parameter dict."""
 
+from .build import ZOO, build
 from .hparams import FAMILIES, defaults, parse_set, resolve
 from .run import run_ann, run_snn
 from .shapes import algorithm1
-from .zoo import ZOO, ZooNet, build, model_input_shape
+from .zoo import ZooNet, model_input_shape
 
 __all__ = [
     "FAMILIES",

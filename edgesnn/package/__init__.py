@@ -7,6 +7,7 @@
 int8 weights: ``edgesnn.numerics.int8``. The runner side (numpy + onnxruntime only) is ``edgesnn.runner``.
 """
 
-from .build import PackageResult, package, write_zip
+from .archive import write_zip
+from .build import PackageResult, package
 
 __all__ = ["PackageResult", "package", "write_zip"]

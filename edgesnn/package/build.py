@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import json
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -44,12 +43,10 @@ from ..runner.format import (
     TARGET,
     UNROLLED,
 )
+from .archive import write_zip
 from .evidence import evaluation_members, raw_test_split, runner_accuracy
 from .readme import readme
 from .source import ExportSource, read_export
-
-#: the second seed word training and ``loading.test_split`` use for the test split's encoder draws
-_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass
@@ -294,15 +291,3 @@ def _runner_needs() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             needs[pkg] = "any"
     return needs
-
-
-def write_zip(members: dict[str, bytes]) -> bytes:
-    """A deterministic zip of ``members``: sorted, fixed timestamps, deflated, mode 0644."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(members):
-            info = zipfile.ZipInfo(name, date_time=_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, members[name])
-    return buf.getvalue()

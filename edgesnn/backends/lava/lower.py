@@ -41,7 +41,6 @@ sample's tail) is erased exactly, and consecutive samples stream through one Lav
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -50,6 +49,7 @@ from . import linear, paths
 from .graph import lava_graph
 from .neurons import NEURONS
 from .plan import Connection, Plan, Population, Tap
+from .signal import _Signal, _terms
 
 LINEAR = {
     "Affine": lambda n, node, s: linear.affine(n, node, s),
@@ -60,23 +60,6 @@ LINEAR = {
     "AvgPool2d": lambda n, node, s: linear.pool(n, node, s, average=True),
 }
 SUPPORTED = frozenset({"Input", "Output", "Flatten", "Scale", *LINEAR, *NEURONS})
-
-
-@dataclass
-class _Signal:
-    """One term of what flows out of a node: a unit's output (population/input) or a pending connection.
-
-    A node's output is a tuple of terms, summed: NIR sums every edge into a node, and a linear
-    node fed by several edges becomes one connection per term (``W (a + b) = W a + W b``).
-    """
-
-    ref: str
-    shape: tuple[int, ...]
-    pending: bool  # ref names a Connection not yet consumed
-
-
-def _terms(inputs: list[tuple[_Signal, ...]]) -> list[_Signal]:
-    return [t for terms in inputs for t in terms]
 
 
 class _Lowering:
