@@ -44,6 +44,7 @@ echo "== 4. evaluate on ONNX Runtime: accuracy, memory, firing rates, SynOps, en
 ok_or_2 $E evaluate "$RUN/export-onnx" --profile wearable
 
 echo "== 5. tune under the profile (temporal encoders and thresholds; infeasible configurations cost no training)"
+rm -rf "$RUN/tune"  # a fresh study each time the demo runs
 ok_or_2 $E tune --dataset $DATA --profile wearable --model rnn --trials 6 --epochs 15 --out "$RUN/tune"
 
 echo "== 6. package the best model it produced (the tuned one only if its test accuracy is higher)"
