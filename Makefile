@@ -7,7 +7,7 @@ PIP     := $(BIN)/pip -q --disable-pip-version-check
 
 .PHONY: demo test lint install clean
 
-$(STAMP): requirements.txt requirements-lava.txt requirements-data.txt pyproject.toml scripts/espeak.sh
+$(STAMP): requirements.txt requirements-lava.txt requirements-data.txt requirements-xylo.txt requirements-xylo-build.txt pyproject.toml scripts/espeak.sh scripts/xylo.sh
 	@test -d $(VENV) || $(PY) -m venv $(VENV)
 	@echo "installing the pinned environment into $(VENV) (about 2 minutes the first time)"
 	@$(PIP) install -r requirements.txt 2>&1 | grep -v "is ignored: it is neither" || true
@@ -17,6 +17,8 @@ $(STAMP): requirements.txt requirements-lava.txt requirements-data.txt pyproject
 	@# datasets bundled in packages whose code edgesnn never imports: files only, no dependencies
 	@# (scanpy declares Python >= 3.12; only its bundled .h5ad file is read)
 	@$(PIP) install --no-deps --ignore-requires-python -r requirements-data.txt 2>&1 | grep -v "is ignored: it is neither" || true
+	@# Xylo IMU: Rockpool without its dependencies, xylosim compiled from source (g++, ~40 s)
+	@bash scripts/xylo.sh $(VENV)
 	@# espeak-ng (Debian) synthesises the spoken_digits dataset offline
 	@bash scripts/espeak.sh
 	@$(PIP) install --no-deps --no-build-isolation -e . 2>&1 | grep -v "is ignored: it is neither" || true

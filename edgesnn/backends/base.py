@@ -122,6 +122,13 @@ class Backend(abc.ABC):
         """Run an artifact written by ``export`` on ``x`` of shape ``[T, B, *features]`` (a
         multimodal graph: a dict Input name -> array)."""
 
+    def reference(self, artifact: Path, x, target: Target, record: bool = False) -> RunResult | None:
+        """The judge of this backend's arithmetic when it is not the float reference simulator's:
+        edgesnn's own model of an integer chip, run on the exported ``artifact`` (export parity is
+        then measured against it, the float reference reported beside). None (the default): the
+        float reference simulator judges."""
+        return None
+
     def recording_twin(self, artifact: Path, graph: nir.NIRGraph, target: Target, tmp: Path) -> Path | None:
         """An artifact in ``tmp`` that records every neuron node and computes what ``artifact``
         does, when ``artifact`` itself cannot record; None when it can (the default)."""

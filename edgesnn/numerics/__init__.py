@@ -38,6 +38,7 @@ SCHEMES: dict[str, Scheme] = {
     "none": Scheme("none", "float weights, as trained"),
     "int8": Scheme("int8", "per-layer symmetric integer weights (dequantised in float artifacts)", _int8_graph),
     "loihi": Scheme("loihi", "Loihi 2 fixed point: 8-bit mantissa x 2^e weights, 13-bit biases, 12-bit decays"),
+    "xylo": Scheme("xylo", "Xylo IMU: int8 weights per neuron row, integer thresholds, decays 1 - 2^-dash"),
 }
 
 

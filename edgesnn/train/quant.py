@@ -30,6 +30,7 @@ from torch.nn.utils import parametrize
 
 from ..numerics import levels
 from ..numerics import loihi as grid
+from .quant_xylo import apply_xylo
 
 LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d)
 
@@ -238,7 +239,7 @@ def _apply_int8(model: nn.Module, bits: int) -> int:
 
 
 #: ``edgesnn.numerics.SCHEMES`` name -> how training fake-quantises to that grid
-FAKE_QUANTIZERS = {"int8": _apply_int8, "loihi": _apply_loihi}
+FAKE_QUANTIZERS = {"int8": _apply_int8, "loihi": _apply_loihi, "xylo": apply_xylo}
 
 
 def apply(model: nn.Module, bits: int, scheme: str) -> int:

@@ -88,6 +88,23 @@ def resolve_hparams(model: str, overrides: dict | None, target: Target, feature_
     return resolve(model, overrides, series=series)
 
 
+#: encoders whose output is events (0/1 per channel and step): what an event-input chip takes
+EVENT_ENCODERS = ("rate", "latency", "delta", "level_crossing", "sigma_delta")
+
+
+def _event_encoder(hp: dict, feature_shape, target: Target) -> None:
+    """An event encoder for ``target``: sigma-delta for series, rate otherwise, unless one is chosen."""
+    if isinstance(feature_shape, dict):
+        raise UsageError(f"target '{target.name}' takes one input stream; this dataset has {len(feature_shape)}")
+    if hp.get("encoder") is None:
+        hp["encoder"] = "sigma_delta" if len(feature_shape) == 2 else "rate"
+    elif hp["encoder"] not in EVENT_ENCODERS:
+        raise UsageError(
+            f"target '{target.name}' takes input events; encoder '{hp['encoder']}' sends graded values: "
+            f"choose one of {', '.join(EVENT_ENCODERS)} (--set encoder=...)"
+        )
+
+
 def train(
     dataset: str,
     profile: str | Profile = "wearable",
@@ -118,6 +135,8 @@ def train(
     hp = resolve_hparams(model, overrides, target, prep.train.feature_shape)
     epochs = int(epochs if epochs is not None else hp["epochs"])
     hp["epochs"] = epochs
+    if target.numerics.quantize == "xylo":  # the chip takes event counts, not graded values
+        _event_encoder(hp, prep.train.feature_shape, target)
     encoder = make_hp_encoder(hp, prep.train.feature_shape)
     if target.numerics.quantize != "none":  # an integer chip takes integer input levels: train on them
         encoder = on_input_grid(encoder, prep.train.x)
