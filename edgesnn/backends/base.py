@@ -122,6 +122,11 @@ class Backend(abc.ABC):
         """Run an artifact written by ``export`` on ``x`` of shape ``[T, B, *features]`` (a
         multimodal graph: a dict Input name -> array)."""
 
+    def check_graph(self, graph: nir.NIRGraph, target: Target) -> None:
+        """Design-rule checks of the chip (neurons per layer, inputs, topology): raise
+        ConstraintViolation (exit 2) naming the resource and its limit. Training and the tuner
+        run them on the untrained model, before any training. Default: none."""
+
     def reference(self, artifact: Path, x, target: Target, record: bool = False) -> RunResult | None:
         """The judge of this backend's arithmetic when it is not the float reference simulator's:
         edgesnn's own model of an integer chip, run on the exported ``artifact`` (export parity is

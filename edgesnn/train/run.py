@@ -88,6 +88,17 @@ def resolve_hparams(model: str, overrides: dict | None, target: Target, feature_
     return resolve(model, overrides, series=series)
 
 
+def check_model_design(model, target: Target, profile: Profile) -> None:
+    """The target's design rules (``Backend.check_graph``) on ``model`` as NIR, when it has any:
+    ConstraintViolation (exit 2) naming the resource and its limit."""
+    from ..config.design import check_design, has_design_rules
+
+    if has_design_rules(target):
+        from ..models.to_nir import to_nir
+
+        check_design(target, to_nir(model, dt=profile.dt_s))
+
+
 #: encoders whose output is events (0/1 per channel and step): what an event-input chip takes
 EVENT_ENCODERS = ("rate", "latency", "delta", "level_crossing", "sigma_delta")
 
@@ -143,6 +154,7 @@ def train(
     n_classes = prep.train.n_classes
     view, step = input_views(hp["model"], prep.train.feature_shape, encoder)
     snn_model = build(hp, step, n_classes, seed=seed)
+    check_model_design(snn_model, target, profile)  # a chip's design rules, before any training
     T = encoder.steps(view, timesteps_for(hp, profile, encoder))
     x_test = encode(encoder, model_inputs(prep.test, view), T, [seed, TEST_STREAM])
     metrics: dict[str, Any] = {"timesteps": T}

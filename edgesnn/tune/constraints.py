@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from ..config import Check, Profile, Target, check_profile
-from ..errors import DataError, UsageError
+from ..errors import ConstraintViolation, DataError, UsageError
 
 #: the metric keys checkable before training (see edgesnn.config.checks.RULES)
 STATIC_KEYS = {"timesteps", "latency_ms", "param_bytes", "state_bytes"}
@@ -82,16 +82,19 @@ def static_checks(
     """Build the model from ``overrides`` (no training) and check what the profile allows."""
     from ..models import build
     from ..models.hparams import make_hp_encoder
-    from ..train.run import input_views, resolve_hparams, timesteps_for
+    from ..train.run import _event_encoder, check_model_design, input_views, resolve_hparams, timesteps_for
 
     start = time.perf_counter()
     hp = resolve_hparams(family, overrides, target, tuple(feature_shape))
     try:
+        if target.numerics.quantize == "xylo":
+            _event_encoder(hp, tuple(feature_shape), target)
         encoder = make_hp_encoder(hp, tuple(feature_shape))
         view, step = input_views(family, tuple(feature_shape), encoder)
         model = build(hp, step, n_classes)
         T = encoder.steps(view, timesteps_for(hp, profile, encoder))
-    except (DataError, UsageError) as exc:  # ShapeError is a DataError
+        check_model_design(model, target, profile)  # the chip's limits, before any training
+    except (DataError, UsageError, ConstraintViolation) as exc:  # ShapeError is a DataError
         return StaticReport([_shape(built=False)], hp=hp, error=str(exc), seconds=time.perf_counter() - start)
     _probe_loss(hp, model, T)
     sizes = count_bytes(model, target)

@@ -54,6 +54,13 @@ class XyloBackend(Backend):
 
         import_xylo()
 
+    def check_graph(self, graph: nir.NIRGraph, target: Target) -> None:
+        """Topology and the chip's limits (``lower.lower`` refuses what does not fit)."""
+        from .lower import lower
+
+        self.check_primitives(graph, target)
+        lower(graph)
+
     def write(self, graph: nir.NIRGraph, out_dir: Path, target: Target, settings: ExportSettings) -> list[Path]:
         from .lower import lower
 

@@ -148,12 +148,13 @@ def lower(graph: nir.NIRGraph) -> XyloSpec:
     w_out = np.asarray(flat.nodes[parts["w_out"]].weight, np.float64)  # [O, H]
     n_hid, n_in = w_in.shape
     n_out = w_out.shape[0]
-    for what, n in (("inputs", n_in), ("hidden", n_hid), ("outputs", n_out)):
+    for what, n, where in (
+        ("inputs", n_in, f"input channels into '{parts['w_in']}'"),
+        ("hidden", n_hid, f"neurons in the hidden layer '{parts['hidden']}'"),
+        ("outputs", n_out, f"neurons in the output layer '{parts['output']}'"),
+    ):
         if n > LIMITS[what]:
-            raise ConstraintViolation(
-                f"xylo-imu has at most {LIMITS[what]} {what} neurons/channels; the model has "
-                f"{n} ({parts['input' if what == 'inputs' else what]})"
-            )
+            raise ConstraintViolation(f"xylo-imu has at most {LIMITS[what]} {what}; the model has {n} {where}")
     if n_hid > LIMITS["input_fed"] or n_hid > LIMITS["output_feeding"]:
         raise ConstraintViolation(
             f"xylo-imu feeds at most {LIMITS['input_fed']} hidden neurons from the inputs "

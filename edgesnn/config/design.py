@@ -1,0 +1,25 @@
+"""A target's design rules, asked of its backend (``Backend.check_graph``) before any training."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import nir
+
+    from .schema import Target
+
+
+def has_design_rules(target: Target) -> bool:
+    """True when the target's backend checks graphs before training (Xylo's neuron and input limits)."""
+    from ..backends.base import Backend
+    from ..backends.registry import backend_class
+
+    return backend_class(target.backend).check_graph is not Backend.check_graph
+
+
+def check_design(target: Target, graph: nir.NIRGraph) -> None:
+    """ConstraintViolation (exit 2) naming the resource and its limit when ``graph`` does not fit ``target``."""
+    from ..backends.registry import backend_class
+
+    backend_class(target.backend)().check_graph(graph, target)
