@@ -53,8 +53,9 @@ def export(
     default_dt = load_profile(profile).dt_s if profile else None
     source = load_source(model, dt, reset=reset, default_dt=default_dt)
     graph = source.graph
-    validate_graph(graph, tgt.supports, where=f"target '{tgt.name}'")
     backend = get_backend(tgt.backend)
+    backend.check_graph(graph, tgt)  # the chip's design rules first (exit 2, naming the limit)
+    validate_graph(graph, tgt.supports, where=f"target '{tgt.name}'")
     backend.settings(**options)  # unknown options refused before anything runs
     backend.require()
     out = Path(out) if out else _default_out(source, tgt)

@@ -122,7 +122,7 @@ def test_design_rules_exit_2_naming_the_limit(xylo, tmp_path):
         assert err.value.exit_code == 2 and "\n" not in str(err.value)
     with pytest.raises(ConstraintViolation, match="inputs"):
         backend.export(recurrent_cuba(n_in=20), tmp_path / "in", target)
-    with pytest.raises(ConstraintViolation, match="neuron layers"):
+    with pytest.raises(ConstraintViolation, match="neuron layer"):
         one = nir.NIRGraph(
             nodes={
                 "input": nir.Input(input_type=np.array([3])),

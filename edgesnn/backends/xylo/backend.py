@@ -58,8 +58,8 @@ class XyloBackend(Backend):
         """Topology and the chip's limits (``lower.lower`` refuses what does not fit)."""
         from .lower import lower
 
+        lower(graph)  # topology first: a conv or a skip is a design limit (exit 2), named
         self.check_primitives(graph, target)
-        lower(graph)
 
     def write(self, graph: nir.NIRGraph, out_dir: Path, target: Target, settings: ExportSettings) -> list[Path]:
         from .lower import lower

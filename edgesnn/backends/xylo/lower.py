@@ -80,8 +80,8 @@ def topology(graph: nir.NIRGraph) -> dict:
     neurons = [n for n, node in flat.nodes.items() if type(node).__name__ in NEURON_TYPES]
     if len(neurons) != 2:
         raise _refuse(
-            f"{len(neurons)} neuron layers ({', '.join(neurons) or 'none'}); Xylo maps one hidden "
-            "layer (recurrent or not) and one output layer"
+            f"the graph has {len(neurons)} neuron layer(s) ({', '.join(repr(n) for n in neurons) or 'none'}); "
+            "Xylo maps one hidden layer (recurrent or not) and one output layer"
         )
     feeds: dict[str, list[tuple[str, str]]] = {}
     for neuron in neurons:
