@@ -174,3 +174,17 @@ def test_training_and_the_tuner_refuse_before_training(xylo):
         )
     report = static_checks({"hidden": [600]}, "rnn", (6, 100), 4, load_profile("wearable"), load_target("xylo-imu"))
     assert "496" in report.error and not all(c.ok for c in report.checks)
+
+
+def test_a_recurrent_cubalif_graph_from_snntorch_exports(xylo, tmp_path):
+    """A graph written by snnTorch's own NIR exporter (tests/fixtures/nir/README.md) maps onto
+    Xylo; XyloSim equals the judge exactly, and the float reference is reported beside it."""
+    from pathlib import Path
+
+    from edgesnn.export import export
+
+    fixture = Path(__file__).parents[1] / "fixtures" / "nir" / "rsynaptic_snntorch.nir"
+    result = export(fixture, "xylo-imu", out=tmp_path / "x", dt=1e-4)
+    p = result.parity
+    assert p["passed"] and p["vs_reference"]["mismatches"] == 0
+    assert 0.0 < p["vs_float_reference"]["spike_agreement"] < 1.0  # quantised: measured, not hidden
