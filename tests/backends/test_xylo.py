@@ -188,3 +188,25 @@ def test_a_recurrent_cubalif_graph_from_snntorch_exports(xylo, tmp_path):
     p = result.parity
     assert p["passed"] and p["vs_reference"]["mismatches"] == 0
     assert 0.0 < p["vs_float_reference"]["spike_agreement"] < 1.0  # quantised: measured, not hidden
+
+
+def test_cycle_model_matches_rockpools(xylo, tmp_path):
+    """Our cycle count equals Rockpool's ``cycles_model`` (given the same network as a config)."""
+    from types import SimpleNamespace as NS
+
+    from rockpool.devices.xylo.syns63300 import cycles_model
+
+    from edgesnn.backends.xylo.cycles import cycles_per_step, realtime_clock_hz
+    from edgesnn.backends.xylo.spec import XyloSpec
+
+    backend, target = xylo
+    backend.export(recurrent_cuba(), tmp_path, target)
+    spec = XyloSpec.load(tmp_path / "model.xylo.npz")
+    config = NS(
+        input=NS(weights=spec.weights_in.tolist()),
+        hidden=NS(weights=spec.weights_rec.tolist(), neurons=[NS(alias_target=None)] * spec.sizes[1]),
+        readout=NS(weights=spec.weights_out.tolist()),
+    )
+    for p in (1.0, 0.3, 0.05):
+        assert cycles_per_step(spec, p, p) == pytest.approx(cycles_model(config, p, p, p), rel=1e-12)
+    assert realtime_clock_hz(spec) == pytest.approx(cycles_per_step(spec) * 1.2 / spec.dt)

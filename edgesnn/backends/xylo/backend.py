@@ -19,6 +19,7 @@ from ...errors import ArtifactError, DataError
 from ...io import write_json
 from ...nir.inputs import check_inputs
 from ..base import Backend, ExportSettings, RunResult
+from .cycles import cycles_per_step, realtime_clock_hz
 from .spec import LIMITS, MAX_INPUT_EVENTS, XyloSpec
 
 if TYPE_CHECKING:
@@ -34,10 +35,10 @@ def event_counts(x, n_in: int, name: str = "input") -> np.ndarray:
     """``x [T, B, n_in]`` as int64 event counts; DataError unless non-negative integers."""
     x = next(iter(check_inputs(x, {name: (n_in,)}).values()))
     if np.any(x < 0) or np.any(x != np.rint(x)):
-        bad = x[(x < 0) | (x != np.rint(x))].flat[0]
+        bad = float(x[(x < 0) | (x != np.rint(x))].flat[0])
         raise DataError(
             f"xylo-imu takes event counts (integers 0..{MAX_INPUT_EVENTS} per channel and step); the "
-            f"input holds {bad!r}: train with a spike encoder (--set encoder=delta, sigma_delta or rate)"
+            f"input holds {bad:g}: train with a spike encoder (--set encoder=delta, sigma_delta or rate)"
         )
     return x.astype(np.int64)
 
@@ -76,6 +77,8 @@ class XyloBackend(Backend):
             "limits": LIMITS,
             "recurrent": bool(np.any(spec.weights_rec)),
             **spec.meta,
+            "cycles_per_step_worst_case": cycles_per_step(spec),
+            "realtime_clock_hz": realtime_clock_hz(spec),
         }
         write_json(Path(out_dir) / SUMMARY_NAME, summary)
         return [path, Path(out_dir) / SUMMARY_NAME]
