@@ -14,6 +14,8 @@ keeping lists of their own:
                     (else :meth:`recording_twin` supplies an artifact that does)
     packages        True when its artifact is the one-step ONNX form edgesnn's device
                     runner executes (``edgesnn package`` accepts its targets)
+    event_input     True when the runtime takes event counts, not graded values (training
+                    then picks an event encoder)
     Settings        the typed export options (a pydantic model; unknown or ill-typed options
                     are refused in one line before anything is written)
 
@@ -33,7 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..errors import UnsupportedPrimitiveError, UsageError
+from ..errors import UsageError
 from ..layout import GRAPH_FILE
 from ..nir.result import RunResult
 
@@ -62,6 +64,7 @@ class Backend(abc.ABC):
     precisions: ClassVar[tuple[str, ...]] = ()
     records: ClassVar[bool] = True
     packages: ClassVar[bool] = False
+    event_input: ClassVar[bool] = False
     Settings: ClassVar[type[ExportSettings]] = ExportSettings
 
     def available(self) -> bool:
@@ -101,21 +104,6 @@ class Backend(abc.ABC):
         """Write the backend's own files beside ``model.nir``; return their paths. Raise
         UnsupportedPrimitiveError for what the runtime cannot express, before writing."""
         return []
-
-    def check_primitives(self, graph: nir.NIRGraph, target: Target, prefix: str = "") -> None:
-        """UnsupportedPrimitiveError for the first node (sub-graphs searched, sorted names) whose
-        type is not in ``primitives`` ∩ the target's ``supports``."""
-        import nir as nir_lib
-
-        allowed = self.primitives & set(target.supports) | {"Input", "Output"}
-        for name in sorted(graph.nodes):
-            node = graph.nodes[name]
-            if isinstance(node, nir_lib.NIRGraph):
-                self.check_primitives(node, target, f"{prefix}{name}/")
-            elif type(node).__name__ not in allowed:
-                kind = type(node).__name__
-                where = f"target '{target.name}'" if kind in self.primitives else f"the {self.name} backend"
-                raise UnsupportedPrimitiveError(f"{prefix}{name}", kind, sorted(allowed), where=where)
 
     @abc.abstractmethod
     def run(self, artifact: Path, x: np.ndarray, target: Target, record: bool = False) -> RunResult:

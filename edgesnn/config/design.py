@@ -18,6 +18,13 @@ def has_design_rules(target: Target) -> bool:
     return backend_class(target.backend).check_graph is not Backend.check_graph
 
 
+def takes_events(target: Target) -> bool:
+    """True when the target's backend takes event counts (``Backend.event_input``: Xylo)."""
+    from ..backends.registry import backend_class
+
+    return backend_class(target.backend).event_input
+
+
 def check_design(target: Target, graph: nir.NIRGraph) -> None:
     """ConstraintViolation (exit 2) naming the resource and its limit when ``graph`` does not fit ``target``."""
     from ..backends.registry import backend_class

@@ -24,7 +24,7 @@ import nir
 
 from ..config import Target, load_target
 from ..errors import ArtifactError, UsageError
-from ..layout import GRAPH_FILE as GRAPH_NAME
+from ..layout import GRAPH_FILE
 
 
 @dataclass
@@ -85,9 +85,9 @@ def _from_directory(path: Path, target: str | None) -> Artifact:
             f"target '{tgt.name}' runs on {tgt.backend} but '{path}' was exported for {shipped.backend}; "
             f"choose a {shipped.backend} target, 'nir' (reference simulator), or export again"
         )
-    if not (path / GRAPH_NAME).is_file():
-        raise ArtifactError(f"'{path}' holds no {GRAPH_NAME}; the metrics need the NIR graph — export again")
-    graph = read_graph(path / GRAPH_NAME)
+    if not (path / GRAPH_FILE).is_file():
+        raise ArtifactError(f"'{path}' holds no {GRAPH_FILE}; the metrics need the NIR graph — export again")
+    graph = read_graph(path / GRAPH_FILE)
     assumptions = []
     if tgt.name != shipped.name:
         assumptions.append(f"evaluated on target '{tgt.name}' (exported for '{shipped.name}')")

@@ -211,20 +211,19 @@ def _walk_types(graph: nir.NIRGraph, supported: set[str] | None, where: str, pre
         if isinstance(node, nir.NIRGraph):
             _walk_types(node, supported, where, f"{full}/")
             continue
+        if supported is not None and kind not in supported:
+            raise UnsupportedPrimitiveError(full, kind, supported, where)
         if kind not in NIR_PRIMITIVES or not isinstance(node, getattr(nir, kind)):
             raise ArtifactError(
                 f"node '{full}' has type {kind}, which is not a NIR primitive; NIR primitives are {', '.join(NIR_PRIMITIVES)}"
             )
-        if supported is not None and kind not in supported:
-            raise UnsupportedPrimitiveError(full, kind, supported, where)
 
 
 def validate_graph(graph: nir.NIRGraph, supported: Iterable[str] | None = None, where: str = "target") -> None:
     """Check a graph before it is simulated or exported; raise a one-line edgesnn error.
 
-    Refuses: a node that is not a NIR primitive (ArtifactError); a primitive outside
-    ``supported`` (UnsupportedPrimitiveError naming the node, its type, ``supported`` and
-    ``where``; sub-graphs are searched); an edge naming a missing node, a duplicate edge, a
+    Refuses: a node type outside ``supported``, NIR primitive or not (UnsupportedPrimitiveError naming the node, its type, ``supported`` and
+    ``where``; sub-graphs are searched); a node that is not a NIR primitive (ArtifactError); an edge naming a missing node, a duplicate edge, a
     node unreachable from every Input (a graph may have several, one per modality), a cycle with no neuron or Delay on it (ArtifactError);
     shapes that do not agree along an edge or with a node's declared input/output type
     (ShapeError).

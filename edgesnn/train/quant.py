@@ -139,14 +139,15 @@ class LoihiBias(nn.Module):
 
 
 class SnapDecay(nn.Module):
-    """Parametrization of a learnt β (or α) onto Lava's 12-bit decay grid, straight-through."""
+    """Parametrization of a learnt β (or α) onto a decay grid, straight-through: ``snap(kind, x)``
+    (default Lava's 12-bit grid, ``snapped``)."""
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, snap=None):
         super().__init__()
-        self.kind = kind
+        self.kind, self.snap = kind, snap or snapped
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x + (snapped(self.kind, x) - x).detach()
+        return x + (self.snap(self.kind, x) - x).detach()
 
 
 def snapped(kind: str, x: torch.Tensor) -> torch.Tensor:
@@ -196,8 +197,10 @@ def layer_neurons(model: nn.Module) -> dict[nn.Module, nn.Module]:
     return feeds
 
 
-def snap_decays(neuron: nn.Module) -> None:
-    """Snap β and α (Leaky, RLeaky, Synaptic) onto the 12-bit grid; learnt ones stay on it."""
+def snap_decays(neuron: nn.Module, snap=None) -> None:
+    """Snap β and α (Leaky, RLeaky, Synaptic) onto a decay grid — ``snap(kind, x)``, default Lava's
+    12-bit ``snapped`` — learnt ones stay on it."""
+    snap = snap or snapped
     if isinstance(neuron, snn.Lapicque):
         return
     for kind in ("beta", "alpha"):
@@ -205,9 +208,9 @@ def snap_decays(neuron: nn.Module) -> None:
         if not isinstance(value, torch.Tensor) or parametrize.is_parametrized(neuron, kind):
             continue
         with torch.no_grad():
-            value.copy_(snapped(kind, value))
+            value.copy_(snap(kind, value))
         if isinstance(value, nn.Parameter) and value.requires_grad:
-            parametrize.register_parametrization(neuron, kind, SnapDecay(kind))
+            parametrize.register_parametrization(neuron, kind, SnapDecay(kind, snap))
 
 
 def _apply_loihi(model: nn.Module, bits: int) -> int:

@@ -33,27 +33,18 @@ class RowFakeQuant(nn.Module):
         return w + (q - w).detach()
 
 
-class SnapKeep(nn.Module):
-    """A learnt β or α onto ``1 − 2^−dash``, straight-through."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        snapped = torch.as_tensor(snap_keep(x.detach().cpu().numpy()), dtype=x.dtype, device=x.device)
-        return x + (snapped - x).detach()
+def snapped_keep(kind: str, x: torch.Tensor) -> torch.Tensor:
+    """A β or an α on ``1 − 2^−dash`` (the same grid for both)."""
+    return torch.as_tensor(snap_keep(x.detach().cpu().numpy()), dtype=x.dtype, device=x.device)
 
 
 def apply_xylo(model: nn.Module, bits: int) -> int:
     """Register the Xylo grid on ``model``; returns how many weight layers were quantised."""
+    from .quant import snap_decays  # (quant imports this module for its registry)
+
     for m in model.modules():
-        if not isinstance(m, snn.SpikingNeuron) or isinstance(m, snn.Lapicque):
-            continue
-        for kind in ("beta", "alpha"):
-            value = getattr(m, kind, None)
-            if not isinstance(value, torch.Tensor) or parametrize.is_parametrized(m, kind):
-                continue
-            with torch.no_grad():
-                value.copy_(torch.as_tensor(snap_keep(value.detach().cpu().numpy()), dtype=value.dtype))
-            if isinstance(value, nn.Parameter) and value.requires_grad:
-                parametrize.register_parametrization(m, kind, SnapKeep())
+        if isinstance(m, snn.SpikingNeuron):
+            snap_decays(m, snapped_keep)
     n = 0
     for m in model.modules():
         if isinstance(m, nn.Linear) and not parametrize.is_parametrized(m, "weight"):

@@ -103,8 +103,13 @@ def check_model_design(model, target: Target, profile: Profile) -> None:
 EVENT_ENCODERS = ("rate", "latency", "delta", "level_crossing", "sigma_delta")
 
 
-def _event_encoder(hp: dict, feature_shape, target: Target) -> None:
-    """An event encoder for ``target``: sigma-delta for series, rate otherwise, unless one is chosen."""
+def event_encoder(hp: dict, feature_shape, target: Target) -> None:
+    """For a target that takes events (``Backend.event_input``): an event encoder in ``hp`` —
+    sigma-delta for series, rate otherwise, unless one is chosen. Other targets: unchanged."""
+    from ..config.design import takes_events
+
+    if not takes_events(target):
+        return
     if isinstance(feature_shape, dict):
         raise UsageError(f"target '{target.name}' takes one input stream; this dataset has {len(feature_shape)}")
     if hp.get("encoder") is None:
@@ -146,8 +151,7 @@ def train(
     hp = resolve_hparams(model, overrides, target, prep.train.feature_shape)
     epochs = int(epochs if epochs is not None else hp["epochs"])
     hp["epochs"] = epochs
-    if target.numerics.quantize == "xylo":  # the chip takes event counts, not graded values
-        _event_encoder(hp, prep.train.feature_shape, target)
+    event_encoder(hp, prep.train.feature_shape, target)
     encoder = make_hp_encoder(hp, prep.train.feature_shape)
     if target.numerics.quantize != "none":  # an integer chip takes integer input levels: train on them
         encoder = on_input_grid(encoder, prep.train.x)

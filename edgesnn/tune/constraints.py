@@ -82,13 +82,12 @@ def static_checks(
     """Build the model from ``overrides`` (no training) and check what the profile allows."""
     from ..models import build
     from ..models.hparams import make_hp_encoder
-    from ..train.run import _event_encoder, check_model_design, input_views, resolve_hparams, timesteps_for
+    from ..train.run import check_model_design, event_encoder, input_views, resolve_hparams, timesteps_for
 
     start = time.perf_counter()
     hp = resolve_hparams(family, overrides, target, tuple(feature_shape))
     try:
-        if target.numerics.quantize == "xylo":
-            _event_encoder(hp, tuple(feature_shape), target)
+        event_encoder(hp, tuple(feature_shape), target)
         encoder = make_hp_encoder(hp, tuple(feature_shape))
         view, step = input_views(family, tuple(feature_shape), encoder)
         model = build(hp, step, n_classes)

@@ -49,6 +49,7 @@ class XyloBackend(Backend):
     name = "xylo"
     artifact_name = SPEC_NAME
     primitives = frozenset({"Input", "Output", "Flatten", "Affine", "Linear", "LIF", "CubaLIF"})
+    event_input = True
 
     def require(self) -> None:
         from .compat import import_xylo
@@ -57,16 +58,10 @@ class XyloBackend(Backend):
 
     def check_graph(self, graph: nir.NIRGraph, target: Target) -> None:
         """Topology and the chip's limits (``lower.lower`` refuses what does not fit)."""
-        from .lower import lower
-
-        lower(graph)  # topology first: a conv or a skip is a design limit (exit 2), named
-        self.check_primitives(graph, target)
+        self._lower(graph, target)
 
     def write(self, graph: nir.NIRGraph, out_dir: Path, target: Target, settings: ExportSettings) -> list[Path]:
-        from .lower import lower
-
-        self.check_primitives(graph, target)
-        spec = lower(graph)
+        spec = self._lower(graph, target)
         n_in, n_hid, n_out = spec.sizes
         path = spec.save(Path(out_dir) / SPEC_NAME)
         summary = {
@@ -86,8 +81,9 @@ class XyloBackend(Backend):
     def run(self, artifact: Path, x, target: Target, record: bool = False) -> RunResult:
         spec = _load(artifact)
         counts = event_counts(x, spec.sizes[0])
-        xylo = _import()
-        sim = xylo.XyloSim.from_specification(**spec.kwargs())
+        from .compat import import_xylo
+
+        sim = import_xylo().XyloSim.from_specification(**spec.kwargs())
         T, B, _ = counts.shape
         out = np.zeros((T, B, spec.sizes[2]), np.float32)
         hidden = np.zeros((T, B, spec.sizes[1]), np.float32) if record else None
@@ -99,16 +95,21 @@ class XyloBackend(Backend):
             if record:
                 hidden[:, b] = rec["Spikes"]
         wall = time.perf_counter() - start
-        records = {}
-        if record:
-            records = {spec.meta.get("hidden", "hidden"): hidden, spec.meta.get("output", "output"): out.copy()}
-        return RunResult(output=out, records=records, wall_s=wall)
+        return RunResult(output=out, records=spec.records(hidden, out) if record else {}, wall_s=wall)
 
     def reference(self, artifact: Path, x, target: Target, record: bool = False) -> RunResult:
         from .judge import simulate
 
         spec = _load(artifact)
         return simulate(spec, event_counts(x, spec.sizes[0]), record=record)
+
+    def _lower(self, graph: nir.NIRGraph, target: Target) -> XyloSpec:
+        from ...nir.graph import validate_graph
+        from .lower import lower
+
+        spec = lower(graph)  # topology first: a conv or a skip is a design limit (exit 2), named
+        validate_graph(graph, target.supports, where=f"target '{target.name}'")
+        return spec
 
 
 def _load(artifact: Path) -> XyloSpec:
@@ -118,9 +119,3 @@ def _load(artifact: Path) -> XyloSpec:
     if not artifact.is_file():
         raise ArtifactError(f"'{artifact}' does not exist; export with `edgesnn export ... --target xylo-imu`")
     return XyloSpec.load(artifact)
-
-
-def _import():
-    from .compat import import_xylo
-
-    return import_xylo()

@@ -106,7 +106,4 @@ def simulate(spec: XyloSpec, x: np.ndarray, record: bool = False) -> RunResult:
         out[t] = k
         if record:
             hidden[t] = spk
-    records = {}
-    if record:
-        records = {spec.meta.get("hidden", "hidden"): hidden, spec.meta.get("output", "output"): out.copy()}
-    return RunResult(output=out, records=records)
+    return RunResult(output=out, records=spec.records(hidden, out) if record else {})

@@ -34,9 +34,9 @@ import numpy as np
 
 from ...errors import ConstraintViolation, UnsupportedPrimitiveError
 from ...nir import kinds
-from ...nir.flat import flatten
+from ...nir.flat import FlatGraph, flatten
 from ...nir.graph import graph_settings
-from ...numerics.xylo import dash_of
+from ...numerics.xylo import dash_of, keep_of
 from .spec import LIMITS, XyloSpec
 
 NEURON_TYPES = ("LIF", "CubaLIF")
@@ -49,25 +49,21 @@ def _refuse(what: str) -> ConstraintViolation:
 
 
 def _source(flat, name: str, top_inputs: set[str]) -> str:
-    """Walk back from ``name`` through identities to a neuron, a linear node or a top Input."""
+    """Walk back from ``name`` through identities (``topology`` has refused every other type)
+    to a neuron, a linear node or a top Input."""
     while True:
-        node = flat.nodes[name]
-        kind = type(node).__name__
+        kind = type(flat.nodes[name]).__name__
         if name in top_inputs or kind in NEURON_TYPES or kind in LINEAR:
             return name
-        if kind not in PASS:
-            if kind in kinds.CONVS or kind in kinds.POOLS:
-                raise _refuse(f"node '{name}' is a {kind}; Xylo has dense weights only")
-            raise UnsupportedPrimitiveError(name, kind, (*PASS, *LINEAR, *NEURON_TYPES), where="xylo-imu")
         preds = flat.preds(name)
         if len(preds) != 1:
             raise _refuse(f"node '{name}' sums {len(preds)} inputs (a skip connection); Xylo has one path per layer")
         name = preds[0]
 
 
-def topology(graph: nir.NIRGraph) -> dict:
-    """``{"input", "hidden", "output", "w_in", "w_rec", "w_out"}``: node names of the mapped parts."""
-    flat = flatten(graph)
+def topology(flat: FlatGraph) -> dict:
+    """``{"input", "hidden", "output", "w_in", "w_rec", "w_out"}``: node names of the mapped parts
+    of the flattened graph."""
     top_inputs = set(flat.inputs)
     if len(top_inputs) != 1:
         raise _refuse(f"the graph has {len(top_inputs)} inputs; Xylo takes one input stream")
@@ -117,32 +113,33 @@ def _single(flat, name: str) -> str:
     return preds[0]
 
 
-_dash = dash_of  # the grid training snaps to (edgesnn.numerics.xylo)
+def _vector(value) -> np.ndarray:
+    return np.asarray(value, np.float64).reshape(-1)
 
 
 def _neuron_grid(node, dt: float):
     """(dash_mem, dash_syn, gain applied to incoming weights, bias gain, θ) per neuron."""
-    p = lambda v: np.asarray(v, np.float64).reshape(-1)  # noqa: E731
-    theta = p(node.v_threshold)
+    theta = _vector(node.v_threshold)
     if isinstance(node, nir.CubaLIF):
-        a_s, a_m = dt / p(node.tau_syn), dt / p(node.tau_mem)
-        g = a_m * p(node.r)
-        ds = _dash(1.0 - a_s)
-        alpha = 1.0 - 2.0**-ds
-        return _dash(1.0 - a_m), ds, g * a_s * p(node.w_in) / alpha, g * p(node.w_in), theta
-    a = dt / p(node.tau)
-    g = a * p(node.r)
-    return _dash(1.0 - a), np.ones_like(a, np.int64), g, g, theta
+        a_s, a_m = dt / _vector(node.tau_syn), dt / _vector(node.tau_mem)
+        g = a_m * _vector(node.r)
+        ds = dash_of(1.0 - a_s)
+        alpha = keep_of(ds)
+        return dash_of(1.0 - a_m), ds, g * a_s * _vector(node.w_in) / alpha, g * _vector(node.w_in), theta
+    a = dt / _vector(node.tau)
+    g = a * _vector(node.r)
+    return dash_of(1.0 - a), np.ones_like(a, np.int64), g, g, theta
 
 
-def _bias(graph_node) -> np.ndarray | None:
-    return np.asarray(graph_node.bias, np.float64).reshape(-1) if isinstance(graph_node, nir.Affine) else None
+def _bias(node, n: int) -> np.ndarray:
+    """An Affine's bias (zeros for a Linear), as ``n`` floats."""
+    return _vector(node.bias) if isinstance(node, nir.Affine) else np.zeros(n)
 
 
 def lower(graph: nir.NIRGraph) -> XyloSpec:
     """The Xylo specification of ``graph`` (see the module docstring); ConstraintViolation when it does not fit."""
-    parts = topology(graph)
     flat = flatten(graph)
+    parts = topology(flat)
     dt = float(graph_settings(graph)["dt"])
     w_in = np.asarray(flat.nodes[parts["w_in"]].weight, np.float64)  # [H, C]
     w_out = np.asarray(flat.nodes[parts["w_out"]].weight, np.float64)  # [O, H]
@@ -172,20 +169,20 @@ def lower(graph: nir.NIRGraph) -> XyloSpec:
     )
     lam = _scale(np.concatenate([eff_in, eff_rec], axis=1), theta)
     lam_o = _scale(eff_out, theta_o)
-    b_in = _bias(flat.nodes[parts["w_in"]])
-    b_out = _bias(flat.nodes[parts["w_out"]])
-    spec = XyloSpec(
+    b_in = _bias(flat.nodes[parts["w_in"]], n_hid)
+    b_out = _bias(flat.nodes[parts["w_out"]], n_out)
+    return XyloSpec(
         weights_in=_int8(eff_in * lam[:, None]).T,
         weights_rec=_int8(eff_rec * lam[:, None]).T,
         weights_out=_int8(eff_out * lam_o[:, None]).T,
         dash_mem=dm.astype(np.int64),
         dash_syn=ds.astype(np.int64),
         threshold=_int16(theta * lam),
-        bias=_int16(0 if b_in is None else b_in * bgain * lam),
+        bias=_int16(b_in * bgain * lam),
         dash_mem_out=dm_o.astype(np.int64),
         dash_syn_out=ds_o.astype(np.int64),
         threshold_out=_int16(theta_o * lam_o),
-        bias_out=_int16(0 if b_out is None else b_out * bgain_o * lam_o),
+        bias_out=_int16(b_out * bgain_o * lam_o),
         dt=dt,
         meta={
             "hidden": parts["hidden"],
@@ -195,9 +192,6 @@ def lower(graph: nir.NIRGraph) -> XyloSpec:
             "scale_output": lam_o.tolist(),
         },
     )
-    spec.bias = np.broadcast_to(spec.bias, (n_hid,)).copy()
-    spec.bias_out = np.broadcast_to(spec.bias_out, (n_out,)).copy()
-    return spec
 
 
 def _scale(eff: np.ndarray, theta: np.ndarray) -> np.ndarray:

@@ -64,6 +64,10 @@ class XyloSpec:
         """(inputs, hidden, outputs)."""
         return self.weights_in.shape[0], self.weights_rec.shape[0], self.weights_out.shape[1]
 
+    def records(self, hidden: np.ndarray, output: np.ndarray) -> dict[str, np.ndarray]:
+        """Spike counts ``[T, B, n]`` keyed by the NIR neuron nodes they came from."""
+        return {self.meta.get("hidden", "hidden"): hidden, self.meta.get("output", "output"): output.copy()}
+
     def kwargs(self) -> dict[str, Any]:
         """The keyword arguments of ``XyloSim.from_specification`` (plain Python ints where it wants them)."""
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "meta"}
