@@ -12,8 +12,9 @@ keeping lists of their own:
     precisions      the values a target's ``runtime.precision`` may take (empty: none)
     records         True when ``run(record=True)`` returns every neuron node's spikes
                     (else :meth:`recording_twin` supplies an artifact that does)
-    packages        True when its artifact is the one-step ONNX form edgesnn's device
-                    runner executes (``edgesnn package`` accepts its targets)
+    bundle_member   the bundle member edgesnn's device runner executes for this backend
+                    (``model.stepwise.onnx``, ``model.xylo.npz``; the runner's ``LOADERS``),
+                    made by :meth:`bundle_model`; None: ``edgesnn package`` refuses its targets
     event_input     True when the runtime takes event counts, not graded values (training
                     then picks an event encoder)
     Settings        the typed export options (a pydantic model; unknown or ill-typed options
@@ -63,7 +64,7 @@ class Backend(abc.ABC):
     suffixes: ClassVar[dict[str, str]] = {}
     precisions: ClassVar[tuple[str, ...]] = ()
     records: ClassVar[bool] = True
-    packages: ClassVar[bool] = False
+    bundle_member: ClassVar[str | None] = None
     event_input: ClassVar[bool] = False
     Settings: ClassVar[type[ExportSettings]] = ExportSettings
 
@@ -121,6 +122,27 @@ class Backend(abc.ABC):
         then measured against it, the float reference reported beside). None (the default): the
         float reference simulator judges."""
         return None
+
+    def device_figures(self, artifact: Path, activity: Any, target: Target) -> dict[str, Any] | None:
+        """What the device itself would spend on ``artifact`` at the measured ``activity`` (an
+        ``edgesnn.metrics.ActivityReport``), from its maker's own models and published figures:
+        ``{"device": name, "figures": [{name, value, unit, source}], "notes": [...]}`` (the report's
+        ``device`` section). None (the default): the target's cost table is all there is."""
+        return None
+
+    @property
+    def packages(self) -> bool:
+        """True when ``edgesnn package`` can bundle this backend's artifact (``bundle_member``)."""
+        return self.bundle_member is not None
+
+    def bundle_model(self, graph: nir.NIRGraph, target: Target) -> bytes:
+        """The bytes of :attr:`bundle_member` for ``graph``: by default the artifact ``export``
+        writes (lowered again from ``graph``: a deterministic lowering gives the export's bytes)."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix=f"edgesnn-bundle-{self.name}-") as tmp:
+            self.export(graph, Path(tmp), target)
+            return (Path(tmp) / self.artifact_name).read_bytes()
 
     def recording_twin(self, artifact: Path, graph: nir.NIRGraph, target: Target, tmp: Path) -> Path | None:
         """An artifact in ``tmp`` that records every neuron node and computes what ``artifact``

@@ -92,15 +92,20 @@ def _slug(i: int, artifact: Path) -> str:
 
 def _print(r, where: Path) -> None:
     from ..config.checks import Check
-    from ..evaluation.render import summary_rows, terminal_layers
+    from ..evaluation.render import fmt, summary_rows, terminal_layers
 
     table(f"{r.model} on {r.target} — {r.dataset}, {r.samples} samples", ["metric", "value"], summary_rows(r))
     table("per layer (per inference)", *terminal_layers(r))
+    if r.device:
+        rows = [[f["name"], f"{fmt(f['value'])} {f['unit']}".strip()] for f in r.device["figures"]]
+        table(f"device: {r.device['device']} (sources in the report)", ["figure", "value"], rows)
     if r.checks:
         checks_table([Check(c["name"], c["value"], c["limit"], c.get("note", "")) for c in r.checks])
     for line in (*r.assumptions, *r.notes):
         typer.echo(f"note: {line}")
     typer.echo(f"energy: {r.energy.caveat}")
+    for line in (r.device or {}).get("notes", []):
+        typer.echo(f"device: {line}")
     typer.echo(f"report: {where / 'report.html'}")
 
 

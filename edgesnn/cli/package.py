@@ -57,7 +57,12 @@ def package(
     ]
     if "matches_report" in acc:
         rows.append(["runner == evaluator", acc["matches_report"]])
-    if q["scheme"] != "none":
+    if "matches_export" in q:
+        rows += [
+            ["model", f"{m['model']} ({q['scheme']} integers)"],
+            ["model == export's artifact", q["matches_export"]],
+        ]
+    elif q["scheme"] != "none":
         rows += [
             ["quantisation", q["scheme"]],
             ["accuracy float → quantised", f"{q['accuracy_float']:.4f} → {q['accuracy_quantized']:.4f}"],

@@ -105,12 +105,20 @@ def build_report(art: Artifact, split: TestSplit, run: RunSummary, profile: Prof
         checks=[c.to_dict() for c in checks],
         feasible=all(c.ok for c in checks) if checks else None,
         training=training_info(art),
+        device=_device(art, a),
         assumptions=[*art.assumptions, *split.assumptions],
         notes=notes,
         versions=_versions(art),
         sample_records=run.sample_records,
         sample_input=run.sample_input,
     )
+
+
+def _device(art: Artifact, a: ActivityReport) -> dict[str, Any] | None:
+    """The backend's own device figures at the measured activity (None: it has none)."""
+    from ..backends import get_backend
+
+    return get_backend(art.target.backend).device_figures(art.file, a, art.target)
 
 
 def _memory(art: Artifact, a: ActivityReport) -> Memory:

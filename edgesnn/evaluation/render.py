@@ -61,6 +61,15 @@ def sections(r: Report) -> list[Section]:
             [[c["name"], c["value"], c["limit"], c["slack"], c["ok"]] for c in r.checks],
         ),
     ]
+    if r.device:
+        rows = [[f["name"], f["value"], f["unit"], f["source"]] for f in r.device["figures"]]
+        out.append(
+            (
+                f"Device: {r.device['device']} (its maker's models, published figures)",
+                ["figure", "value", "unit", "source"],
+                rows,
+            )
+        )
     for kind, t in r.energy.tables.items():
         if t:
             rows = [[k, c["value_pj"], c["source"]] for k, c in t["constants"].items()]
@@ -70,7 +79,8 @@ def sections(r: Report) -> list[Section]:
 
 
 def _lists(r: Report) -> list[tuple[str, list[str]]]:
-    return [("Caveat", [r.energy.caveat]), ("Assumptions", r.assumptions), ("Notes", r.notes)]
+    device = [("Device notes", list(r.device.get("notes") or []))] if r.device else []
+    return [("Caveat", [r.energy.caveat]), *device, ("Assumptions", r.assumptions), ("Notes", r.notes)]
 
 
 def markdown(r: Report, images: list[str]) -> str:

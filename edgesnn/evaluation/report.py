@@ -51,6 +51,9 @@ class Report:
     checks: list[dict[str, Any]]  # name, value, limit, slack (<= 0 feasible), ok
     feasible: bool | None
     training: dict[str, Any] | None  # from the source run's metrics.json, when it is there
+    #: the backend's own device model at the measured activity (``Backend.device_figures``):
+    #: {device, figures: [{name, value, unit, source}], notes}; None when it has none
+    device: dict[str, Any] | None = None
     assumptions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)

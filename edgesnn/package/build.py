@@ -1,7 +1,9 @@
 """``package``: an export directory → one verified zip for an edge demo (see docs/runner.md).
 
-Members (flat): ``model.stepwise.onnx`` (+ ``model.unrolled.onnx``), ``model.nir`` (the graph
-the ONNX was made from), ``encoder.json`` (kind, options, T, seed, shapes),
+Members (flat): the model the runner executes, made by the target's backend
+(``Backend.bundle_member``): ``model.stepwise.onnx`` (+ ``model.unrolled.onnx``) for ONNX
+targets, ``model.xylo.npz`` (the chip's integers, run by numpy) for ``xylo-imu``; ``model.nir``
+(the graph the model was made from), ``encoder.json`` (kind, options, T, seed, shapes),
 ``preprocessing.json`` (the training statistics: raw values go in; a multimodal model: one
 encoder and one set of statistics per named input), ``classes.json``,
 ``profile.json``, ``target.json``, ``report.json`` / ``report.html`` (the evaluation),
@@ -13,9 +15,6 @@ atomically.
 
 from __future__ import annotations
 
-import io
-import json
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -24,8 +23,7 @@ from typing import Any
 from ..config import Target, export_target, load_profile, load_target
 from ..data import TEST_STREAM
 from ..errors import UsageError
-from ..io import _json_default, atomic_write_bytes, check_writable, package_versions
-from ..numerics import quantize_graph_for
+from ..io import atomic_write_bytes, check_writable, package_versions
 from ..runner.archive import sha256_bytes
 from ..runner.format import (
     BUNDLE_FORMAT,
@@ -36,8 +34,6 @@ from ..runner.format import (
     NIR_GRAPH,
     PREPROCESSING,
     PROFILE,
-    QUANTIZATION,
-    QUANTIZED_WEIGHTS,
     README,
     STEPWISE,
     TARGET,
@@ -45,6 +41,7 @@ from ..runner.format import (
 )
 from .archive import write_zip
 from .evidence import evaluation_members, raw_test_split, runner_accuracy
+from .models import bundle_model, json_bytes, native_entry, quantize_members, unrolled_onnx
 from .readme import readme
 from .source import ExportSource, read_export
 
@@ -57,19 +54,15 @@ class PackageResult:
     members: list[str]
 
 
-def _json(obj: Any) -> bytes:
-    return (json.dumps(obj, indent=2, default=_json_default) + "\n").encode()
-
-
 def _packs(tgt: Target) -> bool:
     from ..backends import backend_class
 
-    return backend_class(tgt.backend).packages
+    return backend_class(tgt.backend).bundle_member is not None
 
 
 def _target(name: str | None, src: ExportSource) -> Target:
-    """The target to package for: ``name``, else the export's own when its backend writes the
-    runner's one-step ONNX form (``Backend.packages``), else ``onnx``."""
+    """The target to package for: ``name``, else the export's own when its backend makes a
+    model the runner executes (``Backend.bundle_member``), else ``onnx``."""
     if name is None:
         tgt = export_target(src.path, src.manifest)
         if not _packs(tgt):
@@ -81,29 +74,10 @@ def _target(name: str | None, src: ExportSource) -> Target:
 
         fits = ", ".join(t.name for t in list_targets() if _packs(t))
         raise UsageError(
-            f"target '{tgt.name}' runs on {tgt.backend}, but bundles run on ONNX Runtime; "
-            f"choose a target whose backend writes the runner's form ({fits})"
+            f"target '{tgt.name}' runs on {tgt.backend}, which the bundle runner cannot execute; "
+            f"choose a target whose backend it runs ({fits})"
         )
     return tgt
-
-
-def _onnx(graph, tgt: Target, form: str) -> bytes:
-    """The ``form`` artifact of ``graph`` with its weights as given (``_quantize`` puts them on
-    the target's grid itself, to measure the change)."""
-    from ..backends import get_backend
-
-    backend = get_backend(tgt.backend)
-    backend.require()
-    with tempfile.TemporaryDirectory(prefix="edgesnn-bundle-onnx-") as tmp:
-        backend.export(graph, Path(tmp), tgt, form=form, stepwise_too=False, quantize=False)
-        return (Path(tmp) / backend.artifact_name).read_bytes()
-
-
-def _nir_bytes(graph) -> bytes:
-    from ..nir.graph import write_graph
-
-    with tempfile.TemporaryDirectory(prefix="edgesnn-bundle-nir-") as tmp:
-        return write_graph(graph, Path(tmp) / NIR_GRAPH).read_bytes()
 
 
 def _shape_json(shape: Any) -> list[int] | dict[str, list[int]]:
@@ -132,33 +106,11 @@ def spec_members(spec: dict[str, Any]) -> dict[str, bytes]:
     if isinstance(spec["input_shape"], dict):
         encoder["inputs"] = sorted(spec["input_shape"])
         encoder["rng"] += ", random encoders in input-name order"
-    return {ENCODER: _json(encoder), PREPROCESSING: _json(spec["preprocessing"]), CLASSES: _json(list(spec["classes"]))}
-
-
-def _quantize(src: ExportSource, tgt: Target, members: dict[str, bytes], x_raw, y) -> tuple[Any, dict[str, Any]]:
-    """Quantise the graph's weights into ``members``; (graph, manifest entry with the accuracy change)."""
-    graph, table, arrays = quantize_graph_for(src.graph, tgt.numerics.quantize, tgt.numerics.weight_bits)
-    import numpy as np
-
-    float_acc = runner_accuracy(members, x_raw, y)  # members still hold the float model
-    members[STEPWISE] = _onnx(graph, tgt, "stepwise")
-    members[NIR_GRAPH] = _nir_bytes(graph)
-    q_acc = runner_accuracy(members, x_raw, y)
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    members[QUANTIZED_WEIGHTS] = buf.getvalue()
-    scheme = f"{tgt.numerics.quantize}-per-layer-symmetric"
-    entry = {
-        "scheme": scheme,
-        "weights": "dequantised float32 in the ONNX; int8 codes and scales in " + QUANTIZED_WEIGHTS,
-        "layers": len(table),
-        "accuracy_float": float_acc,
-        "accuracy_quantized": q_acc,
-        "delta_pp": 100 * (q_acc - float_acc),
-        "samples": int(len(y)),
+    return {
+        ENCODER: json_bytes(encoder),
+        PREPROCESSING: json_bytes(spec["preprocessing"]),
+        CLASSES: json_bytes(list(spec["classes"])),
     }
-    members[QUANTIZATION] = _json({**entry, "table": table})
-    return graph, entry
 
 
 def default_out(export_dir: Path, tgt: Target, src: ExportSource) -> Path:
@@ -187,28 +139,33 @@ def package(
         raise UsageError(f"'{out}' already exists; pass --force to replace it")
     check_writable(out.parent)
     validate_graph(src.graph, tgt.supports, where=f"target '{tgt.name}'")
+    model_member, model_bytes = bundle_model(src.graph, tgt)
+    if unrolled and model_member != STEPWISE:
+        raise UsageError(f"--unrolled is an ONNX form; target '{tgt.name}' bundles {model_member}")
     spec, m = src.spec, src.manifest
     members = {
-        STEPWISE: _onnx(src.graph, tgt, "stepwise"),
+        model_member: model_bytes,
         NIR_GRAPH: (export_dir / NIR_GRAPH).read_bytes(),
         **spec_members(spec),
-        TARGET: _json(tgt.model_dump(mode="json")),
+        TARGET: json_bytes(tgt.model_dump(mode="json")),
     }
     notes = list(src.notes)
     if m.get("profile"):
-        members[PROFILE] = _json(load_profile(m["profile"]).model_dump(mode="json"))
+        members[PROFILE] = json_bytes(load_profile(m["profile"]).model_dump(mode="json"))
     else:
         notes.append("the export names no profile: no profile.json")
     x_raw, y = raw_test_split(spec)
     run_graph, quant = src.graph, {"scheme": "none"}
-    if tgt.numerics.quantize != "none":
-        run_graph, quant = _quantize(src, tgt, members, x_raw, y)
+    if model_member != STEPWISE:  # the backend's own integers (Xylo): shipped as export measured them
+        quant = native_entry(src, model_member, model_bytes, tgt)
+    elif tgt.numerics.quantize != "none":
+        run_graph, quant = quantize_members(src, tgt, members, x_raw, y)
         notes.append(
             f"the evaluation report is of the float export (target {m.get('target')}); the quantised "
             "accuracy is in 'quantization'"
         )
     if unrolled:
-        members[UNROLLED] = _onnx(run_graph, tgt, "unrolled")
+        members[UNROLLED] = unrolled_onnx(run_graph, tgt)
     report_members, report = evaluation_members(src)
     members.update(report_members)
     acc = quant["accuracy_quantized"] if "accuracy_quantized" in quant else runner_accuracy(members, x_raw, y)
@@ -219,7 +176,7 @@ def package(
         "report": report.get("accuracy"),
         "from": "raw inputs through the bundle's runner (preprocessing + encoding + stepwise ONNX)",
     }
-    if report.get("accuracy") is not None and quant["scheme"] == "none":
+    if report.get("accuracy") is not None and (quant["scheme"] == "none" or "matches_export" in quant):
         accuracy["matches_report"] = bool(report.get("samples") == len(y) and report["accuracy"] == acc)
     manifest = _manifest(
         src,
@@ -230,11 +187,12 @@ def package(
         report,
         notes,
         nir_matches=members[NIR_GRAPH] == (export_dir / NIR_GRAPH).read_bytes(),
+        model_member=model_member,
     )
     manifest["files"] = {}  # README is listed too: fill after it exists
     members[README] = readme(manifest, spec, sorted([*members, README])).encode()
     manifest["files"] = {name: sha256_bytes(members[name]) for name in sorted(members)}
-    raw_manifest = _json(manifest)
+    raw_manifest = json_bytes(manifest)
     members[MANIFEST], members[MANIFEST_DIGEST] = raw_manifest, (sha256_bytes(raw_manifest) + "\n").encode()
     data = write_zip(members)
     atomic_write_bytes(out, data)
@@ -250,16 +208,19 @@ def _manifest(
     report: dict,
     notes: list[str],
     nir_matches: bool,
+    model_member: str = STEPWISE,
 ) -> dict[str, Any]:
     """Everything but ``files`` (the checksums are added last)."""
+    onnx = model_member == STEPWISE
     spec, m = src.spec, src.manifest
     versions = package_versions()
     return {
-        "bundle_format": BUNDLE_FORMAT,
+        "bundle_format": 1 if onnx else BUNDLE_FORMAT,  # format 1 runners read ONNX bundles
         "kind": "bundle",
         "created_by": f"edgesnn {versions.get('edgesnn', '?')}",
         "versions": versions,
-        "runner_needs": _runner_needs(),
+        "runner_needs": _runner_needs(("numpy", "onnxruntime") if onnx else ("numpy",)),
+        "model": model_member,
         "target": tgt.name,
         "profile": m.get("profile"),
         "dataset": spec["dataset"],
@@ -269,7 +230,7 @@ def _manifest(
         "timesteps": spec["timesteps"],
         "encoder": spec["encoder"]["name"],
         "data": {k: spec.get(k) for k in ("dataset", "seed", "split", "top_k", "label_column", "kind")},
-        "forms": ["stepwise", *(["unrolled"] if unrolled else [])],
+        "forms": ["stepwise", *(["unrolled"] if unrolled else [])] if onnx else [tgt.backend],
         "quantization": quant,
         "accuracy": accuracy,
         "report": report,
@@ -283,9 +244,9 @@ def _manifest(
     }
 
 
-def _runner_needs() -> dict[str, str]:
+def _runner_needs(packages: tuple[str, ...]) -> dict[str, str]:
     needs = {}
-    for pkg in ("numpy", "onnxruntime"):
+    for pkg in packages:
         try:
             needs[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:

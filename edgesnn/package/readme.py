@@ -28,6 +28,7 @@ def readme(manifest: dict[str, Any], spec: dict[str, Any], members: list[str]) -
             size *= int(d)
         what = f"raw samples of shape {feat} ({size} values)"
         raw_arg, raw_shape, cli_input, frame = "raw", f"raw [N, {size}]", "--input raw.csv", "frame"
+    needs = " ".join(manifest.get("runner_needs") or ("numpy", "onnxruntime"))
     lines = [
         f"# edgesnn bundle: {spec.get('name') or spec['dataset']} on {manifest['target']}",
         "",
@@ -36,10 +37,10 @@ def readme(manifest: dict[str, Any], spec: dict[str, Any], members: list[str]) -
         f"Encoder `{enc['name']}`, T = {spec['timesteps']} steps of dt = {manifest.get('dt')} s; the runner scales "
         "raw values with the training statistics (preprocessing.json) and encodes them itself.",
         "",
-        "## Run it (numpy + onnxruntime only)",
+        f"## Run it ({' + '.join(needs.split())} only)",
         "",
         "```sh",
-        "pip install numpy onnxruntime",
+        f"pip install {needs}",
         "python -m edgesnn.runner --copy-to runner/        # on a machine with edgesnn: copy the runner",
         f"PYTHONPATH=runner python -m edgesnn.runner bundle.zip {cli_input} [--json]"
         + ("" if multi else " [--stream]"),
@@ -57,7 +58,16 @@ def readme(manifest: dict[str, Any], spec: dict[str, Any], members: list[str]) -
         f"- test-split accuracy computed by the runner from raw inputs: {_pct(acc.get('runner'))} "
         f"({acc.get('samples')} samples); evaluation report: {_pct(acc.get('report'))}",
     ]
-    if q.get("scheme", "none") != "none":
+    if "matches_export" in q:
+        lines.append(
+            f"- the model is the target's own integers ({q['scheme']}, `{manifest.get('model')}`), "
+            + (
+                "byte for byte the export's artifact whose parity export measured"
+                if q["matches_export"]
+                else "lowered again from model.nir (the export was for another target)"
+            )
+        )
+    elif q.get("scheme", "none") != "none":
         lines.append(
             f"- weights quantised ({q['scheme']}): float {_pct(q.get('accuracy_float'))} -> "
             f"quantised {_pct(q.get('accuracy_quantized'))} ({q.get('delta_pp'):+.2f} pp)"

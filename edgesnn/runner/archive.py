@@ -26,7 +26,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from ..errors import ArtifactError
-from .format import BUNDLE_FORMAT, MANIFEST, MANIFEST_DIGEST, MAX_MEMBER_BYTES, MAX_MEMBERS, REQUIRED
+from .format import BUNDLE_FORMAT, MANIFEST, MANIFEST_DIGEST, MAX_MEMBER_BYTES, MAX_MEMBERS, MODELS, REQUIRED
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -115,6 +115,8 @@ def read_bundle(path: str | os.PathLike) -> tuple[dict, dict[str, bytes]]:
     for name in REQUIRED:
         if name not in listed:
             raise ArtifactError(f"{where}: the manifest does not list the required member {name}; re-package it")
+    if not any(name in listed for name in MODELS):
+        raise ArtifactError(f"{where}: the manifest lists no model ({' or '.join(MODELS)}); re-package it")
     for name, expected in listed.items():
         check_name(str(name), where)
         if name not in members:

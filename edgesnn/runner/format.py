@@ -8,13 +8,16 @@ authorship: whoever can rewrite the zip can rewrite the checksums (sign the zip 
 
 from __future__ import annotations
 
-#: the newest bundle format this runner reads; a bundle with a larger number is refused
-BUNDLE_FORMAT = 1
+#: the newest bundle format this runner reads; a bundle with a larger number is refused.
+#: 1: the model is ``model.stepwise.onnx``; 2: it may be ``model.xylo.npz`` instead (a Xylo
+#: bundle says 2, so a runner that cannot run it refuses it by number)
+BUNDLE_FORMAT = 2
 
 MANIFEST = "manifest.json"
 MANIFEST_DIGEST = "manifest.sha256"
 STEPWISE = "model.stepwise.onnx"
 UNROLLED = "model.unrolled.onnx"
+XYLO_SPEC = "model.xylo.npz"
 NIR_GRAPH = "model.nir"
 ENCODER = "encoder.json"
 PREPROCESSING = "preprocessing.json"
@@ -28,7 +31,9 @@ QUANTIZED_WEIGHTS = "weights.int8.npz"
 README = "README.md"
 
 #: members the runner needs besides the manifest; a bundle without one is refused
-REQUIRED = (STEPWISE, ENCODER, PREPROCESSING, CLASSES)
+REQUIRED = (ENCODER, PREPROCESSING, CLASSES)
+#: the model members the runner executes, in order of preference: a bundle holds at least one
+MODELS = (STEPWISE, XYLO_SPEC)
 
 #: refuse zips with more members, or a member larger than this (zip bombs)
 MAX_MEMBERS = 64

@@ -1,10 +1,11 @@
-"""Raw samples → preprocessing → encoding → stepwise ONNX over T → per-class spike counts.
+"""Raw samples → preprocessing → encoding → stepwise model over T → per-class spike counts.
 
 Exactly the chain training measured its test split with:
 
     u = clip((raw - offset) * scale, 0, 1)          Preprocessor (training statistics)
     x = encoder.encode(u.reshape(N, *input_shape), T, rng)   [T, N, *model_input]
-    y[t] = model.step(x[t], state[t-1])             stepwise ONNX, states zero at t = 0
+    y[t] = model.step(x[t], state[t-1])             stepwise ONNX (or a Xylo specification
+                                                    in numpy, ``xylo.py``), states zero at t = 0
     counts[n, c] = Σ_t Σ_k y[t, n, c·K + k]         K = outputs per class (1 usually)
     class[n] = argmax_c counts[n, c]                ties go to the lower class index
 
@@ -34,9 +35,13 @@ from ..data.encoders import Encoder
 from ..data.preprocess import Preprocessor
 from ..errors import ArtifactError, DataError
 from ..readout import class_counts, decide
-from .format import CLASSES, ENCODER, PREPROCESSING, STEPWISE
+from .format import CLASSES, ENCODER, MODELS, PREPROCESSING, STEPWISE, XYLO_SPEC
 from .inputs import check_named_samples, check_samples
 from .session import StepModel
+from .xylo import XyloModel
+
+#: model member -> loader ``(bytes, threads=, where=)``: what the runner can execute
+LOADERS = {STEPWISE: StepModel, XYLO_SPEC: XyloModel.from_bytes}
 
 
 @dataclass
@@ -99,7 +104,7 @@ class Pipeline:
         feature_shape,
         input_shape,
         classes: list[str],
-        model: StepModel,
+        model: StepModel | XyloModel,
         where: str = "bundle",
     ):
         self.encoder, self.seed, self.pre, self.model, self.where = encoder, seed, pre, model, where
@@ -145,8 +150,10 @@ class Pipeline:
 
     @classmethod
     def from_members(
-        cls, members: dict[str, bytes], threads: int = 1, where: str = "bundle", model: str = STEPWISE
+        cls, members: dict[str, bytes], threads: int = 1, where: str = "bundle", model: str | None = None
     ) -> Pipeline:
+        """The pipeline of bundle ``members``; ``model``: the member to execute (default: the
+        first of ``MODELS`` the bundle holds)."""
         enc = _json(members, ENCODER, where)
         try:
             encoder = Encoder.from_dict({"name": enc["kind"], **enc.get("options", {})})
@@ -165,9 +172,10 @@ class Pipeline:
         except (DataError, KeyError, TypeError, AttributeError) as exc:
             raise ArtifactError(f"{where}: {PREPROCESSING}: {exc}") from None
         classes = _json(members, CLASSES, where)
+        model = model or next((m for m in MODELS if m in members), MODELS[0])
         if model not in members:
             raise ArtifactError(f"{where} has no {model}; re-package it")
-        step = StepModel(members[model], threads=threads, where=where)
+        step = LOADERS.get(model, StepModel)(members[model], threads=threads, where=where)
         T, seed, feature_shape, input_shape = spec
         return cls(encoder, T, seed, pre, feature_shape, input_shape, classes, step, where)
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from edgesnn.errors import ArtifactError
 from edgesnn.package import write_zip
-from edgesnn.runner import Bundle
+from edgesnn.runner import BUNDLE_FORMAT, Bundle
 from edgesnn.runner.archive import sha256_bytes
 
 
@@ -107,8 +107,18 @@ def test_zip_slip_is_refused_and_nothing_is_written(digits_bundle, tmp_path, evi
 def test_newer_bundle_format_is_refused(digits_bundle, tmp_path):
     members = _members(digits_bundle)
     manifest = json.loads(members["manifest.json"])
-    manifest["bundle_format"] = 2
-    with pytest.raises(ArtifactError, match="bundle format 2, newer than this runner reads \\(1\\)"):
+    manifest["bundle_format"] = BUNDLE_FORMAT + 1
+    with pytest.raises(
+        ArtifactError, match=f"bundle format {BUNDLE_FORMAT + 1}, newer than this runner reads \\({BUNDLE_FORMAT}\\)"
+    ):
+        Bundle.open(_write(_reseal(members, manifest), tmp_path))
+
+
+def test_a_bundle_without_any_model_is_refused(digits_bundle, tmp_path):
+    members = _members(digits_bundle)
+    manifest = json.loads(members["manifest.json"])
+    del members["model.stepwise.onnx"], manifest["files"]["model.stepwise.onnx"]
+    with pytest.raises(ArtifactError, match=r"lists no model \(model.stepwise.onnx or model.xylo.npz\)"):
         Bundle.open(_write(_reseal(members, manifest), tmp_path))
 
 

@@ -125,6 +125,13 @@ def build_sample_report(full: bool = True):
         checks=checks if full else [],
         feasible=False if full else None,
         training={"run": "/r", "model": "mlp", "train_seconds": 4.321648068002105} if full else None,
+        device={
+            "device": "a chip",
+            "figures": [{"name": "cycles per step", "value": 1234.5, "unit": "cycles", "source": "a model | its file"}],
+            "notes": ["no energy per cycle is published"],
+        }
+        if full
+        else None,
         assumptions=[] if full else ["split seed 0"],
         notes=["break-even rate <= 0: a | b"],
         versions={"edgesnn": "0.0.test"},

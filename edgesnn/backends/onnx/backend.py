@@ -58,7 +58,7 @@ class OnnxBackend(Backend):
     suffixes = {".onnx": "onnx"}
     precisions = ("float64", "float32")
     records = False  # only when exported with record=True (the default); see recording_twin
-    packages = True
+    bundle_member = STEPWISE_NAME
     Settings = OnnxSettings
 
     def require(self) -> None:
@@ -91,6 +91,15 @@ class OnnxBackend(Backend):
             provider=str(_runtime(target).get("provider", "CPUExecutionProvider")),
             threads=int(threads) if threads else None,
         )
+
+    def bundle_model(self, graph: nir.NIRGraph, target: Target) -> bytes:
+        """The one-step form of ``graph`` with its weights as given (``edgesnn package`` puts them
+        on the target's grid itself, to measure what that changes)."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="edgesnn-bundle-onnx-") as tmp:
+            self.export(graph, Path(tmp), target, form="stepwise", stepwise_too=False, quantize=False)
+            return (Path(tmp) / self.artifact_name).read_bytes()
 
     def recording_twin(self, artifact: Path, graph: nir.NIRGraph, target: Target, tmp: Path) -> Path | None:
         """An artifact exported without ``rec.*`` outputs cannot report its spikes: lower its

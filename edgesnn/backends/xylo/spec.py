@@ -32,12 +32,9 @@ from typing import Any
 import numpy as np
 
 from ...errors import ArtifactError
+from ...runner.xylo import ARRAYS, SCALARS
 
 LIMITS = {"inputs": 16, "hidden": 496, "outputs": 16, "input_fed": 128, "output_feeding": 128}
-MAX_DASH = 15
-MAX_INPUT_EVENTS = 15  # per channel and step
-MAX_HIDDEN_SPIKES = 31  # per neuron and step (1 for output neurons)
-INT16 = (-(2**15), 2**15 - 1)
 
 
 @dataclass
@@ -89,11 +86,10 @@ class XyloSpec:
                 data = {k: z[k] for k in z.files}
         except (OSError, ValueError) as exc:
             raise ArtifactError(f"'{path}' is not a Xylo specification file ({exc})") from None
-        names = {f.name for f in fields(cls)} - {"meta"}
+        names = {*ARRAYS, *SCALARS}
         missing = sorted(names - set(data))
         if missing:
             raise ArtifactError(f"'{path}' lacks {', '.join(missing)}; not a Xylo specification written by edgesnn")
         meta = json.loads(str(data.pop("__meta__"))) if "__meta__" in data else {}
-        scalars = {"weight_shift_in", "weight_shift_rec", "weight_shift_out", "dt"}
-        values = {k: (data[k].item() if k in scalars else data[k].astype(np.int64)) for k in names}
+        values = {k: (data[k].item() if k in SCALARS else data[k].astype(np.int64)) for k in names}
         return cls(**values, meta=meta)
