@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 MAX_DASH = 15
+MAX_WEIGHT = 127  # 8-bit weights
+MAX_THRESHOLD = 2**15 - 1  # 16-bit thresholds and biases
 
 
 def dash_of(keep) -> np.ndarray:

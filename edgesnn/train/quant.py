@@ -258,12 +258,22 @@ def apply(model: nn.Module, bits: int, scheme: str) -> int:
 def bake(model: nn.Module) -> None:
     """Replace parametrized tensors by their quantised values (plain tensors again).
 
-    Biases first: their grid follows the (still parametrized) weight's exponent.
+    Every value is computed before any parametrization is removed: a grid that depends on
+    several tensors (a bias on its weight's exponent, a Xylo row on all the weights into a
+    neuron) is read from the trained values, never from a half-baked model.
     """
-    for name in ("bias", "weight", "beta", "alpha"):
-        for m in model.modules():
-            if parametrize.is_parametrized(m, name):
-                parametrize.remove_parametrizations(m, name, leave_parametrized=True)
+    names = ("bias", "weight", "beta", "alpha")
+    with torch.no_grad():
+        values = [
+            (m, name, getattr(m, name).detach().clone())
+            for name in names
+            for m in model.modules()
+            if parametrize.is_parametrized(m, name)
+        ]
+    for m, name, value in values:
+        parametrize.remove_parametrizations(m, name, leave_parametrized=False)
+        with torch.no_grad():
+            getattr(m, name).copy_(value)
 
 
 def on_grid_report(model: nn.Module, bits: int = 8) -> dict[str, bool]:

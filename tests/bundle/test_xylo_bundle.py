@@ -68,6 +68,13 @@ def test_bundle_ships_the_exported_specification_and_needs_numpy_only(xylo_bundl
         assert "pip install numpy\n" in z.read("README.md").decode()
 
 
+def test_training_for_xylo_puts_every_integer_on_the_chips_grid(xylo_export):
+    """Weights, thresholds and biases trained for xylo-imu are exported without re-rounding."""
+    grid = json.loads((xylo_export / "xylo.json").read_text())["grid"]
+    assert grid["values"] > 1000 and grid["off_grid"] == 0 and grid["clipped"] == 0
+    assert grid["max_step_err"] < 1e-3
+
+
 def test_runner_gives_xylosims_spikes_on_the_test_split(xylo_bundle, xylo_export, raw):
     from edgesnn.backends import get_backend
     from edgesnn.config import load_target

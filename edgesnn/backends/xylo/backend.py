@@ -10,12 +10,13 @@ own integer model (``judge.py``), which is what the export's parity is measured 
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ...errors import ArtifactError
+from ...errors import ArtifactError, EdgeSNNWarning
 from ...io import write_json
 from ...nir.inputs import check_inputs
 from ...runner.xylo import event_counts as counts_of
@@ -60,14 +61,25 @@ class XyloBackend(Backend):
         spec = self._lower(graph, target)
         n_in, n_hid, n_out = spec.sizes
         path = spec.save(Path(out_dir) / SPEC_NAME)
+        grid = spec.meta["grid"]
+        if grid["off_grid"] or grid["clipped"]:
+            warnings.warn(
+                f"{grid['off_grid']} of {grid['values']} weights, thresholds and biases were off Xylo's "
+                f"integer grid and were rounded ({grid['clipped']} clipped; largest error "
+                f"{grid['max_step_err']:.3g} of a step): parity is exact against the chip's arithmetic, and "
+                "'vs_float_reference' in parity.json says what rounding cost; train with --target xylo-imu "
+                "for weights on the grid",
+                EdgeSNNWarning,
+                stacklevel=2,
+            )
         summary = {
             "target": target.name,
+            **spec.meta,
             "inputs": n_in,
             "hidden": n_hid,
             "outputs": n_out,
             "limits": LIMITS,
             "recurrent": bool(np.any(spec.weights_rec)),
-            **spec.meta,
             "cycles_per_step_worst_case": cycles_per_step(spec),
             "realtime_clock_hz": realtime_clock_hz(spec),
         }

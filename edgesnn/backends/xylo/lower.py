@@ -18,6 +18,7 @@ is a ``ConstraintViolation`` (exit 2) naming the node or the resource and its li
               next steps without changing its total charge), W_x = round(λ g W), θ_x = round(λ θ),
               bias_x = round(λ g b)
     λ_j = min(127 / max_i |W_j,i · gain|, 32767 / θ_j)         (g = dt·r/τ_mem, a_s = dt/τ_syn)
+    λ_j = k_j / θ_j for a row trained on the grid (``detect_row_scale``): no re-rounding
 
 Xylo differs from NIR's semantics where the chip is what it is: it spikes when v ≥ θ (NIR: >),
 resets by subtraction, may emit up to 31 spikes per hidden neuron and step, and delivers
@@ -167,22 +168,32 @@ def lower(graph: nir.NIRGraph) -> XyloSpec:
         np.asarray(w_rec, np.float64) * gain[:, None],
         w_out * gain_o[:, None],
     )
-    lam = _scale(np.concatenate([eff_in, eff_rec], axis=1), theta)
-    lam_o = _scale(eff_out, theta_o)
     b_in = _bias(flat.nodes[parts["w_in"]], n_hid)
     b_out = _bias(flat.nodes[parts["w_out"]], n_out)
+    lam = _scale(np.concatenate([eff_in, eff_rec], axis=1), theta, b_in * bgain)
+    lam_o = _scale(eff_out, theta_o, b_out * bgain_o)
+    scaled = {
+        "weights_in": (eff_in * lam[:, None], 8),
+        "weights_rec": (eff_rec * lam[:, None], 8),
+        "weights_out": (eff_out * lam_o[:, None], 8),
+        "threshold": (theta * lam, 16),
+        "bias": (b_in * bgain * lam, 16),
+        "threshold_out": (theta_o * lam_o, 16),
+        "bias_out": (b_out * bgain_o * lam_o, 16),
+    }
+    ints = {k: (_int8(v) if bits == 8 else _int16(v)) for k, (v, bits) in scaled.items()}
     return XyloSpec(
-        weights_in=_int8(eff_in * lam[:, None]).T,
-        weights_rec=_int8(eff_rec * lam[:, None]).T,
-        weights_out=_int8(eff_out * lam_o[:, None]).T,
+        weights_in=ints["weights_in"].T,
+        weights_rec=ints["weights_rec"].T,
+        weights_out=ints["weights_out"].T,
         dash_mem=dm.astype(np.int64),
         dash_syn=ds.astype(np.int64),
-        threshold=_int16(theta * lam),
-        bias=_int16(b_in * bgain * lam),
+        threshold=ints["threshold"],
+        bias=ints["bias"],
         dash_mem_out=dm_o.astype(np.int64),
         dash_syn_out=ds_o.astype(np.int64),
-        threshold_out=_int16(theta_o * lam_o),
-        bias_out=_int16(b_out * bgain_o * lam_o),
+        threshold_out=ints["threshold_out"],
+        bias_out=ints["bias_out"],
         dt=dt,
         meta={
             "hidden": parts["hidden"],
@@ -190,16 +201,59 @@ def lower(graph: nir.NIRGraph) -> XyloSpec:
             "nodes": parts,
             "scale_hidden": lam.tolist(),
             "scale_output": lam_o.tolist(),
+            "grid": grid_report({k: v for k, (v, _) in scaled.items()}, ints),
         },
     )
 
 
-def _scale(eff: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """λ per row: the largest weight becomes ±127, θ stays within int16 (1 for an all-zero row)."""
+def grid_report(scaled: dict[str, np.ndarray], ints: dict[str, np.ndarray]) -> dict[str, float]:
+    """How far the scaled float values were from the integers they became: ``off_grid`` values
+    (more than 1e-3 of a step from an integer: rounded), ``clipped`` (beyond int8 / int16),
+    ``max_step_err`` (largest |rounded - scaled| in steps, clipping included), of ``values``."""
+    values = off = clipped = 0
+    worst = 0.0
+    for key, x in scaled.items():
+        x = np.asarray(x, np.float64)
+        err = np.abs(ints[key] - x)
+        values += x.size
+        off += int(np.count_nonzero(np.abs(x - np.rint(x)) > 1e-3))
+        clipped += int(np.count_nonzero(np.abs(ints[key] - np.rint(x)) > 0))
+        worst = max(worst, float(err.max(initial=0.0)))
+    return {"values": values, "off_grid": off, "clipped": clipped, "max_step_err": worst}
+
+
+def _scale(eff: np.ndarray, theta: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """λ per row: the row's own grid when it has one (``detect_row_scale``), else the largest
+    weight becomes ±127 with θ within int16 (1 for an all-zero row)."""
     peak = np.abs(eff).max(axis=1, initial=0.0)
     lam = np.where(peak > 0, 127.0 / np.where(peak > 0, peak, 1.0), 1.0)
     cap = np.where(np.abs(theta) > 0, (2**15 - 1) / np.maximum(np.abs(theta), 1e-30), math.inf)
-    return np.minimum(lam, cap)
+    found = detect_row_scale(eff, theta, bias)
+    return np.where(np.isnan(found), np.minimum(lam, cap), found)
+
+
+def detect_row_scale(eff: np.ndarray, theta: np.ndarray, bias: np.ndarray, tol: float = 1e-3) -> np.ndarray:
+    """λ_j = k_j / θ_j for rows trained on Xylo's grid (``train/quant_xylo.py``: every weight and
+    the bias a multiple of ``θ_j / k_j``, the largest 64..127 steps), NaN for the others. The
+    largest weight is m steps for one m in 127..64, so ``k = m θ / peak``: the first m whose k
+    puts the whole row (and θ, and the bias) on integers is the training's step."""
+    theta = np.asarray(theta, np.float64)
+    peak = np.abs(eff).max(axis=1, initial=0.0)
+    found = np.full(len(eff), np.nan)
+    usable = (peak > 0) & (theta > 0)
+    safe_peak = np.where(usable, peak, 1.0)
+    safe_theta = np.where(usable, theta, 1.0)
+
+    def on_grid(x: np.ndarray) -> np.ndarray:
+        return np.abs(x - np.rint(x)) < tol
+
+    for m in range(127, 63, -1):
+        k = np.rint(m * safe_theta / safe_peak)
+        lam = k / safe_theta
+        ok = usable & np.isnan(found) & (k >= 1) & (k <= 2**15 - 1) & (peak * lam <= 127 + tol)
+        ok &= on_grid(eff * lam[:, None]).all(axis=1) & on_grid(bias * lam)
+        found = np.where(ok, lam, found)
+    return found
 
 
 def _int8(x: np.ndarray) -> np.ndarray:
