@@ -1,9 +1,12 @@
 """Training throughput: ``edgesnn train``'s loop vs a plain hand-written snnTorch loop.
 
 Same model (digits MLP 64-128-10, Leaky, T=25, rate encoding), same data, same batch size,
-measured side by side in one run: the two loops alternate ``--repeats`` times, taking turns to
-go first (so a change of machine load, or a cold start, hits both) and the medians are compared. Prints samples/s of each and the ratio
-(goal ≥ 1.0).
+measured side by side in one run: three loops alternate ``--repeats`` times, each round in a
+rotated order (so a change of machine load, or a cold start, hits all) and the medians are
+compared. ``edgesnn`` is the default loop (time folded into the batch, fused Leaky neurons:
+``edgesnn/models/multistep.py``); ``edgesnn stepwise`` is the same loop stepping the model one
+timestep at a time as before (``multistep.stepwise()``). Prints samples/s of each, the ratios
+(goal ≥ 1.5× plain snnTorch, validation counted) and the tuning trials an hour each buys.
 
     .venv/bin/python benchmarks/train_speed.py [--epochs 3] [--repeats 3]
 """
@@ -21,6 +24,7 @@ from snntorch import utils as snn_utils
 
 from edgesnn.data import make_encoder, prepare
 from edgesnn.models import build, resolve
+from edgesnn.models.multistep import stepwise
 from edgesnn.train.loop import fit_snn
 from edgesnn.train.progress import QUIET
 
@@ -66,31 +70,59 @@ def main() -> None:
     warm(torch.ones(1, 2)).sum().backward()
     opt.step()
     flat = prep.train.x.reshape(len(prep.train), -1)
-    ours, with_val, plain = [], [], []
+    ours, with_val, plain, before, before_val = [], [], [], [], []
 
-    def run_ours() -> None:
+    def fit(rates: list, with_validation: list) -> None:
         model = build(hp, prep.train.feature_shape, 10, seed=0)
-        fit = fit_snn(
+        result = fit_snn(
             model, hp, prep.train, prep.val, make_encoder("rate"), T, epochs=args.epochs, seed=0, progress=QUIET
         )
-        ours.append(fit.samples_per_s)
-        with_val.append(len(prep.train) * args.epochs / fit.seconds)
+        rates.append(result.samples_per_s)
+        with_validation.append(len(prep.train) * args.epochs / result.seconds)
+
+    def run_ours() -> None:
+        fit(ours, with_val)
+
+    def run_before() -> None:
+        with stepwise():
+            fit(before, before_val)
 
     def run_plain() -> None:
         plain.append(plain_snntorch(flat, prep.train.y, T, args.epochs, int(hp["batch_size"])))
 
-    for r in range(args.repeats):  # alternate which loop goes first: neither always runs on a cold process
-        for run in (run_ours, run_plain) if r % 2 == 0 else (run_plain, run_ours):
+    loops = [run_ours, run_before, run_plain]
+    for r in range(args.repeats):  # rotate which loop goes first: none always runs on a cold process
+        for run in loops[r % 3 :] + loops[: r % 3]:
             run()
         print(
-            f"  run {r + 1}: edgesnn {ours[-1]:.1f}, plain {plain[-1]:.1f} samples/s, ratio {ours[-1] / plain[-1]:.2f}"
+            f"  run {r + 1}: edgesnn {with_val[-1]:.1f}, edgesnn stepwise {before_val[-1]:.1f}, plain {plain[-1]:.1f} "
+            f"samples/s (validation counted), ratio {with_val[-1] / plain[-1]:.2f}"
         )
-    ours_m, with_val_m, plain_m = (float(np.median(v)) for v in (ours, with_val, plain))
-    print(f"edgesnn train loop : {ours_m:8.1f} samples/s training ({with_val_m:.1f} counting its per-epoch validation)")
-    print(f"plain snnTorch loop: {plain_m:8.1f} samples/s (no validation)")
+    med = {
+        k: float(np.median(v))
+        for k, v in (
+            ("ours", ours),
+            ("val", with_val),
+            ("plain", plain),
+            ("before", before),
+            ("before_val", before_val),
+        )
+    }
     print(
-        f"ratio edgesnn / plain = {ours_m / plain_m:.2f} training only, {with_val_m / plain_m:.2f} with validation  "
-        f"(medians of {args.repeats}; goal >= 1.0)"
+        f"edgesnn train loop : {med['ours']:8.1f} samples/s training ({med['val']:.1f} counting its per-epoch validation)"
+    )
+    print(f"edgesnn stepwise   : {med['before']:8.1f} samples/s training ({med['before_val']:.1f} counting validation)")
+    print(f"plain snnTorch loop: {med['plain']:8.1f} samples/s (no validation)")
+    print(
+        f"ratio edgesnn / plain = {med['ours'] / med['plain']:.2f} training only, {med['val'] / med['plain']:.2f} with "
+        f"validation (medians of {args.repeats}; goal >= 1.5); stepwise / plain = {med['before_val'] / med['plain']:.2f}"
+    )
+    epoch_s = {k: len(prep.train) / med[k] for k in ("val", "before_val")}
+    trial_epochs = int(hp.get("epochs", 30))
+    print(
+        "tuning trials per hour (one trial = a digits MLP of "
+        f"{trial_epochs} epochs, training + validation only): "
+        f"{3600 / (epoch_s['val'] * trial_epochs):.0f} now, {3600 / (epoch_s['before_val'] * trial_epochs):.0f} stepwise"
     )
 
 

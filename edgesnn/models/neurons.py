@@ -74,7 +74,9 @@ def make_neuron(hp: dict, shape: tuple[int, ...], *, recurrent: bool = False) ->
     )
     beta = _full(shape, hp["beta"])
     if kind == "leaky":
-        return snn.Leaky(beta=beta, reset_delay=False, **common)
+        neuron = snn.Leaky(beta=beta, reset_delay=False, **common)
+        neuron._edgesnn_surrogate = (hp["surrogate"], float(hp["slope"]))  # for the fused kernel (multistep.py)
+        return neuron
     if kind == "lapicque":
         # snnTorch's Lapicque takes a scalar beta and derives R = 1, C = dt / (R·ln(1/β));
         # per-neuron R and C buffers are set afterwards (NIR needs per-neuron parameters).

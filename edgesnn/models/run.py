@@ -44,21 +44,31 @@ def n_samples(x: Inputs, axis: int = 1) -> int:
     return next(iter(x.values())).shape[axis] if isinstance(x, dict) else x.shape[axis]
 
 
-def _steps(model: nn.Module, x: Inputs) -> torch.Tensor:
+def _steps(model: nn.Module, x: Inputs, folded: bool) -> torch.Tensor:
+    if folded:
+        from .multistep import run_folded
+
+        return run_folded(model, x)
     return torch.stack([model(x_t) for x_t in frames(x)])
 
 
-def run_snn(model: nn.Module, x: Inputs) -> torch.Tensor:
+def run_snn(model: nn.Module, x: Inputs, *, folded: bool | None = None) -> torch.Tensor:
     """Output spikes ``[T, B, n_out]`` for input ``[T, B, *features]``; states start at zero.
 
-    The weights are fixed for the whole run, so parametrized tensors (quantisation-aware
-    training) are computed once per call, not at every step (``parametrize.cached``: the same
-    values, and one autograd node whose gradient sums the steps')."""
+    ``folded`` (default: whenever the model allows it, ``multistep.foldable``): every layer
+    processes all T steps at once and Leaky neurons run fused (``multistep.py``; the same
+    spikes as the step-by-step run, ``folded=False``). The weights are fixed for the whole
+    run, so parametrized tensors (quantisation-aware training) are computed once per call,
+    not at every step (``parametrize.cached``: the same values, and one autograd node whose
+    gradient sums the steps')."""
+    from .multistep import foldable
+
+    folded = foldable(model) if folded is None else folded
     reset_states(model)
     if not any(parametrize.is_parametrized(m) for m in model.modules()):
-        return _steps(model, x)
+        return _steps(model, x, folded)
     with _CACHED_RUN, parametrize.cached():
-        return _steps(model, x)
+        return _steps(model, x, folded)
 
 
 def is_sequence(model: nn.Module, x: Inputs) -> bool:

@@ -65,7 +65,7 @@ def _torch_records(model, x: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarr
             hooks.append(module.register_forward_hook(hook))
     try:
         with torch.no_grad():
-            out = run_snn(model, torch.from_numpy(x)).numpy()
+            out = run_snn(model, torch.from_numpy(x), folded=False).numpy()  # the hooks record per step
     finally:
         for h in hooks:
             h.remove()
