@@ -33,7 +33,12 @@ def tune(
         "accuracy,energy", "--objectives", help="Comma list of accuracy (max), energy (min), memory (min)."
     ),
     trials: int = typer.Option(
-        20, "--trials", "-n", min=1, help="Trials in total (a resumed or shared study counts the finished ones)."
+        20,
+        "--trials",
+        "-n",
+        min=1,
+        help="Trained trials in total (a resumed or shared study counts the finished ones); configurations "
+        "the profile rejects before training are recorded but not counted.",
     ),
     timeout: float = typer.Option(None, "--timeout", min=1, help="Stop starting trials after this many seconds."),
     jobs: int = typer.Option(

@@ -4,8 +4,11 @@ A zoo model is a per-step function whose only memory lives in its snnTorch neuro
 other module (Linear, Conv, pooling, Flatten, the fusion of several inputs) may process all
 ``T`` steps at once: ``x [T, B, *in]`` is folded to ``[T·B, *in]`` and each neuron unfolds it
 back to ``[T, B, *n]``, steps its state over t, and folds its spikes again. The matmuls run
-once per layer instead of once per step; the results are those of the step-by-step run
-(same operations per element, in the same order).
+once per layer instead of once per step, with the same operations per element in the same
+order. One caveat: a BLAS may sum a matrix product in another order for another number of
+rows (one sample stepped alone is a matrix-vector product), so a membrane within float
+rounding of its threshold can spike differently from the step-by-step run; for batches the
+tests compare, the spikes are identical.
 
 **Fused Leaky** (``snn.Leaky``, ``reset_delay=False``, spikes of height 1): the T steps are one
 autograd node with a hand-written backward (SpikingJelly's multi-step neurons do this on GPU),
@@ -27,7 +30,8 @@ Backward, with σ' the surrogate's derivative at ``u_t − θ``, ``g_s`` the gra
 
 and ``g_x(t) = g_u``; ``g_β = g_b`` where ``0 ≤ β ≤ 1`` (clamp). Gradients equal autograd's
 through snnTorch within float rounding (``tests/models/test_multistep.py``). Other neurons
-(RLeaky, Synaptic, Lapicque, graded spikes, inhibition) keep snnTorch's own step, looped.
+(Synaptic, Lapicque, graded spikes, inhibition) keep snnTorch's own step, looped; the
+all-to-all RLeaky has its own fused kernel (``multistep_rleaky.py``).
 """
 
 from __future__ import annotations
@@ -153,8 +157,12 @@ def _zero_reset_steps(x: torch.Tensor, b: torch.Tensor, theta: torch.Tensor):
 
 
 def fusable(neuron: nn.Module) -> bool:
-    """True for a Leaky the fused kernel reproduces exactly (see the module docstring)."""
-    if type(neuron) is not snn.Leaky or getattr(neuron, "_edgesnn_surrogate", None) is None:
+    """True for a Leaky or an all-to-all RLeaky the fused kernels reproduce (module docstring)."""
+    if type(neuron) not in (snn.Leaky, snn.RLeaky) or getattr(neuron, "_edgesnn_surrogate", None) is None:
+        return False
+    if type(neuron) is snn.RLeaky and not (
+        neuron.all_to_all and isinstance(neuron.recurrent, nn.Linear) and neuron.recurrent.bias is None
+    ):
         return False
     g = neuron.graded_spikes_factor
     return (
@@ -169,10 +177,18 @@ def fusable(neuron: nn.Module) -> bool:
 
 
 def leaky_steps(neuron: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """Spikes ``[T, B, *n]`` of a fusable Leaky for input currents ``x [T, B, *n]``, from rest."""
+    """Spikes ``[T, B, *n]`` of a fusable Leaky or RLeaky for input currents ``x [T, B, *n]``, from rest."""
     name, slope = neuron._edgesnn_surrogate
     mechanism = MECHANISMS[int(neuron.reset_mechanism_val)]
-    spikes, mem = _LeakyFn.apply(x, neuron.beta, neuron.threshold, mechanism, name, float(slope))
+    if type(neuron) is snn.RLeaky:
+        from .multistep_rleaky import RLeakyFn
+
+        spikes, mem = RLeakyFn.apply(
+            x, neuron.beta, neuron.threshold, neuron.recurrent.weight, mechanism, name, float(slope)
+        )
+        neuron.spk = spikes[-1].detach()
+    else:
+        spikes, mem = _LeakyFn.apply(x, neuron.beta, neuron.threshold, mechanism, name, float(slope))
     neuron.mem = mem.detach()
     return spikes
 

@@ -94,6 +94,7 @@ def make_neuron(hp: dict, shape: tuple[int, ...], *, recurrent: bool = False) ->
         # no recurrent bias: a constant bias belongs to the feed-forward input (NIR's cycle edge
         # delivers the previous step's value, so a bias inside the loop would miss step 0)
         neuron.recurrent = nn.Linear(shape[0], shape[0], bias=False)
+        neuron._edgesnn_surrogate = (hp["surrogate"], float(hp["slope"]))  # for the fused kernel (multistep.py)
         return neuron
     raise unknown_name("neuron", kind, NEURONS)
 

@@ -61,3 +61,10 @@ def engine_class(name: str) -> type[Engine]:
     if name not in ENGINES:
         raise unknown_name("engine", name, ENGINES)
     return ENGINES[name]
+
+
+def max_rejections(n_trials: int) -> int:
+    """Configurations rejected before training (in a row for Optuna, in all for NNI) after which
+    a search of ``n_trials`` trained trials stops: its space hardly holds a point the profile allows.
+    Rejections never use up one of the ``n_trials``."""
+    return max(50, 10 * n_trials)

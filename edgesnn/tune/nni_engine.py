@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BackendRunError, ConfigError, RuntimeUnavailableError, UsageError, did_you_mean
 from ..io import read_structured, write_json
-from .engine import Engine, register_engine
+from .engine import Engine, max_rejections, register_engine
 from .trial import TrialRecord, TuneSetup
 
 if TYPE_CHECKING:
@@ -140,6 +140,19 @@ def build_experiment(
     else:
         c.training_service.use_active_gpu = False
     return exp, code
+
+
+def rejected_ids(setup: TuneSetup) -> set[str]:
+    """NNI trial ids whose record says they were rejected before training (static checks)."""
+    out = set()
+    for f in (setup.out / "trials").glob("nni-*.json"):
+        try:
+            rec = json.loads(f.read_text())
+        except (OSError, ValueError):  # being written
+            continue
+        if rec.get("stage") == "static":
+            out.add(rec.get("trial_id") or f.stem[len("nni-") :])
+    return out
 
 
 def _collect(exp, setup: TuneSetup) -> list[TrialRecord]:
@@ -258,9 +271,19 @@ class NNIEngine(Engine):
         try:
             with Progress(progress) as bar:
                 task, shown = bar.task(f"tune {setup.family} (NNI {exp.config.tuner.name})", total=self.trials), 0
+                max_trials, cap = self.trials, self.trials + max_rejections(self.trials)
                 while True:
                     jobs_now = exp.list_trial_jobs()
-                    finished = [j for j in jobs_now if j.status not in ("WAITING", "RUNNING")]
+                    rejected = rejected_ids(setup)
+                    if self.trials + len(rejected) > max_trials and max_trials < cap:
+                        # a rejection does not use up one of --trials: one more for NNI's tuner
+                        max_trials = min(cap, self.trials + len(rejected))
+                        exp.update_max_trial_number(max_trials)
+                    finished = [
+                        j
+                        for j in jobs_now
+                        if j.status not in ("WAITING", "RUNNING") and getattr(j, "trialJobId", None) not in rejected
+                    ]
                     for _ in range(len(finished) - shown):
                         bar.advance(task, _best_note(finished))
                     shown = max(shown, len(finished))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,10 @@ def final_metric(record, constrained: bool) -> dict[str, Any]:
     )
 
 
+#: seconds a trial rejected before training waits before reporting (see ``main``)
+REJECTION_GRACE_S = 3.0
+
+
 def main(argv: list[str] | None = None) -> int:
     import nni
 
@@ -68,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     record.engine, record.trial_id = "nni", trial_id
     write_json(setup.out / "trials" / f"nni-{trial_id}.json", record.to_dict())
+    if record.stage == "static":
+        # rejected before training: the engine raises NNI's maximum trial number by one when it
+        # sees this record (the rejection does not use up one of --trials); staying alive this
+        # long lets it do so while the trial still runs, so NNI asks its tuner for one more
+        time.sleep(REJECTION_GRACE_S)
     nni.report_final_result(final_metric(record, setup.constrained))
     return 0
 

@@ -8,9 +8,13 @@
   other trials' learning curves, so it works for multi-objective studies too (Optuna's own
   pruners refuse them).
 - Storage: a journal file in the run directory or a shared RDB (see ``optuna_storage``).
-- Exactly N trials: a trial's *slot* is its number minus the void trials (interrupted or surplus)
-  before it; a trial whose slot is ≥ N is voided at once and the worker stops. Two workers
-  racing for the last slot therefore never run N + 1 trainings.
+- Exactly N *trained* trials: a configuration the profile rejects before training (its static
+  check fails, in milliseconds) is recorded and its constraints are told to the sampler, but it
+  does not use up one of the N (``REJECTED``). A trial's *slot* is its number minus the void
+  (interrupted or surplus) and rejected trials before it; a trial whose slot is ≥ N is voided at
+  once and the worker stops, so two workers racing for the last slot never run N + 1
+  trainings. A space that keeps proposing rejected configurations stops after
+  ``max_rejections(N)`` of them in a row, with a note.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError, unknown_name
-from .engine import Engine, register_engine
-from .optuna_storage import VOID, counted, open_storage, open_study, recover_interrupted
+from .engine import Engine, max_rejections, register_engine
+from .optuna_storage import REJECTED, VOID, counted, open_storage, open_study, recover_interrupted, trained
 from .results import best_feasible
 from .trial import OBJECTIVES, Pruned, TrialRecord, TuneSetup, run_trial
 
@@ -116,6 +120,16 @@ class MedianRule:
         return len(at) >= self.min_curves and val_acc < statistics.median(at)
 
 
+def rejected_in_a_row(trials: list) -> int:
+    """Finished trials rejected before training since the last trained one."""
+    run = 0
+    for t in sorted((t for t in trials if t.state.is_finished()), key=lambda t: t.number, reverse=True):
+        if REJECTED not in t.user_attrs:
+            break
+        run += 1
+    return run
+
+
 class Objective:
     """The Optuna objective: sample → run_trial → record + constraints + objective values."""
 
@@ -130,7 +144,11 @@ class Objective:
         import optuna
 
         study = trial.study
-        before = [t for t in study.get_trials(deepcopy=False) if t.number < trial.number and VOID in t.user_attrs]
+        before = [
+            t
+            for t in study.get_trials(deepcopy=False)
+            if t.number < trial.number and (VOID in t.user_attrs or REJECTED in t.user_attrs)
+        ]
         if trial.number - len(before) >= self.n_trials:
             trial.set_user_attr(VOID, "surplus")
             study.stop()
@@ -144,6 +162,8 @@ class Objective:
 
         record = run_trial(self.setup, values, trial.number, on_epoch=on_epoch)
         trial.set_user_attr("record", record.to_json())
+        if record.stage == "static":  # rejected before training: recorded, not one of the N
+            trial.set_user_attr(REJECTED, record.state)
         for name, scaled in record.scaled_slacks().items():
             trial.set_constraint(name, scaled)
         if record.state == "PRUNED":
@@ -244,20 +264,29 @@ class OptunaEngine(Engine):
         objective = Objective(setup, list(self.objectives), self.trials, prune=self.prune)
         with Progress(progress) as bar:
             task = bar.task(f"tune {setup.family} ({self.sampler})", total=self.trials)
-            done = len([t for t in counted(st) if t.state.is_finished()])
+            done = len([t for t in trained(counted(st)) if t.state.is_finished()])
             for _ in range(min(done, self.trials)):
                 bar.advance(task, "")
+            limit = max_rejections(self.trials)
 
             def callback(study, frozen) -> None:
                 if VOID in frozen.user_attrs:
                     return
                 trials = counted(study)  # one fetch per finished trial: a full query on an RDB storage
+                if REJECTED in frozen.user_attrs:
+                    if rejected_in_a_row(trials) >= limit and not any("in a row were rejected" in n for n in notes):
+                        notes.append(
+                            f"stopped after {limit} configurations in a row were rejected before training: "
+                            "the search space hardly holds a configuration the profile allows"
+                        )
+                        study.stop()
+                    return
                 best = best_feasible(records_from(trials))
                 bar.advance(
                     task,
                     f"best feasible val {best.metrics['val_acc']:.3f} (#{best.number})" if best else "no feasible yet",
                 )
-                if len([t for t in trials if t.state.is_finished()]) >= self.trials:
+                if len([t for t in trained(trials) if t.state.is_finished()]) >= self.trials:
                     study.stop()
 
             if done < self.trials:

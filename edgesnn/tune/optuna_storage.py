@@ -21,6 +21,9 @@ from ..errors import UsageError
 
 JOURNAL = "study.journal"
 VOID = "void"  # user attr: "interrupted" | "surplus" — not a trial of the study's N
+#: user attr of a trial rejected before training (static check failed): recorded, told to the
+#: sampler through its constraints, but not one of the N trained trials ``--trials`` asks for
+REJECTED = "rejected_before_training"
 
 
 def _safe_url(url: str) -> str:
@@ -141,5 +144,10 @@ def recover_interrupted(study) -> int:
 
 
 def counted(study) -> list:
-    """Trials that count towards N (not void), any state."""
+    """Trials of the study (not void), any state, rejected ones included."""
     return [t for t in study.get_trials(deepcopy=False) if VOID not in t.user_attrs]
+
+
+def trained(trials: list) -> list:
+    """The trials among ``trials`` that count towards N: not void, not rejected before training."""
+    return [t for t in trials if VOID not in t.user_attrs and REJECTED not in t.user_attrs]

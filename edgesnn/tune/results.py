@@ -81,6 +81,8 @@ def summary(records: list[TrialRecord], best: TrialRecord | None) -> dict[str, A
     trained = [r for r in records if r.stage == "trained"]
     return {
         "trials": len(records),
+        # what --trials counts: trials that got past the static checks (trained, pruned or failed in training)
+        "trained_trials": len(trained),
         "states": {s: sum(r.state == s for r in records) for s in sorted({r.state for r in records})},
         "feasible": sum(r.feasible for r in records),
         "feasible_fraction": (sum(r.feasible for r in records) / len(records)) if records else 0.0,

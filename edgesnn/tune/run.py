@@ -66,12 +66,13 @@ def make_setup(
     top_k: int | None = None,
 ) -> TuneSetup:
     from ..data import prepare
+    from .bounds import fit_to_profile
     from .space import load_space
 
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
     target = target if isinstance(target, Target) else load_target(target or profile.default_target)
     prep = prepare(dataset, seed, label_column=label_column, top_k=top_k)
-    parsed = load_space(space, model, series=prep.train.kind == "timeseries")
+    parsed, fitted = fit_to_profile(load_space(space, model, series=prep.train.kind == "timeseries"), profile)
     setup = TuneSetup(
         dataset,
         profile,
@@ -86,6 +87,7 @@ def make_setup(
         constrained,
         label_column,
         top_k,
+        tuple(fitted),
     )
     _warm_up(setup)
     return setup
@@ -148,6 +150,7 @@ def tune(
         if created and not any((out / "trials").glob("*/checkpoint.pt")):
             shutil.rmtree(out, ignore_errors=True)
         raise
+    notes = [*setup.notes, *notes]
     return finish(setup, records, list(config.objectives), config.engine, time.perf_counter() - start, notes)
 
 

@@ -63,6 +63,8 @@ class TuneSetup:
     constrained: bool = True
     label_column: str | None = None
     top_k: int | None = None
+    #: what was changed before the first trial (``bounds.fit_to_profile``); reported with the results
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +81,7 @@ class TuneSetup:
             "constrained": self.constrained,
             "label_column": self.label_column,
             "top_k": self.top_k,
+            "notes": list(self.notes),
         }
 
     @classmethod
@@ -87,6 +90,7 @@ class TuneSetup:
         d["profile"], d["target"] = Profile.model_validate(d["profile"]), Target.model_validate(d["target"])
         d["space"] = parse_space(d["space"], d["family"])
         d["out"], d["feature_shape"] = Path(d["out"]), tuple(d["feature_shape"])
+        d["notes"] = tuple(d.get("notes", ()))
         return cls(**d)
 
 

@@ -90,7 +90,7 @@ def test_graded_spikes_and_other_neurons_are_not_fused():
     n.graded_spikes_factor = torch.tensor(2.0)
     assert not fusable(n)
     hp = resolve("mlp", {"neuron": "synaptic"})
-    assert not fusable(make_neuron(hp, (4,))) and not fusable(make_neuron(hp, (4,), recurrent=True))
+    assert not fusable(make_neuron(hp, (4,)))
 
 
 @pytest.mark.parametrize(
@@ -177,3 +177,41 @@ def test_surrogate_grads_match_snntorch_functions():
         z.grad = None
         make(3.0)(z).sum().backward()
         assert np.allclose(z.grad.numpy(), SURROGATE_GRADS[name](z.detach(), 3.0).numpy()), name
+
+
+def rleaky(reset: str, surrogate: str, learn: bool) -> snn.RLeaky:
+    hp = resolve(
+        "rnn", {"reset": reset, "surrogate": surrogate, "slope": 5.0, "learn_beta": learn, "learn_threshold": learn}
+    )
+    torch.manual_seed(2)
+    n = make_neuron(hp, (7,), recurrent=True)
+    with torch.no_grad():
+        n.beta.copy_(torch.linspace(0.5, 1.2, 7))
+        n.recurrent.weight.mul_(3.0)  # a recurrent path strong enough to change spikes
+    return n
+
+
+@pytest.mark.parametrize("reset", ["zero", "subtract", "none"])
+@pytest.mark.parametrize("surrogate", ["fast_sigmoid", "atan"])
+@pytest.mark.parametrize("learn", [False, True])
+def test_fused_rleaky_equals_snntorch(reset, surrogate, learn):
+    n = rleaky(reset, surrogate, learn)
+    assert fusable(n)
+    x = (torch.randn(30, 5, 7) * 1.5).requires_grad_()
+    w = torch.randn(30, 5, 7)
+
+    def grads(run):
+        n.zero_grad()
+        x.grad = None
+        out = run(n, x)
+        (out * w).sum().backward()
+        params = [p.grad.clone() for p in (n.beta, n.threshold, n.recurrent.weight) if p.requires_grad]
+        return out.detach(), x.grad.clone(), params
+
+    ref, g_ref, p_ref = grads(eager)
+    got, g_got, p_got = grads(leaky_steps)
+    assert torch.equal(ref, got) and 0 < ref.mean() < 1
+    assert close(g_ref, g_got) and float(g_ref.abs().max()) > 0
+    assert len(p_ref) == len(p_got) == (3 if learn else 1)
+    for a, b in zip(p_ref, p_got):
+        assert close(a, b)

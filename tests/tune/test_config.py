@@ -104,6 +104,7 @@ def test_tune_runs_the_registered_engine_by_name(tmp_path, monkeypatch, tiny_spa
         TuneConfig("wine", space=tiny_space, engine="fake", trials=1, epochs=1, out=tmp_path / "r"),
         announce=said.append,
     )
-    assert said == ["fake engine started"] and r.engine == "fake" and r.notes == ["a note"]
+    assert said == ["fake engine started"] and r.engine == "fake" and r.notes[-1] == "a note"
+    assert r.notes[0].startswith("timesteps choices [128] dropped")  # the space fitted to the profile
     assert r.best is None and [x.error for x in r.records] == ["fake"]
     assert json.loads((tmp_path / "r" / "results.json").read_text())["objectives"] == ["accuracy", "energy"]

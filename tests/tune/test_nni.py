@@ -27,7 +27,9 @@ def test_real_nni_anneal_experiment_fills_the_same_results_table(tmp_path, tiny_
         progress=False,
         seed=1,
     )
-    assert len(r.records) == 3 and all(x.engine == "nni" and x.trial_id for x in r.records)
+    trained = [x for x in r.records if x.stage == "trained"]
+    assert len(trained) == 3 and all(x.engine == "nni" and x.trial_id for x in r.records)
+    assert len(r.records) == 3 + r.summary["rejected_before_training"]  # rejections do not use up --trials
     assert {x.state for x in r.records} <= {"COMPLETE", "INFEASIBLE", "FAIL"}
     for x in r.records:
         if x.state == "INFEASIBLE":

@@ -17,6 +17,7 @@ from edgesnn.errors import UsageError
 from edgesnn.train import load_checkpoint
 from edgesnn.tune import tune
 from edgesnn.tune.optuna_engine import VOID, MedianRule, make_sampler
+from edgesnn.tune.optuna_storage import REJECTED
 from edgesnn.tune.results import pareto_front
 from edgesnn.tune.trial import TrialRecord
 
@@ -30,9 +31,12 @@ def _study(out: Path):
 def test_tune_rejects_infeasible_before_training_and_writes_the_run(tmp_path, tiny_space):
     out = tmp_path / "run"
     r = tune("wine", "wearable", space=tiny_space, trials=6, epochs=1, out=out, progress=False, seed=3)
-    assert len(r.records) == 6
+    trained = [x for x in r.records if x.stage == "trained"]
     rejected = [x for x in r.records if x.state == "INFEASIBLE"]
     assert rejected, "the tiny space has infeasible choices; TPE's first draws should hit one"
+    # --trials counts trained trials: the rejections are recorded on top of them
+    assert len(trained) == 6 and len(r.records) == 6 + len(rejected)
+    assert r.summary["trained_trials"] == 6 and r.summary["rejected_before_training"] == len(rejected)
     for x in rejected:
         assert x.train_seconds == 0 and x.checkpoint is None and x.static_seconds < 0.05
         assert any(s["slack"] > 0 for s in x.slacks.values())
@@ -46,7 +50,9 @@ def test_tune_rejects_infeasible_before_training_and_writes_the_run(tmp_path, ti
     for name in ("results.csv", "results.json", "pareto.json", "pareto.png", "exploration.png"):
         assert (out / name).stat().st_size > 0, name
     rows = list(csv.DictReader((out / "results.csv").open()))
-    assert len(rows) == 6 and {"slack.max_latency_ms", "param.hidden_1", "static_ms", "feasible"} <= set(rows[0])
+    assert len(rows) == len(r.records) and {"slack.max_latency_ms", "param.hidden_1", "static_ms", "feasible"} <= set(
+        rows[0]
+    )
     assert r.best is not None and r.best.feasible
     assert r.best.metrics["val_acc"] == max(x.metrics["val_acc"] for x in r.records if x.feasible)
     ckpt = load_checkpoint(out / "best")
@@ -134,7 +140,8 @@ def test_pareto_front_keeps_only_non_dominated_feasible_trials():
     assert [r.number for r in pareto_front(recs, ["accuracy", "energy"])] == [0, 1]
 
 
-def _finished(out: Path) -> dict[int, dict]:
+def _finished(out: Path, trained_only: bool = False) -> dict[int, dict]:
+    """Finished trials of the study (``trained_only``: those --trials counts, not the rejected)."""
     try:
         study = _study(out)
     except Exception:
@@ -142,7 +149,7 @@ def _finished(out: Path) -> dict[int, dict]:
     return {
         t.number: dict(t.params)
         for t in study.get_trials(deepcopy=False)
-        if t.state.is_finished() and VOID not in t.user_attrs
+        if t.state.is_finished() and VOID not in t.user_attrs and not (trained_only and REJECTED in t.user_attrs)
     }
 
 
@@ -174,11 +181,12 @@ def test_kill_9_then_resume_loses_no_finished_trial(tmp_path, tiny_space):
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     before = _finished(out)
-    assert 2 <= len(before) < 6, f"kill came too late or too early: {len(before)} finished"
+    trained_before = len(_finished(out, trained_only=True))
+    assert len(before) >= 2 and trained_before < 6, f"kill came too late or too early: {len(before)} finished"
     done = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=300)
     assert done.returncode in (0, 2), done.stderr[-2000:]  # 2: ran fine, but no trial met the profile
     after = _finished(out)
-    assert len(after) == 6
+    assert len(_finished(out, trained_only=True)) == 6  # --trials counts trained trials only
     assert all(after[n] == p for n, p in before.items())  # the finished trials are all there, unchanged
     results = json.loads((out / "results.json").read_text())
-    assert len(results["trials"]) == 6
+    assert len(results["trials"]) == len(after)

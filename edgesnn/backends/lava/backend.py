@@ -5,8 +5,9 @@ time), plus ``model.net`` (lava-dl netx HDF5, fixed point) when netx can express
 plus ``lava.json`` (the lowering summary, why ``model.net`` was skipped if it was, and the
 fixed-point quantisation report for ``loihi2``). ``run`` lowers the graph (``lower.py``),
 quantises it for ``fixed_pt`` targets (``quantize.py``), streams all samples through one Lava
-run in a killable child process (``process.py``, ``build.py``) and re-aligns the outputs by
-depth (``readout.py``). A ``.net`` file alone runs through netx.
+run in a killable child process (``process.py``, ``build.py``), ``L`` samples at once in ``L``
+copies of the network where it can (``lanes.py``), and re-aligns the outputs by depth
+(``readout.py``). A ``.net`` file alone runs through netx.
 """
 
 from __future__ import annotations
@@ -85,10 +86,20 @@ def timeout_for(steps: int, units: int) -> float:
     return DEFAULT_TIMEOUT_S + 0.02 * steps * max(units, 1)
 
 
-def _run_child(plan, x: np.ndarray, record: bool):
+def preload() -> None:
+    """Import, once in this process, what every Lava run imports lazily (its compiler pulls in
+    networkx: ~0.25 s), so each forked run child inherits it instead of importing it again."""
+    import importlib
+
+    import_lava()
+    for name in ("lava.magma.compiler.compiler", "lava.magma.runtime.runtime", ".procs.neuron"):
+        importlib.import_module(name, __package__)
+
+
+def _run_child(plan, x: np.ndarray, record: bool, lanes: int = 1):
     from .build import run_plan
 
-    return run_plan(plan, x, record)
+    return run_plan(plan, x, record, lanes)
 
 
 def _netx_child(path: Path, x: np.ndarray):
@@ -145,10 +156,15 @@ class LavaBackend(Backend):
         write_json(out_dir / SUMMARY_NAME, summary)
         return [*files, out_dir / SUMMARY_NAME]
 
-    def run(self, artifact: Path, x, target: Target, record: bool = False) -> RunResult:
-        """Run ``x [T, B, *in]`` (a multimodal graph: a dict Input name -> ``[T, B, *shape]``)."""
+    def run(self, artifact: Path, x, target: Target, record: bool = False, lanes: int | None = None) -> RunResult:
+        """Run ``x [T, B, *in]`` (a multimodal graph: a dict Input name -> ``[T, B, *shape]``).
+
+        ``lanes``: copies of the network that run that many samples at once (``lanes.py``);
+        None picks them (``lanes.choose``), 1 streams the samples one after another. Plans
+        that lanes cannot express (Conv, pooling) always run with 1."""
         from ...nir.graph import input_shapes, read_graph
         from ...nir.inputs import check_inputs
+        from .lanes import choose
         from .readout import to_result
 
         artifact = Path(artifact)
@@ -160,6 +176,7 @@ class LavaBackend(Backend):
         if artifact.suffix == ".net":
             return self._run_netx(artifact, np.asarray(x, dtype=np.float32))
         graph = read_graph(artifact)
+        preload()
         x = {n: v.astype(np.float32) for n, v in check_inputs(x, input_shapes(graph)).items()}
         plan, report = plan_for(graph, target, x)
         if report is not None and report["clipped"]:
@@ -169,16 +186,18 @@ class LavaBackend(Backend):
                 stacklevel=2,
             )
         T, B = next(iter(x.values())).shape[:2]
-        steps = B * plan.period(T) + plan.max_depth + 1
+        n_lanes = choose(plan, B, lanes)
+        steps = -(-B // n_lanes) * plan.period(T) + plan.max_depth + 1
         raw, wall = run_isolated(
             _run_child,
             plan,
             x,
             record,
+            n_lanes,
             what=f"Lava run ({target.name})",
-            timeout_s=timeout_for(steps, len(plan.populations) + len(plan.connections)),
+            timeout_s=timeout_for(steps * n_lanes, len(plan.populations) + len(plan.connections)),  # the unbatched budget
         )
-        return to_result(plan, raw, T, B, record, wall)
+        return to_result(plan, raw, T, B, record, wall, n_lanes)
 
     def _run_netx(self, path: Path, x: np.ndarray) -> RunResult:
         if x.ndim < 3:

@@ -12,6 +12,7 @@ Samples: sample ``s`` occupies Lava steps ``s*P + 1 ... s*P + T`` at the source 
 (``LIFReset``, offset ``1 + depth``), and outputs are read back at ``s*P + k + depth``. With
 recurrence ``P = T + 1``: at each population's gap step a 'gate' source drives a large
 negative current so no spike of sample ``s-1`` crosses the back-connection into sample ``s``.
+With lanes (``lanes.py``) ``s`` counts groups of ``L`` samples, one per copy of the network.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import time
 import numpy as np
 
 from .compat import import_lava
+from .lanes import lava_classes, replicate, tile_inputs
 from .plan import Plan
+from .readout import recorders, release_shared
 
 GATE_CURRENT = -1e9  # float; fixed point uses the most negative 8-bit weight at the top exponent
 
@@ -51,6 +54,26 @@ def conv_kernel(weight: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(weight.transpose(0, 3, 2, 1)[:, ::-1, ::-1])
 
 
+def standard_models(L, fixed: bool) -> dict[type, type]:
+    """Process class -> the model ``Loihi2SimCfg(select_tag=precision)`` picks for it, handed to
+    Lava up front (``exception_proc_model_map``, keyed by process): Lava's own model discovery
+    re-executes every module beside a process class on every run (~50 ms per run; the choice is
+    checked against Lava's in ``tests/backends/test_lava_lanes.py``)."""
+    from lava.proc.conv.models import PyConvModelFixed, PyConvModelFloat
+    from lava.proc.dense.models import PyDenseModelBitAcc, PyDenseModelFloat
+    from lava.proc.io.source import PySendModelFixed, PySendModelFloat
+
+    from .procs.neuron import EdgeLIF, PyEdgeLifFixed, PyEdgeLifFloat
+
+    pairs = {
+        EdgeLIF: (PyEdgeLifFloat, PyEdgeLifFixed),
+        L.dense.Dense: (PyDenseModelFloat, PyDenseModelBitAcc),
+        L.conv.Conv: (PyConvModelFloat, PyConvModelFixed),
+        L.io_source.RingBuffer: (PySendModelFloat, PySendModelFixed),
+    }
+    return {proc: models[int(fixed)] for proc, models in pairs.items()}
+
+
 class _Builder:
     def __init__(self, plan: Plan, x: dict[str, np.ndarray], record: bool):
         self.L = import_lava()
@@ -61,16 +84,18 @@ class _Builder:
         self.steps = self.S * self.P + plan.max_depth + 1
         self.procs: dict[str, object] = {}
         self.sinks: dict[str, object] = {}
+        self.models: dict[object, type] = {}  # process -> its model, bypassing Lava's discovery
+        self.extra: list[object] = []  # processes not in self.procs (constants)
         self.x = x
 
     def sources(self) -> None:
         """One ``RingBuffer`` per graph input (a multimodal graph has several), same timing each."""
         plan, L = self.plan, self.L
+        idx = (np.arange(self.S)[:, None] * self.P + np.arange(self.T)[None, :]).reshape(-1)
         for name, shape in plan.inputs.items():
             data = np.zeros((*lava_shape(shape), self.steps))
-            for s in range(self.S):
-                for k in range(self.T):
-                    data[..., s * self.P + k] = to_lava(self.x[name][k, s].reshape(shape))
+            series = np.swapaxes(self.x[name], 0, 1).reshape(self.S * self.T, *shape)  # [(s, k), *shape]
+            data[..., idx] = np.transpose(series)  # all axes reversed: [*lava_shape, (s, k)]
             if self.fixed:
                 data = np.round(data * plan.input_scale).astype(np.int32)
             self.procs[name] = L.io_source.RingBuffer(data=data)
@@ -102,7 +127,13 @@ class _Builder:
                 src_shape = self.plan.unit_shape(c.src)
                 weight = dense_columns(c.weight, src_shape) if c.flatten_src else c.weight
                 kw = dict(weight_exp=c.weight_exp, num_weight_bits=8) if self.fixed else {}
-                proc = L.dense.Dense(weights=weight, num_message_bits=bits, name=f"conn:{c.name}", **kw)
+                if self.plan.lanes > 1:  # W once, applied per lane (lanes.py)
+                    lane_dense, *models = lava_classes()
+                    kw["lanes"] = self.plan.lanes
+                    proc = lane_dense(weights=weight, num_message_bits=bits, name=f"conn:{c.name}", **kw)
+                    self.models[proc] = models[self.fixed]
+                else:
+                    proc = L.dense.Dense(weights=weight, num_message_bits=bits, name=f"conn:{c.name}", **kw)
             else:
                 proc = L.conv.Conv(
                     weight=conv_kernel(c.weight),
@@ -133,10 +164,12 @@ class _Builder:
         with_u = [p for p in plan.populations.values() if p.bias_u is not None and np.any(p.bias_u)]
         if with_u:
             ones = L.io_source.RingBuffer(data=np.ones((1, self.steps), dtype=np.int32 if self.fixed else float))
+            self.extra.append(ones)
             for p in with_u:
                 w = to_lava(p.bias_u).reshape(-1, 1)
                 kw = dict(weight_exp=int(p.bias_u_exp), num_weight_bits=8) if self.fixed else {}
                 d = L.dense.Dense(weights=w, num_message_bits=24, name=f"bias_u:{p.name}", **kw)
+                self.extra.append(d)
                 ones.s_out.connect(d.s_in)
                 a_out = d.a_out if len(p.shape) == 1 else d.a_out.reshape(lava_shape(p.shape))
                 a_out.connect(self.procs[p.name].a_in)
@@ -147,36 +180,36 @@ class _Builder:
                 for s in range(1, self.S):
                     data[i, s * self.P + p.depth - 2] = 1
             gate = L.io_source.RingBuffer(data=data.astype(np.int32) if self.fixed else data)
+            self.extra.append(gate)
             for i, p in enumerate(gated):
                 n = int(np.prod(p.shape))
                 w = np.zeros((n, len(gated)))
                 w[:, i] = -128 if self.fixed else GATE_CURRENT
                 kw = dict(weight_exp=7, num_weight_bits=8) if self.fixed else {}
                 d = L.dense.Dense(weights=w, num_message_bits=24 if not self.fixed else 0, name=f"gate:{p.name}", **kw)
+                self.extra.append(d)
                 gate.s_out.connect(d.s_in)
                 a_out = d.a_out if len(p.shape) == 1 else d.a_out.reshape(lava_shape(p.shape))
                 a_out.connect(self.procs[p.name].a_in)
 
     def outputs(self) -> None:
-        from lava.proc.monitor.process import Monitor
-
-        L, plan = self.L, self.plan
+        """A ``Recorder`` per tapped (or, recording, every) unit, a ``Probe`` on readout voltages."""
+        plan = self.plan
+        recorder, probe, recorder_model, probe_model = recorders()
         wanted = {t.unit for t in plan.taps if t.kind != "v"}
         if self.record:
             wanted |= set(plan.populations)
-        for unit in wanted:
+        for unit in sorted(wanted):
             if unit in plan.populations and plan.populations[unit].readout:
                 continue
             port = self._out_port(unit)
-            sink = L.io_sink.RingBuffer(shape=port.shape, buffer=self.steps)
+            sink = recorder(shape=port.shape, steps=self.steps, fixed=self.fixed, name=f"rec:{unit}")
             port.connect(sink.a_in)
-            self.sinks[unit] = sink
-        self.monitors = {}
+            self.sinks[unit], self.models[sink] = sink, recorder_model
         for pop in plan.populations.values():
             if pop.readout:
-                mon = Monitor()
-                mon.probe(self.procs[pop.name].v, self.steps)
-                self.monitors[pop.name] = mon
+                sink = probe(var=self.procs[pop.name].v, steps=self.steps, name=f"probe:{pop.name}")
+                self.sinks[pop.name], self.models[sink] = sink, probe_model
 
     def _out_port(self, ref: str):
         proc = self.procs[ref]
@@ -191,27 +224,29 @@ class _Builder:
         self.outputs()
         L = self.L
         anchor = self.procs[self.plan.input_name]
-        cfg = L.run_configs.Loihi2SimCfg(select_tag=self.plan.precision)
+        known = standard_models(L, self.fixed)
+        for proc in [*self.procs.values(), *self.extra]:
+            if proc not in self.models:
+                self.models[proc] = known[type(proc)]
+        cfg = L.run_configs.Loihi2SimCfg(select_tag=self.plan.precision, exception_proc_model_map=self.models)
         start = time.perf_counter()
         anchor.run(condition=L.run_conditions.RunSteps(num_steps=self.steps), run_cfg=cfg)
         wall = time.perf_counter() - start
-        try:
-            raw = {u: np.moveaxis(np.asarray(s.data.get()), -1, 0) for u, s in self.sinks.items()}
-            for name, mon in self.monitors.items():
-                data = mon.get_data()
-                raw[name] = np.asarray(data[f"pop:{name}"]["v"])
-        finally:
-            anchor.stop()
-        out = {}
-        for unit, arr in raw.items():  # [steps, *lava_shape] -> [steps, *nir_shape]
-            out[unit] = from_lava_series(arr)
+        anchor.stop()
+        out = {u: from_lava_series(np.array(s.series)) for u, s in self.sinks.items()}  # -> [steps, *nir_shape]
+        release_shared()
         return out, wall
 
 
 def run_plan(
-    plan: Plan, x: np.ndarray | dict[str, np.ndarray], record: bool = False
+    plan: Plan, x: np.ndarray | dict[str, np.ndarray], record: bool = False, lanes: int = 1
 ) -> tuple[dict[str, np.ndarray], float]:
     """Run ``x`` ``[T, B, *input]`` (a dict Input name -> ``[T, B, *shape]`` with several inputs)
-    through ``plan``; raw per-unit time series and the Lava wall time."""
+    through ``plan``; raw per-unit time series and the Lava wall time.
+
+    ``lanes > 1``: ``lanes`` copies of the network run ``lanes`` samples at once (``lanes.py``);
+    the series are then ``[steps, lanes * n]`` over ``ceil(B / lanes)`` sample groups."""
     xs = x if isinstance(x, dict) else {plan.input_name: x}
+    if lanes > 1:
+        plan, xs = replicate(plan, lanes), tile_inputs(xs, lanes)
     return _Builder(plan, xs, record).run()

@@ -114,6 +114,7 @@ class Plan:
     dt: float = 1e-4
     precision: str = "floating_pt"
     input_scale: float = 1.0  # fixed point: input integers = round(x * input_scale), every input
+    lanes: int = 1  # copies of the network side by side, one sample each (``lanes.py``)
 
     def __post_init__(self) -> None:
         if not self.inputs:
