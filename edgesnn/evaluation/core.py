@@ -18,6 +18,7 @@ from ..metrics import ActivityReport, profile_metrics
 from .artifact import Artifact, resolve
 from .batches import DEFAULT_BATCH, RunSummary, run_split
 from .data import TestSplit, load_test_split
+from .names import readable_names
 from .report import Activity, Energy, Latency, Memory, Report, confusion_matrix, per_class_accuracy
 
 
@@ -106,6 +107,7 @@ def build_report(art: Artifact, split: TestSplit, run: RunSummary, profile: Prof
         feasible=all(c.ok for c in checks) if checks else None,
         training=training_info(art),
         device=_device(art, a),
+        layer_names=readable_names(art.graph, layer_order(art)),
         assumptions=[*art.assumptions, *split.assumptions],
         notes=notes,
         versions=_versions(art),

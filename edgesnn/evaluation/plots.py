@@ -31,7 +31,7 @@ def firing_rates(report: Report):
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.4, 0.5 * len(rates) + 1.8))
     names = [k for k in report.activity.layers if k in rates] + [k for k in rates if k not in report.activity.layers]
-    ax.barh(names, [rates[k] for k in names], color="#3b75af")
+    ax.barh([report.layer_names.get(k, k) for k in names], [rates[k] for k in names], color="#3b75af")
     ax.axvline(
         report.activity.mean_firing_rate, color="#c44e52", ls="--", label=f"mean {report.activity.mean_firing_rate:.3f}"
     )
@@ -49,7 +49,7 @@ def raster(report: Report):
     if report.sample_input is not None:
         panels.append(("input", np.asarray(report.sample_input)))
     panels += [
-        (k, np.asarray(report.sample_records[k]))
+        (report.layer_names.get(k, k), np.asarray(report.sample_records[k]))
         for k in report.activity.layers
         if k in report.activity.firing_rates and k in report.sample_records
     ]
@@ -109,7 +109,7 @@ def energy(report: Report):
     )
     names = [k for k in report.activity.layers if k in e.snn_layers_uj]
     names += [k for k in e.snn_layers_uj if k not in names]
-    ax1.barh(names, [e.snn_layers_uj[k] for k in names], color="#55a868")
+    ax1.barh([report.layer_names.get(k, k) for k in names], [e.snn_layers_uj[k] for k in names], color="#55a868")
     ax1.invert_yaxis()
     ax1.set_xlabel("µJ per inference")
     ax1.set_title(f"SNN energy per layer ({e.table})", fontsize=9)

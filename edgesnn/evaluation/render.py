@@ -39,21 +39,27 @@ def _layer_names(r: Report) -> list[str]:
     return list(dict.fromkeys([*r.activity.layers, *r.energy.snn_layers_uj, *r.activity.firing_rates]))
 
 
+def label(r: Report, key: str) -> str:
+    """The readable name of layer ``key`` (its graph id when the report has none)."""
+    return r.layer_names.get(key, key)
+
+
 def terminal_layers(r: Report) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the terminal's short per-layer table (``edgesnn evaluate``)."""
     values = [lookup(r, f.path) for f in TERMINAL_COLUMNS]
     return (
         ["layer", *(f.label for f in TERMINAL_COLUMNS)],
-        [[k, *(fmt(v.get(k)) for v in values)] for k in r.activity.layers],
+        [[label(r, k), *(fmt(v.get(k)) for v in values)] for k in r.activity.layers],
     )
 
 
 def sections(r: Report) -> list[Section]:
     values = [lookup(r, f.path) for f in LAYER_COLUMNS]
-    per_layer = [[k, *(v.get(k) for v in values)] for k in _layer_names(r)]
+    ids = ["graph id"] if r.layer_names else []
+    per_layer = [[label(r, k), *(v.get(k) for v in values), *([k] if r.layer_names else [])] for k in _layer_names(r)]
     out: list[Section] = [
         ("Summary", ["metric", "value"], summary_rows(r)),
-        ("Per layer (per inference)", ["layer", *(f.label for f in LAYER_COLUMNS)], per_layer),
+        ("Per layer (per inference)", ["layer", *(f.label for f in LAYER_COLUMNS), *ids], per_layer),
         ("Per-class accuracy", ["class", "accuracy"], [[c, v] for c, v in r.per_class_accuracy.items()]),
         (
             f"Profile checks ({r.profile or 'none'}; slack = value − limit, ≤ 0 is feasible)",

@@ -132,6 +132,7 @@ def build_sample_report(full: bool = True):
         }
         if full
         else None,
+        layer_names={"fc1": "fc1", "lif1": "lif1", "fc2": "fc2", "lif2": "lif2"} if full else {},
         assumptions=[] if full else ["split seed 0"],
         notes=["break-even rate <= 0: a | b"],
         versions={"edgesnn": "0.0.test"},

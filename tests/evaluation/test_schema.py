@@ -99,3 +99,46 @@ def test_terminal_layers_are_the_flagged_columns(sample_report):
     header, rows = render.terminal_layers(sample_report())
     assert header == ["layer", "rate", "SynOps", "energy µJ"]
     assert [row[0] for row in rows] == sample_report().activity.layers
+
+
+def test_readable_layer_names_follow_the_evaluation_order():
+    """fc / rec / lif numbered as a person reads the network, whatever the converter called them."""
+    import nir
+    import numpy as np
+
+    from edgesnn.evaluation.names import readable_names
+    from edgesnn.nir.flat import flatten, order
+
+    f = np.float32
+
+    def lif(n):
+        return nir.LIF(tau=np.full(n, 0.01, f), r=np.ones(n, f), v_leak=np.zeros(n, f), v_threshold=np.ones(n, f))
+
+    nodes = {
+        "x": nir.Input(input_type=np.array([3])),
+        "dense_ops_0_parts_0": nir.Affine(weight=np.ones((4, 3), f), bias=np.zeros(4, f)),
+        "dense_acts_0": lif(4),
+        "w_rec": nir.Linear(weight=np.ones((4, 4), f)),
+        "dense_readout_parts_0": nir.Linear(weight=np.ones((2, 4), f)),
+        "dense_out_act": lif(2),
+        "output": nir.Output(output_type=np.array([2])),
+    }
+    edges = [
+        ("x", "dense_ops_0_parts_0"),
+        ("dense_ops_0_parts_0", "dense_acts_0"),
+        ("dense_acts_0", "w_rec"),
+        ("w_rec", "dense_acts_0"),
+        ("dense_acts_0", "dense_readout_parts_0"),
+        ("dense_readout_parts_0", "dense_out_act"),
+        ("dense_out_act", "output"),
+    ]
+    graph = nir.NIRGraph(nodes=nodes, edges=edges)
+    seq, _ = order(flatten(graph))
+    layers = [k for k in seq if k not in ("x", "output")]
+    assert readable_names(graph, layers) == {
+        "dense_ops_0_parts_0": "fc1",
+        "dense_acts_0": "lif1",
+        "w_rec": "rec1",
+        "dense_readout_parts_0": "fc2",
+        "dense_out_act": "lif2",
+    }
