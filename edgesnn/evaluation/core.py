@@ -149,7 +149,17 @@ def _activity(a: ActivityReport, run: RunSummary, art: Artifact) -> Activity:
         a.synops_counting,
         a.neuron_updates,
         a.neuron_updates_total,
+        *_flops(a, art),
     )
+
+
+def _flops(a: ActivityReport, art: Artifact) -> tuple[int, float, float]:
+    """(ANN pass, SNN per step, SNN per inference) FLOPs (``edgesnn/metrics/flops.py``)."""
+    from ..metrics import bias_adds
+
+    bias, steps = bias_adds(art.graph), max(int(a.timesteps), 1)
+    snn = 2 * float(a.synops_total) + bias * steps
+    return 2 * int(a.ann_macs_total) + bias, snn / steps, snn
 
 
 def layer_order(art: Artifact) -> list[str]:

@@ -105,6 +105,17 @@ ACTIVITY = Section(
         Field(
             "neuron_updates_per_inference", int, "", "neuron updates of all layers", label="neuron updates / inference"
         ),
+        Field(
+            "flops_ann",
+            int,
+            "",
+            "FLOPs of one pass of the ANN twin: `2·MACs + bias adds` (the MNIST lab study's convention, "
+            "`edgesnn/metrics/flops.py`)",
+            label="FLOPs: ANN pass, SNN per step, SNN over T",
+            shown="{activity.flops_ann}, {activity.flops_snn_per_step}, {activity.flops_snn}",
+        ),
+        Field("flops_snn_per_step", float, "", "SNN FLOPs per step: `2·synops_per_inference / T + bias adds`"),
+        Field("flops_snn", float, "", "SNN FLOPs per inference: `2·synops_per_inference + bias adds · T`"),
     ),
 )
 

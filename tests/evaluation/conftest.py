@@ -75,6 +75,9 @@ def build_sample_report(full: bool = True):
         {"fc1": "spikes", "fc2": "nonzero"},
         {"lif1": 3200, "lif2": 250},
         3450,
+        18982,
+        5244.017111111111,
+        131100.42777777778,
     )
     energy = Energy(
         "horowitz-45nm-fp32",

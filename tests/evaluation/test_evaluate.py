@@ -102,6 +102,15 @@ def test_report_contents(reports, digits_exports):
     assert "Dampfhoffer" in onnx.energy.caveat
     assert onnx.energy.tables["snn"]["omits"]
     assert onnx.latency.timesteps == 10 and onnx.latency.wall_s_per_sample > 0
+    # the MNIST lab study's FLOPs view: the ANN's from the graph alone, the SNN's from the measured SynOps
+    from edgesnn.metrics import ann_flops, bias_adds
+    from edgesnn.nir import read_graph
+
+    graph = read_graph(digits_exports["onnx"] / "model.nir")
+    a = onnx.activity
+    assert a.flops_ann == ann_flops(graph) > 0
+    assert a.flops_snn == pytest.approx(2 * a.synops_per_inference + 10 * bias_adds(graph))
+    assert a.flops_snn_per_step == pytest.approx(a.flops_snn / 10)
     assert onnx.profile == "wearable" and {c["name"] for c in onnx.checks} >= {"max_latency_ms", "max_energy_uj"}
     assert all(set(c) == {"name", "value", "limit", "slack", "ok", "note"} for c in onnx.checks)
     assert onnx.training is not None and onnx.training["train_seconds"] > 0
