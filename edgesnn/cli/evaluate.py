@@ -34,6 +34,12 @@ def evaluate(
     ),
     limit: int = typer.Option(None, "--limit", min=1, help="Evaluate only the first N test samples."),
     batch_size: int = typer.Option(128, "--batch-size", min=1, help="Samples per runtime call."),
+    ann_baseline: str = typer.Option(
+        None,
+        "--ann-baseline",
+        help="Device the ANN twin is priced on, memory counted (built-in: edgesnn devices, or a YAML file); "
+        "default: the target's ann_baseline, else the profile's (a wearable: cortex-m4).",
+    ),
     reset: str = RESET_OPTION,
     dt: float = DT_OPTION,
     as_json: bool = JSON_OPTION,
@@ -64,6 +70,7 @@ def evaluate(
                     batch_size=batch_size,
                     reset=reset,
                     dt=dt,
+                    ann_baseline=ann_baseline,
                 )
             )
         outs.append(where)

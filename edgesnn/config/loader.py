@@ -1,7 +1,7 @@
 """Find and load profiles and targets by built-in name or YAML path.
 
-Built-ins live in the top-level ``profiles/`` and ``targets/`` folders of the source tree,
-shipped inside the wheel as ``edgesnn/_data/{profiles,targets}``.
+Built-ins live in the top-level ``profiles/``, ``targets/`` and ``devices/`` folders of the
+source tree, shipped inside the wheel as ``edgesnn/_data/{profiles,targets,devices}``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ..data.load import path_state
 from ..errors import ConfigError, UsageError, did_you_mean, unknown_name
 from ..io import read_structured
 from ..layout import TARGET_FILE
+from .device import Device
 from .schema import Profile, Target
 
 M = TypeVar("M", bound=BaseModel)
@@ -81,7 +82,20 @@ def _known_keys(schema: type[BaseModel], loc: tuple) -> list[str]:
 
 @cache
 def load_profile(name_or_path: str | Path) -> Profile:
-    return _load("profiles", Profile, name_or_path)
+    profile = _load("profiles", Profile, name_or_path)
+    check_devices(str(name_or_path), ann_baseline=profile.ann_baseline)
+    return profile
+
+
+def check_devices(where: str, **names: str | None) -> None:
+    """ConfigError (one line, naming the file and the key) for a device name that does not load."""
+    for key, name in names.items():
+        if name is None:
+            continue
+        try:
+            load_device(name)
+        except UsageError as exc:
+            raise ConfigError(f"{where}: {key}: {exc}") from None
 
 
 @cache
@@ -91,6 +105,7 @@ def load_target(name_or_path: str | Path) -> Target:
     precisions, ``numerics.quantize`` a known scheme."""
     target = _load("targets", Target, name_or_path)
     check_backend(target, where=str(name_or_path))
+    check_devices(str(name_or_path), device=target.device, ann_baseline=target.ann_baseline)
     return target
 
 
@@ -138,6 +153,16 @@ def save_target(target: Target, directory: Path) -> Path | None:
     path = Path(directory) / TARGET_FILE
     path.write_text(yaml.safe_dump(target.model_dump(mode="json"), sort_keys=False))
     return path
+
+
+@cache
+def load_device(name_or_path: str | Path) -> Device:
+    """A device cost table (``devices/``): built-in name or YAML path."""
+    return _load("devices", Device, name_or_path)
+
+
+def list_devices() -> list[Device]:
+    return [load_device(n) for n in builtin_names("devices")]
 
 
 def list_profiles() -> list[Profile]:

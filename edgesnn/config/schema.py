@@ -46,6 +46,9 @@ class Profile(_Strict):
     )
     limits: Limits = Limits()
     default_target: str = "onnx-cpu"
+    #: the device (``devices/``) an ANN for this application would otherwise run on: its twin is
+    #: priced there (``--ann-baseline`` overrides; a target's own ``ann_baseline`` comes first)
+    ann_baseline: str | None = None
 
     @property
     def step_budget(self) -> int | None:
@@ -126,6 +129,10 @@ class Target(_Strict):
     max_memory_bytes: PositiveInt | None = None
     energy: EnergyTable
     ann_energy: EnergyTable | None = None
+    #: the device (``devices/``) that prices this target's SNN with memory included (like-for-like energy)
+    device: str | None = None
+    #: the device its ANN twin is compared against (default: the profile's ``ann_baseline``)
+    ann_baseline: str | None = None
 
     @property
     def weight_bytes(self) -> float:

@@ -14,7 +14,7 @@ from .batches import RunSummary, run_split
 from .compare import COLUMNS, comparison_markdown, comparison_rows
 from .core import build_report, evaluate
 from .outputs import default_out, write_report
-from .report import SCHEMA, Activity, Energy, Latency, Memory, Report
+from .report import SCHEMA, Activity, Energy, Latency, LikeForLike, Memory, Report
 
 __all__ = [
     "COLUMNS",
@@ -23,6 +23,7 @@ __all__ = [
     "Artifact",
     "Energy",
     "Latency",
+    "LikeForLike",
     "Memory",
     "Report",
     "RunSummary",

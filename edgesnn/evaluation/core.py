@@ -34,6 +34,7 @@ def evaluate(
     batch_size: int = DEFAULT_BATCH,
     reset: str | None = None,
     dt: float | None = None,
+    ann_baseline: str | None = None,
 ) -> Report:
     """Evaluate ``artifact`` (export directory or ``.nir``) on the test split of ``dataset``.
 
@@ -41,7 +42,8 @@ def evaluate(
     manifest's. ``target``: another table of the same runtime, or "nir" for the reference
     simulator. ``out``: also write report.json/.md/.html and PNGs there. ``limit``: first N
     test samples. ``progress(done, total)`` is called after every batch. ``reset`` / ``dt``: for a
-    bare ``.nir`` that does not state them.
+    bare ``.nir`` that does not state them. ``ann_baseline``: the device (``devices/``) the ANN
+    twin is priced on in the like-for-like section (default: the target's, else the profile's).
     """
     if out is not None:
         from .outputs import check_out
@@ -60,8 +62,12 @@ def evaluate(
             )
         split = load_test_split(art, dataset, limit)
         prof = _profile(profile, art)
+        if ann_baseline is not None:
+            from ..config.loader import load_device
+
+            load_device(ann_baseline)  # an unknown name fails before the run, with close matches
         run = run_split(art, split.x, len(split.classes), batch_size, progress)
-        report = build_report(art, split, run, prof)
+        report = build_report(art, split, run, prof, ann_baseline)
     if out is not None:
         from .outputs import write_report
 
@@ -76,8 +82,12 @@ def _profile(profile: str | Profile | None, art: Artifact) -> Profile | None:
     return load_profile(name) if name else None
 
 
-def build_report(art: Artifact, split: TestSplit, run: RunSummary, profile: Profile | None) -> Report:
+def build_report(
+    art: Artifact, split: TestSplit, run: RunSummary, profile: Profile | None, ann_baseline: str | None = None
+) -> Report:
     """Assemble the :class:`Report` from a finished run."""
+    from .fair import like_for_like
+
     a = run.activity
     n = int(split.y.shape[0])
     cm = confusion_matrix(split.y, run.predictions, len(split.classes))
@@ -101,6 +111,7 @@ def build_report(art: Artifact, split: TestSplit, run: RunSummary, profile: Prof
         memory=_memory(art, a),
         activity=_activity(a, run, art),
         energy=_energy(a),
+        like_for_like=like_for_like(art, a, profile, ann_baseline),
         latency=_latency(a, run, n, dt),
         profile=profile.name if profile else None,
         checks=[c.to_dict() for c in checks],

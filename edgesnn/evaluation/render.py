@@ -27,7 +27,7 @@ def summary_rows(r: Report) -> list[list[Any]]:
     rows = [
         ["accuracy", f"{r.accuracy:.4f} ({r.samples} test samples of {r.dataset})"],
         ["parameters (weights + biases)", r.parameters["total"]],
-        *([f.row_label(r), f.cell(r)] for f in SUMMARY),
+        *([f.row_label(r), f.cell(r)] for f in SUMMARY if lookup(r, f.section) is not None),
     ]
     if r.training:
         rows.append(["training time (s)", fmt(r.training.get("train_seconds"))])
@@ -54,12 +54,13 @@ def terminal_layers(r: Report) -> tuple[list[str], list[list[str]]]:
 
 
 def sections(r: Report) -> list[Section]:
-    values = [lookup(r, f.path) for f in LAYER_COLUMNS]
+    columns = [f for f in LAYER_COLUMNS if lookup(r, f.section) is not None]  # a null section has no column
+    values = [lookup(r, f.path) for f in columns]
     ids = ["graph id"] if r.layer_names else []
     per_layer = [[label(r, k), *(v.get(k) for v in values), *([k] if r.layer_names else [])] for k in _layer_names(r)]
     out: list[Section] = [
         ("Summary", ["metric", "value"], summary_rows(r)),
-        ("Per layer (per inference)", ["layer", *(f.label for f in LAYER_COLUMNS), *ids], per_layer),
+        ("Per layer (per inference)", ["layer", *(f.label for f in columns), *ids], per_layer),
         ("Per-class accuracy", ["class", "accuracy"], [[c, v] for c, v in r.per_class_accuracy.items()]),
         (
             f"Profile checks ({r.profile or 'none'}; slack = value − limit, ≤ 0 is feasible)",
@@ -76,6 +77,23 @@ def sections(r: Report) -> list[Section]:
                 rows,
             )
         )
+    if r.like_for_like is not None:
+        for side, t in r.like_for_like.devices.items():
+            rows = [[k, c["value_pj"], c["source"]] for k, c in t["constants"].items()]
+            mem = t["memory"]
+            if isinstance(mem, dict):
+                rows += [
+                    [
+                        f"SRAM ≤ {m['max_bytes']} B, read / write per {mem['word_bits']}-bit access",
+                        f"{m['read_pj']:g} / {m['write_pj']:g}",
+                        m["source"],
+                    ]
+                    for m in mem["levels"]
+                ]
+            else:
+                rows.append(["memory", "", mem])
+            rows += [["covers", "", t["covers"]], ["omits", "", t["omits"]]]
+            out.append((f"Device '{t['device']}' ({side}, memory counted)", ["constant", "pJ", "source"], rows))
     for kind, t in r.energy.tables.items():
         if t:
             rows = [[k, c["value_pj"], c["source"]] for k, c in t["constants"].items()]

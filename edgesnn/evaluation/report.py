@@ -1,7 +1,7 @@
 """The evaluation report: a typed record, versioned JSON (``schema = "edgesnn.report/1"``).
 
 Every figure is per inference (one test sample of T steps) unless named ``*_total``; energies
-in microjoules; memory in bytes. The measured sections (memory, activity, energy, latency) are
+in microjoules; memory in bytes. The measured sections (memory, activity, energy, like_for_like, latency) are
 declared in :mod:`edgesnn.evaluation.schema`; the JSON layout is documented in
 docs/report-schema.md, whose field table is generated from that declaration. Adding a field is
 backwards compatible, renaming or removing one bumps the schema version.
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .schema import ACTIVITY, ENERGY, LATENCY, MEMORY
+from .schema import ACTIVITY, ENERGY, LATENCY, LIKE_FOR_LIKE, MEMORY
 
 SCHEMA = "edgesnn.report/1"
 
@@ -26,6 +26,7 @@ Memory = MEMORY.record_type(__name__)
 Activity = ACTIVITY.record_type(__name__)
 Energy = ENERGY.record_type(__name__)
 Latency = LATENCY.record_type(__name__)
+LikeForLike = LIKE_FOR_LIKE.record_type(__name__)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Report:
     memory: Memory
     activity: Activity
     energy: Energy
+    like_for_like: LikeForLike | None  # null: the target names no device (``edgesnn/metrics/like_for_like.py``)
     latency: Latency
     profile: str | None
     checks: list[dict[str, Any]]  # name, value, limit, slack (<= 0 feasible), ok

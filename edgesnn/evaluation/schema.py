@@ -181,6 +181,71 @@ ENERGY = Section(
     ),
 )
 
+LIKE_FOR_LIKE = Section(
+    "like_for_like",
+    "LikeForLike",
+    "Energy with memory counted on both sides: the SNN on its device, the ANN twin on the device it "
+    "would otherwise run on (`edgesnn/metrics/like_for_like.py`); null when the target names no device.",
+    (
+        Field("snn_device", str, "", "the device pricing the SNN (the target's `device`)"),
+        Field(
+            "ann_device",
+            str,
+            "",
+            "the device pricing the ANN twin (`--ann-baseline`, else the target's or the profile's `ann_baseline`)",
+        ),
+        Field(
+            "snn_uj",
+            float,
+            "µJ",
+            "SNN energy per inference, compute + memory, on `snn_device`",
+            label="SNN energy, memory included",
+            shown="{like_for_like.snn_uj:.4g} µJ on {like_for_like.snn_device} (compute {like_for_like.snn_compute_uj:.4g}, "
+            "memory {like_for_like.snn_memory_uj:.4g})",
+        ),
+        Field("snn_compute_uj", float, "µJ", "synaptic operations, neuron updates and spikes"),
+        Field("snn_memory_uj", float, "µJ", "weight reads, state reads and writes, event traffic"),
+        Field("snn_layers_uj", dict[str, float], "µJ", "`snn_uj` of each layer", label="SNN µJ (mem. incl.)"),
+        Field(
+            "ann_uj",
+            float,
+            "µJ",
+            "the ANN twin's energy per inference, compute + memory, on `ann_device`",
+            label="ANN twin energy, memory included",
+            shown="{like_for_like.ann_uj:.4g} µJ on {like_for_like.ann_device} (compute {like_for_like.ann_compute_uj:.4g}, "
+            "memory {like_for_like.ann_memory_uj:.4g}; {like_for_like.ann_passes} pass(es))",
+        ),
+        Field("ann_compute_uj", float, "µJ", "multiply-accumulates"),
+        Field("ann_memory_uj", float, "µJ", "weight and activation reads, activation writes"),
+        Field("ann_layers_uj", dict[str, float], "µJ", "`ann_uj` of each synaptic layer", label="ANN µJ (mem. incl.)"),
+        Field("ann_passes", int, "", "ANN passes per inference: T for a sequence read frame by frame, else 1"),
+        Field(
+            "snn_over_ann",
+            float | None,
+            "",
+            "`snn_uj / ann_uj`",
+            label="SNN / ANN energy, like for like",
+            shown="{like_for_like.snn_over_ann:.4g} ({like_for_like.snn_device} vs {like_for_like.ann_device})",
+        ),
+        Field(
+            "break_even_rate",
+            float | None,
+            "",
+            "mean firing rate r* at which the SNN's energy equals the ANN's on these devices, memory included; "
+            "≤ 0: more even when silent; ≥ 1: cheaper at any rate; null: independent of the rate",
+            label="break-even firing rate, like for like",
+        ),
+        Field("counts", dict[str, Any], "", "what was priced: `snn` and `ann` counts per inference", keys="side"),
+        Field(
+            "devices",
+            dict[str, Any],
+            "",
+            "`snn` and `ann` device tables (`covers`, `omits`, constants with sources, memory)",
+            keys="side",
+        ),
+    ),
+)
+
 LATENCY = Section(
     "latency",
     "Latency",
@@ -213,9 +278,9 @@ LATENCY = Section(
 )
 
 #: report.json's order (``Report``'s attributes)
-SECTIONS: tuple[Section, ...] = (MEMORY, ACTIVITY, ENERGY, LATENCY)
+SECTIONS: tuple[Section, ...] = (MEMORY, ACTIVITY, ENERGY, LIKE_FOR_LIKE, LATENCY)
 #: the summary reads size, then time, then activity and its cost: a reading order, not the JSON's
-SUMMARY_ORDER = ("memory", "latency", "activity", "energy")
+SUMMARY_ORDER = ("memory", "latency", "activity", "energy", "like_for_like")
 
 _BY_NAME = {s.name: s for s in SECTIONS}
 _BY_PATH = {f.path: f for s in SECTIONS for f in s.fields}

@@ -38,7 +38,7 @@ def digits_exports(tmp_path_factory) -> dict:
 
 def build_sample_report(full: bool = True):
     """A report with every section filled; ``full=False`` leaves the optional parts empty."""
-    from edgesnn.evaluation import Activity, Energy, Latency, Memory, Report
+    from edgesnn.evaluation import Activity, Energy, Latency, LikeForLike, Memory, Report
 
     tables = {
         "snn": {
@@ -123,6 +123,47 @@ def build_sample_report(full: bool = True):
         memory=memory,
         activity=activity,
         energy=energy,
+        like_for_like=LikeForLike(
+            "loihi2",
+            "cortex-m4",
+            3.25,
+            2.5,
+            0.75,
+            {"fc1": 1.5, "lif1": 1.0, "fc2": 0.5, "lif2": 0.25},
+            5.69,
+            5.69,
+            0.0,
+            {"fc1": 4.9, "fc2": 0.79},
+            1,
+            0.5711775043936731,
+            0.21,
+            {"snn": {"synops": 65550.2, "events": 2000.0}, "ann": {"macs": 9472.0}},
+            {
+                "snn": {
+                    "device": "loihi2",
+                    "kind": "neuromorphic",
+                    "covers": "ops | memory",
+                    "omits": "static power",
+                    "bits": 8,
+                    "constants": {"e_synop_pj": {"value_pj": 23.6, "source": "Davies 2018"}},
+                    "memory": "included in the operation costs",
+                },
+                "ann": {
+                    "device": "sram-chip",
+                    "kind": "accelerator",
+                    "covers": "int8 <ops>",
+                    "omits": "DRAM",
+                    "bits": 8,
+                    "constants": {"e_mac_pj": {"value_pj": 0.23, "source": "Horowitz 2014"}},
+                    "memory": {
+                        "word_bits": 64,
+                        "levels": [{"max_bytes": 8192, "read_pj": 10.0, "write_pj": 10.0, "source": "Horowitz"}],
+                    },
+                },
+            },
+        )
+        if full
+        else None,
         latency=latency,
         profile="wearable" if full else None,
         checks=checks if full else [],

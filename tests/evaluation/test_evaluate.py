@@ -111,6 +111,15 @@ def test_report_contents(reports, digits_exports):
     assert a.flops_ann == ann_flops(graph) > 0
     assert a.flops_snn == pytest.approx(2 * a.synops_per_inference + 10 * bias_adds(graph))
     assert a.flops_snn_per_step == pytest.approx(a.flops_snn / 10)
+    # like for like: the SNN on the target's device, the twin on the wearable profile's baseline
+    f = onnx.like_for_like
+    assert (f.snn_device, f.ann_device) == ("horowitz-45nm-fp32", "cortex-m4") and f.ann_passes == 1
+    assert f.snn_uj == pytest.approx(f.snn_compute_uj + f.snn_memory_uj) and f.snn_memory_uj > 0
+    assert f.ann_memory_uj == 0 and f.ann_compute_uj == pytest.approx(600e-6 * f.counts["ann"]["macs"])
+    assert f.counts["ann"]["macs"] == sum(onnx.energy.ann_macs_layers.values())
+    assert f.counts["snn"]["synops"] == pytest.approx(a.synops_per_inference)
+    assert f.snn_over_ann == pytest.approx(f.snn_uj / f.ann_uj) and f.break_even_rate is not None
+    assert set(f.snn_layers_uj) == set(onnx.activity.layers)
     assert onnx.profile == "wearable" and {c["name"] for c in onnx.checks} >= {"max_latency_ms", "max_energy_uj"}
     assert all(set(c) == {"name", "value", "limit", "slack", "ok", "note"} for c in onnx.checks)
     assert onnx.training is not None and onnx.training["train_seconds"] > 0
@@ -185,3 +194,14 @@ def test_lava_float_agrees_with_reference_within_tolerance(digits_exports, tmp_p
         entries = n * ref.activity.neuron_updates[layer]  # samples x neurons x T
         assert abs(lava.activity.spike_counts_total[layer] - count) <= tolerance * entries
     assert abs(lava.accuracy - ref.accuracy) <= 1.0 / n + 1e-12
+
+
+def test_ann_baseline_override_and_an_unknown_device(digits_exports):
+    from edgesnn.errors import UsageError
+
+    r = evaluate(digits_exports["onnx"], limit=8, batch_size=8, ann_baseline="horowitz-45nm-int8")
+    f = r.like_for_like
+    assert f.ann_device == "horowitz-45nm-int8" and f.ann_memory_uj > 0
+    assert f.devices["ann"]["memory"]["levels"][0]["source"].startswith("Horowitz")
+    with pytest.raises(UsageError, match="did you mean 'cortex-m4'"):
+        evaluate(digits_exports["onnx"], limit=8, ann_baseline="cortx-m4")

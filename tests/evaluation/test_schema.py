@@ -13,11 +13,22 @@ from pathlib import Path
 
 import pytest
 
-from edgesnn.evaluation import Activity, Energy, Latency, Memory, Report, compare, render, schema, schema_doc
+from edgesnn.evaluation import (
+    Activity,
+    Energy,
+    Latency,
+    LikeForLike,
+    Memory,
+    Report,
+    compare,
+    render,
+    schema,
+    schema_doc,
+)
 from edgesnn.evaluation.fields import Field, Section, expand
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "report-schema.md"
-CLASSES = {"memory": Memory, "activity": Activity, "energy": Energy, "latency": Latency}
+CLASSES = {"memory": Memory, "activity": Activity, "energy": Energy, "like_for_like": LikeForLike, "latency": Latency}
 
 
 def test_dataclasses_and_json_follow_the_declaration(sample_report):
@@ -26,7 +37,7 @@ def test_dataclasses_and_json_follow_the_declaration(sample_report):
         keys = [f.key for f in section.fields]
         assert [f.name for f in fields(CLASSES[section.name])] == keys
         assert list(d[section.name]) == keys
-    assert [f.name for f in fields(Report)][11:15] == [s.name for s in schema.SECTIONS]
+    assert [f.name for f in fields(Report)][11:16] == [s.name for s in schema.SECTIONS]
 
 
 def test_records_pickle_and_compare(sample_report):

@@ -1,0 +1,149 @@
+"""Energy with memory on both sides: the SNN on its device, its ANN twin on the device it would
+otherwise run on, every count reported (the accounting of Lemaire et al., ICONIP 2022, and
+Dampfhoffer et al., IEEE TETCI 2023).
+
+Per inference, with ``acc(n, b)`` the cost of moving one ``b``-bit value of a structure of ``n``
+bytes on the device (``Device.access_pj``: 0 when the device's operation costs contain their
+memory traffic)::
+
+    SNN  compute  Σ_L S_L·e_synop + Σ_N (U_N·e_update + Z_N·e_spike)
+         memory   Σ_L S_L·acc(W_L, w)                     a weight read per synaptic event
+                + Σ_N U_N·k_N·(acc_r + acc_w)(B_N, s)      state read and written per update
+                + (Σ_N Z_N + E_in)·(acc_w + acc_r)(·, 32)  an event written and read once
+    ANN  compute  P·Σ_L M_L·e_mac
+         memory   P·Σ_L [M_L·acc(W_L, a) + M_L·acc(A_L, a) + O_L·acc_w(A_L, a)]
+
+``S_L`` SynOps of synaptic layer L, ``W_L`` its weights in bytes (``w`` bits each), ``U_N`` updates,
+``k_N`` state variables (``B_N`` bytes, ``s`` bits each), ``Z_N`` spikes of neuron layer N,
+``E_in`` input events; ``M_L`` MACs of one ANN pass, ``O_L`` its outputs, ``A_L`` its activations
+(``a`` = the ANN device's operand bits: weights and activations read once per MAC, no reuse,
+outputs written once), ``P`` passes per inference (T for a sequence read frame by frame, else 1).
+
+**Break-even rate** on the same basis. With every neuron firing at rate r, a layer fed by
+neurons does ``r·C_L`` SynOps (``C_L`` its capacity over T) and each neuron layer ``r·n_N·T``
+spikes; the SynOps of layers fed by the graph input stay as measured::
+
+    E_snn(r) = F + r·G,  F = Σ_N U_N·(e_update + state) + Σ_{L fed by input} S_L·(e_synop + acc_L) + E_in·event
+                         G = Σ_{L fed by neurons} C_L·(e_synop + acc_L) + Σ_N n_N·T·(e_spike + event)
+    r* = (E_ann − F) / G        (≤ 0: more than the ANN even silent; ≥ 1: cheaper at any rate)
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from ..config.device import MAC, SPIKE, SYNOP, UPDATE, Device
+
+PJ_PER_UJ = 1e6
+EVENT_BITS = 32  # one address event
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What one inference does, per layer (graph ids), for both models."""
+
+    synops: dict[str, float]  # synaptic layer -> SynOps
+    input_fed: dict[str, bool]  # synaptic layer -> fed by the graph input (its SynOps are data)
+    capacity: dict[str, float]  # synaptic layer -> SynOps over T if every source neuron fired every step
+    weight_bytes: dict[str, float]  # synaptic layer -> its weights and biases at the SNN's weight bits
+    weights: dict[str, int]  # synaptic layer -> weights and biases (count)
+    macs: dict[str, float]  # synaptic layer -> MACs of one ANN pass
+    outputs: dict[str, float]  # synaptic layer -> outputs of one ANN pass
+    neurons: dict[str, int]  # neuron layer -> neurons
+    state_vars: dict[str, int]  # neuron layer -> state variables per neuron
+    updates: dict[str, float]  # neuron layer -> neuron updates (neurons x T)
+    spikes: dict[str, float]  # neuron layer -> spikes
+    input_events: float
+    timesteps: int
+    passes: int  # ANN passes per inference
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Energy of one side (µJ per inference): compute and memory, per layer, with the counts priced."""
+
+    device: str
+    compute_uj: float
+    memory_uj: float
+    layers_uj: dict[str, float]
+    counts: dict[str, float]
+    total_uj: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total_uj", self.compute_uj + self.memory_uj)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _event_pj(device: Device, c: Counts) -> float:
+    buffer = max(c.neurons.values(), default=1) * EVENT_BITS / 8
+    return device.access_pj(buffer, EVENT_BITS, write=True) + device.access_pj(buffer, EVENT_BITS)
+
+
+def _state_pj(device: Device, c: Counts, name: str, state_bits: int) -> float:
+    size = c.neurons[name] * c.state_vars[name] * state_bits / 8
+    return c.state_vars[name] * (device.access_pj(size, state_bits) + device.access_pj(size, state_bits, write=True))
+
+
+def snn_cost(c: Counts, device: Device, weight_bits: int, state_bits: int) -> Cost:
+    """The SNN's energy on ``device`` (module docstring), per layer and split compute / memory."""
+    e_s, e_u, e_z = device.pj(SYNOP), device.pj(UPDATE), device.pj(SPIKE)
+    event = _event_pj(device, c)
+    layers: dict[str, float] = {}
+    compute = memory = 0.0
+    reads = state = 0.0
+    for name, s in c.synops.items():
+        read = device.access_pj(c.weight_bytes[name], weight_bits)
+        compute += s * e_s
+        memory += s * read
+        reads += s
+        layers[name] = s * (e_s + read) / PJ_PER_UJ
+    for name, u in c.updates.items():
+        z = c.spikes.get(name, 0.0)
+        st = u * _state_pj(device, c, name, state_bits)
+        compute += u * e_u + z * e_z
+        memory += st + z * event
+        state += u * c.state_vars[name]
+        layers[name] = (u * e_u + z * e_z + st + z * event) / PJ_PER_UJ
+    memory += c.input_events * event
+    events = sum(c.spikes.values()) + c.input_events
+    counts = {"synops": reads, "weight_reads": reads, "state_accesses": 2 * state, "events": events}
+    return Cost(device.name, compute / PJ_PER_UJ, memory / PJ_PER_UJ, layers, counts)
+
+
+def ann_cost(c: Counts, device: Device) -> Cost:
+    """The ANN twin's energy on ``device`` (module docstring), per layer and split compute / memory."""
+    e_mac, bits = device.pj(MAC), device.bits
+    layers: dict[str, float] = {}
+    compute = memory = 0.0
+    macs = writes = 0.0
+    for name, m in c.macs.items():
+        m, out = m * c.passes, c.outputs[name] * c.passes
+        w_size = c.weights[name] * bits / 8
+        a_size = max(c.outputs[name], 1) * bits / 8
+        mem = m * (device.access_pj(w_size, bits) + device.access_pj(a_size, bits))
+        mem += out * device.access_pj(a_size, bits, write=True)
+        compute += m * e_mac
+        memory += mem
+        macs += m
+        writes += out
+        layers[name] = (m * e_mac + mem) / PJ_PER_UJ
+    counts = {"macs": macs, "weight_reads": macs, "activation_reads": macs, "activation_writes": writes}
+    return Cost(device.name, compute / PJ_PER_UJ, memory / PJ_PER_UJ, layers, counts)
+
+
+def break_even_rate(c: Counts, device: Device, weight_bits: int, state_bits: int, ann_uj: float) -> float | None:
+    """``r*`` with ``E_snn(r*) = E_ann`` on the same basis (module docstring); None if ``G = 0``."""
+    e_s, e_u, e_z = device.pj(SYNOP), device.pj(UPDATE), device.pj(SPIKE)
+    event = _event_pj(device, c)
+    fixed = sum(u * (e_u + _state_pj(device, c, n, state_bits)) for n, u in c.updates.items())
+    fixed += c.input_events * event
+    slope = sum(c.neurons[n] * c.timesteps * (e_z + event) for n in c.updates)
+    for name, s in c.synops.items():
+        per = e_s + device.access_pj(c.weight_bytes[name], weight_bits)
+        if c.input_fed[name]:
+            fixed += s * per
+        else:
+            slope += c.capacity[name] * per
+    return (ann_uj * PJ_PER_UJ - fixed) / slope if slope > 0 else None
