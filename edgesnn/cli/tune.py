@@ -27,7 +27,8 @@ def tune(
     tuner: str = typer.Option(
         None,
         "--tuner",
-        help="optuna: tpe | nsga2 | random | grid | cmaes; nni: TPE | Anneal | Evolution | Random | GridSearch.",
+        help="optuna: tpe | gp (Gaussian-process Bayesian optimisation) | nsga2 | random | grid | cmaes; "
+        "nni: TPE | Anneal | Evolution | Random | GridSearch.",
     ),
     objectives: str = typer.Option(
         "accuracy,energy", "--objectives", help="Comma list of accuracy (max), energy (min), memory (min)."

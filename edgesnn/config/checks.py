@@ -25,6 +25,7 @@ RULES: dict[str, tuple[str, bool]] = {
     "max_param_bytes": ("param_bytes", True),
     "max_state_bytes": ("state_bytes", True),
     "max_energy_uj": ("energy_uj", True),
+    "max_energy_vs_ann": ("energy_vs_ann", True),
     "max_mean_firing_rate": ("mean_firing_rate", True),
     "min_mean_firing_rate": ("mean_firing_rate", False),
 }

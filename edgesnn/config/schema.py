@@ -26,6 +26,8 @@ class Limits(_Strict):
     max_param_bytes: PositiveInt | None = None
     max_state_bytes: PositiveInt | None = None
     max_energy_uj: PositiveFloat | None = None
+    #: SNN energy / ANN-twin energy, like for like (memory counted, each on its device): below 1 the SNN is cheaper
+    max_energy_vs_ann: PositiveFloat | None = None
     max_mean_firing_rate: float | None = Field(default=None, gt=0, le=1)
     min_mean_firing_rate: float | None = Field(default=None, ge=0, lt=1)
 

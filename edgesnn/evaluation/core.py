@@ -91,7 +91,9 @@ def build_report(
     a = run.activity
     n = int(split.y.shape[0])
     cm = confusion_matrix(split.y, run.predictions, len(split.classes))
-    checks = check_profile(profile, profile_metrics(a)) if profile else []
+    fair = like_for_like(art, a, profile, ann_baseline)
+    measured = {**profile_metrics(a), **({"energy_vs_ann": fair.snn_over_ann} if fair and fair.snn_over_ann else {})}
+    checks = check_profile(profile, measured) if profile else []
     notes = [*run.notes, *a.notes]
     if profile is None:
         notes.append("no profile given or named by the manifest: no profile checks")
@@ -111,7 +113,7 @@ def build_report(
         memory=_memory(art, a),
         activity=_activity(a, run, art),
         energy=_energy(a),
-        like_for_like=like_for_like(art, a, profile, ann_baseline),
+        like_for_like=fair,
         latency=_latency(a, run, n, dt),
         profile=profile.name if profile else None,
         checks=[c.to_dict() for c in checks],

@@ -31,8 +31,16 @@ spikes; the SynOps of layers fed by the graph input stay as measured::
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from ..config.device import MAC, SPIKE, SYNOP, UPDATE, Device
+
+if TYPE_CHECKING:
+    import nir
+
+    from .summary import ActivityReport
 
 PJ_PER_UJ = 1e6
 EVENT_BITS = 32  # one address event
@@ -147,3 +155,58 @@ def break_even_rate(c: Counts, device: Device, weight_bits: int, state_bits: int
         else:
             slope += c.capacity[name] * per
     return (ann_uj * PJ_PER_UJ - fixed) / slope if slope > 0 else None
+
+
+def counts_from(graph: nir.NIRGraph, a: ActivityReport, weight_bits: int, passes: int) -> Counts:
+    """What one inference does, per layer, from the measured activity ``a`` and the graph
+    (``weight_bits``: the SNN's; ``passes``: the ANN twin's per inference)."""
+    from ..nir import kinds
+    from ..nir.flat import flatten
+    from ._graph import SYNAPTIC_TYPES, neuron_shape, port_shape
+    from .synops import capacity
+
+    fg = flatten(graph)
+    T = int(a.timesteps)
+    synaptic = fg.of_type(SYNAPTIC_TYPES)
+    caps = capacity(graph, timesteps=T)
+    layers = a.params["layers"]
+    bits = weight_bits
+    weights = {k: int(layers[k]["total"]) if k in layers else 0 for k in synaptic}
+    outputs = {}
+    for k, node in synaptic.items():
+        w = np.asarray(node.weight)
+        per_output = max(w.size // max(w.shape[0], 1), 1)  # weights behind one output value
+        outputs[k] = float(a.ann_macs.get(k, 0)) / per_output
+    neurons = {k: n for k, n in fg.neurons().items() if k in a.neuron_updates}
+    inputs = sum(int(np.prod(port_shape(fg.nodes[k]) or (0,))) for k in fg.inputs)
+    return Counts(
+        synops={k: float(a.synops.get(k, 0.0)) for k in synaptic},
+        input_fed={k: caps.get(k, (0.0, 0.0))[0] > 0 for k in synaptic},
+        capacity={k: float(caps.get(k, (0.0, 0.0))[1]) for k in synaptic},
+        weight_bytes={k: weights[k] * bits / 8 for k in synaptic},
+        weights=weights,
+        macs={k: float(a.ann_macs.get(k, 0)) for k in synaptic},
+        outputs=outputs,
+        neurons={k: int(np.prod(neuron_shape(k, n))) for k, n in neurons.items()},
+        state_vars={k: int(kinds.STATE_VARS.get(type(n).__name__, 1)) for k, n in neurons.items()},
+        updates={k: float(a.neuron_updates[k]) for k in neurons},
+        spikes={k: float(a.spikes.get(k, 0.0)) for k in neurons},
+        input_events=float(a.input_rate) * inputs * T,
+        timesteps=T,
+        passes=passes,
+    )
+
+
+def energy_vs_ann(graph: nir.NIRGraph, a: ActivityReport, target, profile, passes: int) -> float | None:
+    """``E_snn / E_ann`` like for like: the SNN on ``target.device``, the twin on the target's or
+    the profile's ``ann_baseline`` (else the same device); None when the target names no device."""
+    from ..config.loader import load_device
+
+    if target.device is None:
+        return None
+    snn_dev = load_device(target.device)
+    ann_dev = load_device(target.ann_baseline or getattr(profile, "ann_baseline", None) or target.device)
+    num = target.numerics
+    c = counts_from(graph, a, num.weight_bits, passes)
+    ann = ann_cost(c, ann_dev).total_uj
+    return snn_cost(c, snn_dev, num.weight_bits, num.state_bits).total_uj / ann if ann > 0 else None

@@ -35,6 +35,7 @@ TRAINING = {
     "batch_size": 64,
     "epochs": 30,
     "weight_decay": 0.0,
+    "rate_reg": 0.0,  # firing-rate regularisation: loss += rate_reg · mean spikes per neuron and step (hidden and output)
     "init": "random",  # random | ann: start from the ANN twin's transferred weights
     "init_rate": None,  # calibrate each spiking layer to this firing rate before training (None: off)
 }
@@ -137,6 +138,7 @@ RANGES: dict[str, tuple[str, float | None, float | None, bool]] = {
     "batch_size": ("int", 1, None, False),
     "epochs": ("int", 1, None, False),
     "weight_decay": ("float", 0.0, None, False),
+    "rate_reg": ("float", 0.0, None, False),
     "timesteps": ("int", 1, None, True),
     "init_rate": ("float>", 0.0, 1.0, True),
     "encoder_threshold": ("float>", 0.0, None, True),

@@ -10,6 +10,7 @@ import copy
 import math
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,6 +79,30 @@ def snn_accuracy(model: nn.Module, x_enc: torch.Tensor, y: np.ndarray, n_classes
     return float((torch.cat(preds).numpy() == y).mean())
 
 
+@contextmanager
+def rate_penalty(model: nn.Module, weight: float):
+    """Within: ``penalty()`` is ``weight · mean firing rate`` over every spiking layer of the runs
+    made inside (spikes per neuron and step, each layer weighted equally; 0 when ``weight`` is 0).
+    Fewer spikes are fewer synaptic events: the term trades accuracy for energy."""
+    import snntorch as snn
+
+    rates: list[torch.Tensor] = []
+    hooks = (
+        [
+            m.register_forward_hook(lambda _m, _i, out: rates.append(out.mean()))
+            for m in model.modules()
+            if isinstance(m, snn.SpikingNeuron)
+        ]
+        if weight > 0
+        else []
+    )
+    try:
+        yield lambda: weight * torch.stack(rates).mean() if rates else torch.zeros(())
+    finally:
+        for h in hooks:
+            h.remove()
+
+
 def fit_snn(
     model: nn.Module,
     hp: dict,
@@ -115,7 +140,8 @@ def fit_snn(
         for b, i in enumerate(range(0, len(order), bs)):
             idx = order[i : i + bs]
             xb = take(fixed, idx) if fixed is not None else encode(encoder, _rows(x_train, idx), T, [seed, epoch, b])
-            loss = loss_fn(run_snn(model, xb), y_train[idx])
+            with rate_penalty(model, float(hp.get("rate_reg", 0.0))) as penalty:
+                loss = loss_fn(run_snn(model, xb), y_train[idx]) + penalty()
             value = loss.item()  # the one host read per batch (divergence check and epoch mean)
             if not math.isfinite(value):
                 raise DataError(f"training diverged at epoch {epoch + 1} (loss {value}); lower lr={hp['lr']}")

@@ -202,7 +202,7 @@ def train(
                 "history": fit.history,
             }
         )
-    graph_metrics = measure_on_reference(snn_model, hp, profile, target, x_test, T)
+    graph_metrics = measure_on_reference(snn_model, hp, profile, target, x_test, T, prep.train.kind == "timeseries")
     metrics.update(graph_metrics)
     data_spec = {**prep.spec, "encoder": encoder.to_dict(), "timesteps": T, "input_shape": shape_json(view)}
     checks = check_profile(profile, metrics)
@@ -238,9 +238,14 @@ def train_twin(hp, prep, n_classes, epochs, seed, bar, metrics: dict, encoder, T
     return ann
 
 
-def measure_on_reference(model, hp, profile: Profile, target: Target, x_test: torch.Tensor, T: int) -> dict[str, Any]:
-    """Export to NIR, run the reference simulator on the encoded test split, measure activity."""
+def measure_on_reference(
+    model, hp, profile: Profile, target: Target, x_test: torch.Tensor, T: int, sequence: bool = False
+) -> dict[str, Any]:
+    """Export to NIR, run the reference simulator on the encoded test split, measure activity
+    (and ``energy_vs_ann``, the like-for-like ratio, when the target names a device; the ANN
+    twin of a ``sequence`` runs once per frame)."""
     from ..metrics import measure, profile_metrics
+    from ..metrics.like_for_like import energy_vs_ann
     from ..models.to_nir import to_nir
     from ..nir import simulate
 
@@ -253,4 +258,8 @@ def measure_on_reference(model, hp, profile: Profile, target: Target, x_test: to
     )
     run = simulate(graph, x, record=True)
     report = measure(graph, x, run.records, target)
-    return {"activity": report.to_dict(), **profile_metrics(report)}
+    out = {"activity": report.to_dict(), **profile_metrics(report)}
+    ratio = energy_vs_ann(graph, report, target, profile, passes=T if sequence else 1)
+    if ratio is not None:
+        out["energy_vs_ann"] = ratio
+    return out

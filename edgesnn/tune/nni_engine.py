@@ -14,7 +14,6 @@ Hyperband and BOHB have a parameter-id bug and SMAC does not build (NNI is archi
 
 from __future__ import annotations
 
-import json
 import shlex
 import socket
 import sys
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import BackendRunError, ConfigError, RuntimeUnavailableError, UsageError, did_you_mean
 from ..io import read_structured, write_json
 from .engine import Engine, max_rejections, register_engine
+from .nni_records import best_note, collect, rejected_ids
 from .trial import TrialRecord, TuneSetup
 
 if TYPE_CHECKING:
@@ -142,74 +142,6 @@ def build_experiment(
     return exp, code
 
 
-def rejected_ids(setup: TuneSetup) -> set[str]:
-    """NNI trial ids whose record says they were rejected before training (static checks)."""
-    out = set()
-    for f in (setup.out / "trials").glob("nni-*.json"):
-        try:
-            rec = json.loads(f.read_text())
-        except (OSError, ValueError):  # being written
-            continue
-        if rec.get("stage") == "static":
-            out.add(rec.get("trial_id") or f.stem[len("nni-") :])
-    return out
-
-
-def _collect(exp, setup: TuneSetup) -> list[TrialRecord]:
-    """Records from ``export_data()``, plus trials that ended without a final result."""
-    seen: dict[str, TrialRecord] = {}
-    for tr in exp.export_data():
-        value = tr.value if isinstance(tr.value, dict) else {"default": tr.value}
-        if "record" in value:
-            rec = TrialRecord.from_dict(value["record"])
-        else:
-            rec = TrialRecord(len(seen), dict(tr.parameter or {}), state="FAIL", error="no edgesnn record")
-        rec.engine, rec.trial_id = "nni", tr.trialJobId
-        seen[tr.trialJobId] = rec
-    for f in sorted((setup.out / "trials").glob("nni-*.json")):
-        rec = TrialRecord.from_dict(json.loads(f.read_text()))
-        seen.setdefault(rec.trial_id or f.stem, rec)
-    for job in exp.list_trial_jobs():
-        jid = getattr(job, "trialJobId", None)
-        if (
-            jid
-            and jid not in seen
-            and getattr(job, "status", "") in ("FAILED", "USER_CANCELED", "SYS_CANCELED", "EARLY_STOPPED")
-        ):
-            params = _job_params(job)
-            seen[jid] = TrialRecord(
-                int(getattr(job, "sequenceId", len(seen)) or len(seen)),
-                params,
-                state="FAIL",
-                error=f"NNI trial {job.status}",
-                engine="nni",
-                trial_id=jid,
-            )
-    return sorted(seen.values(), key=lambda r: r.number)
-
-
-def _job_params(job) -> dict:
-    """The parameters of an NNI TrialJob (``hyperParameters[0].parameters``), or {}."""
-    forms = getattr(job, "hyperParameters", None) or []
-    params = getattr(forms[0], "parameters", None) if forms else None
-    return dict(params) if isinstance(params, dict) else {}
-
-
-def _best_note(jobs: list) -> str:
-    """'best feasible val …' from the final metrics NNI has received so far."""
-    best = None
-    for j in jobs:
-        for m in getattr(j, "finalMetricData", []) or []:
-            try:
-                data = json.loads(m.data) if isinstance(m.data, str) else m.data
-                data = json.loads(data) if isinstance(data, str) else data
-            except (TypeError, ValueError):
-                continue
-            if isinstance(data, dict) and data.get("feasible") and (best is None or data["accuracy"] > best):
-                best = data["accuracy"]
-    return f"best feasible val {best:.3f}" if best is not None else "no feasible yet"
-
-
 @register_engine
 @dataclass(frozen=True)
 class NNIEngine(Engine):
@@ -285,7 +217,7 @@ class NNIEngine(Engine):
                         if j.status not in ("WAITING", "RUNNING") and getattr(j, "trialJobId", None) not in rejected
                     ]
                     for _ in range(len(finished) - shown):
-                        bar.advance(task, _best_note(finished))
+                        bar.advance(task, best_note(finished))
                     shown = max(shown, len(finished))
                     status = exp.get_status()
                     if status in ("DONE", "STOPPED", "ERROR"):
@@ -298,7 +230,7 @@ class NNIEngine(Engine):
                     time.sleep(1.0)
             if status == "ERROR":
                 notes.append("NNI reported ERROR; see the run directory's nni/ logs")
-            records = _collect(exp, setup)
+            records = collect(exp, setup)
         finally:
             exp.stop()
         return records, notes

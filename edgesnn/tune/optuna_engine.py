@@ -25,81 +25,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import UsageError, unknown_name
+from ..errors import UsageError
 from .engine import Engine, max_rejections, register_engine
-from .optuna_storage import REJECTED, VOID, counted, open_storage, open_study, recover_interrupted, trained
+from .optuna_storage import (
+    REJECTED,
+    VOID,
+    counted,
+    open_storage,
+    open_study,
+    recover_interrupted,
+    rejected_in_a_row,
+    trained,
+)
 from .results import best_feasible
+from .samplers import check_sampler, make_sampler
 from .trial import OBJECTIVES, Pruned, TrialRecord, TuneSetup, run_trial
 
 if TYPE_CHECKING:
     from .config import TuneConfig
-
-
-def _tpe(seed, space, n_obj):
-    import optuna
-
-    # constant liar: running trials count as bad ones, so parallel workers do not pile onto one point
-    return optuna.samplers.TPESampler(seed=seed, multivariate=True, n_startup_trials=5, constant_liar=True)
-
-
-def _nsga2(seed, space, n_obj):
-    import optuna
-
-    return optuna.samplers.NSGAIISampler(seed=seed, population_size=max(4, min(20, 2 * len(space.params))))
-
-
-def _random(seed, space, n_obj):
-    import optuna
-
-    return optuna.samplers.RandomSampler(seed=seed)
-
-
-def _grid(seed, space, n_obj):
-    import optuna
-
-    return optuna.samplers.GridSampler(space.grid(), seed=seed)
-
-
-def _cmaes(seed, space, n_obj):
-    import optuna
-
-    return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
-
-
-SAMPLERS: dict[str, Callable] = {"tpe": _tpe, "nsga2": _nsga2, "random": _random, "grid": _grid, "cmaes": _cmaes}
-
-
-def check_sampler(name: str, n_objectives: int) -> None:
-    """Refuse an unknown sampler, or cmaes on more than one objective."""
-    if name not in SAMPLERS:
-        raise unknown_name("optuna sampler", name, SAMPLERS)
-    if name == "cmaes" and n_objectives > 1:
-        raise UsageError("sampler 'cmaes' optimises one objective; pass --objectives accuracy or use tpe/nsga2")
-
-
-def make_sampler(name: str, seed: int, setup: TuneSetup, n_obj: int, shared: bool = False):
-    """``shared``: workers of one study must not draw the same sequence, so each mixes its
-    process id into the seed (a shared study is not reproducible draw for draw anyway)."""
-    check_sampler(name, n_obj)
-    if shared:
-        import os
-        import socket
-
-        seed = hash((seed, socket.gethostname(), os.getpid())) % 2**31
-    if name == "cmaes":
-        import warnings
-
-        from ..errors import EdgeSNNWarning
-
-        warnings.warn(
-            EdgeSNNWarning(
-                "sampler 'cmaes' does not steer by the profile's constraints; infeasible "
-                "trials are still rejected and reported, use tpe or nsga2 to be steered away from them"
-            ),
-            stacklevel=2,
-        )
-        warnings.filterwarnings("ignore", message="Constraints have been set, but CmaEsSampler", category=UserWarning)
-    return SAMPLERS[name](seed, setup.space, n_obj)
 
 
 class MedianRule:
@@ -118,16 +61,6 @@ class MedianRule:
         ]
         at = [c[epoch] for c in curves if len(c) > epoch]
         return len(at) >= self.min_curves and val_acc < statistics.median(at)
-
-
-def rejected_in_a_row(trials: list) -> int:
-    """Finished trials rejected before training since the last trained one."""
-    run = 0
-    for t in sorted((t for t in trials if t.state.is_finished()), key=lambda t: t.number, reverse=True):
-        if REJECTED not in t.user_attrs:
-            break
-        run += 1
-    return run
 
 
 class Objective:

@@ -151,3 +151,13 @@ def counted(study) -> list:
 def trained(trials: list) -> list:
     """The trials among ``trials`` that count towards N: not void, not rejected before training."""
     return [t for t in trials if VOID not in t.user_attrs and REJECTED not in t.user_attrs]
+
+
+def rejected_in_a_row(trials: list) -> int:
+    """Finished trials rejected before training since the last trained one."""
+    run = 0
+    for t in sorted((t for t in trials if t.state.is_finished()), key=lambda t: t.number, reverse=True):
+        if REJECTED not in t.user_attrs:
+            break
+        run += 1
+    return run

@@ -1,6 +1,7 @@
 """Plots of a tuning run (matplotlib, Agg backend: no display needed).
 
-- ``pareto.png``: validation accuracy vs energy per inference; feasible trials as dots, trained
+- ``pareto.png``: validation accuracy vs energy per inference (or, tuning ``energy_vs_ann``,
+  vs the SNN/ANN energy ratio with the ANN baseline marked at 1); feasible trials as dots, trained
   but infeasible as crosses, the Pareto front joined; statically rejected trials (never
   trained) are drawn at their energy floor on the accuracy-0 line.
 - ``exploration.png``: one panel per hyper-parameter, the value each trial tried against its
@@ -25,13 +26,18 @@ def _pyplot():
     return plt
 
 
-def _energy(r: TrialRecord) -> float | None:
-    e = r.metrics.get("energy_uj", r.metrics.get("energy_floor_uj"))
+def _energy(r: TrialRecord, key: str = "energy_uj") -> float | None:
+    e = r.metrics.get(key, r.metrics.get("energy_floor_uj") if key == "energy_uj" else None)
     return e if isinstance(e, (int, float)) and math.isfinite(e) else None
 
 
-def plot_pareto(records: list[TrialRecord], front: list[TrialRecord], path: Path, title: str) -> Path:
-    """``front``: ``pareto_front(records, ["accuracy", "energy"])``, drawn as a line."""
+def plot_pareto(
+    records: list[TrialRecord], front: list[TrialRecord], path: Path, title: str, baseline: str | None = None
+) -> Path:
+    """``front``: ``pareto_front(records, ["accuracy", "energy"])``, drawn as a line. With
+    ``baseline`` (the ANN baseline device's name) the x axis is ``energy_vs_ann`` — SNN energy
+    over the ANN twin's, like for like — and the ANN baseline is the line x = 1."""
+    key = "energy_vs_ann" if baseline else "energy_uj"
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     groups = {
@@ -44,20 +50,24 @@ def plot_pareto(records: list[TrialRecord], front: list[TrialRecord], path: Path
         "rejected before training (energy floor)": ([r for r in records if r.state == "INFEASIBLE"], "|", "tab:gray"),
     }
     for label, (rs, marker, color) in groups.items():
-        pts = [(_energy(r), r.metrics.get("val_acc", 0.0)) for r in rs if _energy(r) is not None]
+        pts = [(_energy(r, key), r.metrics.get("val_acc", 0.0)) for r in rs if _energy(r, key) is not None]
         if pts:
             ax.scatter(*zip(*pts), marker=marker, color=color, label=f"{label} ({len(pts)})")
-    front = sorted(front, key=lambda r: r.metrics["energy_uj"])
+    front = sorted((r for r in front if _energy(r, key) is not None), key=lambda r: _energy(r, key))
     if front:
         ax.plot(
-            [r.metrics["energy_uj"] for r in front],
+            [_energy(r, key) for r in front],
             [r.metrics["val_acc"] for r in front],
             "-",
             color="tab:green",
             alpha=0.6,
             label="Pareto front",
         )
-    ax.set_xlabel("energy per inference (µJ)")
+    if baseline:
+        ax.axvline(1.0, color="tab:blue", ls="--", label=f"ANN baseline ({baseline}) = 1")
+        ax.set_xlabel("SNN energy / ANN twin energy, memory counted (< 1: the SNN is cheaper)")
+    else:
+        ax.set_xlabel("energy per inference (µJ)")
     ax.set_ylabel("validation accuracy")
     ax.set_title(title, fontsize=10)
     if ax.get_legend_handles_labels()[0]:  # no trial finished: nothing to label

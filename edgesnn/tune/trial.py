@@ -35,6 +35,8 @@ INF = float("inf")
 OBJECTIVES: dict[str, tuple[str, Callable[[TrialRecord], float]]] = {
     "accuracy": ("maximize", lambda r: float(r.metrics.get("val_acc", 0.0))),
     "energy": ("minimize", lambda r: float(r.metrics.get("energy_uj", r.metrics.get("energy_floor_uj", INF)))),
+    # SNN energy / ANN twin energy, like for like (``metrics/like_for_like.py``): < 1 beats the ANN baseline
+    "energy_vs_ann": ("minimize", lambda r: float(r.metrics.get("energy_vs_ann", INF))),
     "memory": (
         "minimize",
         lambda r: float(r.metrics.get("param_bytes", INF)) + float(r.metrics.get("state_bytes", 0.0)),
@@ -146,6 +148,7 @@ KEEP = (
     "test_acc",
     "best_epoch",
     "energy_uj",
+    "energy_vs_ann",
     "param_bytes",
     "state_bytes",
     "mean_firing_rate",

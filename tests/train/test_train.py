@@ -102,3 +102,29 @@ def test_profile_violation_is_flagged(tmp_path):
     bad = {c.name for c in r.checks if not c.ok}
     assert bad == {"max_param_bytes"}
     assert (tmp_path / "run" / "checkpoint.pt").is_file()  # saved, flagged
+
+
+def test_rate_regularisation_lowers_the_firing_rate():
+    """``rate_reg`` adds ``rate_reg · mean spikes per neuron and step`` to the loss: fewer spikes."""
+    import torch
+
+    from edgesnn.data import make_encoder, prepare
+    from edgesnn.models import build, resolve, run_snn
+    from edgesnn.train.loop import fit_snn, rate_penalty
+    from edgesnn.train.progress import QUIET
+
+    prep = prepare("digits", 0)
+    x = torch.from_numpy(
+        make_encoder("rate").encode(
+            prep.val.x.reshape(len(prep.val), 1, 8, 8), 10, __import__("numpy").random.default_rng(0)
+        )
+    )
+    rates = []
+    for reg in (0.0, 0.5):
+        hp = resolve("mlp", {"hidden": [32], "rate_reg": reg})
+        model = build(hp, prep.train.feature_shape, 10, seed=0)
+        fit_snn(model, hp, prep.train, prep.val, make_encoder("rate"), 10, epochs=2, seed=0, progress=QUIET)
+        with torch.no_grad(), rate_penalty(model, 1.0) as penalty:
+            run_snn(model, x)
+            rates.append(float(penalty()))
+    assert rates[1] < rates[0] and rates[0] > 0

@@ -113,7 +113,7 @@ def test_samplers_registry():
     from edgesnn.tune.run import make_setup
 
     setup = make_setup("wine", "wearable", None, "mlp", None, 1, Path("/tmp/x"), 0)
-    for name in ("tpe", "nsga2", "random", "cmaes"):
+    for name in ("tpe", "gp", "nsga2", "random", "cmaes"):
         assert make_sampler(name, 0, setup, 1) is not None
     with pytest.raises(UsageError, match="one objective"):
         make_sampler("cmaes", 0, setup, 2)
@@ -190,3 +190,33 @@ def test_kill_9_then_resume_loses_no_finished_trial(tmp_path, tiny_space):
     assert all(after[n] == p for n, p in before.items())  # the finished trials are all there, unchanged
     results = json.loads((out / "results.json").read_text())
     assert len(results["trials"]) == len(after)
+
+
+def test_energy_vs_ann_objective_and_profile_limit(tmp_path, tiny_space):
+    """The like-for-like ratio is measured for every trained trial, optimised, and checked as a limit."""
+    import yaml
+
+    from edgesnn.config import load_profile
+
+    prof = load_profile("wearable").model_dump()
+    prof["limits"]["max_energy_vs_ann"] = 1.0
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(prof))
+    r = tune(
+        "wine",
+        str(path),
+        space=tiny_space,
+        trials=2,
+        epochs=1,
+        out=tmp_path / "run",
+        progress=False,
+        objectives=["accuracy", "energy_vs_ann"],
+        seed=1,
+    )
+    trained = [x for x in r.records if x.stage == "trained"]
+    assert len(trained) == 2 and all(x.metrics["energy_vs_ann"] > 0 for x in trained)
+    for x in trained:
+        check = x.slacks["max_energy_vs_ann"]
+        assert check["value"] == pytest.approx(x.metrics["energy_vs_ann"]) and check["limit"] == 1.0
+    front = json.loads((tmp_path / "run" / "pareto.json").read_text())
+    assert front["objectives"] == {"accuracy": "maximize", "energy_vs_ann": "minimize"}
