@@ -100,8 +100,9 @@ def test_checkpoint_missing_keys_is_one_line(trained, tmp_path):
 # 2. interrupts: exit 130 / 143, one line, nothing written --------------------------------------
 
 
-def _interrupt(argv, sig, after_s):
-    """Start the CLI in a child, send ``sig`` after ``after_s`` seconds; (exit code, stderr)."""
+def _interrupt(argv, sig, after_s, ready=None):
+    """Start the CLI in a child, send ``sig`` after ``after_s`` seconds — or, given ``ready``, as
+    soon as ``ready()`` is true (at most ``after_s`` seconds) — and return (exit code, stderr)."""
     code = "import sys; from edgesnn.cli import main; sys.exit(main())"
     proc = subprocess.Popen(
         [sys.executable, "-c", code, *map(str, argv)],
@@ -111,7 +112,13 @@ def _interrupt(argv, sig, after_s):
         cwd=ROOT,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    time.sleep(after_s)
+    if ready is None:
+        time.sleep(after_s)
+    else:
+        deadline = time.monotonic() + after_s
+        while not ready() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # inside the step that made ready() true, not at its first instruction
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=180)
     return proc.returncode, err
@@ -122,7 +129,10 @@ def _interrupt(argv, sig, after_s):
 def test_ctrl_c_during_lava_export(trained, tmp_path):
     run, _ = trained
     out = tmp_path / "out"
-    code, err = _interrupt(["export", run, "-t", "lava-float", "-o", out], signal.SIGINT, 6)
+    # interrupt once the export's private folder exists: mid-export whatever the machine's speed
+    code, err = _interrupt(
+        ["export", run, "-t", "lava-float", "-o", out], signal.SIGINT, 60, ready=lambda: any(tmp_path.glob(".out*"))
+    )
     assert code == 130, err
     one_error_line(err, "interrupted (SIGINT)", "nothing was written")
     assert not out.exists() and not list(tmp_path.glob(".out*"))

@@ -188,6 +188,7 @@ class LavaBackend(Backend):
         T, B = next(iter(x.values())).shape[:2]
         n_lanes = choose(plan, B, lanes)
         steps = -(-B // n_lanes) * plan.period(T) + plan.max_depth + 1
+        units = len(plan.populations) + len(plan.connections)
         raw, wall = run_isolated(
             _run_child,
             plan,
@@ -195,7 +196,7 @@ class LavaBackend(Backend):
             record,
             n_lanes,
             what=f"Lava run ({target.name})",
-            timeout_s=timeout_for(steps * n_lanes, len(plan.populations) + len(plan.connections)),  # the unbatched budget
+            timeout_s=timeout_for(steps * n_lanes, units),  # the unbatched run's budget
         )
         return to_result(plan, raw, T, B, record, wall, n_lanes)
 
