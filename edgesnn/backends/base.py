@@ -17,6 +17,7 @@ keeping lists of their own:
                     made by :meth:`bundle_model`; None: ``edgesnn package`` refuses its targets
     event_input     True when the runtime takes event counts, not graded values (training
                     then picks an event encoder)
+    eval_batch      samples per ``run`` call when ``evaluate`` is not told (default 128)
     Settings        the typed export options (a pydantic model; unknown or ill-typed options
                     are refused in one line before anything is written)
 
@@ -66,6 +67,8 @@ class Backend(abc.ABC):
     records: ClassVar[bool] = True
     bundle_member: ClassVar[str | None] = None
     event_input: ClassVar[bool] = False
+    #: samples per ``run`` call when evaluating (a runtime with a large fixed cost per call wants more)
+    eval_batch: ClassVar[int] = 128
     Settings: ClassVar[type[ExportSettings]] = ExportSettings
 
     def available(self) -> bool:

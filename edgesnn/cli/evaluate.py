@@ -33,7 +33,9 @@ def evaluate(
         help="Report directory (default: <artifact>/report; with several artifacts, DIR/<n>-<name>).",
     ),
     limit: int = typer.Option(None, "--limit", min=1, help="Evaluate only the first N test samples."),
-    batch_size: int = typer.Option(128, "--batch-size", min=1, help="Samples per runtime call."),
+    batch_size: int = typer.Option(
+        None, "--batch-size", min=1, help="Samples per runtime call (default: the runtime's; 128, Lava 512)."
+    ),
     ann_baseline: str = typer.Option(
         None,
         "--ann-baseline",

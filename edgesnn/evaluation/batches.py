@@ -31,7 +31,6 @@ from .artifact import Artifact
 from .combine import combine
 
 ProgressFn = Callable[[int, int], None]
-DEFAULT_BATCH = 128
 
 
 @dataclass
@@ -48,11 +47,13 @@ class RunSummary:
 
 
 def run_split(
-    art: Artifact, x: np.ndarray, n_classes: int, batch_size: int = DEFAULT_BATCH, progress: ProgressFn | None = None
+    art: Artifact, x: np.ndarray, n_classes: int, batch_size: int | None = None, progress: ProgressFn | None = None
 ) -> RunSummary:
-    """Run ``art`` over ``x [T, N, *in]`` in batches; see the module docstring."""
+    """Run ``art`` over ``x [T, N, *in]`` in batches of ``batch_size`` (None: the backend's
+    ``eval_batch``); see the module docstring."""
     backend = get_backend(art.target.backend)
     backend.require()
+    batch_size = batch_size or backend.eval_batch
     with tempfile.TemporaryDirectory(prefix="edgesnn-eval-") as tmp:
         twin = backend.recording_twin(art.file, art.graph, art.target, Path(tmp))
         return _loop(art, backend, twin, x, n_classes, max(1, int(batch_size)), progress)

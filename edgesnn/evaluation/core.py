@@ -16,7 +16,7 @@ from typing import Any
 from ..config import Profile, check_profile, load_profile
 from ..metrics import ActivityReport, profile_metrics
 from .artifact import Artifact, resolve
-from .batches import DEFAULT_BATCH, RunSummary, run_split
+from .batches import RunSummary, run_split
 from .data import TestSplit, load_test_split
 from .names import readable_names
 from .report import Activity, Energy, Latency, Memory, Report, confusion_matrix, per_class_accuracy
@@ -31,7 +31,7 @@ def evaluate(
     out: str | Path | None = None,
     limit: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    batch_size: int = DEFAULT_BATCH,
+    batch_size: int | None = None,
     reset: str | None = None,
     dt: float | None = None,
     ann_baseline: str | None = None,
