@@ -31,6 +31,8 @@ demo: $(STAMP)
 	@bash examples/demo.sh
 
 test: $(STAMP)
+	@# Chromium (Debian) renders report.html headless in the report browser test
+	@bash scripts/chromium.sh
 	@$(BIN)/python -m pytest -q
 
 # ruff lint + format check (configured in pyproject.toml); .ci/run calls it before the tests

@@ -115,6 +115,10 @@ def _print(r, where: Path) -> None:
     typer.echo(f"energy: {r.energy.caveat}")
     for line in (r.device or {}).get("notes", []):
         typer.echo(f"device: {line}")
+    from ..evaluation.verdict import verdict
+
+    for topic, text, good in verdict(r):
+        typer.echo(f"verdict: {topic}: {text}" + {True: "", False: "  ✘", None: ""}[good])
     typer.echo(f"report: {where / 'report.html'}")
 
 

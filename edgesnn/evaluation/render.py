@@ -16,6 +16,7 @@ from typing import Any
 from .fields import fmt, lookup
 from .report import Report
 from .schema import LAYER_COLUMNS, SUMMARY, TERMINAL_COLUMNS
+from .verdict import verdict
 
 __all__ = ["fmt", "html", "markdown", "sections", "summary_rows", "terminal_layers"]
 
@@ -107,11 +108,18 @@ def _lists(r: Report) -> list[tuple[str, list[str]]]:
     return [("Caveat", [r.energy.caveat]), *device, ("Assumptions", r.assumptions), ("Notes", r.notes)]
 
 
+_MARK = {True: "✔", False: "✘", None: "·"}
+
+
 def markdown(r: Report, images: list[str]) -> str:
     lines = [
         f"# Evaluation of {r.model}",
         "",
         f"Target **{r.target}** ({r.backend} runtime), dataset **{r.dataset}**, schema `{r.schema}`.",
+        "",
+        "## Verdict",
+        "",
+        *[f"- {_MARK[good]} **{topic}**: {text}" for topic, text, good in verdict(r)],
         "",
     ]
     for title, header, rows in sections(r):
@@ -129,6 +137,8 @@ _CSS = (
     "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;"
     "text-align:left;font-size:14px}th{background:#f3f3f3}img{max-width:100%;margin:1em 0}"
     ".bad{color:#b00;font-weight:bold}"
+    ".verdict{border:2px solid #888;border-radius:6px;padding:.6em 1em;margin:1em 0 1.5em;font-size:15px}"
+    ".verdict li{list-style:none;margin:.25em 0}.good{color:#176f2c}.poor{color:#b00}"
 )
 
 
@@ -138,6 +148,12 @@ def html(r: Report, pngs: dict[str, bytes]) -> str:
         f"<!doctype html><html><head><meta charset='utf-8'><title>edgesnn report — {esc(r.model)}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>Evaluation of {esc(r.model)}</h1>",
+        "<div class='verdict' id='verdict'><b>Verdict</b><ul>"
+        + "".join(
+            f"<li class='{ {True: 'good', False: 'poor', None: ''}[good] }'>{_MARK[good]} <b>{esc(topic)}</b>: {esc(text)}</li>"
+            for topic, text, good in verdict(r)
+        )
+        + "</ul></div>",
         f"<p>Target <b>{esc(r.target)}</b> ({esc(r.backend)} runtime), dataset <b>{esc(r.dataset)}</b>, "
         f"schema <code>{esc(r.schema)}</code>.</p>",
     ]

@@ -168,7 +168,9 @@ def build_sample_report(full: bool = True):
         profile="wearable" if full else None,
         checks=checks if full else [],
         feasible=False if full else None,
-        training={"run": "/r", "model": "mlp", "train_seconds": 4.321648068002105} if full else None,
+        training={"run": "/r", "model": "mlp", "train_seconds": 4.321648068002105, "ann_test_acc": 0.725}
+        if full
+        else None,
         device={
             "device": "a chip",
             "figures": [{"name": "cycles per step", "value": 1234.5, "unit": "cycles", "source": "a model | its file"}],

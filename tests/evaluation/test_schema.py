@@ -153,3 +153,20 @@ def test_readable_layer_names_follow_the_evaluation_order():
         "dense_readout_parts_0": "fc2",
         "dense_out_act": "lif2",
     }
+
+
+def test_the_verdict_judges_accuracy_energy_and_profile(sample_report):
+    from dataclasses import replace
+
+    from edgesnn.evaluation.verdict import verdict
+
+    full = dict((t, (s, g)) for t, s, g in verdict(sample_report()))
+    assert full["accuracy"][1] is False and "(-3.61 pp)" in full["accuracy"][0]  # 3.6 pp below its twin
+    assert full["energy"][1] is True and "loihi2" in full["energy"][0] and "cortex-m4" in full["energy"][0]
+    assert full["profile"][1] is False and "max_mean_firing_rate (0.0896 > 0.05)" in full["profile"][0]
+    r = sample_report()
+    close = replace(r, training={**r.training, "ann_test_acc": 0.70}, checks=[c for c in r.checks if c["ok"]])
+    again = dict((t, g) for t, _, g in verdict(close))
+    assert again["accuracy"] is True and again["profile"] is True
+    dear = replace(r, like_for_like=replace(r.like_for_like, snn_over_ann=1.4))
+    assert dict((t, g) for t, _, g in verdict(dear))["energy"] is False
