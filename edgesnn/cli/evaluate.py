@@ -42,6 +42,13 @@ def evaluate(
         help="Device the ANN twin is priced on, memory counted (built-in: edgesnn devices, or a YAML file); "
         "default: the target's ann_baseline, else the profile's (a wearable: cortex-m4).",
     ),
+    energy_sim: str = typer.Option(
+        None,
+        "--energy-sim",
+        help="Cross-check the energy by simulation: 'sanafe' maps the model onto SANA-FE's Loihi and replays "
+        "the recorded input spikes (dense / recurrent spiking layers, spike input).",
+    ),
+    sim_samples: int = typer.Option(16, "--sim-samples", min=1, help="Test samples the energy simulator runs."),
     reset: str = RESET_OPTION,
     dt: float = DT_OPTION,
     as_json: bool = JSON_OPTION,
@@ -73,6 +80,8 @@ def evaluate(
                     reset=reset,
                     dt=dt,
                     ann_baseline=ann_baseline,
+                    energy_sim=energy_sim,
+                    sim_samples=sim_samples,
                 )
             )
         outs.append(where)
@@ -108,6 +117,10 @@ def _print(r, where: Path) -> None:
     if r.device:
         rows = [[f["name"], f"{fmt(f['value'])} {f['unit']}".strip()] for f in r.device["figures"]]
         table(f"device: {r.device['device']} (sources in the report)", ["figure", "value"], rows)
+    if r.energy_sim:
+        from ..evaluation.render import sim_rows
+
+        table("energy cross-check by simulation", ["figure", "value"], [[k, fmt(v)] for k, v in sim_rows(r.energy_sim)])
     if r.checks:
         checks_table([Check(c["name"], c["value"], c["limit"], c.get("note", "")) for c in r.checks])
     for line in (*r.assumptions, *r.notes):

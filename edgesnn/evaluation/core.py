@@ -35,6 +35,8 @@ def evaluate(
     reset: str | None = None,
     dt: float | None = None,
     ann_baseline: str | None = None,
+    energy_sim: str | None = None,
+    sim_samples: int = 16,
 ) -> Report:
     """Evaluate ``artifact`` (export directory or ``.nir``) on the test split of ``dataset``.
 
@@ -44,6 +46,8 @@ def evaluate(
     test samples. ``progress(done, total)`` is called after every batch. ``reset`` / ``dt``: for a
     bare ``.nir`` that does not state them. ``ann_baseline``: the device (``devices/``) the ANN
     twin is priced on in the like-for-like section (default: the target's, else the profile's).
+    ``energy_sim``: "sanafe" also simulates the first ``sim_samples`` samples on SANA-FE's Loihi
+    (``sanafe_sim.py``) and reports its energy beside the analytical estimate.
     """
     if out is not None:
         from .outputs import check_out
@@ -66,8 +70,22 @@ def evaluate(
             from ..config.loader import load_device
 
             load_device(ann_baseline)  # an unknown name fails before the run, with close matches
+        if energy_sim is not None:
+            from .sanafe_sim import SIMULATORS, _sanafe
+
+            if energy_sim not in SIMULATORS:
+                from ..errors import unknown_name
+
+                raise unknown_name("energy simulator", energy_sim, SIMULATORS)
+            _sanafe()  # not installed: exit 3 with the install command, before the run
         run = run_split(art, split.x, len(split.classes), batch_size, progress)
         report = build_report(art, split, run, prof, ann_baseline)
+        if energy_sim is not None:
+            from .sanafe_sim import cross_check
+
+            report.energy_sim = cross_check(
+                art.graph, split.x, str(art.graph.metadata.get("reset", "zero")), sim_samples
+            )
     if out is not None:
         from .outputs import write_report
 

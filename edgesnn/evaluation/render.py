@@ -78,6 +78,8 @@ def sections(r: Report) -> list[Section]:
                 rows,
             )
         )
+    if r.energy_sim:
+        out.append(("Energy cross-check by simulation", ["figure", "value"], sim_rows(r.energy_sim)))
     if r.like_for_like is not None:
         for side, t in r.like_for_like.devices.items():
             rows = [[k, c["value_pj"], c["source"]] for k, c in t["constants"].items()]
@@ -101,6 +103,21 @@ def sections(r: Report) -> list[Section]:
             rows += [["covers", "", t["covers"]], ["omits", "", t["omits"]]]
             out.append((f"Cost table '{t['table']}' ({kind})", ["constant", "pJ", "source"], rows))
     return out
+
+
+def sim_rows(sim: dict) -> list[list]:
+    """The cross-check's rows: the simulator's energy and time, the analytical estimates, ratios."""
+    rows = [["simulator", sim["simulator"]], ["samples simulated", sim["samples"]]]
+    rows += [[f"simulated energy: {k} (µJ)", v] for k, v in sim["energy_uj"].items() if k != "total"]
+    rows += [["simulated energy per inference (µJ)", sim["energy_total_uj"]]]
+    rows += [["simulated time per inference (s)", sim["time_s"]]]
+    rows += [[f"analytical on '{k}' (µJ)", v] for k, v in sim["analytical_uj"].items()]
+    rows += [[f"simulated / analytical ('{k}')", v] for k, v in sim["simulated_over_analytical"].items()]
+    rows += [
+        ["neurons fired, simulator (inputs included)", sim["neurons_fired"]],
+        ["spikes, edgesnn", sim["spikes_edgesnn"]],
+    ]
+    return rows
 
 
 def _lists(r: Report) -> list[tuple[str, list[str]]]:

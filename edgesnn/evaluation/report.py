@@ -56,6 +56,9 @@ class Report:
     #: the backend's own device model at the measured activity (``Backend.device_figures``):
     #: {device, figures: [{name, value, unit, source}], notes}; None when it has none
     device: dict[str, Any] | None = None
+    #: ``--energy-sim sanafe``: the simulator's energy and time beside the analytical estimate of
+    #: the same samples (``sanafe_sim.cross_check``); None when not asked for
+    energy_sim: dict[str, Any] | None = None
     #: graph id -> readable layer name (``names.readable_names``: fc1, lif1, …); the renderings show these
     layer_names: dict[str, str] = field(default_factory=dict)
     assumptions: list[str] = field(default_factory=list)
