@@ -89,7 +89,7 @@ def simulate_energy(graph, x: np.ndarray, samples: int, reset: str = "zero") -> 
         for name in seq:
             node = fg.nodes[name]
             kind = type(node).__name__
-            if kind == "Input":
+            if kind == "Input" and name in fg.inputs:  # a sub-graph's own Input is a port: walked through
                 g = net.create_neuron_group(f"in_{name}", n_in)
                 for i, neuron in enumerate(g.neurons):
                     neuron.set_attributes(

@@ -58,7 +58,9 @@ def test_what_sanafe_cannot_map_is_named():
         edges=[("x", "conv1"), ("conv1", "y")],
         metadata={"dt": 1e-3},
     )
-    with pytest.raises(UnsupportedPrimitiveError, match="node 'conv1' of type Conv2d is not supported by the SANA-FE Loihi mapping"):
+    with pytest.raises(
+        UnsupportedPrimitiveError, match="node 'conv1' of type Conv2d is not supported by the SANA-FE Loihi mapping"
+    ):
         simulate_energy(graph, np.zeros((3, 1, 1, 4, 4)), 1)
 
 
@@ -69,3 +71,19 @@ def test_unknown_simulator_and_missing_sanafe(digits_exports, monkeypatch):
     with pytest.raises(RuntimeUnavailableError, match="pip install sanafe==2.2.9") as err:
         evaluate(digits_exports["onnx"], limit=4, energy_sim="sanafe")
     assert err.value.exit_code == 3
+
+
+def test_a_recurrent_subgraph_maps_and_agrees_on_the_same_constants():
+    """An snnTorch RLeaky exported as a NIR sub-graph (its own Input/Output ports, a w_rec loop)."""
+    from pathlib import Path
+
+    from edgesnn.evaluation.sanafe_sim import cross_check
+    from edgesnn.nir import read_graph
+
+    graph = read_graph(Path(__file__).resolve().parents[1] / "fixtures" / "nir" / "rsynaptic_snntorch.nir")
+    rng = np.random.default_rng(0)
+    n_in = int(np.prod(next(iter(graph.inputs.values())).input_type["input"]))
+    x = (rng.random((20, 3, n_in)) < 0.4).astype(np.float32)
+    res = cross_check(graph, x, "zero", samples=2)
+    assert res["energy_total_uj"] > 0 and res["analytical_uj"]["sanafe-loihi"] > 0
+    assert 0.5 < res["simulated_over_analytical"]["sanafe-loihi"] < 2.0, res["simulated_over_analytical"]
