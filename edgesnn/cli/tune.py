@@ -31,7 +31,9 @@ def tune(
         "nni: TPE | Anneal | Evolution | Random | GridSearch.",
     ),
     objectives: str = typer.Option(
-        "accuracy,energy", "--objectives", help="Comma list of accuracy (max), energy (min), memory (min)."
+        "accuracy,energy",
+        "--objectives",
+        help="Comma list of accuracy (max), energy (min), energy_vs_ann (min: SNN / ANN-twin energy, memory counted), memory (min).",
     ),
     trials: int = typer.Option(
         20,

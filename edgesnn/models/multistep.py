@@ -86,12 +86,7 @@ class _LeakyFn(torch.autograd.Function):
                 u = b * mem + x[t]
             s = torch.gt(u, theta).to(x.dtype)
             mems[t], resets[t], us[t], spikes[t] = mem, r, u, s
-            if mechanism == "zero":
-                mem = u - (s - r) * u
-            elif mechanism == "subtract":
-                mem = u - (s - r) * theta
-            else:
-                mem = u
+            mem = after_spike(mechanism, u, s, r, theta)
         ctx.save_for_backward(beta, theta, spikes, us, mems, resets)
         ctx.mechanism, ctx.surrogate, ctx.slope = mechanism, surrogate, slope
         return spikes, mem
@@ -134,6 +129,16 @@ class _LeakyFn(torch.autograd.Function):
                 g_th = -Q
             g_theta = _sum_to(g_th, theta.shape)
         return GU, g_beta, g_theta, None, None, None
+
+
+def after_spike(mechanism: str, u: torch.Tensor, s: torch.Tensor, r: torch.Tensor, theta) -> torch.Tensor:
+    """snnTorch's same-step reset (``reset_delay=False``): ``m = u − (s − r)·u`` (zero),
+    ``u − (s − r)·θ`` (subtract), ``u`` (none)."""
+    if mechanism == "zero":
+        return u - (s - r) * u
+    if mechanism == "subtract":
+        return u - (s - r) * theta
+    return u
 
 
 def _zero_reset_steps(x: torch.Tensor, b: torch.Tensor, theta: torch.Tensor):

@@ -27,7 +27,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .multistep import SURROGATE_GRADS, _sum_to
+from .multistep import SURROGATE_GRADS, _sum_to, after_spike
 
 
 class RLeakyFn(torch.autograd.Function):
@@ -50,12 +50,7 @@ class RLeakyFn(torch.autograd.Function):
                 u = f
             spk = torch.gt(u, theta).to(x.dtype)
             mems[t], resets[t], us[t], spikes[t] = mem, r, u, spk
-            if mechanism == "zero":
-                mem = u - (spk - r) * u
-            elif mechanism == "subtract":
-                mem = u - (spk - r) * theta
-            else:
-                mem = u
+            mem = after_spike(mechanism, u, spk, r, theta)
         ctx.save_for_backward(beta, theta, weight, spikes, us, mems, resets)
         ctx.mechanism, ctx.surrogate, ctx.slope = mechanism, surrogate, slope
         return spikes, mem
