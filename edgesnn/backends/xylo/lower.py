@@ -75,10 +75,10 @@ def topology(flat: FlatGraph) -> dict:
                 raise _refuse(f"node '{name}' is a {kind}; Xylo has dense weights only")
             raise UnsupportedPrimitiveError(name, kind, (*PASS, *LINEAR, *NEURON_TYPES), where="xylo-imu")
     neurons = [n for n, node in flat.nodes.items() if type(node).__name__ in NEURON_TYPES]
-    if len(neurons) != 2:
+    if len(neurons) not in (1, 2):
         raise _refuse(
             f"the graph has {len(neurons)} neuron layer(s) ({', '.join(repr(n) for n in neurons) or 'none'}); "
-            "Xylo maps one hidden layer (recurrent or not) and one output layer"
+            "Xylo maps one hidden layer (recurrent or not) and one output layer (or one layer, read out by relays)"
         )
     feeds: dict[str, list[tuple[str, str]]] = {}
     for neuron in neurons:
@@ -94,13 +94,15 @@ def topology(flat: FlatGraph) -> dict:
     if len(hidden) != 1:
         raise _refuse("exactly one neuron layer must be fed by the input")
     hidden = hidden[0]
-    output = next(n for n in neurons if n != hidden)
-    parts = {"input": inp, "hidden": hidden, "output": output, "w_rec": None}
+    output = next((n for n in neurons if n != hidden), None)  # None: one layer, read out through relays
+    parts = {"input": inp, "hidden": hidden, "output": output, "w_rec": None, "w_out": None}
     for linear, origin in feeds[hidden]:
         key = "w_in" if origin == inp else "w_rec" if origin == hidden else None
         if key is None or parts.get(key):
             raise _refuse(f"'{linear}' feeds the hidden layer from '{origin}'; it takes the input and itself only")
         parts[key] = linear
+    if output is None:
+        return parts
     if [o for _, o in feeds[output]] != [hidden]:
         raise _refuse(f"the output layer '{output}' must be fed by the hidden layer only (no recurrence, no skip)")
     parts["w_out"] = feeds[output][0][0]
@@ -143,13 +145,15 @@ def lower(graph: nir.NIRGraph) -> XyloSpec:
     parts = topology(flat)
     dt = float(graph_settings(graph)["dt"])
     w_in = np.asarray(flat.nodes[parts["w_in"]].weight, np.float64)  # [H, C]
-    w_out = np.asarray(flat.nodes[parts["w_out"]].weight, np.float64)  # [O, H]
+    relay = parts["output"] is None
+    w_out = np.eye(w_in.shape[0]) if relay else np.asarray(flat.nodes[parts["w_out"]].weight, np.float64)  # [O, H]
     n_hid, n_in = w_in.shape
     n_out = w_out.shape[0]
+    output_name = f"relays of '{parts['hidden']}'" if relay else f"the output layer '{parts['output']}'"
     for what, n, where in (
         ("inputs", n_in, f"input channels into '{parts['w_in']}'"),
         ("hidden", n_hid, f"neurons in the hidden layer '{parts['hidden']}'"),
-        ("outputs", n_out, f"neurons in the output layer '{parts['output']}'"),
+        ("outputs", n_out, f"neurons in {output_name}"),
     ):
         if n > LIMITS[what]:
             raise ConstraintViolation(f"xylo-imu has at most {LIMITS[what]} {what}; the model has {n} {where}")
@@ -160,40 +164,46 @@ def lower(graph: nir.NIRGraph) -> XyloSpec:
             f"'{parts['hidden']}' has {n_hid}"
         )
     w_rec = np.zeros((n_hid, n_hid)) if parts["w_rec"] is None else np.asarray(flat.nodes[parts["w_rec"]].weight)
-    hid, out = flat.nodes[parts["hidden"]], flat.nodes[parts["output"]]
+    hid = flat.nodes[parts["hidden"]]
     dm, ds, gain, bgain, theta = (np.broadcast_to(v, (n_hid,)) for v in _neuron_grid(hid, dt))
-    dm_o, ds_o, gain_o, bgain_o, theta_o = (np.broadcast_to(v, (n_out,)) for v in _neuron_grid(out, dt))
-    eff_in, eff_rec, eff_out = (
-        w_in * gain[:, None],
-        np.asarray(w_rec, np.float64) * gain[:, None],
-        w_out * gain_o[:, None],
-    )
+    eff_in, eff_rec = w_in * gain[:, None], np.asarray(w_rec, np.float64) * gain[:, None]
     b_in = _bias(flat.nodes[parts["w_in"]], n_hid)
-    b_out = _bias(flat.nodes[parts["w_out"]], n_out)
     lam = _scale(np.concatenate([eff_in, eff_rec], axis=1), theta, b_in * bgain)
-    lam_o = _scale(eff_out, theta_o, b_out * bgain_o)
     scaled = {
         "weights_in": (eff_in * lam[:, None], 8),
         "weights_rec": (eff_rec * lam[:, None], 8),
-        "weights_out": (eff_out * lam_o[:, None], 8),
         "threshold": (theta * lam, 16),
         "bias": (b_in * bgain * lam, 16),
-        "threshold_out": (theta_o * lam_o, 16),
-        "bias_out": (b_out * bgain_o * lam_o, 16),
     }
+    if relay:
+        out = RELAY | {"weights_out": RELAY_WEIGHT * np.eye(n_hid, dtype=np.int64)}
+        out = {k: np.broadcast_to(v, (n_out,)).astype(np.int64) if np.ndim(v) == 0 else v for k, v in out.items()}
+        lam_o = np.ones(n_out)
+    else:
+        node_o = flat.nodes[parts["output"]]
+        dm_o, ds_o, gain_o, bgain_o, theta_o = (np.broadcast_to(v, (n_out,)) for v in _neuron_grid(node_o, dt))
+        eff_out, b_out = w_out * gain_o[:, None], _bias(flat.nodes[parts["w_out"]], n_out)
+        lam_o = _scale(eff_out, theta_o, b_out * bgain_o)
+        scaled |= {
+            "weights_out": (eff_out * lam_o[:, None], 8),
+            "threshold_out": (theta_o * lam_o, 16),
+            "bias_out": (b_out * bgain_o * lam_o, 16),
+        }
+        out = {"dash_mem_out": dm_o.astype(np.int64), "dash_syn_out": ds_o.astype(np.int64)}
     ints = {k: (_int8(v) if bits == 8 else _int16(v)) for k, (v, bits) in scaled.items()}
+    out = {**{k: ints[k] for k in ("weights_out", "threshold_out", "bias_out") if k in ints}, **out}
     return XyloSpec(
         weights_in=ints["weights_in"].T,
         weights_rec=ints["weights_rec"].T,
-        weights_out=ints["weights_out"].T,
+        weights_out=out["weights_out"].T,
         dash_mem=dm.astype(np.int64),
         dash_syn=ds.astype(np.int64),
         threshold=ints["threshold"],
         bias=ints["bias"],
-        dash_mem_out=dm_o.astype(np.int64),
-        dash_syn_out=ds_o.astype(np.int64),
-        threshold_out=ints["threshold_out"],
-        bias_out=ints["bias_out"],
+        dash_mem_out=out["dash_mem_out"],
+        dash_syn_out=out["dash_syn_out"],
+        threshold_out=out["threshold_out"],
+        bias_out=out["bias_out"],
         dt=dt,
         meta={
             "hidden": parts["hidden"],
@@ -201,9 +211,17 @@ def lower(graph: nir.NIRGraph) -> XyloSpec:
             "nodes": parts,
             "scale_hidden": lam.tolist(),
             "scale_output": lam_o.tolist(),
+            "relay_outputs": relay,
             "grid": grid_report({k: v for k, (v, _) in scaled.items()}, ints),
         },
     )
+
+
+#: a one-layer graph is read out through one relay output neuron per neuron (Xylo's outputs are
+#: fed by hidden neurons only): weight 127 from its neuron, Isyn and Vmem halving each step,
+#: threshold 64, so one hidden spike makes one output spike one step later (bursts can merge)
+RELAY_WEIGHT = 127
+RELAY = {"dash_mem_out": 1, "dash_syn_out": 1, "threshold_out": 64, "bias_out": 0}
 
 
 def grid_report(scaled: dict[str, np.ndarray], ints: dict[str, np.ndarray]) -> dict[str, float]:

@@ -63,7 +63,10 @@ class XyloSpec:
 
     def records(self, hidden: np.ndarray, output: np.ndarray) -> dict[str, np.ndarray]:
         """Spike counts ``[T, B, n]`` keyed by the NIR neuron nodes they came from."""
-        return {self.meta.get("hidden", "hidden"): hidden, self.meta.get("output", "output"): output.copy()}
+        records = {self.meta.get("hidden", "hidden"): hidden}
+        if self.meta.get("output", "output") is not None:  # relays of a one-layer graph are no NIR node
+            records[self.meta.get("output", "output")] = output.copy()
+        return records
 
     def kwargs(self) -> dict[str, Any]:
         """The keyword arguments of ``XyloSim.from_specification`` (plain Python ints where it wants them)."""
