@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,17 @@ def _reseal(members: dict[str, bytes], manifest: dict) -> dict[str, bytes]:
     return {**members, "manifest.json": raw, "manifest.sha256": (sha256_bytes(raw) + "\n").encode()}
 
 
-def _temp_folders() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("edgesnn-bundle-*")}
+@contextmanager
+def _private_temp(where: Path):
+    """``tempfile``'s folder set to a fresh ``where/temp`` (yielded) for the duration: what a
+    ``Bundle.open`` inside extracts lands there, and other processes' folders cannot interfere."""
+    private = Path(where) / "temp"
+    private.mkdir()
+    saved, tempfile.tempdir = tempfile.tempdir, str(private)
+    try:
+        yield private
+    finally:
+        tempfile.tempdir = saved
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -49,10 +59,10 @@ def test_any_changed_byte_of_any_member_is_refused(digits_bundle, data):
     blob[pos] ^= flip
     with tempfile.TemporaryDirectory() as tmp:
         path = _write({**members, name: bytes(blob)}, Path(tmp))  # a valid zip: only our checksums can tell
-        before = _temp_folders()
-        with pytest.raises(ArtifactError, match="modified|not valid JSON|not an edgesnn|bundle_format|newer"):
-            Bundle.open(path)
-        assert _temp_folders() == before  # nothing was extracted
+        with _private_temp(Path(tmp)) as private:
+            with pytest.raises(ArtifactError, match="modified|not valid JSON|not an edgesnn|bundle_format|newer"):
+                Bundle.open(path)
+        assert not list(private.iterdir())  # nothing was extracted
 
 
 def test_the_untouched_bundle_opens(digits_bundle):
@@ -97,11 +107,11 @@ def test_zip_slip_is_refused_and_nothing_is_written(digits_bundle, tmp_path, evi
     with zipfile.ZipFile(path, "w") as zf:  # write_zip would sort; names go in as given
         for n, blob in buf.items():
             zf.writestr(zipfile.ZipInfo(n, date_time=(1980, 1, 1, 0, 0, 0)), blob)
-    before = _temp_folders()
-    with pytest.raises(ArtifactError, match="zip-slip"):
-        Bundle.open(path)
-    assert sorted(p.name for p in tmp_path.rglob("*")) == ["b.zip", "inner"]
-    assert _temp_folders() == before
+    with _private_temp(tmp_path / "inner") as private:
+        with pytest.raises(ArtifactError, match="zip-slip"):
+            Bundle.open(path)
+    assert not list(private.iterdir())
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["b.zip", "inner", "temp"]
 
 
 def test_newer_bundle_format_is_refused(digits_bundle, tmp_path):
