@@ -16,7 +16,11 @@ def tune(
     profile: str = PROFILE_OPTION,
     target: str = TARGET_OPTION,
     model: str = typer.Option(
-        "mlp", "--model", "-m", help="mlp | cnn2d | cnn1d | rnn (built-in spaces), or any family with --space."
+        None,
+        "--model",
+        "-m",
+        help="mlp | cnn2d | cnn1d | rnn (built-in spaces), or any family with --space; default as train: "
+        "rnn for a time series, mlp otherwise.",
     ),
     space: Path = typer.Option(
         None, "--space", help="Search space in NNI's JSON format (default: the model's built-in space)."

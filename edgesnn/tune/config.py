@@ -29,7 +29,7 @@ class TuneConfig:
     dataset: str
     profile: str | Profile = "wearable"
     target: str | Target | None = None  # None: the profile's default target
-    model: str = "mlp"
+    model: str | None = None  # None: as train, rnn for a time series, fusion2 for several inputs, else mlp
     space: str | Path | None = None  # NNI-format JSON; None: the model's built-in space
     engine: str = "optuna"
     tuner: str | None = None  # the Optuna sampler or NNI tuner; None: the engine's default
@@ -66,7 +66,7 @@ class TuneConfig:
         """``out`` (or a new timestamped name) after the checks on disk: it must exist to be
         resumed, must not be a file, and must be writable — all before any data is loaded."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        out = Path(self.out or Path("runs") / f"tune-{Path(self.dataset).stem}-{self.model}-{stamp}")
+        out = Path(self.out or Path("runs") / f"tune-{Path(self.dataset).stem}-{self.model or 'auto'}-{stamp}")
         if self.resume and not out.is_dir():
             raise UsageError(f"--resume: run directory '{out}' does not exist; pass the --out of the run to continue")
         if out.exists() and not out.is_dir():

@@ -56,7 +56,7 @@ def make_setup(
     dataset: str,
     profile: str | Profile,
     target: str | Target | None,
-    model: str,
+    model: str | None,
     space: str | Path | None,
     epochs: int | None,
     out: Path,
@@ -66,12 +66,14 @@ def make_setup(
     top_k: int | None = None,
 ) -> TuneSetup:
     from ..data import prepare
+    from ..models.hparams import DEFAULT_FAMILY
     from .bounds import fit_to_profile
     from .space import load_space
 
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
     target = target if isinstance(target, Target) else load_target(target or profile.default_target)
     prep = prepare(dataset, seed, label_column=label_column, top_k=top_k)
+    model = model or DEFAULT_FAMILY[prep.train.kind]  # as train: rnn for a series, fusion2 for several inputs
     parsed, fitted = fit_to_profile(load_space(space, model, series=prep.train.kind == "timeseries"), profile)
     setup = TuneSetup(
         dataset,

@@ -108,3 +108,12 @@ def test_tune_runs_the_registered_engine_by_name(tmp_path, monkeypatch, tiny_spa
     assert r.notes[0].startswith("timesteps choices [128] dropped")  # the space fitted to the profile
     assert r.best is None and [x.error for x in r.records] == ["fake"]
     assert json.loads((tmp_path / "r" / "results.json").read_text())["objectives"] == ["accuracy", "energy"]
+
+
+def test_the_default_model_is_trains_for_the_data(tmp_path):
+    """No --model: the family train would pick (rnn for a time series), with its series space."""
+    from edgesnn.tune.run import make_setup
+
+    series = make_setup("basic_motions", "wearable", None, None, None, 1, tmp_path / "s", 0)
+    assert series.family == "rnn" and "encoder_threshold" in series.space.params
+    assert make_setup("wine", "wearable", None, None, None, 1, tmp_path / "v", 0).family == "mlp"
