@@ -60,7 +60,9 @@ def tune(
         None, "--study", help="Study name in --storage (workers on several machines pass the same)."
     ),
     resume: bool = typer.Option(False, "--resume", help="Continue the study in --out (after a crash or kill -9)."),
-    epochs: int = typer.Option(None, "--epochs", "-e", min=1, help="Training epochs per trial (default 3)."),
+    epochs: int = typer.Option(
+        None, "--epochs", "-e", min=1, help="Training epochs per trial (default 3; 20 for a time series)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed of the data split, training and sampler."),
     no_prune: bool = typer.Option(False, "--no-prune", help="Do not stop trials below the median validation accuracy."),
     nni_remote: Path = typer.Option(

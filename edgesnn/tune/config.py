@@ -39,7 +39,7 @@ class TuneConfig:
     storage: str | None = None  # an RDB URL shared by workers; None: a journal file in the run directory
     study: str | None = None
     resume: bool = False
-    epochs: int | None = None  # None: DEFAULT_EPOCHS
+    epochs: int | None = None  # None: DEFAULT_EPOCHS (SERIES_EPOCHS for a time series)
     out: Path | None = None  # None: runs/tune-<dataset>-<model>-<time>
     objectives: tuple[str, ...] = ("accuracy", "energy")
     seed: int = 0

@@ -114,6 +114,6 @@ def test_the_default_model_is_trains_for_the_data(tmp_path):
     """No --model: the family train would pick (rnn for a time series), with its series space."""
     from edgesnn.tune.run import make_setup
 
-    series = make_setup("basic_motions", "wearable", None, None, None, 1, tmp_path / "s", 0)
-    assert series.family == "rnn" and "encoder_threshold" in series.space.params
+    series = make_setup("basic_motions", "wearable", None, None, None, None, tmp_path / "s", 0)
+    assert series.family == "rnn" and "encoder_threshold" in series.space.params and series.epochs == 20
     assert make_setup("wine", "wearable", None, None, None, 1, tmp_path / "v", 0).family == "mlp"
