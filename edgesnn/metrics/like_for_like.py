@@ -197,16 +197,43 @@ def counts_from(graph: nir.NIRGraph, a: ActivityReport, weight_bits: int, passes
     )
 
 
-def energy_vs_ann(graph: nir.NIRGraph, a: ActivityReport, target, profile, passes: int) -> float | None:
-    """``E_snn / E_ann`` like for like: the SNN on ``target.device``, the twin on the target's or
-    the profile's ``ann_baseline`` (else the same device); None when the target names no device."""
-    from ..config.loader import load_device
-
+def ann_baseline(target, profile=None, override: str | None = None) -> str | None:
+    """The device the ANN twin is priced on: ``override`` (``--ann-baseline``), else the target's
+    ``ann_baseline``, else the profile's, else the SNN's own device; None when the target names no device."""
     if target.device is None:
         return None
-    snn_dev = load_device(target.device)
-    ann_dev = load_device(target.ann_baseline or getattr(profile, "ann_baseline", None) or target.device)
+    return override or target.ann_baseline or getattr(profile, "ann_baseline", None) or target.device
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Both sides priced on their devices (``compare``)."""
+
+    counts: Counts
+    snn_device: Device
+    ann_device: Device
+    snn: Cost
+    ann: Cost
+    break_even_rate: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.snn.total_uj / self.ann.total_uj if self.ann.total_uj > 0 else None
+
+
+def compare(
+    graph: nir.NIRGraph, a: ActivityReport, target, profile, passes: int, override: str | None = None
+) -> Comparison | None:
+    """The SNN on ``target.device`` and its twin on ``ann_baseline(...)``, memory counted; None when
+    the target names no device."""
+    from ..config.loader import load_device
+
+    ann_name = ann_baseline(target, profile, override)
+    if ann_name is None:
+        return None
+    snn_dev, ann_dev = load_device(target.device), load_device(ann_name)
     num = target.numerics
     c = counts_from(graph, a, num.weight_bits, passes)
-    ann = ann_cost(c, ann_dev).total_uj
-    return snn_cost(c, snn_dev, num.weight_bits, num.state_bits).total_uj / ann if ann > 0 else None
+    snn, ann = snn_cost(c, snn_dev, num.weight_bits, num.state_bits), ann_cost(c, ann_dev)
+    rate = break_even_rate(c, snn_dev, num.weight_bits, num.state_bits, ann.total_uj)
+    return Comparison(c, snn_dev, ann_dev, snn, ann, rate)

@@ -37,10 +37,7 @@ def bundle_model(graph, tgt: Target) -> tuple[str, bytes]:
 
 def unrolled_onnx(graph, tgt: Target) -> bytes:
     """The unrolled ONNX form of ``graph`` (weights as given), for hosts that run a whole window."""
-    with tempfile.TemporaryDirectory(prefix="edgesnn-bundle-onnx-") as tmp:
-        backend = backend_for(tgt)
-        backend.export(graph, Path(tmp), tgt, form="unrolled", stepwise_too=False, quantize=False)
-        return (Path(tmp) / backend.artifact_name).read_bytes()
+    return backend_for(tgt).form_bytes(graph, tgt, "unrolled")
 
 
 def nir_bytes(graph) -> bytes:

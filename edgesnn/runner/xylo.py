@@ -175,8 +175,11 @@ class XyloModel:
 
     def step(self, x_t, states: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """One step: event counts ``x_t [B, n_in]`` → (output spikes ``[B, n_out]`` float32, next states)."""
+        return self._advance(np.minimum(event_counts(x_t), MAX_INPUT_EVENTS), states)
+
+    def _advance(self, counts: np.ndarray, states: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """``step`` on counts already checked and capped at ``MAX_INPUT_EVENTS``."""
         a = self.a
-        counts = np.minimum(event_counts(x_t), MAX_INPUT_EVENTS)
         prev = np.minimum(states["spikes"], MAX_HIDDEN_SPIKES)
         isyn = deliver(deliver(states["isyn"], counts, self.w_in), prev, self.w_rec)
         isyn_o = deliver(states["isyn_out"], prev, self.w_out)
@@ -191,12 +194,12 @@ class XyloModel:
     def run(self, x, hidden: np.ndarray | None = None) -> np.ndarray:
         """``x [T, B, n_in]`` event counts → output spikes ``[T, B, n_out]``, states zero at t = 0;
         ``hidden [T, B, n_hid]``, when given, receives the hidden spike counts."""
-        x = event_counts(x)
+        x = np.minimum(event_counts(x), MAX_INPUT_EVENTS)  # checked once, not at every step
         T, B = x.shape[:2]
         states = self.zero_states(B)
         out = np.empty((T, B, *self.output_shape), np.float32)
         for t in range(T):
-            out[t], states = self.step(x[t], states)
+            out[t], states = self._advance(x[t], states)
             if hidden is not None:
                 hidden[t] = states["spikes"]
         return out

@@ -245,7 +245,7 @@ def measure_on_reference(
     (and ``energy_vs_ann``, the like-for-like ratio, when the target names a device; the ANN
     twin of a ``sequence`` runs once per frame)."""
     from ..metrics import measure, profile_metrics
-    from ..metrics.like_for_like import energy_vs_ann
+    from ..metrics.like_for_like import compare
     from ..models.to_nir import to_nir
     from ..nir import simulate
 
@@ -259,7 +259,7 @@ def measure_on_reference(
     run = simulate(graph, x, record=True)
     report = measure(graph, x, run.records, target)
     out = {"activity": report.to_dict(), **profile_metrics(report)}
-    ratio = energy_vs_ann(graph, report, target, profile, passes=T if sequence else 1)
-    if ratio is not None:
-        out["energy_vs_ann"] = ratio
+    cmp = compare(graph, report, target, profile, passes=T if sequence else 1)
+    if cmp is not None and cmp.ratio is not None:
+        out["energy_vs_ann"] = cmp.ratio
     return out

@@ -170,6 +170,7 @@ def finish(
     setup: TuneSetup, records: list[TrialRecord], objectives: list[str], engine: str, seconds: float, notes: list[str]
 ) -> TuneResult:
     """Write the results, plots and the best checkpoint into the run directory."""
+    from ..metrics.like_for_like import ann_baseline
     from .plots import plot_exploration, plot_pareto
 
     out = setup.out
@@ -181,8 +182,7 @@ def finish(
     plotted = (
         front if sorted(objectives) == sorted(["accuracy", energy]) else pareto_front(records, ["accuracy", energy])
     )
-    t = setup.target
-    baseline = (t.ann_baseline or setup.profile.ann_baseline or t.device) if energy == "energy_vs_ann" else None
+    baseline = ann_baseline(setup.target, setup.profile) if energy == "energy_vs_ann" else None
     files = write_results(records, out, objectives, stats, front)
     title = f"{setup.family} on {setup.dataset}, profile {setup.profile.name}, target {setup.target.name} ({engine})"
     files["pareto.png"] = plot_pareto(records, plotted, out / "pareto.png", title, baseline)

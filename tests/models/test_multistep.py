@@ -38,6 +38,15 @@ def neuron(reset: str, surrogate: str, learn: bool) -> snn.Leaky:
     return n
 
 
+def grads(run, n, x: torch.Tensor, w: torch.Tensor, params) -> tuple:
+    """(spikes, dL/dx, the learnable ``params``' gradients) of ``L = Σ run(n, x)·w``."""
+    n.zero_grad()
+    x.grad = None
+    out = run(n, x)
+    (out * w).sum().backward()
+    return out.detach(), x.grad.clone(), [p.grad.clone() for p in params if p.requires_grad]
+
+
 def eager(n: snn.Leaky, x: torch.Tensor) -> torch.Tensor:
     reset_states(n)
     return torch.stack([n(x_t) for x_t in x])
@@ -53,16 +62,8 @@ def test_fused_leaky_equals_snntorch(reset, surrogate, learn):
     x = (torch.randn(30, 5, 7) * 1.5).requires_grad_()
     w = torch.randn(30, 5, 7)  # a loss that weights every spike differently
 
-    def grads(run):
-        n.zero_grad()
-        x.grad = None
-        out = run(n, x)
-        (out * w).sum().backward()
-        params = [p.grad.clone() for p in (n.beta, n.threshold) if p.requires_grad]
-        return out.detach(), x.grad.clone(), params
-
-    ref, g_ref, p_ref = grads(eager)
-    got, g_got, p_got = grads(leaky_steps)
+    ref, g_ref, p_ref = grads(eager, n, x, w, (n.beta, n.threshold))
+    got, g_got, p_got = grads(leaky_steps, n, x, w, (n.beta, n.threshold))
     assert torch.equal(ref, got) and 0 < ref.mean() < 1
     assert close(g_ref, g_got) and float(g_ref.abs().max()) > 0
     assert len(p_ref) == len(p_got) == (2 if learn else 0)
@@ -200,16 +201,9 @@ def test_fused_rleaky_equals_snntorch(reset, surrogate, learn):
     x = (torch.randn(30, 5, 7) * 1.5).requires_grad_()
     w = torch.randn(30, 5, 7)
 
-    def grads(run):
-        n.zero_grad()
-        x.grad = None
-        out = run(n, x)
-        (out * w).sum().backward()
-        params = [p.grad.clone() for p in (n.beta, n.threshold, n.recurrent.weight) if p.requires_grad]
-        return out.detach(), x.grad.clone(), params
-
-    ref, g_ref, p_ref = grads(eager)
-    got, g_got, p_got = grads(leaky_steps)
+    params = (n.beta, n.threshold, n.recurrent.weight)
+    ref, g_ref, p_ref = grads(eager, n, x, w, params)
+    got, g_got, p_got = grads(leaky_steps, n, x, w, params)
     assert torch.equal(ref, got) and 0 < ref.mean() < 1
     assert close(g_ref, g_got) and float(g_ref.abs().max()) > 0
     assert len(p_ref) == len(p_got) == (3 if learn else 1)

@@ -95,10 +95,14 @@ class OnnxBackend(Backend):
     def bundle_model(self, graph: nir.NIRGraph, target: Target) -> bytes:
         """The one-step form of ``graph`` with its weights as given (``edgesnn package`` puts them
         on the target's grid itself, to measure what that changes)."""
+        return self.form_bytes(graph, target, "stepwise")
+
+    def form_bytes(self, graph: nir.NIRGraph, target: Target, form: str) -> bytes:
+        """The ``form`` ("stepwise" | "unrolled") model of ``graph``, weights as given, as bytes."""
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="edgesnn-bundle-onnx-") as tmp:
-            self.export(graph, Path(tmp), target, form="stepwise", stepwise_too=False, quantize=False)
+            self.export(graph, Path(tmp), target, form=form, stepwise_too=False, quantize=False)
             return (Path(tmp) / self.artifact_name).read_bytes()
 
     def recording_twin(self, artifact: Path, graph: nir.NIRGraph, target: Target, tmp: Path) -> Path | None:
