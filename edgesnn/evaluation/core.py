@@ -71,13 +71,13 @@ def evaluate(
 
             load_device(ann_baseline)  # an unknown name fails before the run, with close matches
         if energy_sim is not None:
-            from .sanafe_sim import SIMULATORS, _sanafe
+            from .sanafe_sim import SIMULATORS, require_sanafe
 
             if energy_sim not in SIMULATORS:
                 from ..errors import unknown_name
 
                 raise unknown_name("energy simulator", energy_sim, SIMULATORS)
-            _sanafe()  # not installed: exit 3 with the install command, before the run
+            require_sanafe()  # not installed: exit 3 with the install command, before the run
         run = run_split(art, split.x, len(split.classes), batch_size, progress)
         report = build_report(art, split, run, prof, ann_baseline)
         if energy_sim is not None:

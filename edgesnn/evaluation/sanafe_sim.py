@@ -33,7 +33,7 @@ INSTALL = "pip install sanafe==2.2.9"
 SUPPORTED = {"Input", "Output", "Affine", "Linear", "LIF", "CubaLIF", "Flatten"}
 
 
-def _sanafe():
+def require_sanafe():
     try:
         import sanafe
     except ImportError as err:
@@ -60,7 +60,7 @@ def simulate_energy(graph, x: np.ndarray, samples: int, reset: str = "zero") -> 
     from ..nir.flat import flatten, order
     from ..nir.graph import graph_settings
 
-    sanafe = _sanafe()
+    sanafe = require_sanafe()
     fg = flatten(graph)
     for name, node in fg.nodes.items():
         kind = type(node).__name__
