@@ -34,7 +34,7 @@ def _global(debug: bool = typer.Option(False, "--debug", help="Show full traceba
 
 
 # one module per verb; each registers its command(s) on ``app`` at import
-for _verb in ("catalog", "devices", "train", "export", "run", "evaluate", "tune", "package"):
+for _verb in ("catalog", "devices", "train", "export", "run", "evaluate", "tune", "sweep", "package"):
     try:
         import_module(f".{_verb}", __name__)
     except ModuleNotFoundError as exc:  # a verb still being built must not break the others
