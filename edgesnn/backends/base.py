@@ -21,9 +21,10 @@ keeping lists of their own:
     Settings        the typed export options (a pydantic model; unknown or ill-typed options
                     are refused in one line before anything is written)
 
-Every export writes the backend's own files (:meth:`write`, which refuses what the runtime
-cannot express) and ``model.nir`` (the graph, reloaded once written: the source of truth a
-runtime may lower again). Register built-ins
+Every export first asks :meth:`prepare` for the graph the artifact computes (weights on the
+target's grid) and the arithmetic that judges it, then writes the backend's own files
+(:meth:`write`, which refuses what the runtime cannot express) and ``model.nir`` (that graph,
+reloaded once written: the source of truth a runtime may lower again). Register built-ins
 and plug-ins the same way: an entry point in the ``edgesnn.backends`` group naming the class
 (see ``docs/writing-a-backend.md``); ``@register`` adds one in-process (tests).
 """
@@ -31,6 +32,7 @@ and plug-ins the same way: an entry point in the ``edgesnn.backends`` group nami
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -46,7 +48,17 @@ if TYPE_CHECKING:
 
     from ..config import Target
 
-__all__ = ["Backend", "ExportSettings", "RunResult"]
+__all__ = ["Backend", "ExportSettings", "Prepared", "RunResult"]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The graph an artifact computes and the float dtype its judge, the reference simulator,
+    computes in (``simulate(graph, x, dtype=dtype)``); ``notes`` go into ``parity.json``."""
+
+    graph: nir.NIRGraph
+    dtype: type = np.float64
+    notes: dict[str, Any] = field(default_factory=dict)
 
 
 class ExportSettings(BaseModel):
@@ -99,10 +111,16 @@ class Backend(abc.ABC):
         from ..nir.graph import read_graph, write_graph
 
         settings = self.settings(**options)
+        graph = self.prepare(graph, target, settings).graph
         files = self.write(graph, Path(out_dir), target, settings)  # refuses what it cannot run first
         source = write_graph(graph, Path(out_dir) / GRAPH_FILE)
         read_graph(source)  # the file must reload before anyone relies on it
         return [source, *(p for p in files if p != source)]
+
+    def prepare(self, graph: nir.NIRGraph, target: Target, settings: ExportSettings) -> Prepared:
+        """The graph the artifact computes (what ``export`` writes as ``model.nir``) and the
+        arithmetic that judges it. Default: ``graph`` as given, judged in float64."""
+        return Prepared(graph)
 
     def write(self, graph: nir.NIRGraph, out_dir: Path, target: Target, settings: ExportSettings) -> list[Path]:
         """Write the backend's own files beside ``model.nir``; return their paths. Raise

@@ -28,6 +28,11 @@ def export(
         "--form",
         help="For backends with a 'form' option (ONNX): unrolled ([T,B,…] in, [T,B,n] out; the default) or stepwise (one step, explicit states).",
     ),
+    precision: str = typer.Option(
+        None,
+        "--precision",
+        help="For backends with a 'precision' option (ONNX): float32 (the default: what a device runs, judged by the simulator in float32) or float64 (the simulator's float64 maths).",
+    ),
     out: Path = typer.Option(None, "--out", "-o", help="Output directory (default: <run>/export-<target>)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output directory."),
     reset: str = RESET_OPTION,
@@ -41,16 +46,17 @@ def export(
     from ..export import export as run_export
 
     tgt = load_target(target)
-    options = {} if form is None else {"form": form}
+    options = {k: v for k, v in (("form", form), ("precision", precision)) if v is not None}
     if options:
         from ..backends import backend_class
 
         settings = backend_class(tgt.backend).Settings
-        if "form" not in settings.model_fields:
-            raise UsageError(
-                f"--form is an option of backends that write several forms (ONNX); target '{tgt.name}' "
-                f"runs on {tgt.backend}, which has one form: drop --form"
-            )
+        for name in options:
+            if name not in settings.model_fields:
+                raise UsageError(
+                    f"--{name} is an option of backends that offer it (ONNX); target '{tgt.name}' "
+                    f"runs on {tgt.backend}, which has none: drop --{name}"
+                )
     with _status(
         not as_json,
         f"exporting to {tgt.name}: writing the artifact, running it on {tgt.backend}, "
@@ -60,8 +66,9 @@ def export(
     if as_json:
         return emit_json({"out": str(result.out), "files": result.files, "parity": result.parity})
     p = result.parity["vs_reference"]
+    judge = f" ({result.parity['precision']})" if "precision" in result.parity else ""
     rows = [
-        ["spike agreement vs reference", f"{p['spike_agreement']:.6f} ({p['mismatches']} mismatches)"],
+        [f"spike agreement vs reference{judge}", f"{p['spike_agreement']:.6f} ({p['mismatches']} mismatches)"],
         ["max |Δ| output", p["max_abs_diff"]],
     ]
     if "runtime_accuracy" in p:

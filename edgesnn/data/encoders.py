@@ -80,6 +80,12 @@ ENCODERS: dict[str, type[Encoder]] = {
 }
 
 
+def emits_spikes(name: str | None) -> bool:
+    """Whether the encoder called ``name`` outputs only spikes (0/1); False for an unknown name."""
+    cls = ENCODERS.get(name or "")
+    return bool(cls and cls.emits_spikes)
+
+
 def make_encoder(name: str, **opts: Any) -> Encoder:
     """An encoder by name with checked options, e.g. ``make_encoder("rate", gain=0.5)``."""
     cls = ENCODERS.get(name)
@@ -109,6 +115,7 @@ def encode_batch(encoder: Encoder | str, x: np.ndarray, T: int | None, seed: int
 __all__ = [
     "CALIBRATION_STREAM",
     "ENCODERS",
+    "emits_spikes",
     "INPUT_LEVELS",
     "TEST_STREAM",
     "VAL_STREAM",

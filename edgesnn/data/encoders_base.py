@@ -74,6 +74,9 @@ class Encoder(abc.ABC):
     stochastic: ClassVar[bool] = False
     #: True: the input is a time series whose frames are the steps (T defaults to its length)
     temporal: ClassVar[bool] = False
+    #: True: every value ``encode`` returns is a spike, 0 or 1 (the model's input sums are then
+    #: sums of weights, exact in float32 on the sum grid: ``edgesnn.numerics.float32``)
+    emits_spikes: ClassVar[bool] = False
 
     def encode(self, x: np.ndarray, T: int | None, rng: np.random.Generator | None = None) -> np.ndarray:
         """Encode ``x [B, *features]`` into ``[T, B, *out_shape]`` float32."""

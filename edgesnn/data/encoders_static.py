@@ -36,6 +36,7 @@ class RateEncoder(Encoder):
     """
 
     name: ClassVar[str] = "rate"
+    emits_spikes: ClassVar[bool] = True
     stochastic: ClassVar[bool] = True
     gain: float = 1.0
 
@@ -59,6 +60,7 @@ class LatencyEncoder(Encoder):
     """
 
     name: ClassVar[str] = "latency"
+    emits_spikes: ClassVar[bool] = True
     threshold: float = 0.01
 
     def __post_init__(self) -> None:

@@ -139,6 +139,7 @@ class DeltaEncoder(TemporalEncoder):
     """
 
     name: ClassVar[str] = "delta"
+    emits_spikes: ClassVar[bool] = True
     threshold: float = 0.1
     off_spikes: bool = True
 
@@ -173,6 +174,7 @@ class LevelCrossingEncoder(TemporalEncoder):
     """
 
     name: ClassVar[str] = "level_crossing"
+    emits_spikes: ClassVar[bool] = True
     fanout: ClassVar[int] = 2
     threshold: float = 0.05
 
@@ -202,6 +204,7 @@ class SigmaDeltaEncoder(TemporalEncoder):
     """
 
     name: ClassVar[str] = "sigma_delta"
+    emits_spikes: ClassVar[bool] = True
     fanout: ClassVar[int] = 2
     threshold: float = 0.5
 

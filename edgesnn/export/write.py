@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..backends import get_backend
 from ..config import TARGET_FILE, Target, load_profile, load_target, save_target
 from ..errors import ParityError
@@ -56,14 +58,15 @@ def export(
     backend = get_backend(tgt.backend)
     backend.check_graph(graph, tgt)  # the chip's design rules first (exit 2, naming the limit)
     validate_graph(graph, tgt.supports, where=f"target '{tgt.name}'")
-    backend.settings(**options)  # unknown options refused before anything runs
+    prepared = backend.prepare(graph, tgt, backend.settings(**options))  # unknown options refused first
     backend.require()
     out = Path(out) if out else _default_out(source, tgt)
     x, y = probe_input(source)
     n_classes = source.checkpoint.model.n_classes if source.checkpoint is not None else None
     with atomic_dir(out, force=force) as tmp:
         files = [p.name for p in backend.export(graph, tmp, tgt, **options)[1:]]  # [0] is model.nir
-        reference = simulate(graph, x).output
+        # the judge: the simulator on the graph the artifact computes, in the artifact's arithmetic
+        reference = simulate(prepared.graph, x, dtype=prepared.dtype).output
         runtime = backend.run(tmp / backend.artifact_name, x, tgt)
         judge = backend.reference(tmp / backend.artifact_name, x, tgt)  # an integer chip's own arithmetic
         T, B = steps_and_samples(x)
@@ -76,6 +79,9 @@ def export(
             "vs_reference": compare(reference if judge is None else judge.output, runtime.output, y, n_classes),
             "runtime_wall_s": runtime.wall_s,
         }
+        parity.update(prepared.notes)
+        if prepared.dtype != np.float64:  # what float32 changes against float64 maths, for the record
+            parity["vs_float64_reference"] = compare(simulate(prepared.graph, x).output, runtime.output, y, n_classes)
         if judge is not None:  # the artifact is judged by its chip's arithmetic; the float graph beside it
             parity["judge"] = f"edgesnn's model of {backend.name}'s integer arithmetic"
             parity["vs_float_reference"] = compare(reference, runtime.output, y, n_classes)

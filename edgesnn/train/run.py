@@ -18,7 +18,7 @@ import torch
 
 from ..config import Check, Profile, Target, check_profile, load_profile, load_target
 from ..data import CALIBRATION_STREAM, TEST_STREAM, prepare
-from ..data.encoders import on_input_grid
+from ..data.encoders import ENCODERS, on_input_grid
 from ..data.prepare import shape_json
 from ..errors import UsageError
 from ..models import build, resolve
@@ -100,7 +100,7 @@ def check_model_design(model, target: Target, profile: Profile) -> None:
 
 
 #: encoders whose output is events (0/1 per channel and step): what an event-input chip takes
-EVENT_ENCODERS = ("rate", "latency", "delta", "level_crossing", "sigma_delta")
+EVENT_ENCODERS = tuple(name for name, cls in ENCODERS.items() if cls.emits_spikes)
 
 
 def event_encoder(hp: dict, feature_shape, target: Target) -> None:

@@ -12,6 +12,7 @@ from edgesnn.backends.onnx import nir2onnx, run_model, supported_types
 from edgesnn.config import load_target
 from edgesnn.errors import ArtifactError, DataError, ShapeError, UnsupportedPrimitiveError, UsageError
 from edgesnn.nir.simulator import simulate
+from edgesnn.numerics.float32 import for_float32
 from edgesnn.testing import contract_graphs, contract_input, unsupported_graph
 
 F = np.float32
@@ -238,27 +239,38 @@ def test_float64_is_bit_identical_to_the_simulator(name, form, tmp_path):
 
 @pytest.mark.parametrize("form", ["stepwise", "unrolled"])
 @pytest.mark.parametrize("name", sorted(GRAPHS))
-def test_float32_has_the_same_spikes(name, form, tmp_path):
+def test_float32_is_bit_identical_to_the_float32_judge(name, form, tmp_path):
+    """float32 by construction: every record, spikes and membranes alike, has the judge's bits."""
+    graph = GRAPHS[name]()
+    x = _input(graph)
+    ref = simulate(for_float32(graph)[0], x, record=True, dtype=np.float32)
+    got = run_model(_save(nir2onnx(graph, form=form, record=True, precision="float32"), tmp_path), x, record=True)
+    assert np.array_equal(got.output, ref.output)
+    for node, rec in ref.records.items():
+        assert np.array_equal(got.records[node], rec), node
+
+
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+def test_float32_differs_from_float64_maths_by_rounding_only(name, tmp_path):
     graph = GRAPHS[name]()
     x = _input(graph)
     ref = simulate(graph, x, record=True)
-    got = run_model(_save(nir2onnx(graph, form=form, record=True, precision="float32"), tmp_path), x, record=True)
+    got = run_model(_save(nir2onnx(graph, record=True, precision="float32"), tmp_path), x, record=True)
     for node, rec in ref.records.items():
-        binary = np.isin(rec, (0.0, 1.0)).all()
-        if binary:
-            assert np.array_equal(got.records[node], rec), node
-        else:  # a membrane: float32 rounding only
+        if not np.isin(rec, (0.0, 1.0)).all():  # a membrane: float32 rounding and the sum grid only
             np.testing.assert_allclose(got.records[node], rec, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("precision", ["float32", "float64"])
 @pytest.mark.parametrize("form", ["stepwise", "unrolled"])
-def test_sinabs_cnn_identical_spikes(nir_fixtures, form, tmp_path):
+def test_sinabs_cnn_identical_spikes(nir_fixtures, form, precision, tmp_path):
     from edgesnn.nir.graph import read_graph
 
     graph = read_graph(nir_fixtures / "cnn_sinabs.nir")
     x = (np.random.default_rng(0).random((10, 3, 2, 34, 34)) < 0.15).astype(F)
-    ref = simulate(graph, x, record=True)
-    got = run_model(_save(nir2onnx(graph, form=form, record=True), tmp_path), x, record=True)
+    judged = for_float32(graph)[0] if precision == "float32" else graph
+    ref = simulate(judged, x, record=True, dtype=np.dtype(precision).type)
+    got = run_model(_save(nir2onnx(graph, form=form, record=True, precision=precision), tmp_path), x, record=True)
     assert np.array_equal(got.output, ref.output)
     total = 0
     for node, rec in ref.records.items():

@@ -2,6 +2,7 @@
 interrupts say so (issue: hardening). Each of the eight reported cases has a test here."""
 
 import io
+import json
 import os
 import pickle
 import shutil
@@ -290,6 +291,18 @@ def test_form_is_refused_for_non_onnx_targets(trained, tmp_path):
     code, _, err = cli("export", run, "-t", "nir", "--form", "stepwise", "-o", tmp_path / "o")
     assert code == 1 and not (tmp_path / "o").exists()
     one_error_line(err, "--form", "ONNX")
+
+
+def test_precision_is_refused_for_non_onnx_targets_and_checked_for_onnx(trained, tmp_path):
+    run, _ = trained
+    code, _, err = cli("export", run, "-t", "nir", "--precision", "float64", "-o", tmp_path / "o")
+    assert code == 1 and not (tmp_path / "o").exists()
+    one_error_line(err, "--precision", "ONNX")
+    code, _, err = cli("export", run, "-t", "onnx", "--precision", "float16", "-o", tmp_path / "o")
+    assert code == 1 and not (tmp_path / "o").exists()
+    one_error_line(err, "precision")
+    code, out, _ = cli("export", run, "-t", "onnx", "--precision", "float64", "-o", tmp_path / "o", "--json")
+    assert code == 0 and json.loads(out)["parity"]["precision"] == "float64"
 
 
 def test_run_options_that_do_not_apply_to_a_bundle(tmp_path):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from ...io import atomic_write_bytes
-from ..base import Backend, ExportSettings, RunResult
+from ..base import Backend, ExportSettings, Prepared, RunResult
 from . import runtime
 from .step import supported_types
 
@@ -32,8 +32,9 @@ class OnnxSettings(ExportSettings):
     """``form``: "unrolled" (``[T, B, …]`` in, ``[T, B, n]`` out) or "stepwise" (one step,
     explicit states). ``record``: add ``rec.<node>`` outputs (fetched only when
     ``run(record=True)``). ``stepwise_too``: write ``model.stepwise.onnx`` beside an unrolled
-    model. ``precision``: "float64" (bit-identical to the reference simulator) or "float32" (a
-    device's arithmetic, faster); default: the target's ``runtime.precision``, else float64.
+    model. ``precision``: "float32" (a device's arithmetic, the default unless the target's
+    ``runtime.precision`` says otherwise; judged by the simulator in float32, spike-exact by
+    construction) or "float64" (the simulator's default arithmetic, bit-identical to it).
     ``quantize``: put the weights on the target's ``numerics.quantize`` grid first (int8 for
     cortex-m), so the artifact, and the parity measured on it, is what ships; False keeps
     the float weights (packaging measures the accuracy change from one to the other)."""
@@ -64,15 +65,31 @@ class OnnxBackend(Backend):
     def require(self) -> None:
         runtime.require()
 
-    def write(self, graph: nir.NIRGraph, out_dir: Path, target: Target, settings: OnnxSettings) -> list[Path]:
-        """Write ``model.onnx`` (``settings.form``) and, for the unrolled form, ``model.stepwise.onnx``."""
+    def prepare(self, graph: nir.NIRGraph, target: Target, settings: OnnxSettings) -> Prepared:
+        """The weights on the target's grid (``quantize``), then, in float32, the spike-fed sums
+        on the float32 sum grid (``numerics/float32.py``); judged in the artifact's precision."""
         from ...numerics import quantize_graph_for
-        from .convert import nir2onnx
+        from ...numerics.float32 import for_float32
 
         if settings.quantize:
             graph = quantize_graph_for(graph, target.numerics.quantize, target.numerics.weight_bits)[0]
+        precision = self.precision(target, settings)
+        if precision == "float64":
+            return Prepared(graph, np.float64, {"precision": precision})
+        graph, moved = for_float32(graph)
+        return Prepared(graph, np.float32, {"precision": precision, "sum_grid_moved": sum(moved.values())})
+
+    @staticmethod
+    def precision(target: Target, settings: OnnxSettings) -> str:
+        """The export option, else the target's ``runtime.precision``, else float32."""
+        return settings.precision or str(_runtime(target).get("precision", "float32"))
+
+    def write(self, graph: nir.NIRGraph, out_dir: Path, target: Target, settings: OnnxSettings) -> list[Path]:
+        """Write ``model.onnx`` (``settings.form``) and, for the unrolled form, ``model.stepwise.onnx``."""
+        from .convert import nir2onnx
+
         supports = list(getattr(target, "supports", None) or []) or None
-        precision = settings.precision or str(_runtime(target).get("precision", "float64"))
+        precision = self.precision(target, settings)
         forms = [settings.form] + (["stepwise"] if settings.form == "unrolled" and settings.stepwise_too else [])
         models = [
             nir2onnx(graph, form=form, record=settings.record, supports=supports, precision=precision) for form in forms

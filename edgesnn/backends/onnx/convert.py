@@ -36,13 +36,16 @@ def nir2onnx(
     ``form``: "unrolled" (x [T, B, *in] → y [T, B, *out]) or "stepwise" (one step, explicit
     states). ``record`` adds ``rec.<node>`` outputs for every neuron node. ``supports``: the
     target's primitive names (an extra restriction). ``precision``: "float32" (states and
-    updates and synaptic sums in float32) or "float64" (the simulator's
-    default arithmetic). ``dt`` / ``reset`` override the graph's metadata. ``levers``: the speed
+    updates in float32; sums over spikes in float32 with the weights on the float32 sum grid,
+    sums over real inputs in float64 rounded once: identical to ``simulate(for_float32(graph),
+    dtype=np.float32)`` by construction, see ``numerics/float32.py``) or "float64" (the
+    simulator's default arithmetic). ``dt`` / ``reset`` override the graph's metadata. ``levers``: the speed
     levers to use, default all of ``LEVERS`` (each keeps the outputs identical; switching one
     off is for measuring it): "lean_update" (no addition of an all-zero leak), and for the
     unrolled form "static_input" and "fused_scan" (see ``unrolled.py``).
     """
     from ...nir.graph import graph_settings, sim_context
+    from ...numerics.float32 import on_sum_grid, spike_input_bound
     from .stepwise import build_stepwise
     from .unrolled import build_unrolled
 
@@ -57,7 +60,10 @@ def nir2onnx(
     check_supported(graph, supports)
     ctx = sim_context(graph, dt=dt, reset=reset)
     num = Arithmetic.of(ctx, precision, lean="lean_update" in levers)
-    plan = build_plan(graph, ctx)
+    bound = spike_input_bound(graph)
+    if num.dtype == np.float32:  # spike-fed sums exact in any order (a no-op on a graph already on it)
+        graph = on_sum_grid(graph, bound)[0]
+    plan = build_plan(graph, ctx, bound)
     settings = graph_settings(graph)
     props: dict[str, Any] = {
         "dt": repr(num.dt),
@@ -66,6 +72,7 @@ def nir2onnx(
         "precision": precision,
         "timesteps": "" if settings.get("timesteps") is None else str(settings["timesteps"]),
         "encoder": settings.get("encoder") or "",
+        "input_values": "spikes" if bound else "real",
         "output_shape": list(plan.out_shape),
         **input_props(plan),
     }

@@ -124,9 +124,13 @@ def sum_pool(b, node, x, shape, num):
 
 def avg_pool(b, node, x, shape, num):
     """The window sum (rounded to dtype) times 1/(k_h·k_w), as the simulator."""
+    return average(b, node, _window_sum(b, node, x, shape, num), num)
+
+
+def average(b, node, window_sum: str, num) -> str:
+    """An AvgPool2d's window sum times 1/(k_h·k_w) in ``num.dtype``."""
     k = pool_geometry(type(node).__name__, node).kernel
-    y = _window_sum(b, node, x, shape, num)
-    return b.op("Mul", y, b.const(num.arr(1.0 / (k[0] * k[1])), num.dtype))
+    return b.op("Mul", window_sum, b.const(num.arr(1.0 / (k[0] * k[1])), num.dtype))
 
 
 def scale(b, node, x, shape, num):

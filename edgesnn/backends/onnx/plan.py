@@ -30,6 +30,8 @@ class Plan:
     input_names: list[str]  # the NIR Input nodes, in the simulator's order
     output_name: str
     back_sources: list[str] = field(default_factory=list)
+    #: sums (synapses, pooling) whose inputs are real numbers, not integers (``nir.values``)
+    real_sums: frozenset[str] = frozenset()
 
     @property
     def input_tensors(self) -> dict[str, str]:
@@ -48,10 +50,13 @@ class Plan:
         return self.shapes[self.output_name]
 
 
-def build_plan(graph: nir.NIRGraph, ctx) -> Plan:
-    """The simulator's plan of ``graph`` (it validates edges, loops and shapes on the way)."""
+def build_plan(graph: nir.NIRGraph, ctx, input_bound: int | None = None) -> Plan:
+    """The simulator's plan of ``graph`` (it validates edges, loops and shapes on the way).
+    ``input_bound``: 1 when the Input nodes carry spikes, None for real values."""
     from ...errors import ArtifactError
+    from ...nir.kinds import POOLS, SYNAPSES, kind
     from ...nir.sim import plan as sim_plan
+    from ...nir.values import integer_bounds
 
     built = sim_plan.build(graph, ctx)
     flat = built.flat
@@ -69,6 +74,11 @@ def build_plan(graph: nir.NIRGraph, ctx) -> Plan:
         input_names=list(flat.inputs),
         output_name=flat.outputs[0],
         back_sources=sorted({p for ps in built.back_preds.values() for p in ps}),
+        real_sums=frozenset(
+            n
+            for n, bound in integer_bounds(flat, input_bound).items()
+            if bound is None and kind(flat.nodes[n]) in SYNAPSES | POOLS
+        ),
     )
 
 

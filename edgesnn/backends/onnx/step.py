@@ -7,12 +7,16 @@ the previous step's); stateless nodes use ``lowering.STATELESS``, stateful ones
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
+
 import nir
+import numpy as np
 
 from ...errors import UnsupportedPrimitiveError
 from .arithmetic import Arithmetic
 from .builder import Builder
-from .lowering import STATELESS
+from .lowering import STATELESS, average, sum_pool
 from .neurons import STATEFUL
 from .plan import Plan
 
@@ -61,10 +65,29 @@ def sum_inputs(b: Builder, plan: Plan, name: str, values: dict, prev: dict) -> s
 
 
 def lower_stateless(b: Builder, plan: Plan, name: str, x: str, num: Arithmetic) -> str:
+    """The node's ONNX ops. In float32, a sum over real-valued inputs (``plan.real_sums``) is
+    accumulated in float64 from the float32 weights and rounded once, as the judge does; a sum
+    over spikes stays in float32, exact in any order on the sum grid (``numerics.float32``)."""
     node = plan.nodes[name]
     if isinstance(node, PASS):
         return x
-    return STATELESS[type(node)](b, node, x, plan.in_shapes[name], num)
+    lower = STATELESS[type(node)]
+    if num.dtype == np.float32 and name in plan.real_sums:
+        wide = replace(num, dtype=np.float64)
+        averaging = isinstance(node, nir.AvgPool2d)  # sum wide, round, then scale in float32
+        summing = sum_pool if averaging else lower
+        y = b.cast(summing(b, as_float32(node), b.cast(x, np.float64), plan.in_shapes[name], wide), np.float32)
+        return average(b, node, y, num) if averaging else y
+    return lower(b, node, x, plan.in_shapes[name], num)
+
+
+def as_float32(node: nir.NIRNode) -> nir.NIRNode:
+    """A shallow copy whose weight and bias hold their float32 values (the judge's, widened)."""
+    node = copy.copy(node)
+    for field in ("weight", "bias"):
+        if getattr(node, field, None) is not None:
+            setattr(node, field, np.asarray(getattr(node, field), dtype=np.float32))
+    return node
 
 
 def emit_step(

@@ -27,23 +27,34 @@ from ...errors import ArtifactError, ShapeError
 from ..geometry import Shape, conv_geometry, pool_geometry
 from .base import Kernel, Lowering, SimContext, param
 
+#: synaptic sums (dense, conv, pooling windows) accumulate in float64 and are rounded once to
+#: the arithmetic's dtype: with float32 weights on the sum grid and integer inputs the float64
+#: sum is exact, so a float32 artifact that adds the same terms in any order gets the same bits
+#: (``edgesnn.numerics.float32``); a sum of real inputs is the float32 nearest its float64 value.
+SUM_DTYPE = np.float64
+
+
+def rounded(y: np.ndarray, ctx: SimContext) -> np.ndarray:
+    """A float64 sum rounded once to ``ctx.dtype``."""
+    return y.astype(ctx.dtype, copy=False)
+
 
 def _identity(name: str, node, in_shape: Shape, ctx: SimContext) -> Kernel:
     return Kernel(in_shape, in_shape, lambda x, s: (x, s))
 
 
 def _dense(name: str, weight, bias, in_shape: Shape, ctx: SimContext) -> Kernel:
-    w = np.asarray(weight, dtype=ctx.dtype)
+    w = np.asarray(np.asarray(weight, dtype=ctx.dtype), dtype=SUM_DTYPE)
     if w.ndim != 2:
         raise ArtifactError(f"node '{name}': weight of shape {list(w.shape)} must be 2-D [out, in]")
     if not in_shape or in_shape[-1] != w.shape[1]:
         raise ShapeError(f"node '{name}': weight expects {w.shape[1]} inputs but receives shape {list(in_shape)}")
     wt = np.ascontiguousarray(w.T)
-    b = None if bias is None else param(name, "bias", bias, (w.shape[0],), ctx)
+    b = None if bias is None else param(name, "bias", bias, (w.shape[0],), ctx).astype(SUM_DTYPE)
     out = (*in_shape[:-1], w.shape[0])
     if b is None:
-        return Kernel(in_shape, out, lambda x, s: (x @ wt, s))
-    return Kernel(in_shape, out, lambda x, s: (x @ wt + b, s))
+        return Kernel(in_shape, out, lambda x, s: (rounded(x.astype(SUM_DTYPE, copy=False) @ wt, ctx), s))
+    return Kernel(in_shape, out, lambda x, s: (rounded(x.astype(SUM_DTYPE, copy=False) @ wt + b, ctx), s))
 
 
 def _affine(name, node, in_shape, ctx):
@@ -78,7 +89,7 @@ def conv2d(x, w, b, stride, pads, dilation, groups):
 
 
 def _conv(name, node, in_shape, ctx, nd: int) -> Kernel:
-    w = np.asarray(node.weight, dtype=ctx.dtype)
+    w = np.asarray(np.asarray(node.weight, dtype=ctx.dtype), dtype=SUM_DTYPE)
     if w.ndim != nd + 2:
         raise ArtifactError(f"node '{name}': Conv{nd}d weight must be {nd + 2}-D, got shape {list(w.shape)}")
     groups = int(np.asarray(node.groups).ravel()[0]) if node.groups is not None else 1
@@ -89,7 +100,7 @@ def _conv(name, node, in_shape, ctx, nd: int) -> Kernel:
     if groups < 1 or w.shape[0] % groups:
         raise ArtifactError(f"node '{name}': groups={groups} does not divide {w.shape[0]} output channels")
     geo = conv_geometry(name, node, nd)
-    b = param(name, "bias", node.bias if node.bias is not None else 0.0, (w.shape[0],), ctx)
+    b = param(name, "bias", node.bias if node.bias is not None else 0.0, (w.shape[0],), ctx).astype(SUM_DTYPE)
     out_sp = geo.out_shape(in_shape[1:])
     if min(out_sp) < 1:
         raise ShapeError(f"node '{name}': input {list(in_shape)} is smaller than the kernel {list(w.shape[2:])}")
@@ -99,8 +110,8 @@ def _conv(name, node, in_shape, ctx, nd: int) -> Kernel:
         w, stride, dilation, pads = w[:, :, None, :], (1, *stride), (1, *dilation), [(0, 0), *pads]
 
     def step(x, s):
-        x4 = x if nd == 2 else x[:, :, None, :]
-        y = conv2d(x4, w, b, stride, pads, dilation, groups)
+        x4 = (x if nd == 2 else x[:, :, None, :]).astype(SUM_DTYPE, copy=False)
+        y = rounded(conv2d(x4, w, b, stride, pads, dilation, groups), ctx)
         return (y if nd == 2 else y[:, :, 0, :]), s
 
     return Kernel(in_shape, out, step)
@@ -118,7 +129,8 @@ def _pool(name, node, in_shape, ctx, average: bool) -> Kernel:
 
     def step(x, s):
         xp = np.pad(x, ((0, 0), (0, 0), pads[0], pads[1]))
-        y = sliding_window_view(xp, kernel, axis=(2, 3))[:, :, :: stride[0], :: stride[1]].sum(axis=(-2, -1))
+        windows = sliding_window_view(xp, kernel, axis=(2, 3))[:, :, :: stride[0], :: stride[1]]
+        y = rounded(windows.sum(axis=(-2, -1), dtype=SUM_DTYPE), ctx)
         return (y * scale if average else y), s
 
     return Kernel(in_shape, (in_shape[0], *out_sp), step)
