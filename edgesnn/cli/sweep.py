@@ -64,7 +64,8 @@ def sweep(
     Every value is checked before training starts: an unknown name or a bad value exits 1, a
     value the profile forbids (too many timesteps, bytes) exits 2, and nothing is written.
     Models that break a profile limit only after training (firing rate, energy) are flagged in
-    the results, not fatal. Example:
+    the results, and a run whose loss diverges is recorded as failed; neither stops the sweep.
+    Example:
 
       edgesnn sweep -d digits -p workstation --set hidden=[10] --epochs 10
       --vary beta=0.5,0.7,0.9 --vary timesteps=10,25,50
@@ -123,7 +124,8 @@ def sweep(
                 r["timesteps"],
                 r["mean_firing_rate"],
                 ("= baseline" if r["is_baseline"] and r["factor"] else "")
-                + (f" violates {', '.join(r['violated'])}" if r["violated"] else ""),
+                + (f" violates {', '.join(r['violated'])}" if r["violated"] else "")
+                + (f" FAILED {'; '.join(r['failed'])}" if r["failed"] else ""),
             ]
             for r in rows
         ],

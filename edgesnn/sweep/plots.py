@@ -47,8 +47,9 @@ def plot_factor(result: SweepResult, name: str, path: Path) -> Path:
     pts = [p for p in points if p.factor == name]
     numeric = _numeric([p.value for p in pts])
     xs = [p.value for p in pts] if numeric else list(range(len(pts)))
-    test = [[r.metrics["test_acc"] for r in result.runs_of(p)] for p in pts]
-    val = [np.mean([r.metrics["val_acc"] for r in result.runs_of(p)]) for p in pts]
+    # a configuration whose every seed failed (diverged) is a gap (NaN)
+    test = [[r.metrics["test_acc"] for r in result.runs_of(p)] or [np.nan] for p in pts]
+    val = [np.mean([r.metrics["val_acc"] for r in result.runs_of(p)] or [np.nan]) for p in pts]
     fig, ax = plt.subplots(figsize=(5.6, 3.8))
     line = "-" if numeric else ""  # categories are not joined: there is nothing between two encoders
     ax.errorbar(xs, [np.mean(t) for t in test], yerr=[np.std(t) for t in test], fmt="o" + line, capsize=3, label="test")
@@ -78,6 +79,8 @@ def plot_curves(result: SweepResult, name: str, path: Path) -> Path:
     colors = plt.get_cmap("viridis")(np.linspace(0, 0.9, max(len(pts), 2)))
     for p, color in zip(pts, colors):
         runs = result.runs_of(p)
+        if not runs:  # every seed diverged: no curve
+            continue
         n = min(len(r.history) for r in runs)
         epochs = np.arange(1, n + 1)
         loss = np.mean([[h["loss"] for h in r.history[:n]] for r in runs], axis=0)

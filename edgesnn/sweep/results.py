@@ -46,6 +46,7 @@ def to_dict(result: SweepResult) -> dict[str, Any]:
                 "metrics": r.metrics,
                 "feasible": r.feasible,
                 "violated": r.violated,
+                "error": r.error,
                 "history": r.history,
             }
             for r in result.runs
@@ -65,14 +66,15 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
 def results_csv(result: SweepResult) -> str:
     rows = []
     for p in result.plan.points:
-        for r in result.runs_of(p):
+        for r in result.runs_of(p, failed=True):
+            last = r.history[-1] if r.history else {}
             rows.append(
                 [p.label, p.factor or "", "" if p.factor is None else value_key(p.value), p.config, r.seed]
                 + [r.metrics.get(k) for k in RUN_COLUMNS]
-                + [r.history[-1]["loss"], r.history[-1]["val_acc"], r.feasible, ";".join(r.violated)]
+                + [last.get("loss"), last.get("val_acc"), r.feasible, ";".join(r.violated), r.error or ""]
             )
     header = ["point", "factor", "value", "config", "seed", *RUN_COLUMNS, "last_loss", "last_val_acc"]
-    return _csv([*header, "feasible", "violated"], rows)
+    return _csv([*header, "feasible", "violated", "error"], rows)
 
 
 def curves_csv(result: SweepResult) -> str:

@@ -48,6 +48,8 @@ class RunRecord:
     feasible: bool
     #: the profile checks the trained model fails (firing-rate band, energy...), by name
     violated: list[str] = field(default_factory=list)
+    #: why training failed (a diverged loss); the run then has no curve and no metrics
+    error: str | None = None
 
 
 @dataclass
@@ -63,9 +65,9 @@ class SweepResult:
     files: dict[str, Path] = field(default_factory=dict)
     seconds: float = 0.0
 
-    def runs_of(self, point: Point) -> list[RunRecord]:
-        """The runs (one per seed) of the configuration ``point`` uses."""
-        return [r for r in self.runs if r.config == point.config]
+    def runs_of(self, point: Point, failed: bool = False) -> list[RunRecord]:
+        """The finished runs (one per seed; ``failed``: the failed ones too) of ``point``'s configuration."""
+        return [r for r in self.runs if r.config == point.config and (failed or r.error is None)]
 
     @property
     def baseline(self) -> Point:
@@ -140,6 +142,7 @@ def sweep(
 def _train_all(
     result: SweepResult, progress: bool | None, models: Path | None, label_column: str | None, top_k: int | None
 ) -> list[RunRecord]:
+    from ..errors import DataError
     from ..train import train
     from ..train.progress import Progress
 
@@ -153,20 +156,26 @@ def _train_all(
                 def tick(epoch: int, val_acc: float, cid=cid, seed=seed) -> None:
                     bar.advance(task, f"{cid} seed {seed}: epoch {epoch + 1} val {val_acc:.3f}")
 
-                trained = train(
-                    result.dataset,
-                    result.profile,
-                    model=plan.family,
-                    target=result.target,
-                    overrides=overrides,
-                    seed=seed,
-                    out=models / "models" / f"{cid}-seed{seed}" if models is not None else None,
-                    progress=False,
-                    ann_twin=False,
-                    label_column=label_column,
-                    top_k=top_k,
-                    callback=tick,
-                )
+                try:
+                    trained = train(
+                        result.dataset,
+                        result.profile,
+                        model=plan.family,
+                        target=result.target,
+                        overrides=overrides,
+                        seed=seed,
+                        out=models / "models" / f"{cid}-seed{seed}" if models is not None else None,
+                        progress=False,
+                        ann_twin=False,
+                        label_column=label_column,
+                        top_k=top_k,
+                        callback=tick,
+                    )
+                except DataError as exc:  # a diverged loss: recorded, the sweep goes on
+                    if not str(exc).startswith("training diverged"):
+                        raise
+                    runs.append(RunRecord(cid, seed, dict(overrides), [], {}, False, error=str(exc)))
+                    continue
                 m = trained.metrics
                 runs.append(
                     RunRecord(
@@ -189,7 +198,8 @@ def summary_rows(result: SweepResult) -> list[dict[str, Any]]:
     rows = []
     for p in result.plan.points:
         runs = result.runs_of(p)
-        test = np.array([r.metrics["test_acc"] for r in runs])
+        test = np.array([r.metrics["test_acc"] for r in runs] or [np.nan])
+        failed = [r for r in result.runs_of(p, failed=True) if r.error]
         rows.append(
             {
                 "point": p.label,
@@ -199,14 +209,20 @@ def summary_rows(result: SweepResult) -> list[dict[str, Any]]:
                 "is_baseline": p.config == BASELINE,
                 "test_acc": float(test.mean()),
                 "test_acc_std": float(test.std()),
-                "val_acc": float(np.mean([r.metrics["val_acc"] for r in runs])),
-                "last_loss": float(np.mean([r.history[-1]["loss"] for r in runs])),
-                "mean_firing_rate": float(np.mean([r.metrics.get("mean_firing_rate", np.nan) for r in runs])),
+                "val_acc": _mean([r.metrics["val_acc"] for r in runs]),
+                "last_loss": _mean([r.history[-1]["loss"] for r in runs]),
+                "mean_firing_rate": _mean([r.metrics.get("mean_firing_rate", np.nan) for r in runs]),
                 "timesteps": result.plan.timesteps[p.config],
                 "epochs": result.plan.epochs[p.config],
-                "train_seconds": float(np.mean([r.metrics["train_seconds"] for r in runs])),
-                "feasible": all(r.feasible for r in runs),
+                "train_seconds": _mean([r.metrics["train_seconds"] for r in runs]),
+                "feasible": bool(runs) and not failed and all(r.feasible for r in runs),
                 "violated": sorted({v for r in runs for v in r.violated}),
+                "failed": [f"seed {r.seed}: {r.error}" for r in failed],
             }
         )
     return rows
+
+
+def _mean(values: list[float]) -> float:
+    """The mean, NaN for no values (every seed of the configuration failed)."""
+    return float(sum(values) / len(values)) if values else float("nan")
