@@ -16,6 +16,12 @@ DATASET_OPTION = typer.Option(
     "-d",
     help="Built-in name (list: edgesnn datasets; e.g. digits, basic_motions, spoken_digits) or a CSV/NPZ/HDF5/.ts file.",
 )
+INPUTS_OPTION = typer.Option(
+    None,
+    "--inputs",
+    help="Comma list of named inputs of a multimodal dataset to keep (e.g. image), still as named inputs: "
+    "a fusion model trains with one branch per kept input (the dataset is then recorded as digits_spoken[image]).",
+)
 PROFILE_OPTION = typer.Option("wearable", "--profile", "-p", help="Profile name or YAML path (edgesnn profiles).")
 TARGET_OPTION = typer.Option(
     None,

@@ -8,12 +8,22 @@ from pathlib import Path
 import typer
 
 from . import app
-from ._common import DATASET_OPTION, JSON_OPTION, PROFILE_OPTION, TARGET_OPTION, checks_table, emit_json, table
+from ._common import (
+    DATASET_OPTION,
+    INPUTS_OPTION,
+    JSON_OPTION,
+    PROFILE_OPTION,
+    TARGET_OPTION,
+    checks_table,
+    emit_json,
+    table,
+)
 
 
 @app.command()
 def train(
     dataset: str = DATASET_OPTION,
+    inputs: str = INPUTS_OPTION,
     profile: str = PROFILE_OPTION,
     target: str = TARGET_OPTION,
     model: str = typer.Option(
@@ -41,10 +51,12 @@ def train(
 
     Exit code 2 when the finished model violates the profile (it is still saved, flagged).
     """
+    from ..data import with_inputs
     from ..errors import ConstraintViolation
     from ..models import parse_set
     from ..train import train as run_train
 
+    dataset = with_inputs(dataset, inputs)
     out = out or Path("runs") / f"{Path(dataset).stem}-{model or 'auto'}-{time.strftime('%Y%m%d-%H%M%S')}"
     result = run_train(
         dataset,

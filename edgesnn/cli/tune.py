@@ -7,12 +7,13 @@ from pathlib import Path
 import typer
 
 from . import app
-from ._common import DATASET_OPTION, JSON_OPTION, PROFILE_OPTION, TARGET_OPTION, emit_json, table
+from ._common import DATASET_OPTION, INPUTS_OPTION, JSON_OPTION, PROFILE_OPTION, TARGET_OPTION, emit_json, table
 
 
 @app.command()
 def tune(
     dataset: str = DATASET_OPTION,
+    inputs: str = INPUTS_OPTION,
     profile: str = PROFILE_OPTION,
     target: str = TARGET_OPTION,
     model: str = typer.Option(
@@ -77,10 +78,12 @@ def tune(
     Writes results.csv/json, pareto.json/png, exploration.png and best/ (the best feasible model by
     validation accuracy) into the run directory, and prints the export command for it.
     """
+    from ..data import with_inputs
     from ..errors import ConstraintViolation
     from ..tune import TuneConfig
     from ..tune import tune as run_tune
 
+    dataset = with_inputs(dataset, inputs)
     config = TuneConfig(
         dataset,
         profile,

@@ -29,7 +29,7 @@ from .encoders import (
     make_encoder,
     resample,
 )
-from .load import load_dataset
+from .load import keep_inputs, load_dataset, with_inputs
 from .prepare import Prepared, prepare
 from .preprocess import Preprocessor
 from .splits import Splits, keep_top_k_classes, split
@@ -59,7 +59,9 @@ __all__ = [
     "encode_batch",
     "keep_top_k_classes",
     "labels_to_indices",
+    "keep_inputs",
     "load_dataset",
+    "with_inputs",
     "make_encoder",
     "prepare",
     "split",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import os
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError, UsageError, unknown_name
+from ..errors import DataError, ShapeError, UsageError, did_you_mean, unknown_name
 from .builtin import BUILTINS
 from .dataset import Dataset, check_dataset, labels_to_indices
 from .files import READERS, Raw, check_raw_shapes
@@ -75,8 +77,14 @@ def load_dataset(name_or_path: str | os.PathLike, *, label_column: str | None = 
     A ``str`` that is a built-in name loads the built-in; a ``Path``, or a string with an
     extension or a directory separator, is read as a file. Anything else is an unknown name.
     ``<dataset>:<input>`` (e.g. ``digits_spoken:audio``) is one input of a multimodal dataset,
-    with the same samples and split (``Dataset.select``).
+    with the same samples and split (``Dataset.select``). ``<dataset>[<input>,...]`` (e.g.
+    ``digits_spoken[audio]``, what ``--inputs audio`` names) keeps the listed inputs *named*: still
+    a multimodal dataset, so a fusion model trains on it with one branch per kept input.
     """
+    subset = SUBSET.match(name_or_path) if isinstance(name_or_path, str) else None
+    if subset and path_state(name_or_path) == "missing":
+        names = [n.strip() for n in subset["names"].split(",")]
+        return keep_inputs(load_dataset(subset["base"], label_column=label_column), names)
     if isinstance(name_or_path, str) and ":" in name_or_path and path_state(name_or_path) == "missing":
         base, _, part = name_or_path.rpartition(":")
         if base in BUILTINS or path_state(base) == "file":
@@ -91,3 +99,47 @@ def load_dataset(name_or_path: str | os.PathLike, *, label_column: str | None = 
     if not isinstance(name_or_path, str) or _looks_like_path(text):
         return load_file(Path(text).expanduser(), label_column=label_column)
     raise unknown_name("dataset", text, BUILTINS)
+
+
+#: ``<dataset>[<input>,...]``: named inputs of a multimodal dataset, kept named
+SUBSET = re.compile(r"^(?P<base>[^\[\]]+)\[(?P<names>[^\[\]]*)\]$")
+
+
+def with_inputs(dataset: str, inputs: str | Iterable[str] | None) -> str:
+    """The dataset name that keeps only ``inputs`` (a comma list or names) of ``dataset``:
+    ``with_inputs("digits_spoken", "image") == "digits_spoken[image]"``; None or empty: ``dataset``."""
+    names = [n.strip() for n in (inputs.split(",") if isinstance(inputs, str) else inputs or [])]
+    names = [n for n in names if n]
+    if not names:
+        return dataset
+    if SUBSET.match(dataset):
+        raise UsageError(f"dataset '{dataset}' already selects its inputs; drop --inputs or the [...] part")
+    return f"{dataset}[{','.join(names)}]"
+
+
+def keep_inputs(ds: Dataset, names: list[str]) -> Dataset:
+    """``ds`` with only the named inputs ``names`` (still multimodal, same samples, labels and
+    test split), named ``<dataset>[<inputs>]``; a name ``ds`` does not have is one line listing its inputs."""
+    if not ds.multimodal:
+        raise ShapeError(f"dataset '{ds.name}' has one input; --inputs selects inputs of a multimodal dataset")
+    inputs = sorted(ds.x)
+    if not all(names) or len(set(names)) != len(names):
+        raise UsageError(
+            f"--inputs {','.join(names)} must name each input once; inputs of '{ds.name}': {', '.join(inputs)}"
+        )
+    for n in names:
+        if n not in ds.x:
+            raise ShapeError(
+                f"dataset '{ds.name}' has no input '{n}'{did_you_mean(n, inputs)}; its inputs: {', '.join(inputs)}"
+            )
+    kept = {n: ds.x[n] for n in names}
+    return Dataset(
+        f"{ds.name}[{','.join(sorted(kept))}]",
+        kept,
+        ds.y,
+        list(ds.classes),
+        "multimodal",
+        ds.source,
+        None,
+        ds.test_mask,
+    )

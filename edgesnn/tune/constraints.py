@@ -76,6 +76,14 @@ def count_bytes(model, target: Target) -> dict[str, float]:
     }
 
 
+def as_shape(shape) -> tuple[int, ...] | dict[str, tuple[int, ...]]:
+    """A feature shape as the models take it: a tuple, or for named inputs a dict name -> tuple
+    (``tuple()`` of that dict would keep only its names)."""
+    if isinstance(shape, dict):
+        return {str(k): tuple(int(d) for d in v) for k, v in shape.items()}
+    return tuple(int(d) for d in shape)
+
+
 def static_checks(
     overrides: dict, family: str, feature_shape: tuple[int, ...], n_classes: int, profile: Profile, target: Target
 ) -> StaticReport:
@@ -85,11 +93,12 @@ def static_checks(
     from ..train.run import check_model_design, event_encoder, input_views, resolve_hparams, timesteps_for
 
     start = time.perf_counter()
-    hp = resolve_hparams(family, overrides, target, tuple(feature_shape))
+    feature_shape = as_shape(feature_shape)
+    hp = resolve_hparams(family, overrides, target, feature_shape)
     try:
-        event_encoder(hp, tuple(feature_shape), target)
-        encoder = make_hp_encoder(hp, tuple(feature_shape))
-        view, step = input_views(family, tuple(feature_shape), encoder)
+        event_encoder(hp, feature_shape, target)
+        encoder = make_hp_encoder(hp, feature_shape)
+        view, step = input_views(family, feature_shape, encoder)
         model = build(hp, step, n_classes)
         T = encoder.steps(view, timesteps_for(hp, profile, encoder))
         check_model_design(model, target, profile)  # the chip's limits, before any training

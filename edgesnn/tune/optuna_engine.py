@@ -1,9 +1,9 @@
 """The embedded engine: an Optuna study over the same space, constraints and records.
 
-- Samplers (``SAMPLERS``): tpe (default, multi-objective), nsga2, random, grid, cmaes (one
-  objective only). Every sampler sees the profile through ``trial.set_constraint`` (Optuna 5's
-  constraint API; ``constraints_func`` is deprecated there): one constraint per check, its
-  slack divided by its limit, ≤ 0 feasible.
+- Samplers (``SAMPLERS``): tpe (default, multi-objective), gp, nsga2, random, grid (sized to
+  the trial budget, see ``samplers``), cmaes (one objective only). Every sampler sees the
+  profile through ``trial.set_constraint`` (Optuna 5's constraint API; ``constraints_func`` is
+  deprecated there): one constraint per check, its slack divided by its limit, ≤ 0 feasible.
 - Pruning: the median rule on intermediate validation accuracy (``MedianRule``), read from the
   other trials' learning curves, so it works for multi-objective studies too (Optuna's own
   pruners refuse them).
@@ -38,7 +38,7 @@ from .optuna_storage import (
     trained,
 )
 from .results import best_feasible
-from .samplers import check_sampler, make_sampler
+from .samplers import check_sampler, grid_note, make_sampler
 from .trial import OBJECTIVES, Pruned, TrialRecord, TuneSetup, run_trial
 
 if TYPE_CHECKING:
@@ -175,7 +175,8 @@ class OptunaEngine(Engine):
         optuna.logging.set_verbosity(optuna.logging.ERROR)
         logging.getLogger("optuna").setLevel(logging.ERROR)
         dirs = [OBJECTIVES[o][0] for o in self.objectives]
-        sampler = make_sampler(self.sampler, self.seed, setup, len(dirs), shared=self.storage is not None)
+        shared = self.storage is not None
+        sampler = make_sampler(self.sampler, self.seed, setup, len(dirs), shared=shared, budget=self.trials)
         store = open_storage(self.storage, setup.out)
         name = self.study or f"edgesnn-{Path(setup.dataset).stem}-{setup.family}-{setup.profile.name}"
         # a list, as the study's stored copy reads back from JSON: a resumed study compares equal
@@ -189,7 +190,7 @@ class OptunaEngine(Engine):
             "epochs": setup.epochs,
         }
         st = open_study(store, name, dirs, sampler, config, create=self.storage is None, resume=self.resume)
-        notes = []
+        notes = [grid_note(setup.space, self.trials)] if self.sampler == "grid" else []
         if self.storage is None:
             n = recover_interrupted(st)
             if n:

@@ -70,6 +70,7 @@ def make_setup(
     from ..data import prepare
     from ..models.hparams import DEFAULT_FAMILY
     from .bounds import fit_to_profile
+    from .constraints import as_shape
     from .space import load_space
 
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
@@ -85,7 +86,7 @@ def make_setup(
         parsed,
         int(epochs or (SERIES_EPOCHS if prep.train.kind == "timeseries" else DEFAULT_EPOCHS)),
         Path(out).resolve(),
-        tuple(prep.train.feature_shape),
+        as_shape(prep.train.feature_shape),
         int(prep.train.n_classes),
         seed,
         constrained,

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..config import Profile, Target
 from ..config.checks import relative
-from .constraints import at_stage, merge, static_checks
+from .constraints import as_shape, at_stage, merge, static_checks
 from .space import SearchSpace, parse_space, to_overrides
 
 INF = float("inf")
@@ -59,7 +59,7 @@ class TuneSetup:
     space: SearchSpace
     epochs: int
     out: Path
-    feature_shape: tuple[int, ...]
+    feature_shape: tuple[int, ...] | dict[str, tuple[int, ...]]  # a dict for named inputs
     n_classes: int
     seed: int = 0
     constrained: bool = True
@@ -77,7 +77,9 @@ class TuneSetup:
             "space": self.space.raw,
             "epochs": self.epochs,
             "out": str(self.out),
-            "feature_shape": list(self.feature_shape),
+            "feature_shape": {k: list(v) for k, v in self.feature_shape.items()}
+            if isinstance(self.feature_shape, dict)
+            else list(self.feature_shape),
             "n_classes": self.n_classes,
             "seed": self.seed,
             "constrained": self.constrained,
@@ -91,7 +93,7 @@ class TuneSetup:
         d = dict(d)
         d["profile"], d["target"] = Profile.model_validate(d["profile"]), Target.model_validate(d["target"])
         d["space"] = parse_space(d["space"], d["family"])
-        d["out"], d["feature_shape"] = Path(d["out"]), tuple(d["feature_shape"])
+        d["out"], d["feature_shape"] = Path(d["out"]), as_shape(d["feature_shape"])
         d["notes"] = tuple(d.get("notes", ()))
         return cls(**d)
 
