@@ -53,12 +53,19 @@ __all__ = ["Backend", "ExportSettings", "Prepared", "RunResult"]
 
 @dataclass(frozen=True)
 class Prepared:
-    """The graph an artifact computes and the float dtype its judge, the reference simulator,
-    computes in (``simulate(graph, x, dtype=dtype)``); ``notes`` go into ``parity.json``."""
+    """The graph an artifact is made from (export writes it as ``model.nir``), the graph and the
+    dtype its judge, the reference simulator, computes (``simulate(judged or graph, x,
+    dtype=dtype)``: an integer artifact is judged on its integer graph), and ``notes`` for
+    ``parity.json``."""
 
     graph: nir.NIRGraph
     dtype: type = np.float64
     notes: dict[str, Any] = field(default_factory=dict)
+    judged: nir.NIRGraph | None = None
+
+    @property
+    def judge_graph(self) -> nir.NIRGraph:
+        return self.graph if self.judged is None else self.judged
 
 
 class ExportSettings(BaseModel):
@@ -155,6 +162,12 @@ class Backend(abc.ABC):
     def packages(self) -> bool:
         """True when ``edgesnn package`` can bundle this backend's artifact (``bundle_member``)."""
         return self.bundle_member is not None
+
+    def ships_integers(self, target: Target) -> bool:
+        """True when the artifact for ``target`` computes in the target's own integers, so a bundle
+        ships the export's model as it is (no float twin to re-quantise). Default: True for a
+        backend whose bundle member is not the stepwise ONNX (Xylo)."""
+        return self.bundle_member not in (None, "model.stepwise.onnx")
 
     def bundle_model(self, graph: nir.NIRGraph, target: Target) -> bytes:
         """The bytes of :attr:`bundle_member` for ``graph``: by default the artifact ``export``

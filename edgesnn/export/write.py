@@ -66,7 +66,7 @@ def export(
     with atomic_dir(out, force=force) as tmp:
         files = [p.name for p in backend.export(graph, tmp, tgt, **options)[1:]]  # [0] is model.nir
         # the judge: the simulator on the graph the artifact computes, in the artifact's arithmetic
-        reference = simulate(prepared.graph, x, dtype=prepared.dtype).output
+        reference = simulate(prepared.judge_graph, x, dtype=prepared.dtype).output
         runtime = backend.run(tmp / backend.artifact_name, x, tgt)
         judge = backend.reference(tmp / backend.artifact_name, x, tgt)  # an integer chip's own arithmetic
         T, B = steps_and_samples(x)
@@ -80,8 +80,8 @@ def export(
             "runtime_wall_s": runtime.wall_s,
         }
         parity.update(prepared.notes)
-        if prepared.dtype != np.float64:  # what float32 changes against float64 maths, for the record
-            parity["vs_float64_reference"] = compare(simulate(prepared.graph, x).output, runtime.output, y, n_classes)
+        if prepared.dtype != np.float64:  # what the artifact's arithmetic changes against float64 maths
+            parity["vs_float64_reference"] = compare(simulate(graph, x).output, runtime.output, y, n_classes)
         if judge is not None:  # the artifact is judged by its chip's arithmetic; the float graph beside it
             parity["judge"] = f"edgesnn's model of {backend.name}'s integer arithmetic"
             parity["vs_float_reference"] = compare(reference, runtime.output, y, n_classes)

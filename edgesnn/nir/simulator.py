@@ -23,6 +23,7 @@ from .graph import read_graph, sim_context, validate_graph
 from .inputs import check_input, check_inputs
 from .result import RunResult
 from .sim import plan as _plan
+from .sim.neurons_int import dequantize_output, quantize_input
 
 
 def simulate(
@@ -43,7 +44,8 @@ def simulate(
     ``dt`` (s) and ``reset`` ("zero" | "subtract" | "none") override the graph's metadata.
     With ``record``, ``records[name]`` holds the ``[T, B, *shape]`` output of every neuron node
     ("/"-joined names inside sub-graphs). Arithmetic runs in ``dtype`` (float64 by default,
-    so the reference is not the one that rounds).
+    so the reference is not the one that rounds; float32 for float32 artifacts; int64 for an
+    integer graph, ``edgesnn.numerics.integer``: input quantised, membrane output dequantised).
     """
     if isinstance(graph, (str, Path)):
         graph = read_graph(graph)
@@ -56,8 +58,25 @@ def simulate(
         raise ArtifactError(f"the simulator runs graphs with one Output; this one has outputs {built.flat.outputs}")
     xs = check_inputs(x, {n: built.kernels[n].in_shape for n in built.flat.inputs})
     start = time.perf_counter()
-    out, records = _plan.run(built, {n: v.astype(dtype, copy=False) for n, v in xs.items()}, ctx, record)
+    integer = _integer_settings(graph, dtype)
+    if integer is None:
+        xs = {n: v.astype(dtype, copy=False) for n, v in xs.items()}
+    else:
+        xs = {n: quantize_input(v, integer["input_scale"]) for n, v in xs.items()}
+    out, records = _plan.run(built, xs, ctx, record)
+    if integer is not None:
+        out = dequantize_output(out, integer.get("output_scale"))
     return RunResult(output=out, records=records, wall_s=time.perf_counter() - start)
+
+
+def _integer_settings(graph: nir.NIRGraph, dtype) -> dict | None:
+    """``metadata["integer"]`` of an integer graph simulated in integers; None for float arithmetic."""
+    if not np.issubdtype(np.dtype(dtype), np.integer):
+        return None
+    settings = (getattr(graph, "metadata", None) or {}).get("integer")
+    if not isinstance(settings, dict):
+        raise ArtifactError("integer arithmetic runs an integer graph (edgesnn.numerics.integer.to_integer)")
+    return settings
 
 
 __all__ = ["check_input", "check_inputs", "simulate"]

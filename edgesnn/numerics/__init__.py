@@ -5,8 +5,11 @@ Training fake-quantises to a grid (``edgesnn.train.quant``), the export puts the
 and packaging ships its codes — all from the definitions here:
 
     none   float weights, as trained
-    int8   per-layer symmetric: s = max|W| / (2^(b−1) − 1), Ŵ = s · clip(round(W / s), ±(2^(b−1) − 1))
-           (``int8.py``; ``b`` = the target's ``weight_bits``)
+    int8   integer artifacts (``integer.py``): int8 codes on one step per neuron that makes its
+           threshold an integer (``rows.py``), int64 states, 12-bit decays; trained on that grid
+           (``train/quant_xylo.apply_rows``). A float artifact asked of an int8 target
+           (``precision=float32``) uses the per-layer grid of ``int8.py`` instead:
+           s = max|W| / (2^(b−1) − 1), Ŵ = s · clip(round(W / s), ±(2^(b−1) − 1))
     loihi  Loihi 2's 8-bit mantissa × 2^e weights, 13-bit biases, 12-bit decays (``loihi.py``)
 
 A scheme that is applied to a NIR graph before export has a ``graph_quantizer``
@@ -36,7 +39,9 @@ def _int8_graph(graph, bits: int = 8):
 
 SCHEMES: dict[str, Scheme] = {
     "none": Scheme("none", "float weights, as trained"),
-    "int8": Scheme("int8", "per-layer symmetric integer weights (dequantised in float artifacts)", _int8_graph),
+    "int8": Scheme(
+        "int8", "integer artifacts: int8 weights per neuron row, integer thresholds, 12-bit decays", _int8_graph
+    ),
     "loihi": Scheme("loihi", "Loihi 2 fixed point: 8-bit mantissa x 2^e weights, 13-bit biases, 12-bit decays"),
     "xylo": Scheme("xylo", "Xylo IMU: int8 weights per neuron row, integer thresholds, decays 1 - 2^-dash"),
 }

@@ -41,7 +41,7 @@ from ..runner.format import (
 )
 from .archive import write_zip
 from .evidence import evaluation_members, raw_test_split, runner_accuracy
-from .models import bundle_model, json_bytes, native_entry, quantize_members, unrolled_onnx
+from .models import backend_for, bundle_model, json_bytes, native_entry, quantize_members, unrolled_onnx
 from .readme import readme
 from .source import ExportSource, read_export
 
@@ -156,7 +156,7 @@ def package(
         notes.append("the export names no profile: no profile.json")
     x_raw, y = raw_test_split(spec)
     run_graph, quant = src.graph, {"scheme": "none"}
-    if model_member != STEPWISE:  # the backend's own integers (Xylo): shipped as export measured them
+    if backend_for(tgt).ships_integers(tgt) and m.get("target") == tgt.name:  # shipped as export measured it
         quant = native_entry(src, model_member, model_bytes, tgt)
     elif tgt.numerics.quantize != "none":
         run_graph, quant = quantize_members(src, tgt, members, x_raw, y)

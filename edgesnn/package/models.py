@@ -49,6 +49,8 @@ def nir_bytes(graph) -> bytes:
 
 def quantize_members(src: ExportSource, tgt: Target, members: dict[str, bytes], x_raw, y) -> tuple[Any, dict[str, Any]]:
     """Quantise the graph's weights into ``members``; (graph, manifest entry with the accuracy change)."""
+    if backend_for(tgt).ships_integers(tgt):
+        return src.graph, integer_entry(src, tgt, members, x_raw, y)
     graph, table, arrays = quantize_graph_for(src.graph, tgt.numerics.quantize, tgt.numerics.weight_bits)
     import numpy as np
 
@@ -71,6 +73,27 @@ def quantize_members(src: ExportSource, tgt: Target, members: dict[str, bytes], 
     }
     members[QUANTIZATION] = json_bytes({**entry, "table": table})
     return graph, entry
+
+
+def integer_entry(src: ExportSource, tgt: Target, members: dict[str, bytes], x_raw, y) -> dict[str, Any]:
+    """The manifest entry of an integer model made from a float export (``members`` hold it):
+    the accuracy of the float model and of the integer one, through the same runner."""
+    from ..backends.onnx.backend import integer_graph
+
+    backend = backend_for(tgt)
+    float_acc = runner_accuracy({**members, STEPWISE: backend.form_bytes(src.graph, tgt, "stepwise", False)}, x_raw, y)
+    q_acc = runner_accuracy(members, x_raw, y)
+    ig = integer_graph(src.graph)
+    return {
+        "scheme": f"{tgt.numerics.quantize}-integer",
+        "weights": f"int8 codes and int64 states in {STEPWISE} (integer ONNX, edgesnn/numerics/integer.py)",
+        "values": ig.values,
+        "off_grid": ig.off_grid,
+        "accuracy_float": float_acc,
+        "accuracy_quantized": q_acc,
+        "delta_pp": 100 * (q_acc - float_acc),
+        "samples": int(len(y)),
+    }
 
 
 def native_entry(src: ExportSource, member: str, data: bytes, tgt: Target) -> dict[str, Any]:

@@ -5,7 +5,7 @@ The model (written by edgesnn's ONNX backend, ``form=stepwise``) has inputs ``x 
 ``metadata.input_shapes``, e.g. ``audio [B, 13]``, ``image [B, 1, 8, 8]``) then ``state.<node>.<key>`` and outputs ``y [B, *out]`` then ``next.<node>.<key>`` in the
 same order; its ``metadata_props`` name the states (``states``, JSON) and the shapes
 (``input_shape`` / ``output_shape``). ``x`` and ``y`` are float32; states are in the model's
-precision (their declared ONNX type, float32 or float64) and start at zero, except those in
+precision (their declared ONNX type: float32, float64, or int64 for an integer model) and start at zero, except those in
 ``metadata.initial_states`` (``{name: {shape, values}}``, the network at rest for recurrent
 edges), broadcast over the batch. Each step feeds ``next.*`` back as ``state.*``. This module
 reads only those conventions (no onnx / edgesnn backend import).
@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import ArtifactError, RuntimeUnavailableError
 
 INSTALL = "pip install onnxruntime"
-_DTYPES = {"tensor(float)": np.float32, "tensor(double)": np.float64}
+_DTYPES = {"tensor(float)": np.float32, "tensor(double)": np.float64, "tensor(int64)": np.int64}
 
 
 def _onnxruntime():

@@ -28,33 +28,10 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
-from ..numerics import levels
 from ..numerics import loihi as grid
-from .quant_xylo import apply_xylo
+from .quant_xylo import apply_rows, apply_xylo
 
 LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d)
-
-
-def quant_scale(w: torch.Tensor, bits: int) -> torch.Tensor:
-    top = w.detach().abs().max().clamp_min(1e-12)
-    return top / levels(bits)
-
-
-def quantize(w: torch.Tensor, bits: int) -> torch.Tensor:
-    scale = quant_scale(w, bits)
-    limit = levels(bits)
-    return torch.clamp(torch.round(w / scale), -limit, limit) * scale
-
-
-class FakeQuant(nn.Module):
-    """A parametrization ``w ↦ w + (q(w) − w).detach()`` (int8: symmetric per-layer scale)."""
-
-    def __init__(self, bits: int):
-        super().__init__()
-        self.bits = bits
-
-    def forward(self, w: torch.Tensor) -> torch.Tensor:
-        return w + (quantize(w, self.bits) - w).detach()
 
 
 # --------------------------------------------------------------------------- loihi grid
@@ -232,26 +209,30 @@ def _apply_loihi(model: nn.Module, bits: int) -> int:
     return n
 
 
-def _apply_int8(model: nn.Module, bits: int) -> int:
-    n = 0
-    for m in model.modules():
-        if isinstance(m, LAYERS) and not parametrize.is_parametrized(m, "weight"):
-            parametrize.register_parametrization(m, "weight", FakeQuant(bits))
-            n += 1
-    return n
+def apply_int8(model: nn.Module, bits: int, spike_input: bool = True) -> int:
+    """The grid of integer int8 artifacts (``numerics/integer.py``): every weight and bias into a
+    neuron on one step per neuron that makes its threshold an integer (``quant_xylo.apply_rows``),
+    decays on 12 bits; a layer fed by real-valued input sees it as int8 codes (scale 1/127)."""
+    from ..numerics.integer import INPUT_LEVELS
+
+    factor = 1.0 if spike_input else 1.0 / INPUT_LEVELS
+    return apply_rows(model, bits, snapped, LAYERS, 2**31 - 1, factor)
 
 
 #: ``edgesnn.numerics.SCHEMES`` name -> how training fake-quantises to that grid
-FAKE_QUANTIZERS = {"int8": _apply_int8, "loihi": _apply_loihi, "xylo": apply_xylo}
+FAKE_QUANTIZERS = {"int8": apply_int8, "loihi": _apply_loihi, "xylo": apply_xylo}
 
 
-def apply(model: nn.Module, bits: int, scheme: str) -> int:
+def apply(model: nn.Module, bits: int, scheme: str, spike_input: bool = True) -> int:
     """Register fake quantisation on every Linear/Conv weight; returns how many layers.
 
-    ``scheme`` "int8": symmetric weights; "loihi": the Loihi grid (weights, biases, decays).
+    ``scheme`` "int8": the integer row grid (``apply_int8``); "loihi": the Loihi grid (weights,
+    biases, decays); "xylo": Xylo's row grid. ``spike_input``: the model's input is spikes.
     """
     if scheme == "none" or bits >= 32:
         return 0
+    if scheme == "int8":
+        return apply_int8(model, int(bits), spike_input)
     return FAKE_QUANTIZERS[scheme](model, int(bits))
 
 

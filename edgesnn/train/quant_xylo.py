@@ -1,4 +1,6 @@
-"""Training on Xylo IMU's grid (``numerics.quantize: xylo``), straight-through.
+"""Training on a per-neuron row grid, straight-through: Xylo IMU's (``numerics.quantize: xylo``)
+and that of integer int8 artifacts (``int8``, ``apply_rows`` with 12-bit decays and the
+network input as int8 codes; ``numerics/integer.py``). Xylo's, in detail:
 
 Decays β and α are snapped onto ``1 − 2^−dash`` (``edgesnn.numerics.xylo``). Every weight and
 bias into a neuron j (its feed-forward Linear and, for an RLeaky, its recurrent Linear: one
@@ -40,14 +42,19 @@ def _raw(layer: nn.Module) -> torch.Tensor:
 
 class XyloRows:
     """The step ``s_j`` of the neurons fed by ``layers`` (see the module docstring), live:
-    it follows the weights and a learnt threshold. Holds the layers by weak reference."""
+    it follows the weights and a learnt threshold. Holds the layers by weak reference.
+    ``factors[m]``: the scale of layer m's input values (1 for spikes; 1/127 for real input
+    quantised to int8 codes), which multiplies its weights in the neuron's units."""
 
-    def __init__(self, layers: list[nn.Module], theta):
+    def __init__(self, layers: list[nn.Module], theta, factors: dict | None = None):
         self.layers = [weakref.ref(m) for m in layers]
         self.theta = theta
+        self.factors = [(factors or {}).get(m, 1.0) for m in layers]
 
     def step(self, like: torch.Tensor) -> torch.Tensor:
-        peak = torch.stack([_raw(ref()).reshape(like.shape[0], -1).abs().amax(dim=1) for ref in self.layers])
+        peak = torch.stack(
+            [_raw(ref()).reshape(like.shape[0], -1).abs().amax(dim=1) * f for ref, f in zip(self.layers, self.factors)]
+        )
         peak = peak.amax(dim=0).to(like.dtype)
         theta = self.theta(like)
         k = torch.clamp(torch.floor(MAX_WEIGHT * theta / peak.clamp_min(1e-12)), 1, MAX_THRESHOLD)
@@ -57,34 +64,75 @@ class XyloRows:
 class XyloWeight(nn.Module):
     """Parametrization: a weight onto its neurons' Xylo step, straight-through."""
 
-    def __init__(self, rows: XyloRows, limit: int):
+    def __init__(self, rows: XyloRows, limit: int, factor: float = 1.0):
         super().__init__()
-        self.rows, self.limit = rows, limit
+        self.rows, self.limit, self.factor = rows, limit, factor
 
     def forward(self, w: torch.Tensor) -> torch.Tensor:
-        s = self.rows.step(w).reshape(-1, *([1] * (w.dim() - 1)))
+        s = (self.rows.step(w) / self.factor).reshape(-1, *([1] * (w.dim() - 1)))
         q = torch.clamp(torch.round(w.detach() / s), -self.limit, self.limit) * s
         return w + (q - w).detach()
 
 
 def apply_xylo(model: nn.Module, bits: int) -> int:
     """Register the Xylo grid on ``model``; returns how many weight layers were quantised."""
+    return apply_rows(model, bits, snapped_keep, (nn.Linear,), MAX_THRESHOLD)
+
+
+def apply_rows(model: nn.Module, bits: int, snap, layer_types, bias_limit: int, input_factor: float = 1.0) -> int:
+    """The per-neuron row grid on every ``layer_types`` layer (decays snapped by ``snap``): the
+    grid of Xylo (``apply_xylo``) and of integer int8 artifacts (``quant.apply_int8``).
+    ``input_factor``: the scale of the network input's values for the layers it feeds."""
     from .quant import _Theta, layer_neurons, snap_decays  # (quant imports this module for its registry)
 
     for m in model.modules():
         if isinstance(m, snn.SpikingNeuron):
-            snap_decays(m, snapped_keep)
+            snap_decays(m, snap)
     feeds = layer_neurons(model)
+    factors = {m: input_factor for m in input_fed(model, layer_types)} if input_factor != 1.0 else {}
     groups: dict[nn.Module | None, list[nn.Module]] = {}
     for m in model.modules():
-        if isinstance(m, nn.Linear) and not parametrize.is_parametrized(m, "weight"):
+        if isinstance(m, layer_types) and not parametrize.is_parametrized(m, "weight"):
             groups.setdefault(feeds.get(m), []).append(m)
     n = 0
     for neuron, layers in groups.items():
         for m in layers:
-            rows = XyloRows(layers if neuron is not None else [m], _Theta(neuron, m.weight.shape[0]))
-            parametrize.register_parametrization(m, "weight", XyloWeight(rows, 2 ** (bits - 1) - 1))
+            rows = XyloRows(layers if neuron is not None else [m], _Theta(neuron, m.weight.shape[0]), factors)
+            parametrize.register_parametrization(
+                m, "weight", XyloWeight(rows, 2 ** (bits - 1) - 1, factors.get(m, 1.0))
+            )
             if m.bias is not None:
-                parametrize.register_parametrization(m, "bias", XyloWeight(rows, MAX_THRESHOLD))
+                parametrize.register_parametrization(m, "bias", XyloWeight(rows, bias_limit))
             n += 1
     return n
+
+
+def input_fed(model: nn.Module, layer_types) -> list[nn.Module]:
+    """The layers that read the network input itself (a probe of 0.37 everywhere reaches them unchanged)."""
+    shapes = getattr(model, "input_shapes", None)
+    shape = None if shapes else getattr(model, "input_shape", None)
+    if not shape and not shapes:
+        return []
+    probe = {k: torch.full((1, *v), 0.37) for k, v in shapes.items()} if shapes else torch.full((1, *shape), 0.37)
+    from ..models.run import reset_states
+
+    found: list[nn.Module] = []
+
+    def hook(mod, inputs, output):
+        x = inputs[0] if inputs else None
+        if isinstance(x, torch.Tensor) and x.numel() and bool(torch.any(torch.abs(x - 0.37) < 1e-6)):
+            found.append(mod)
+
+    hooks = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, layer_types)]
+    was_training = model.training
+    model.eval()
+    try:
+        reset_states(model)
+        with torch.no_grad():
+            model(probe)
+    finally:
+        for h in hooks:
+            h.remove()
+        reset_states(model)
+        model.train(was_training)
+    return list(dict.fromkeys(found))

@@ -177,7 +177,9 @@ def train(
 
             probe = _rows(model_inputs(prep.train, view), slice(0, 64))
             calibrate(snn_model, encode(encoder, probe, T, [seed, CALIBRATION_STREAM]), target=float(hp["init_rate"]))
-        metrics["quantized_layers"] = quant.apply(snn_model, target.numerics.weight_bits, target.numerics.quantize)
+        metrics["quantized_layers"] = quant.apply(
+            snn_model, target.numerics.weight_bits, target.numerics.quantize, spike_input=encoder.emits_spikes
+        )
         fit = fit_snn(
             snn_model,
             hp,

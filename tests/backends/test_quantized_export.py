@@ -1,7 +1,10 @@
-"""The ONNX export applies the target's numerics: a cortex-m artifact holds int8-grid weights,
-and parity is measured on that artifact (the one that ships), not on float weights."""
+"""The ONNX export applies the target's numerics: a cortex-m artifact is integer ONNX (int8 codes,
+int64 states), and parity is measured on that artifact (the one that ships) against the integer
+judge, not on float weights."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import onnx
@@ -27,39 +30,36 @@ def cortex_run(tmp_path_factory):
     return run
 
 
-def _on_int8_grid(w: np.ndarray) -> bool:
-    scale = np.abs(w).max() / 127
-    return scale == 0 or bool(np.allclose(w / scale, np.rint(w / scale), atol=1e-3))
+def _weights(path) -> list[np.ndarray]:
+    model = onnx.load(str(path))
+    return [numpy_helper.to_array(t) for t in model.graph.initializer if np.prod(t.dims) >= 8]
 
 
-def test_cortex_m_export_ships_int8_weights_with_exact_parity(cortex_run, tmp_path):
+def test_cortex_m_export_is_integer_onnx_with_exact_parity(cortex_run, tmp_path):
     from edgesnn.export import export
 
-    result = export(cortex_run, "cortex-m", out=tmp_path / "cm")
-    assert result.parity["passed"] and result.parity["vs_reference"]["mismatches"] == 0
-    model = onnx.load(str(tmp_path / "cm" / "model.onnx"))
-    weights = [numpy_helper.to_array(t) for t in model.graph.initializer if len(t.dims) == 2]
-    assert weights and all(_on_int8_grid(w.astype(np.float64)) for w in weights)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # trained on the grid: nothing to round, nothing to warn about
+        result = export(cortex_run, "cortex-m", out=tmp_path / "cm")
+    parity = result.parity
+    assert parity["passed"] and parity["vs_reference"]["mismatches"] == 0 and parity["precision"] == "integer"
+    assert parity["integer_grid"]["off_grid"] == 0 and parity["integer_grid"]["values"] > 0
+    assert "vs_float64_reference" in parity
+    weights = _weights(tmp_path / "cm" / "model.onnx")
+    assert weights and all(w.dtype == np.int64 and np.abs(w).max() <= 2**31 for w in weights)
 
 
-def test_float_weights_are_quantised_by_the_export(tmp_path):
-    """Off-grid float weights: the cortex-m artifact differs from the float one (it was quantised)."""
-    from edgesnn.backends import get_backend
-    from edgesnn.config import load_target
+def test_float_weights_are_rounded_onto_the_integer_grid_with_a_warning(tmp_path):
+    """Off-grid float weights: the cortex-m export rounds them (warned), and parity stays exact."""
+    from edgesnn.errors import EdgeSNNWarning
+    from edgesnn.export import export
+    from edgesnn.nir.graph import write_graph
     from edgesnn.testing import contract_graphs
 
-    graph = contract_graphs()["mlp"]
-    backend = get_backend("onnx")
-    backend.export(graph, tmp_path / "f", load_target("onnx"), stepwise_too=False)
-    backend.export(graph, tmp_path / "q", load_target("cortex-m"), stepwise_too=False)
-    backend.export(graph, tmp_path / "raw", load_target("cortex-m"), stepwise_too=False, quantize=False)
-
-    def weights(folder):
-        m = onnx.load(str(tmp_path / folder / "model.onnx"))
-        return {t.name: numpy_helper.to_array(t) for t in m.graph.initializer if t.dims and len(t.dims) == 2}
-
-    f, q, raw = weights("f"), weights("q"), weights("raw")
-    assert f.keys() == q.keys() and f
-    assert all(np.array_equal(f[k], raw[k]) for k in f)
-    assert any(not np.array_equal(f[k], q[k]) for k in f)
-    assert all(_on_int8_grid(q[k].astype(np.float64)) for k in q)
+    src = write_graph(contract_graphs()["mlp"], tmp_path / "mlp.nir")
+    with pytest.warns(EdgeSNNWarning, match="off the int8 integer grid"):
+        result = export(src, "cortex-m", out=tmp_path / "q", reset="zero")
+    assert result.parity["vs_reference"]["mismatches"] == 0 and result.parity["integer_grid"]["off_grid"] > 0
+    assert all(w.dtype == np.int64 for w in _weights(tmp_path / "q" / "model.onnx"))
+    floats = export(src, "cortex-m", out=tmp_path / "f", reset="zero", quantize=False)
+    assert floats.parity["precision"] == "float32"  # quantize=False: the float model, weights as given

@@ -31,11 +31,14 @@ def test_quantised_weights_are_on_the_grid_and_within_half_a_step(w):
 
 
 def test_cortex_m_bundle_measures_the_accuracy_change(digits_export, raw_test, tmp_path):
+    """A float export bundled for cortex-m ships the integer model, with float and integer accuracy."""
+    import onnx
+
     from edgesnn.package import package
 
     result = package(digits_export, target="cortex-m", out=tmp_path / "m.zip")
     q = result.manifest["quantization"]
-    assert q["scheme"] == "int8-per-layer-symmetric" and q["layers"] == 2
+    assert q["scheme"] == "int8-integer" and q["values"] > 0 and q["off_grid"] > 0  # a float model: rounded
     assert q["delta_pp"] == 100 * (q["accuracy_quantized"] - q["accuracy_float"])
     x_raw, y = raw_test
     with Bundle.open(result.out) as bundle:
@@ -43,6 +46,6 @@ def test_cortex_m_bundle_measures_the_accuracy_change(digits_export, raw_test, t
     assert acc == q["accuracy_quantized"] == result.manifest["accuracy"]["runner"]
     report = json.loads(zipfile.ZipFile(result.out).read("report.json"))
     assert q["accuracy_float"] == report["accuracy"]  # the float model is the evaluated one
-    with np.load(__import__("io").BytesIO(zipfile.ZipFile(result.out).read("weights.int8.npz"))) as npz:
-        codes = [npz[k] for k in npz.files if k.endswith(".q")]
-    assert len(codes) == 2 and all(c.dtype == np.int8 for c in codes)
+    model = onnx.load_from_string(zipfile.ZipFile(result.out).read("model.stepwise.onnx"))
+    states = [i for i in model.graph.input if i.name.startswith("state.")]
+    assert states and all(i.type.tensor_type.elem_type == onnx.TensorProto.INT64 for i in states)

@@ -161,13 +161,20 @@ def test_off_grid_weights_take_the_general_rule():
     assert all(0 < layer["rel_err"] < 0.05 for layer in report["layers"].values())
 
 
-def test_int8_scheme_is_unchanged():
+def test_int8_scheme_puts_every_row_on_an_integer_threshold_grid():
+    """int8 training: each neuron's weights are whole steps θ/k (≤ 127 of them), θ itself k steps."""
+    from edgesnn.numerics.rows import detect_row_scale
+
     model = _model("leaky")
     quant.apply(model, 8, "int8")
     quant.bake(model)
-    w = model.dense.ops[0].parts[0].weight.detach()
-    s = w.abs().max() / 127
-    assert torch.allclose(w / s, (w / s).round(), atol=1e-4)
+    layer = model.dense.ops[0].parts[0]
+    w = layer.weight.detach().double().numpy()
+    bias = np.zeros(len(w)) if layer.bias is None else layer.bias.detach().double().numpy()
+    lam = detect_row_scale(w, np.ones(len(w)), bias)
+    assert not np.isnan(lam).any()
+    codes = w * lam[:, None]
+    assert np.allclose(codes, np.rint(codes), atol=1e-3) and np.abs(np.rint(codes)).max() <= 127
 
 
 @pytest.mark.lava

@@ -17,6 +17,8 @@ dtype gives the same bits on numpy and onnxruntime.
   unless a membrane lands within float32 rounding (~1e-7 relative) of its threshold; graded
   outputs (LI membranes) differ by that rounding. Pure float32 also leaves onnxruntime its
   fastest kernels (MLAS SGEMM, native Conv).
+* integer — int64 states and sums of an integer graph (``numerics/integer.py``): input quantised
+  to int8 codes, 12-bit fixed-point decays; bit-identical to ``simulate(graph, x, dtype=np.int64)``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 
 from ...errors import UsageError
 
-PRECISIONS = {"float32": np.float32, "float64": np.float64}
+PRECISIONS = {"float32": np.float32, "float64": np.float64, "integer": np.int64}
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,21 @@ class Arithmetic:
     if_reset: str = "subtract"
     dtype: type = np.float32
     lean: bool = True
+    #: an integer graph's ``metadata["integer"]`` (``numerics/integer.py``): input scale, output 1/λ
+    integer: dict | None = None
 
     @classmethod
-    def of(cls, ctx, precision: str = "float32", lean: bool = True) -> Arithmetic:
-        """From the simulator's SimContext and a precision name."""
+    def of(cls, ctx, precision: str = "float32", lean: bool = True, integer: dict | None = None) -> Arithmetic:
+        """From the simulator's SimContext and a precision name ("integer" needs ``integer``)."""
         if precision not in PRECISIONS:
             raise UsageError(f"unknown precision '{precision}'; choose from: {', '.join(PRECISIONS)}")
-        return cls(float(ctx.dt), ctx.reset, ctx.if_reset, PRECISIONS[precision], lean)
+        if (precision == "integer") != isinstance(integer, dict):
+            raise UsageError("precision 'integer' lowers an integer graph (edgesnn.numerics.integer.to_integer)")
+        return cls(float(ctx.dt), ctx.reset, ctx.if_reset, PRECISIONS[precision], lean, integer)
+
+    @property
+    def is_integer(self) -> bool:
+        return self.integer is not None
 
     def arr(self, value) -> np.ndarray:
         return np.asarray(value, dtype=self.dtype)

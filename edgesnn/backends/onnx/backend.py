@@ -18,7 +18,7 @@ import numpy as np
 from ...io import atomic_write_bytes
 from ..base import Backend, ExportSettings, Prepared, RunResult
 from . import runtime
-from .step import supported_types
+from .step import check_supported, supported_types
 
 if TYPE_CHECKING:
     import nir
@@ -46,6 +46,27 @@ class OnnxSettings(ExportSettings):
     quantize: bool = True
 
 
+def integer_graph(graph: nir.NIRGraph, warn: bool = False):
+    """``numerics.integer.to_integer`` of ``graph`` (its input kind read from its encoder), warning
+    once with the count of values that were off the integer grid."""
+    import warnings
+
+    from ...errors import EdgeSNNWarning
+    from ...numerics.float32 import spike_input_bound
+    from ...numerics.integer import to_integer
+
+    ig = to_integer(graph, spike_input=spike_input_bound(graph) is not None)
+    if warn and ig.off_grid:
+        warnings.warn(
+            f"{ig.off_grid} of {ig.values} weights were off the int8 integer grid and were rounded: parity is "
+            "exact against the integer arithmetic, and 'vs_float64_reference' in parity.json says what rounding "
+            "cost; train with --target cortex-m for weights on the grid",
+            EdgeSNNWarning,
+            stacklevel=3,
+        )
+    return ig
+
+
 def _runtime(target) -> dict:
     return dict(getattr(target, "runtime", None) or {})
 
@@ -71,6 +92,11 @@ class OnnxBackend(Backend):
         from ...numerics import quantize_graph_for
         from ...numerics.float32 import for_float32
 
+        if self.integer(target, settings):
+            check_supported(graph, list(getattr(target, "supports", None) or []) or None)  # the target's list first
+            ig = integer_graph(graph)
+            notes = {"precision": "integer", "integer_grid": {"values": ig.values, "off_grid": ig.off_grid}}
+            return Prepared(graph, np.int64, notes, judged=ig.graph)
         if settings.quantize:
             graph = quantize_graph_for(graph, target.numerics.quantize, target.numerics.weight_bits)[0]
         precision = self.precision(target, settings)
@@ -78,6 +104,12 @@ class OnnxBackend(Backend):
             return Prepared(graph, np.float64, {"precision": precision})
         graph, moved = for_float32(graph)
         return Prepared(graph, np.float32, {"precision": precision, "sum_grid_moved": sum(moved.values())})
+
+    @staticmethod
+    def integer(target: Target, settings: OnnxSettings) -> bool:
+        """An int8 target (``numerics.quantize: int8``) gets an integer artifact unless asked for
+        float weights (``quantize=False``) or a float precision."""
+        return target.numerics.quantize == "int8" and settings.quantize and settings.precision is None
 
     @staticmethod
     def precision(target: Target, settings: OnnxSettings) -> str:
@@ -90,6 +122,8 @@ class OnnxBackend(Backend):
 
         supports = list(getattr(target, "supports", None) or []) or None
         precision = self.precision(target, settings)
+        if self.integer(target, settings):
+            graph, precision = integer_graph(graph, warn=True).graph, "integer"
         forms = [settings.form] + (["stepwise"] if settings.form == "unrolled" and settings.stepwise_too else [])
         models = [
             nir2onnx(graph, form=form, record=settings.record, supports=supports, precision=precision) for form in forms
@@ -109,17 +143,24 @@ class OnnxBackend(Backend):
             threads=int(threads) if threads else None,
         )
 
+    def ships_integers(self, target: Target) -> bool:
+        """An int8 target's artifact is integer ONNX: bundles ship it as export measured it."""
+        return self.integer(target, self.Settings())
+
     def bundle_model(self, graph: nir.NIRGraph, target: Target) -> bytes:
-        """The one-step form of ``graph`` with its weights as given (``edgesnn package`` puts them
-        on the target's grid itself, to measure what that changes)."""
+        """The one-step form of ``graph``: the integer model on an int8 target, else with its
+        weights as given (``edgesnn package`` puts them on the target's grid itself, to measure
+        what that changes)."""
         return self.form_bytes(graph, target, "stepwise")
 
-    def form_bytes(self, graph: nir.NIRGraph, target: Target, form: str) -> bytes:
-        """The ``form`` ("stepwise" | "unrolled") model of ``graph``, weights as given, as bytes."""
+    def form_bytes(self, graph: nir.NIRGraph, target: Target, form: str, integer: bool | None = None) -> bytes:
+        """The ``form`` ("stepwise" | "unrolled") model of ``graph`` as bytes: integer on an int8
+        target (what export writes; ``integer=False``: the float model), else with the weights as given."""
         import tempfile
 
+        integer = self.ships_integers(target) if integer is None else integer
         with tempfile.TemporaryDirectory(prefix="edgesnn-bundle-onnx-") as tmp:
-            self.export(graph, Path(tmp), target, form=form, stepwise_too=False, quantize=False)
+            self.export(graph, Path(tmp), target, form=form, stepwise_too=False, quantize=integer)
             return (Path(tmp) / self.artifact_name).read_bytes()
 
     def recording_twin(self, artifact: Path, graph: nir.NIRGraph, target: Target, tmp: Path) -> Path | None:

@@ -18,6 +18,8 @@ from .plan import Plan, build_plan
 from .step import check_supported
 
 FORMS = ("unrolled", "stepwise")
+#: numpy dtype of an onnxruntime input type
+ONNX_TYPES = {"tensor(float)": np.float32, "tensor(double)": np.float64, "tensor(int64)": np.int64}
 LEVERS = ("lean_update", "static_input", "fused_scan")
 
 
@@ -39,7 +41,8 @@ def nir2onnx(
     updates in float32; sums over spikes in float32 with the weights on the float32 sum grid,
     sums over real inputs in float64 rounded once: identical to ``simulate(for_float32(graph),
     dtype=np.float32)`` by construction, see ``numerics/float32.py``) or "float64" (the
-    simulator's default arithmetic). ``dt`` / ``reset`` override the graph's metadata. ``levers``: the speed
+    simulator's default arithmetic) or "integer" (an integer graph, ``numerics/integer.py``:
+    int64 throughout, identical to ``simulate(graph, x, dtype=np.int64)``). ``dt`` / ``reset`` override the graph's metadata. ``levers``: the speed
     levers to use, default all of ``LEVERS`` (each keeps the outputs identical; switching one
     off is for measuring it): "lean_update" (no addition of an all-zero leak), and for the
     unrolled form "static_input" and "fused_scan" (see ``unrolled.py``).
@@ -59,7 +62,8 @@ def nir2onnx(
         raise UsageError(f"unknown ONNX lever(s) {unknown}; choose from: {', '.join(LEVERS)}")
     check_supported(graph, supports)
     ctx = sim_context(graph, dt=dt, reset=reset)
-    num = Arithmetic.of(ctx, precision, lean="lean_update" in levers)
+    integer = (graph.metadata or {}).get("integer") if precision == "integer" else None
+    num = Arithmetic.of(ctx, precision, lean="lean_update" in levers, integer=integer)
     bound = spike_input_bound(graph)
     if num.dtype == np.float32:  # spike-fed sums exact in any order (a no-op on a graph already on it)
         graph = on_sum_grid(graph, bound)[0]
@@ -107,7 +111,7 @@ def rest_values(plan: Plan, num: Arithmetic, props: dict) -> dict[str, np.ndarra
     sess = ort.InferenceSession(model.SerializeToString(), session_options(1), providers=["CPUExecutionProvider"])
     feed = {}
     for info in sess.get_inputs():
-        dtype = np.float32 if info.type == "tensor(float)" else np.float64
+        dtype = ONNX_TYPES[info.type]
         feed[info.name] = np.zeros([1 if not isinstance(d, int) else d for d in info.shape], dtype=dtype)
     names = [f"next.{s}.out" for s in plan.back_sources]
     return {s: v[0] for s, v in zip(plan.back_sources, sess.run(names, feed))}

@@ -30,7 +30,7 @@ def _dense(b: Builder, node, x: str, shape: tuple, num: Arithmetic, bias: bool) 
     """Gemm (bias inside) for a vector per sample, MatMul (+ Add) for a higher-rank input."""
     w = b.const(np.asarray(node.weight).T, num.dtype, "weight")
     has_bias = bias and node.bias is not None and np.any(np.asarray(node.bias) != 0)
-    if len(shape) == 1:
+    if len(shape) == 1 and np.issubdtype(num.dtype, np.floating):  # Gemm is float only
         args = [x, w] + ([b.const(np.asarray(node.bias), num.dtype, "bias")] if has_bias else [])
         return b.op("Gemm", *args)
     y = b.op("MatMul", x, w)

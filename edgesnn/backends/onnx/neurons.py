@@ -209,3 +209,12 @@ STATEFUL: dict[type, StateRule] = {
     nir.I: StateRule(_v_state, _i_pre, _i_step),
     nir.Delay: StateRule(_delay_states, _identity_pre, _delay_step, neuron=False),
 }
+
+
+def rules(num: Arithmetic) -> dict[type, StateRule]:
+    """The stateful rules of ``num``'s arithmetic: float neurons, or integer ones (``neurons_int``)."""
+    if num.is_integer:
+        from .neurons_int import INTEGER_STATEFUL
+
+        return INTEGER_STATEFUL
+    return STATEFUL

@@ -22,7 +22,7 @@ from onnx import numpy_helper
 
 from .arithmetic import Arithmetic
 from .builder import Builder, onnx_dtype, value_info
-from .neurons import STATEFUL
+from .neurons import STATEFUL, rules
 from .plan import Plan
 from .step import emit_step, state_specs, sum_inputs
 
@@ -123,7 +123,7 @@ def block_scan(
         srcs = [s for s, _ in plan.inputs[n]]
         layout = "static" if all(vals.is_static(s) for s in srcs) else "seq"
         x = sum_inputs(b, plan, n, {s: vals.get(s, layout) for s in srcs}, {})
-        u = STATEFUL[type(plan.nodes[n])].pre(b, plan.nodes[n], x, num)
+        u = rules(num)[type(plan.nodes[n])].pre(b, plan.nodes[n], x, num)
         (ready_outer if layout == "static" else ready_seq)[n] = u
     seqs = [vals.get(s, "seq") for s in seq_ext] + list(ready_seq.values())
     if not seqs:  # every input is time-invariant: scan the graph input only to count the steps

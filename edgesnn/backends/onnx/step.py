@@ -17,7 +17,7 @@ from ...errors import UnsupportedPrimitiveError
 from .arithmetic import Arithmetic
 from .builder import Builder
 from .lowering import STATELESS, average, sum_pool
-from .neurons import STATEFUL
+from .neurons import STATEFUL, rules
 from .plan import Plan
 
 PASS = (nir.Input, nir.Output)
@@ -49,7 +49,7 @@ def state_specs(plan: Plan, num: Arithmetic, names=None) -> list[tuple[str, str,
     """(node, state key, shape with "B") of every state of ``names`` (default: all nodes), in order."""
     specs = []
     for name in names or plan.order:
-        rule = STATEFUL.get(type(plan.nodes[name]))
+        rule = rules(num).get(type(plan.nodes[name]))
         if rule:
             specs += [(name, key, shp) for key, shp in rule.states(plan.nodes[name], plan.shapes[name], num).items()]
     return specs
@@ -111,7 +111,7 @@ def emit_step(
     ready = ready or {}
     for name in names:
         node = plan.nodes[name]
-        rule = STATEFUL.get(type(node))
+        rule = rules(num).get(type(node))
         if name in ready:
             u = ready[name]
         else:

@@ -29,11 +29,21 @@ def _dims(shape: tuple) -> list:
     return [BATCH if d == "B" else d for d in shape]
 
 
-def io_cast(b: Builder, x: str, num: Arithmetic, to_model: bool) -> str:
-    """float32 graph I/O ↔ the model's arithmetic dtype."""
+def io_cast(b: Builder, x: str, num: Arithmetic, to_model: bool, output: bool = False) -> str:
+    """float32 graph I/O ↔ the model's arithmetic dtype. Integer arithmetic quantises the input,
+    clip(rint(x · (1/scale)), ±127) (the product in float32), and gives the graph's ``output``
+    back in the float model's units, float32(V) · float32(1/λ) (``numerics/integer.py``)."""
+    if num.is_integer and to_model:
+        q = b.op("Round", b.op("Mul", x, b.const(np.float32(1.0 / num.integer["input_scale"]), np.float32)))
+        q = b.op("Clip", q, b.const(np.float32(-127), np.float32), b.const(np.float32(127), np.float32))
+        return b.cast(q, num.dtype)
     if num.dtype == np.float32:
         return x
-    return b.cast(x, num.dtype if to_model else np.float32)
+    y = b.cast(x, num.dtype if to_model else np.float32)
+    scale = (num.integer or {}).get("output_scale")
+    if output and scale is not None:
+        y = b.op("Mul", y, b.const(np.asarray(scale, np.float32), np.float32, "output_scale"))
+    return y
 
 
 def build_stepwise(
@@ -54,7 +64,7 @@ def build_stepwise(
     values = {n: io_cast(b, t, num, True) for n, t in plan.input_tensors.items()}
     body = [n for n in plan.order if n not in values]
     values, new_states = emit_step(b, plan, body, values, prev, states, num)
-    y = b.op("Identity", io_cast(b, values[plan.output_name], num, False), out="y")
+    y = b.op("Identity", io_cast(b, values[plan.output_name], num, False, output=True), out="y")
     outputs = [value_info(y, np.float32, [BATCH, *plan.out_shape])]
     for node, key, shape in state_specs(plan, num):
         name = b.op("Identity", new_states[(node, key)], out=f"next.{node}.{key}")

@@ -98,7 +98,9 @@ def _branch(
         _core_by_stage(b, plan, vals, seg, num, rest, keep)
     for name in seg.suffix:
         _layer(b, plan, vals, name, num, "seq" if name == plan.output_name else "flat")
-    return [io_cast(b, vals.get(n, "seq"), num, False) for n in (plan.output_name, *records)]
+    return [
+        io_cast(b, vals.get(n, "seq"), num, False, output=i == 0) for i, n in enumerate((plan.output_name, *records))
+    ]
 
 
 def _all_static(b: Builder, tensors: list[str]) -> str:

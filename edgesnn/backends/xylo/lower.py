@@ -28,8 +28,6 @@ hidden spikes to the outputs one step later. The export measures the artifact ag
 
 from __future__ import annotations
 
-import math
-
 import nir
 import numpy as np
 
@@ -37,6 +35,7 @@ from ...errors import ConstraintViolation, UnsupportedPrimitiveError
 from ...nir import kinds
 from ...nir.flat import FlatGraph, flatten
 from ...nir.graph import graph_settings
+from ...numerics.rows import row_scale
 from ...numerics.xylo import dash_of, keep_of
 from .spec import LIMITS, XyloSpec
 
@@ -168,7 +167,7 @@ def lower(graph: nir.NIRGraph) -> XyloSpec:
     dm, ds, gain, bgain, theta = (np.broadcast_to(v, (n_hid,)) for v in _neuron_grid(hid, dt))
     eff_in, eff_rec = w_in * gain[:, None], np.asarray(w_rec, np.float64) * gain[:, None]
     b_in = _bias(flat.nodes[parts["w_in"]], n_hid)
-    lam = _scale(np.concatenate([eff_in, eff_rec], axis=1), theta, b_in * bgain)
+    lam = row_scale(np.concatenate([eff_in, eff_rec], axis=1), theta, b_in * bgain)
     scaled = {
         "weights_in": (eff_in * lam[:, None], 8),
         "weights_rec": (eff_rec * lam[:, None], 8),
@@ -183,7 +182,7 @@ def lower(graph: nir.NIRGraph) -> XyloSpec:
         node_o = flat.nodes[parts["output"]]
         dm_o, ds_o, gain_o, bgain_o, theta_o = (np.broadcast_to(v, (n_out,)) for v in _neuron_grid(node_o, dt))
         eff_out, b_out = w_out * gain_o[:, None], _bias(flat.nodes[parts["w_out"]], n_out)
-        lam_o = _scale(eff_out, theta_o, b_out * bgain_o)
+        lam_o = row_scale(eff_out, theta_o, b_out * bgain_o)
         scaled |= {
             "weights_out": (eff_out * lam_o[:, None], 8),
             "threshold_out": (theta_o * lam_o, 16),
@@ -238,40 +237,6 @@ def grid_report(scaled: dict[str, np.ndarray], ints: dict[str, np.ndarray]) -> d
         clipped += int(np.count_nonzero(np.abs(ints[key] - np.rint(x)) > 0))
         worst = max(worst, float(err.max(initial=0.0)))
     return {"values": values, "off_grid": off, "clipped": clipped, "max_step_err": worst}
-
-
-def _scale(eff: np.ndarray, theta: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    """λ per row: the row's own grid when it has one (``detect_row_scale``), else the largest
-    weight becomes ±127 with θ within int16 (1 for an all-zero row)."""
-    peak = np.abs(eff).max(axis=1, initial=0.0)
-    lam = np.where(peak > 0, 127.0 / np.where(peak > 0, peak, 1.0), 1.0)
-    cap = np.where(np.abs(theta) > 0, (2**15 - 1) / np.maximum(np.abs(theta), 1e-30), math.inf)
-    found = detect_row_scale(eff, theta, bias)
-    return np.where(np.isnan(found), np.minimum(lam, cap), found)
-
-
-def detect_row_scale(eff: np.ndarray, theta: np.ndarray, bias: np.ndarray, tol: float = 1e-3) -> np.ndarray:
-    """λ_j = k_j / θ_j for rows trained on Xylo's grid (``train/quant_xylo.py``: every weight and
-    the bias a multiple of ``θ_j / k_j``, the largest 64..127 steps), NaN for the others. The
-    largest weight is m steps for one m in 127..64, so ``k = m θ / peak``: the first m whose k
-    puts the whole row (and θ, and the bias) on integers is the training's step."""
-    theta = np.asarray(theta, np.float64)
-    peak = np.abs(eff).max(axis=1, initial=0.0)
-    found = np.full(len(eff), np.nan)
-    usable = (peak > 0) & (theta > 0)
-    safe_peak = np.where(usable, peak, 1.0)
-    safe_theta = np.where(usable, theta, 1.0)
-
-    def on_grid(x: np.ndarray) -> np.ndarray:
-        return np.abs(x - np.rint(x)) < tol
-
-    for m in range(127, 63, -1):
-        k = np.rint(m * safe_theta / safe_peak)
-        lam = k / safe_theta
-        ok = usable & np.isnan(found) & (k >= 1) & (k <= 2**15 - 1) & (peak * lam <= 127 + tol)
-        ok &= on_grid(eff * lam[:, None]).all(axis=1) & on_grid(bias * lam)
-        found = np.where(ok, lam, found)
-    return found
 
 
 def _int8(x: np.ndarray) -> np.ndarray:

@@ -13,10 +13,12 @@ import numpy as np
 from ...errors import ArtifactError, ShapeError
 from ..flat import FlatGraph, check_loops, flatten, order
 from ..kinds import kind as type_name
-from . import neurons, ops
+from . import neurons, neurons_int, ops
 from .base import RESET_MODES, Kernel, Shape, SimContext, as_shape
 
 LOWERINGS = {**ops.LOWERINGS, **neurons.LOWERINGS}
+#: an integer graph (``ctx.dtype`` int64: ``edgesnn.numerics.integer``) runs integer neurons
+INTEGER_LOWERINGS = {**LOWERINGS, **neurons_int.LOWERINGS}
 
 
 @dataclass
@@ -60,10 +62,11 @@ def build(graph: nir.NIRGraph, ctx: SimContext) -> Plan:
     preds = {n: sorted(a for a, b in flat.edges if b == n and (a, b) not in back) for n in seq}
     back_preds = {n: sorted(a for a, b in flat.edges if b == n and (a, b) in back) for n in seq}
     plan = Plan(flat, seq, preds, back_preds)
+    lowerings = INTEGER_LOWERINGS if np.issubdtype(np.dtype(ctx.dtype), np.integer) else LOWERINGS
     for name in seq:
         node = flat.nodes[name]
         kind = type_name(node)
-        if kind not in LOWERINGS:
+        if kind not in lowerings:
             raise ArtifactError(f"node '{name}' has type {kind}, which is not a NIR primitive the simulator knows")
         if name in flat.inputs:
             in_shape = _declared(node, "input", "input_type")
@@ -85,7 +88,7 @@ def build(graph: nir.NIRGraph, ctx: SimContext) -> Plan:
                 f"node '{name}' ({kind}) expects input shape {list(declared_in)} but receives {list(in_shape)}{src}"
                 f"{_hint(flat, preds[name][0]) if preds[name] else ''}"
             )
-        kernel = LOWERINGS[kind](name, node, in_shape, _node_context(name, node, ctx))
+        kernel = lowerings[kind](name, node, in_shape, _node_context(name, node, ctx))
         declared_out = _declared(node, "output", "output_type")
         if declared_out is not None and declared_out != kernel.out_shape and kind != "Output":
             raise ShapeError(
