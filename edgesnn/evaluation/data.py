@@ -54,6 +54,8 @@ def load_test_split(art: Artifact, dataset: str | None = None, limit: int | None
             f"dataset '{spec['dataset']}' has samples of shape {got} but the artifact takes "
             f"{want}; evaluate it on the dataset it was trained on"
         ) from None
+    if isinstance(x, dict) and len(x) == 1:  # one named input of a multimodal set: the graph's one input
+        x = next(iter(x.values()))
     if x.shape[1] == 0:
         raise DataError(f"the test split of dataset '{spec['dataset']}' is empty; nothing to evaluate")
     if tuple(x.shape[2:]) != want:

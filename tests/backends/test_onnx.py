@@ -444,3 +444,16 @@ def test_missing_onnxruntime_names_the_install(monkeypatch):
     with pytest.raises(RuntimeUnavailableError, match=r"pip install onnxruntime==1\.31\.1"):
         runtime.require()
     assert get_backend("onnx").available() is False
+
+
+def test_a_one_input_graph_takes_its_data_under_the_input_name(tmp_path):
+    """One input of a multimodal set (``--inputs audio``): data arrive as {"audio": x}."""
+    graph = contract_graphs()["mlp"]
+    (name,) = [n for n, node in graph.nodes.items() if isinstance(node, nir.Input)]
+    graph.nodes["audio"] = graph.nodes.pop(name)
+    graph.edges = [("audio" if a == name else a, b) for a, b in graph.edges]
+    x = contract_input(graph)
+    path = _save(nir2onnx(graph), tmp_path)
+    assert np.array_equal(run_model(path, {"audio": x}).output, run_model(path, x).output)
+    with pytest.raises(DataError, match="audio|'x'"):
+        run_model(path, {"image": x})

@@ -88,12 +88,13 @@ def nir2onnx(
 
 def input_props(plan: Plan) -> dict[str, Any]:
     """``inputs`` (ONNX input names) and ``input_shapes`` (name -> features) always; for a one-input
-    graph also ``input`` ("x") and ``input_shape``, as before multimodal models."""
+    graph also ``input`` ("x"), ``input_shape``, as before multimodal models, and ``input_node``
+    (the NIR Input's own name, which a dict input may use)."""
     shapes = plan.input_shapes
     props: dict[str, Any] = {"inputs": list(shapes), "input_shapes": {n: list(s) for n, s in shapes.items()}}
     if len(shapes) == 1:
         ((name, shape),) = shapes.items()
-        props.update({"input": name, "input_shape": list(shape)})
+        props.update({"input": name, "input_shape": list(shape), "input_node": plan.input_names[0]})
     return props
 
 

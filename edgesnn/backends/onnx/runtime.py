@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import time
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -91,6 +92,9 @@ def feed_for(x, props: dict) -> dict[str, np.ndarray]:
     from ...nir.inputs import check_inputs as check_named
 
     shapes = {n: tuple(s) for n, s in (props.get("input_shapes") or {"x": props["input_shape"]}).items()}
+    node = props.get("input_node")
+    if isinstance(x, Mapping) and len(shapes) == 1 and node and list(x) == [node]:
+        x = x[node]  # a one-input graph's data under its Input's name (e.g. one input of a multimodal set)
     feed = {}
     for name, value in check_named(x, shapes).items():
         value = np.ascontiguousarray(value, dtype=np.float32)
