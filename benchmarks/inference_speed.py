@@ -167,9 +167,11 @@ VARIANTS = {
     "unrolled f64, all, opt basic": ("unrolled", "float64", ALL, None, "basic"),
     "unrolled f32, no lever": ("unrolled", "float32", (), None, "all"),
     "unrolled f32, all levers": ("unrolled", "float32", ALL, None, "all"),
+    "unrolled f32, lean_update": ("unrolled", "float32", ("lean_update",), None, "all"),
+    "unrolled f32, default levers": ("unrolled", "float32", None, None, "all"),
     "unrolled f32, all, 2 threads": ("unrolled", "float32", ALL, 2, "all"),
 }
-BEST = "unrolled f32, all levers"  # the default export: float32, exact by construction
+BEST = "unrolled f32, default levers"  # the default export: float32, exact by construction
 F32, F64 = "float32", "float64"
 
 

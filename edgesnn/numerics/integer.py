@@ -45,6 +45,9 @@ PASS = frozenset({"Flatten", "Input", "Output", "SumPool2d", "AvgPool2d"})  # In
 
 @dataclass
 class IntegerGraph:
+    """The integer graph, the input's scale, how many weights were rounded (``off_grid`` of
+    ``values``: 0 for a model trained on the grid) and each neuron layer's 1/λ."""
+
     graph: nir.NIRGraph
     input_scale: float
     off_grid: int = 0

@@ -133,3 +133,18 @@ def test_threads_come_from_the_target(tmp_path):
     target = load_target("onnx").model_copy(update={"runtime": {"provider": "CPUExecutionProvider", "threads": 2}})
     x = contract_input(graph, timesteps=5, batch=2)
     assert np.array_equal(get_backend("onnx").run(path, x, target).output, simulate(graph, x).output)
+
+
+def test_a_spike_input_model_skips_the_static_input_check():
+    """Default levers: a rate-coded model's input changes every step, so no If/ReduceL1 check."""
+    import copy
+
+    from edgesnn.backends.onnx.convert import LEVERS, default_levers
+
+    graph = copy.deepcopy(contract_graphs()["mlp"])
+    graph.metadata = {**(graph.metadata or {}), "encoder": "static"}
+    assert default_levers(graph) == LEVERS
+    graph.metadata["encoder"] = "rate"
+    assert default_levers(graph) == ("lean_update", "fused_scan")
+    ops = {n.op_type for n in nir2onnx(graph).graph.node}
+    assert "If" not in ops
