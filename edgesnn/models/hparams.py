@@ -40,7 +40,7 @@ TRAINING = {
     "init_rate": None,  # calibrate each spiking layer to this firing rate before training (None: off)
 }
 FAMILIES: dict[str, dict[str, Any]] = {
-    "mlp": {"hidden": [128], "skip": "none"},
+    "mlp": {"hidden": [128], "skip": "none", "skip_matrix": None},
     "cnn2d": {
         "init": "ann",
         "channels": [8, 16],
@@ -49,6 +49,7 @@ FAMILIES: dict[str, dict[str, Any]] = {
         "pool_size": 2,
         "hidden": [64],
         "skip": "none",
+        "skip_matrix": None,  # skip adjacency matrix over the blocks (models/skips.py)
     },
     "cnn1d": {
         "init": "ann",
@@ -64,8 +65,9 @@ FAMILIES: dict[str, dict[str, Any]] = {
         "pool": "avg",
         "hidden": [64],
         "skip": "none",
+        "skip_matrix": None,  # skip adjacency matrix over the blocks (models/skips.py)
     },
-    "rnn": {"hidden": [64], "skip": "none"},
+    "rnn": {"hidden": [64], "skip": "none", "skip_matrix": None},
     "fusion": {
         "init": "ann",
         "channels": [8],
@@ -212,6 +214,12 @@ def _check(hp: dict[str, Any]) -> None:
     for s in skips:
         if s not in SKIPS:
             raise unknown_name("skip", s, SKIPS)
+    if hp.get("skip_matrix") is not None:
+        from .skips import check_matrix_format
+
+        hp["skip_matrix"] = check_matrix_format(hp["skip_matrix"])
+        if any(s != "none" for s in skips):
+            raise UsageError("give skip or skip_matrix, not both (skip_matrix can express every per-block skip)")
 
 
 def default_encoder(feature_shape: tuple[int, ...]) -> str:

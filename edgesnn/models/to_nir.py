@@ -170,9 +170,17 @@ def _consumers(node) -> set[str]:
 def _refuse_unmapped(model: nn.Module, node_map: dict) -> None:
     """Every leaf module with parameters or state must have a mapping: never a silent drop."""
     passthrough = (nn.Identity, nn.Dropout)
+    neurons = {name for name, m in model.named_modules() if isinstance(m, snn.SpikingNeuron)}
     for name, m in model.named_modules():
+        if name.rpartition(".")[0] in neurons and type(m).__name__ == "RecurrentOneToOne":
+            continue  # an RLeaky's one-to-one recurrence: the neuron's own mapping writes it
         is_leaf = not list(m.children()) or isinstance(m, snn.SpikingNeuron)
-        if not is_leaf or isinstance(m, passthrough) or type(m) in node_map or isinstance(m, nn.ModuleList):
+        if (
+            not is_leaf
+            or isinstance(m, passthrough)
+            or type(m) in node_map
+            or isinstance(m, (nn.ModuleList, nn.ModuleDict))
+        ):
             continue
         if any(isinstance(m, t) for t in node_map) and type(m) not in node_map:
             continue  # a subclass of a mapped type is resolved by nirtorch's exact-type lookup below

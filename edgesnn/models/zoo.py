@@ -23,10 +23,21 @@ from ..errors import ShapeError
 from .blocks import DenseStack, make_pool
 from .neurons import make_activation
 from .shapes import algorithm1
+from .skips import SkipStack
 
 
 def _skips(hp: dict) -> list[str]:
     return hp["skip"] if isinstance(hp["skip"], list) else [hp["skip"]]
+
+
+def _skip_net(hp, in_shape, convs, n_out, ann, dims=2, recurrent=False):
+    """The ``SkipStack`` of a model with ``skip_matrix`` set (``models/skips.py``), else None."""
+    if hp.get("skip_matrix") is None:
+        return None
+    hidden = list(hp["hidden"])
+    return SkipStack(
+        tuple(in_shape), convs, hidden, n_out, hp, hp["skip_matrix"], dims=dims, recurrent=recurrent, ann=ann
+    )
 
 
 class ZooNet(nn.Module):
@@ -51,11 +62,15 @@ class MLP(ZooNet):
     def __init__(self, hp, input_shape, n_classes, ann=False, recurrent=False):
         super().__init__(hp, input_shape, n_classes, ann)
         self.flatten = nn.Flatten()
-        self.dense = DenseStack(
-            [math.prod(input_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp, recurrent=recurrent, ann=ann
-        )
+        self.skipnet = _skip_net(hp, (math.prod(input_shape),), [], self.n_out, ann, recurrent=recurrent)
+        if self.skipnet is None:
+            self.dense = DenseStack(
+                [math.prod(input_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp, recurrent=recurrent, ann=ann
+            )
 
     def forward(self, x):
+        if self.skipnet is not None:
+            return self.skipnet(self.flatten(x))
         return self.dense(self.flatten(x))
 
 
@@ -106,12 +121,16 @@ class CNN2d(ZooNet):
                 f"cnn2d needs images [C, H, W], got feature shape {tuple(input_shape)}; try --model mlp or cnn1d"
             )
         specs = [(c, int(hp["kernel"]), int(hp["pool_size"])) for c in hp["channels"]]
-        self.conv = ConvStack(tuple(input_shape), specs, hp, ann, dims=2)
-        self.dense = DenseStack(
-            [math.prod(self.conv.out_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp, ann=ann
-        )
+        self.skipnet = _skip_net(hp, input_shape, specs, self.n_out, ann, dims=2)
+        if self.skipnet is None:
+            self.conv = ConvStack(tuple(input_shape), specs, hp, ann, dims=2)
+            self.dense = DenseStack(
+                [math.prod(self.conv.out_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp, ann=ann
+            )
 
     def forward(self, x):
+        if self.skipnet is not None:
+            return self.skipnet(x)
         return self.dense(self.conv(x))
 
 
@@ -147,12 +166,16 @@ class CNN1d(ZooNet):
         self.sizes = algorithm1(length, int(hp["wd1"]), int(hp["h1"]), fixed)
         specs = [(int(hp[f"w{k}"]), self.sizes[f"wd{k}"], self.sizes[f"h{k}"]) for k in (1, 2, 3)]
         self.input_shape = (channels, length)
-        self.conv = ConvStack((channels, length), specs, hp, ann, dims=1)
-        self.dense = DenseStack(
-            [math.prod(self.conv.out_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp, ann=ann
-        )
+        self.skipnet = _skip_net(hp, (channels, length), specs, self.n_out, ann, dims=1)
+        if self.skipnet is None:
+            self.conv = ConvStack((channels, length), specs, hp, ann, dims=1)
+            self.dense = DenseStack(
+                [math.prod(self.conv.out_shape)], list(hp["hidden"]), _skips(hp), self.n_out, hp, ann=ann
+            )
 
     def forward(self, x):
+        if self.skipnet is not None:
+            return self.skipnet(x)
         return self.dense(self.conv(x))
 
 
