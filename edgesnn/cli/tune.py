@@ -66,6 +66,13 @@ def tune(
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of the data split, training and sampler."),
     no_prune: bool = typer.Option(False, "--no-prune", help="Do not stop trials below the median validation accuracy."),
+    assessor: str = typer.Option(
+        "none",
+        "--assessor",
+        help="nni: Medianstop | Curvefitting | none — NNI's assessor stops a trial whose per-epoch validation "
+        "accuracy looks hopeless (judged from epoch max(1, epochs // 4); Curvefitting from max(epochs // 4, "
+        "min(6, epochs // 2))); such trials are recorded as EARLY_STOPPED.",
+    ),
     nni_remote: Path = typer.Option(
         None, "--nni-remote", help="machines.yaml for NNI's remote (SSH) training service."
     ),
@@ -103,6 +110,7 @@ def tune(
         objectives=tuple(o.strip() for o in objectives.split(",") if o.strip()),
         seed=seed,
         prune=not no_prune,
+        assessor=assessor,
         nni_remote=nni_remote,
         nni_port=nni_port,
     )
@@ -165,6 +173,11 @@ def tune(
             f"(static check ≤ {s['static_check_ms_max']:.1f} ms each); training seconds on infeasible models: "
             f"{s['train_seconds_infeasible']:.1f}; wall time {result.seconds:.0f} s"
         )
+        if s["early_stopped"]:
+            typer.echo(
+                f"stopped early by the assessor: {s['early_stopped']} of {s['trained_trials']} trained trials "
+                f"({s['train_seconds_early_stopped']:.1f} s of training)"
+            )
         for note in result.notes:
             typer.echo(note)
         typer.echo(f"results: {result.out / 'results.csv'}  pareto: {result.out / 'pareto.png'}")

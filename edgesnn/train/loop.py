@@ -71,12 +71,17 @@ def ann_inputs(ds: Dataset, view: tuple[int, ...], encoder: Encoder, T: int) -> 
 
 
 @torch.no_grad()
-def snn_accuracy(model: nn.Module, x_enc: torch.Tensor, y: np.ndarray, n_classes: int, batch: int = 512) -> float:
+def snn_predictions(model: nn.Module, x_enc: torch.Tensor, n_classes: int, batch: int = 512) -> np.ndarray:
+    """The predicted class of every encoded sample (eval mode, in batches)."""
     model.eval()
     preds = [
         predict(run_snn(model, take(x_enc, slice(i, i + batch))), n_classes) for i in range(0, n_samples(x_enc), batch)
     ]
-    return float((torch.cat(preds).numpy() == y).mean())
+    return torch.cat(preds).numpy()
+
+
+def snn_accuracy(model: nn.Module, x_enc: torch.Tensor, y: np.ndarray, n_classes: int, batch: int = 512) -> float:
+    return float((snn_predictions(model, x_enc, n_classes, batch) == y).mean())
 
 
 @contextmanager
@@ -136,12 +141,15 @@ def fit_snn(
     for epoch in range(epochs):
         model.train()
         order = np.random.default_rng([seed, epoch]).permutation(len(train))
-        total = 0.0
+        total, correct = 0.0, torch.zeros((), dtype=torch.long)
         for b, i in enumerate(range(0, len(order), bs)):
             idx = order[i : i + bs]
             xb = take(fixed, idx) if fixed is not None else encode(encoder, _rows(x_train, idx), T, [seed, epoch, b])
             with rate_penalty(model, float(hp.get("rate_reg", 0.0))) as penalty:
-                loss = loss_fn(run_snn(model, xb), y_train[idx]) + penalty()
+                out = run_snn(model, xb)
+                loss = loss_fn(out, y_train[idx]) + penalty()
+            with torch.no_grad():  # running training accuracy: the batches as they were trained
+                correct += (predict(out.detach(), n_classes) == y_train[idx]).sum()
             value = loss.item()  # the one host read per batch (divergence check and epoch mean)
             if not math.isfinite(value):
                 raise DataError(f"training diverged at epoch {epoch + 1} (loss {value}); lower lr={hp['lr']}")
@@ -153,7 +161,10 @@ def fit_snn(
         val_start = time.perf_counter()
         val_acc = snn_accuracy(model, x_val, val.y, n_classes)
         best.val_seconds += time.perf_counter() - val_start
-        best.history.append({"epoch": epoch + 1, "loss": total / len(order), "val_acc": val_acc})
+        train_acc = int(correct) / len(order)
+        best.history.append(
+            {"epoch": epoch + 1, "loss": total / len(order), "train_acc": train_acc, "val_acc": val_acc}
+        )
         # best by validation accuracy; a tie goes to the lower training loss (a small validation
         # split ties often, and the first epoch to reach a score is rarely the best trained)
         loss_now = total / len(order)

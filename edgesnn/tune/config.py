@@ -5,7 +5,7 @@ so each check lived wherever its option happened to be read. The record is froze
 in a run rewrites its settings halfway; it refuses a bad combination when it is built (cheap
 checks: no data loaded, nothing written), and ``run_dir`` checks the run directory on disk just
 before the run starts. The options of one engine only (``tuner``, ``storage``, ``study``,
-``resume``, ``prune``, ``nni_remote``, ``nni_port``) are judged by the engine that owns them
+``resume``, ``prune``, ``assessor``, ``nni_remote``, ``nni_port``) are judged by the engine that owns them
 (``Engine.from_config``), so the record never has to know which engine reads what.
 """
 
@@ -45,6 +45,7 @@ class TuneConfig:
     seed: int = 0
     prune: bool = True
     constrained: bool = True  # False: the profile is measured but does not steer (a baseline)
+    assessor: str | None = None  # NNI's early-stopping assessor: Medianstop | Curvefitting; None or "none": off
     nni_remote: Path | None = None  # machines.yaml for NNI's remote training service
     nni_port: int | None = None
     label_column: str | None = None

@@ -10,6 +10,11 @@ Hyperband and BOHB have a parameter-id bug and SMAC does not build (NNI is archi
 2024-09): those are refused up front. NNI 3.0's web server listens on every interface (its
 ``app.listen(port)`` takes no host); edgesnn announces it on 127.0.0.1 and points the trials at
 127.0.0.1 (``nni_manager_ip``).
+
+Assessors (``--assessor``): Medianstop and Curvefitting read the validation accuracy each trial
+reports after every epoch and tell NNI's manager to kill a trial that looks hopeless; NNI then
+marks it ``EARLY_STOPPED`` (it never reports a final result). ``collect`` records such a trial
+as ``EARLY_STOPPED`` with its learning curve, read back from NNI's intermediate metrics.
 """
 
 from __future__ import annotations
@@ -47,6 +52,37 @@ BROKEN = {
     "SMAC": "does not build",
 }
 SETUP_FILE = "setup.json"
+
+
+def _start(epochs: int) -> int:
+    """The epoch from which an assessor judges: a quarter of the training, at least the first."""
+    return max(1, epochs // 4)
+
+
+#: NNI 3.0's built-in assessors -> their class_args for trials of ``epochs`` epochs (accuracy, maximised)
+ASSESSORS: dict[str, Callable[[int], dict]] = {
+    "Medianstop": lambda epochs: {"optimize_mode": "maximize", "start_step": _start(epochs)},
+    # curve fitting needs a few points to extrapolate: up to 6 (NNI's default start), half the epochs
+    "Curvefitting": lambda epochs: {
+        "epoch_num": epochs,
+        "start_step": max(_start(epochs), min(6, epochs // 2)),
+        "threshold": 0.95,
+        "gap": 1,
+    },
+}
+
+
+def assessor_name(name: str | None) -> str | None:
+    """The canonical NNI assessor name, or None for no assessor (None or "none")."""
+    if name is None or name.lower() == "none":
+        return None
+    canon = {k.lower(): k for k in ASSESSORS}.get(name.lower())
+    if canon is None:
+        choices = [*ASSESSORS, "none"]
+        raise UsageError(
+            f"unknown NNI assessor '{name}'{did_you_mean(name, choices)}; choose from: {', '.join(choices)}"
+        )
+    return canon
 
 
 def tuner_name(name: str | None) -> str:
@@ -105,13 +141,15 @@ def build_experiment(
     timeout: float | None,
     seed: int,
     nni_remote: Path | None = None,
+    assessor: str | None = None,
 ):
     """The configured (not started) ``nni.experiment.Experiment`` and the trial's code directory."""
     try:
-        from nni.experiment import Experiment, RemoteConfig, RemoteMachineConfig
+        from nni.experiment import AlgorithmConfig, Experiment, RemoteConfig, RemoteMachineConfig
     except ImportError:
         raise RuntimeUnavailableError("the nni engine needs NNI: pip install 'edgesnn[nni]'") from None
     name = tuner_name(tuner)
+    judge = assessor_name(assessor)
     code = setup.out / "nni" / "code"
     code.mkdir(parents=True, exist_ok=True)
     remote = nni_remote is not None
@@ -128,6 +166,8 @@ def build_experiment(
     c.search_space = setup.space.raw
     c.tuner.name = name
     c.tuner.class_args = TUNERS[name](trials, seed)
+    if judge is not None:
+        c.assessor = AlgorithmConfig(name=judge, class_args=ASSESSORS[judge](setup.epochs))
     c.max_trial_number = trials
     c.trial_concurrency = jobs
     if timeout:
@@ -155,6 +195,7 @@ class NNIEngine(Engine):
     tuner: str = "TPE"
     remote: Path | None = None  # machines.yaml
     port: int | None = None  # NNI's manager and web UI; None: a free one
+    assessor: str | None = None  # ASSESSORS name; None: no early stopping
 
     @classmethod
     def from_config(cls, config: TuneConfig) -> NNIEngine:
@@ -164,7 +205,16 @@ class NNIEngine(Engine):
             raise UsageError("--storage is for the optuna engine; NNI keeps its own database in the run directory")
         if config.resume:
             raise UsageError("--resume is for the optuna engine; an NNI run starts a new experiment")
-        return cls(config.trials, config.timeout, config.jobs, config.seed, tuner, config.nni_remote, config.nni_port)
+        return cls(
+            config.trials,
+            config.timeout,
+            config.jobs,
+            config.seed,
+            tuner,
+            config.nni_remote,
+            config.nni_port,
+            assessor_name(config.assessor),
+        )
 
     def run(
         self, setup: TuneSetup, *, progress: bool | None, announce: Callable[[str], None] | None
@@ -180,6 +230,7 @@ class NNIEngine(Engine):
             timeout=self.timeout,
             seed=self.seed,
             nni_remote=self.remote,
+            assessor=self.assessor,
         )
         from nni.runtime.log import silence_stdout
 
@@ -202,7 +253,8 @@ class NNIEngine(Engine):
 
         try:
             with Progress(progress) as bar:
-                task, shown = bar.task(f"tune {setup.family} (NNI {exp.config.tuner.name})", total=self.trials), 0
+                label = exp.config.tuner.name + (f" + {self.assessor}" if self.assessor else "")
+                task, shown = bar.task(f"tune {setup.family} (NNI {label})", total=self.trials), 0
                 max_trials, cap = self.trials, self.trials + max_rejections(self.trials)
                 while True:
                     jobs_now = exp.list_trial_jobs()

@@ -1,7 +1,13 @@
 """What an NNI experiment produced, read back as edgesnn's trial records.
 
 ``collect`` merges NNI's ``export_data()`` (final metrics carrying each trial's record), the
-records trials write under ``trials/nni-<id>.json`` and the jobs that ended without one;
+records trials write under ``trials/nni-<id>.json`` and the jobs that ended without one — a
+trial NNI's assessor stopped (status ``EARLY_STOPPED``: killed after an epoch, no final result)
+becomes an ``EARLY_STOPPED`` record whose curve is the validation accuracy it reported per epoch
+(NNI 3.0's local training service labels such a trial ``USER_CANCELED``: its v3 compatibility
+layer sets the status when the process ends, before it marks the kill as an early stop; the
+assessor's kill command is in the manager's log, ``received command from dispatcher: KI``, and
+that is what ``assessor_kills`` reads);
 ``rejected_ids`` finds the trials rejected before training (they do not use up ``--trials``);
 ``best_note`` is the progress bar's text.
 """
@@ -9,8 +15,14 @@ records trials write under ``trials/nni-<id>.json`` and the jobs that ended with
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 from .trial import TrialRecord, TuneSetup
+
+#: the manager's log line for an assessor's kill (KILL_TRIAL_JOB from the dispatcher); a kill from
+#: the web UI or REST API logs "User cancelTrialJob" instead
+KILL_LINE = re.compile(r'received command from dispatcher: KI, "([^"]+)"')
 
 
 def rejected_ids(setup: TuneSetup) -> set[str]:
@@ -40,23 +52,70 @@ def collect(exp, setup: TuneSetup) -> list[TrialRecord]:
     for f in sorted((setup.out / "trials").glob("nni-*.json")):
         rec = TrialRecord.from_dict(json.loads(f.read_text()))
         seen.setdefault(rec.trial_id or f.stem, rec)
-    for job in exp.list_trial_jobs():
+    jobs = exp.list_trial_jobs()
+    killed = assessor_kills(setup.out / "nni" / str(exp.id) / "log" / "nnimanager.log")
+    stopped = {
+        getattr(j, "trialJobId", None)
+        for j in jobs
+        if j.status == "EARLY_STOPPED" or (j.status == "USER_CANCELED" and j.trialJobId in killed)
+    }
+    curves = intermediate_curves(exp) if stopped else {}
+    for job in jobs:
         jid = getattr(job, "trialJobId", None)
-        if (
-            jid
-            and jid not in seen
-            and getattr(job, "status", "") in ("FAILED", "USER_CANCELED", "SYS_CANCELED", "EARLY_STOPPED")
-        ):
-            params = job_params(job)
+        if not jid or jid in seen:
+            continue
+        status = getattr(job, "status", "")
+        number = int(getattr(job, "sequenceId", len(seen)) or len(seen))
+        if jid in stopped:
+            seen[jid] = early_stopped(job, number, curves.get(jid, []))
+        elif status in ("FAILED", "USER_CANCELED", "SYS_CANCELED"):
             seen[jid] = TrialRecord(
-                int(getattr(job, "sequenceId", len(seen)) or len(seen)),
-                params,
-                state="FAIL",
-                error=f"NNI trial {job.status}",
-                engine="nni",
-                trial_id=jid,
+                number, job_params(job), state="FAIL", error=f"NNI trial {status}", engine="nni", trial_id=jid
             )
     return sorted(seen.values(), key=lambda r: r.number)
+
+
+def assessor_kills(log: Path) -> set[str]:
+    """Ids of the trials the assessor told NNI's manager to kill (module docstring)."""
+    try:
+        return set(KILL_LINE.findall(Path(log).read_text(errors="replace")))
+    except OSError:
+        return set()
+
+
+def intermediate_curves(exp) -> dict[str, list[float]]:
+    """trial id -> the intermediate results (``report_intermediate_result``: validation accuracy
+    per epoch) NNI's manager holds, in the order they were reported."""
+    out: dict[str, list[float]] = {}
+    for jid, metrics in exp.get_job_metrics().items():
+        points = sorted((m.sequence, m.data) for m in metrics if m.type == "PERIODICAL")
+        out[jid] = [float(v["default"] if isinstance(v, dict) else v) for _, v in points]
+    return out
+
+
+def early_stopped(job, number: int, curve: list[float]) -> TrialRecord:
+    """The record of a trial NNI's assessor stopped: trained until then, never tested or measured;
+    ``val_acc`` is its best epoch so far (as for a pruned Optuna trial), ``last_val_acc`` its last."""
+    start, end = getattr(job, "startTime", None), getattr(job, "endTime", None)
+    seconds = (
+        (end - start) / 1000
+        if isinstance(start, (int, float)) and isinstance(end, (int, float)) and end > start
+        else 0.0
+    )
+    rec = TrialRecord(
+        number,
+        job_params(job),
+        state="EARLY_STOPPED",
+        stage="trained",
+        curve=list(curve),
+        metrics={"val_acc": max(curve, default=0.0), "last_val_acc": curve[-1] if curve else None},
+        train_seconds=seconds,
+        seconds=seconds,
+        error=f"stopped by NNI's assessor after epoch {len(curve)}",
+        engine="nni",
+        trial_id=getattr(job, "trialJobId", None),
+    )
+    return rec
 
 
 def job_params(job) -> dict:

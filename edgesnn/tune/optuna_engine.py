@@ -145,6 +145,11 @@ class OptunaEngine(Engine):
         """The sampler must suit the objectives; NNI's options have no meaning here."""
         sampler = config.tuner or "tpe"
         check_sampler(sampler, len(config.objectives))
+        if config.assessor is not None and config.assessor.lower() != "none":
+            raise UsageError(
+                f"--assessor applies to --engine nni, not '{cls.name}' (it stops trials below the median "
+                "validation accuracy itself; --no-prune turns that off); drop --assessor or use --engine nni"
+            )
         if config.nni_port is not None or config.nni_remote is not None:
             raise UsageError(
                 f"--nni-port / --nni-remote apply to --engine nni, not '{cls.name}'; drop them or use --engine nni"

@@ -6,6 +6,12 @@
   trained) are drawn at their energy floor on the accuracy-0 line.
 - ``exploration.png``: one panel per hyper-parameter, the value each trial tried against its
   validation accuracy (the seed pipeline's search-space exploration plot).
+- ``accuracy_per_trial.png``: train, validation and test accuracy of every trial against its
+  number (Fra's Figure 1): the best running training accuracy and the best validation accuracy
+  of any epoch, and the test accuracy of the weights kept (best by validation); trials stopped
+  early (pruned, or stopped by NNI's assessor) show their best validation accuracy as an open
+  marker, trials rejected before training a tick at 0; the best trial is ringed.
+- ``confusion.png``: the best trial's confusion matrix on the test split.
 """
 
 from __future__ import annotations
@@ -108,5 +114,96 @@ def plot_exploration(records: list[TrialRecord], path: Path, title: str) -> Path
     )
     fig.tight_layout()
     fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+STOPPED = ("PRUNED", "EARLY_STOPPED")
+
+
+def plot_accuracy_per_trial(records: list[TrialRecord], path: Path, title: str, best: TrialRecord | None) -> Path:
+    """Train / validation / test accuracy per trial (module docstring)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(max(6.4, 0.22 * len(records) + 3), 4.2))
+    done = [r for r in records if r.state == "COMPLETE" and r.stage == "trained"]
+    series = (
+        ("train_acc", "train (best epoch)", "^", "tab:blue"),
+        ("val_acc", "validation (best epoch)", "o", "tab:orange"),
+        ("test_acc", "test (weights kept)", "s", "tab:green"),
+    )
+    for key, label, marker, color in series:
+        pts = [(r.number, r.metrics[key]) for r in done if isinstance(r.metrics.get(key), (int, float))]
+        if pts:
+            ax.scatter(*zip(*pts), marker=marker, s=22, color=color, label=label, zorder=3)
+    stopped = [r for r in records if r.state in STOPPED]
+    if stopped:
+        ax.scatter(
+            [r.number for r in stopped],
+            [r.metrics.get("val_acc", 0.0) for r in stopped],
+            marker="o",
+            s=22,
+            facecolors="none",
+            edgecolors="tab:red",
+            label=f"stopped early: best validation so far ({len(stopped)})",
+            zorder=3,
+        )
+    rejected = [r for r in records if r.stage == "static" or r.state == "FAIL"]
+    if rejected:
+        ax.scatter(
+            [r.number for r in rejected],
+            [0.0] * len(rejected),
+            marker="|",
+            s=40,
+            color="tab:gray",
+            label=f"rejected before training or failed ({len(rejected)})",
+        )
+    if best is not None:
+        ax.scatter(
+            [best.number],
+            [best.metrics.get("val_acc", 0.0)],
+            s=160,
+            facecolors="none",
+            edgecolors="black",
+            label=f"best (trial {best.number}, test {best.metrics.get('test_acc', 0.0):.3f})",
+            zorder=4,
+        )
+    ax.set_xlabel("trial number")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(-0.03, 1.03)
+    ax.grid(alpha=0.3)
+    ax.set_title(title, fontsize=9)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_confusion(confusion: dict, path: Path, title: str) -> Path:
+    """``confusion``: ``{"classes": [...], "matrix": rows true, columns predicted}`` (a trial's
+    ``test_confusion``), drawn with its counts."""
+    import numpy as np
+
+    cm, classes = np.asarray(confusion["matrix"]), list(confusion["classes"])
+    plt = _pyplot()
+    size = min(9.0, 2.8 + 0.45 * len(classes))
+    fig, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(cm, cmap="Blues")
+    ticks = range(len(classes))
+    ax.set_xticks(ticks, classes, rotation=90 if len(classes) > 6 else 0, fontsize=8)
+    ax.set_yticks(ticks, classes, fontsize=8)
+    if len(classes) <= 20:
+        peak = cm.max(initial=1)
+        for (i, j), v in np.ndenumerate(cm):
+            if v:
+                ax.text(j, i, str(v), ha="center", va="center", fontsize=8, color="white" if v > peak / 2 else "black")
+    total = cm.sum()
+    acc = float(np.trace(cm) / total) if total else 0.0
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(f"{title}\ntest accuracy {acc:.4f} ({int(np.trace(cm))}/{int(total)})", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

@@ -21,6 +21,7 @@ from ..io import atomic_write_text, write_json
 from .trial import OBJECTIVES, TrialRecord
 
 METRIC_COLUMNS = (
+    "train_acc",
     "val_acc",
     "test_acc",
     "energy_uj",
@@ -95,15 +96,22 @@ def summary(records: list[TrialRecord], best: TrialRecord | None) -> dict[str, A
         # trained models the profile then rejected (pruned and failed trials are counted apart)
         "train_seconds_infeasible": sum(r.train_seconds for r in trained if r.state == "COMPLETE" and not r.feasible),
         "train_seconds_pruned": sum(r.train_seconds for r in trained if r.state == "PRUNED"),
+        # stopped by NNI's assessor (--assessor) after an epoch; Optuna's median rule counts as PRUNED
+        "early_stopped": sum(r.state == "EARLY_STOPPED" for r in records),
+        "train_seconds_early_stopped": sum(r.train_seconds for r in trained if r.state == "EARLY_STOPPED"),
         "train_seconds_failed": sum(r.train_seconds for r in trained if r.state == "FAIL"),
         "best": None
         if best is None
         else {
             "number": best.number,
+            "params": best.params,
+            "train_acc": best.metrics.get("train_acc"),
             "val_acc": best.metrics.get("val_acc"),
             "test_acc": best.metrics.get("test_acc"),
             "energy_uj": best.metrics.get("energy_uj"),
             "checkpoint": best.checkpoint,
+            # the best model on the test split: rows true class, columns predicted
+            "test_confusion": best.metrics.get("test_confusion"),
         },
     }
 

@@ -6,6 +6,8 @@
 <out>/results.csv|json       every trial: parameters, metrics, feasibility, slacks, seconds
 <out>/pareto.json|png        the feasible non-dominated trials; accuracy vs energy
 <out>/exploration.png        the search-space exploration
+<out>/accuracy_per_trial.png train / validation / test accuracy of every trial
+<out>/confusion.png          the best trial's confusion matrix on the test split (also in results.json)
 """
 
 from __future__ import annotations
@@ -172,7 +174,7 @@ def finish(
 ) -> TuneResult:
     """Write the results, plots and the best checkpoint into the run directory."""
     from ..metrics.like_for_like import ann_baseline
-    from .plots import plot_exploration, plot_pareto
+    from .plots import plot_accuracy_per_trial, plot_confusion, plot_exploration, plot_pareto
 
     out = setup.out
     best = best_feasible(records)
@@ -188,6 +190,11 @@ def finish(
     title = f"{setup.family} on {setup.dataset}, profile {setup.profile.name}, target {setup.target.name} ({engine})"
     files["pareto.png"] = plot_pareto(records, plotted, out / "pareto.png", title, baseline)
     files["exploration.png"] = plot_exploration(records, out / "exploration.png", title)
+    files["accuracy_per_trial.png"] = plot_accuracy_per_trial(records, out / "accuracy_per_trial.png", title, best)
+    if best is not None and best.metrics.get("test_confusion"):
+        files["confusion.png"] = plot_confusion(
+            best.metrics["test_confusion"], out / "confusion.png", f"best trial {best.number}: {title}"
+        )
     if best is not None and best.checkpoint:
         src = Path(best.checkpoint)
         if src.is_dir():

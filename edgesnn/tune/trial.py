@@ -147,7 +147,9 @@ class TrialRecord:
 
 KEEP = (
     "val_acc",
+    "train_acc",
     "test_acc",
+    "test_confusion",
     "best_epoch",
     "energy_uj",
     "energy_vs_ann",
