@@ -146,6 +146,9 @@ def tune(
         config.label_column,
         config.top_k,
     )
+    from .skips import check_drop_objective
+
+    check_drop_objective(config.objectives, setup.family, setup.space)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()

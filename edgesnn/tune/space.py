@@ -14,7 +14,8 @@ unchanged, Optuna gets one distribution per parameter:
 
 q-types whose low, high and q are all integers yield ints. Names are the model's
 hyper-parameters (``edgesnn.models.hparams``), plus ``hidden_<k>`` / ``skip_<k>`` (k = 1, 2, ...)
-that assemble the per-block lists ``hidden`` and ``skip``.
+that assemble the per-block lists ``hidden`` and ``skip``, and ``skip_matrix_<i>_<j>`` (0 / 1 / 2)
+that assemble a skip adjacency matrix (``edgesnn.tune.skips``).
 """
 
 from __future__ import annotations
@@ -188,8 +189,9 @@ def to_overrides(values: dict[str, Any], family: str) -> dict[str, Any]:
     """Sampled values → model overrides: ``hidden_1..hidden_n`` become ``hidden``, and
     ``skip_1..skip_m`` become ``skip`` (one per hidden block, "none" for blocks not named)."""
     from ..models import defaults
+    from .skips import EDGE_KEY, assemble
 
-    out = {k: v for k, v in values.items() if not BLOCK_KEY.match(k)}
+    out = {k: v for k, v in values.items() if not BLOCK_KEY.match(k) and not EDGE_KEY.match(k)}
     blocks = {
         key: dict(
             sorted((int(m.group(2)), v) for k, v in values.items() if (m := BLOCK_KEY.match(k)) and m.group(1) == key)
@@ -201,6 +203,10 @@ def to_overrides(values: dict[str, Any], family: str) -> dict[str, Any]:
     if blocks["skip"]:
         n = len(out.get("hidden", defaults(family)["hidden"]))
         out["skip"] = [blocks["skip"].get(k, "none") for k in range(1, max(n, max(blocks["skip"])) + 1)]
+    if any(EDGE_KEY.match(k) for k in values):  # skip_matrix_<i>_<j> entries → skip_matrix (tune/skips.py)
+        from ..models.skips import family_blocks, matrix_size
+
+        out["skip_matrix"] = assemble(values, matrix_size(*family_blocks(family, {**defaults(family), **out})))
     return out
 
 
@@ -215,7 +221,7 @@ def parse_space(raw: Any, family: str, source: str = "<dict>") -> SearchSpace:
     for name, spec in raw.items():
         if name in RESERVED:
             raise ConfigError(f"search space {source}: '{name}' cannot be tuned ({RESERVED[name]})")
-        block = BLOCK_KEY.match(name)
+        block = BLOCK_KEY.match(name) or _edge(name)
         if name not in base and not (block and block.group(1) in base):
             known = sorted(set(base) - set(RESERVED)) + [f"{k}_<k>" for k in ("hidden", "skip") if k in base]
             raise ConfigError(
@@ -253,6 +259,13 @@ def parse_space(raw: Any, family: str, source: str = "<dict>") -> SearchSpace:
     return SearchSpace(family, params, raw, source)
 
 
+def _edge(name: str):
+    """A ``skip_matrix_<i>_<j>`` entry (``tune/skips.py``) as a match whose group(1) is ``skip_matrix``."""
+    from .skips import EDGE_KEY
+
+    return re.match(r"^(skip_matrix)_[0-9]+_[0-9]+$", name) if EDGE_KEY.match(name) else None
+
+
 def _check_value(family: str, name: str, value: Any, source: str, resolve) -> None:
     """A choice value the model would refuse is a ConfigError now, not a failed trial later."""
     from ..data import ENCODERS
@@ -264,6 +277,12 @@ def _check_value(family: str, name: str, value: Any, source: str, resolve) -> No
             f"search space {source}: '{name}' choice '{value}' is unknown; choose from: {', '.join(names[name])}"
         )
     if BLOCK_KEY.match(name):
+        return
+    if _edge(name):
+        if value not in (0, 1, 2) or isinstance(value, bool):
+            raise ConfigError(
+                f"search space {source}: '{name}' choice {value!r} must be 0 (none), 1 (add) or 2 (concat)"
+            )
         return
     try:
         resolve(family, {name: value})

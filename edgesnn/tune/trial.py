@@ -8,7 +8,7 @@ against the profile, and saved as a checkpoint under ``<run>/trials/<number>``.
 
 Objectives (``OBJECTIVES``): accuracy = validation accuracy (↑; the test accuracy is
 recorded apart and never used to choose), energy = µJ per inference (↓), memory =
-parameter + state bytes (↓). The single number NNI optimises is the *penalised* objective
+parameter + state bytes (↓), ann_snn_drop = ANN twin val accuracy − SNN val accuracy (↓). The single number NNI optimises is the *penalised* objective
 
     penalised = val_acc − Σ_{violated checks} slack / |limit|
 
@@ -28,6 +28,7 @@ from typing import Any
 from ..config import Profile, Target
 from ..config.checks import relative
 from .constraints import as_shape, at_stage, merge, static_checks
+from .skips import topology_costs
 from .space import SearchSpace, parse_space, to_overrides
 
 INF = float("inf")
@@ -37,6 +38,13 @@ OBJECTIVES: dict[str, tuple[str, Callable[[TrialRecord], float]]] = {
     "energy": ("minimize", lambda r: float(r.metrics.get("energy_uj", r.metrics.get("energy_floor_uj", INF)))),
     # SNN energy / ANN twin energy, like for like (``metrics/like_for_like.py``): < 1 beats the ANN baseline
     "energy_vs_ann": ("minimize", lambda r: float(r.metrics.get("energy_vs_ann", INF))),
+    # ANN twin val accuracy − SNN val accuracy after transfer + training (init=ann; ``tune/skips.py``)
+    "ann_snn_drop": (
+        "minimize",
+        lambda r: float(r.metrics["ann_val_acc"]) - float(r.metrics["val_acc"])
+        if r.metrics.get("ann_val_acc") is not None and r.metrics.get("val_acc") is not None
+        else INF,
+    ),
     "memory": (
         "minimize",
         lambda r: float(r.metrics.get("param_bytes", INF)) + float(r.metrics.get("state_bytes", 0.0)),
@@ -156,6 +164,9 @@ KEEP = (
     "param_bytes",
     "state_bytes",
     "mean_firing_rate",
+    "ann_val_acc",
+    "ann_test_acc",
+    "transfer_test_acc",
     "timesteps",
     "train_seconds",
 )
@@ -228,6 +239,7 @@ def run_trial(
         return _failed(record, exc, start)
     record.train_seconds = time.perf_counter() - t0
     record.metrics.update({k: _num(result.metrics[k]) for k in KEEP if k in result.metrics})
+    record.metrics.update(topology_costs(result.metrics))  # MACs and SynOps of this topology
     checks = merge(static.checks, at_stage(result.checks, "trained"))
     record.slacks = {k: c.to_dict() for k, c in checks.items()}
     record.feasible = all(c.ok for c in checks.values())
