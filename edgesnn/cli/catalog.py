@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from . import app
@@ -126,9 +128,17 @@ def targets_show(
     table(f"target {t.name}: {t.description}", ["key", "value"], rows)
 
 
-@app.command("datasets")
-def datasets(as_json: bool = JSON_OPTION) -> None:
+datasets_app = typer.Typer(
+    help="List the built-in offline datasets, or show one dataset's classes per split.", invoke_without_command=True
+)
+app.add_typer(datasets_app, name="datasets")
+
+
+@datasets_app.callback()
+def datasets(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """List the built-in offline datasets: kind, feature shape, classes, sizes, source."""
+    if ctx.invoked_subcommand:
+        return
     from dataclasses import asdict
 
     from ..data.builtin import CATALOG
@@ -140,3 +150,45 @@ def datasets(as_json: bool = JSON_OPTION) -> None:
         ["name", "kind", "shape", "classes", "samples", "what", "source"],
         [[n, i.kind, i.shape, i.classes, i.sizes, i.what, i.citation] for n, i in CATALOG.items()],
     )
+
+
+@datasets_app.command("show")
+def datasets_show(
+    name: str = typer.Argument(..., help="Built-in name or a CSV/NPZ/HDF5/.ts file."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the split (as train and tune use it)."),
+    top_k: int = typer.Option(None, "--top-k", min=2, help="Keep only the k most frequent classes."),
+    label_column: str = typer.Option(None, "--label-column", help="CSV column (or NPZ/HDF5 array) holding labels."),
+    plot: Path = typer.Option(
+        None, "--plot", help="Write the class-frequency figure (samples per class per split, a PNG) here."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Samples per class in each split (train / val / test, as train and tune split it); --plot draws them."""
+    from ..data.figures import class_frequencies, plot_class_frequencies
+    from ..io import check_writable
+
+    if plot is not None:
+        check_writable(plot.parent if str(plot.parent) else Path("."))
+    freq = class_frequencies(name, seed, label_column=label_column, top_k=top_k)
+    if plot is not None:
+        freq["plot"] = str(plot_class_frequencies(freq, plot))
+    if as_json:
+        return emit_json(freq)
+    splits = list(freq["counts"])
+    table(
+        f"dataset {freq['dataset']}: samples per class (split seed {seed}{f', top {top_k}' if top_k else ''})",
+        ["class", *splits, "all"],
+        [
+            [c, *(freq["counts"][s].get(c, 0) for s in splits), sum(freq["counts"][s].get(c, 0) for s in splits)]
+            for c in freq["classes"]
+        ]
+        + [
+            [
+                "all",
+                *(sum(freq["counts"][s].values()) for s in splits),
+                sum(sum(v.values()) for v in freq["counts"].values()),
+            ]
+        ],
+    )
+    if plot is not None:
+        typer.echo(f"wrote {plot}")

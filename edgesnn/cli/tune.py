@@ -77,6 +77,14 @@ def tune(
         None, "--nni-remote", help="machines.yaml for NNI's remote (SSH) training service."
     ),
     nni_port: int = typer.Option(None, "--nni-port", help="Port of NNI's manager and web UI (default: a free one)."),
+    network: str = typer.Option(
+        "snn",
+        "--network",
+        help="snn | ann: ann trains the ANN twin alone in every trial (an architecture search before "
+        "conversion; --objectives accuracy).",
+    ),
+    label_column: str = typer.Option(None, "--label-column", help="CSV column (or NPZ/HDF5 array) holding labels."),
+    top_k: int = typer.Option(None, "--top-k", min=2, help="Keep only the k most frequent classes."),
     out: Path = typer.Option(None, "--out", "-o", help="Run directory (default: runs/tune-<dataset>-<model>-<time>)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -113,6 +121,9 @@ def tune(
         assessor=assessor,
         nni_remote=nni_remote,
         nni_port=nni_port,
+        network=network,
+        label_column=label_column,
+        top_k=top_k,
     )
     result = run_tune(
         config,

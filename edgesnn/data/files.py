@@ -4,8 +4,11 @@ Each reader returns a ``Raw`` record (features, raw labels, optional class names
 column names); ``load.load_dataset`` maps labels to indices and runs the dataset checks.
 
 - **CSV**: a header row, one sample per row. The label column is ``label_column`` or the first
-  of ``label``, ``class``, ``target``, ``y`` present (case-insensitive); every other column is
-  a numeric feature. Labels may be numbers or strings.
+  of ``label``, ``class``, ``target``, ``y`` present (case-insensitive); a sample identifier
+  column (``id``, ``sample``, ``sample_id``, ``case_id``, ``barcode``: a TCGA export's first
+  column) is skipped; every other column is a numeric feature. Labels may be numbers or strings.
+  The miRNA study's TCGA preprocessing is ``top_k=10`` (``--top-k 10``: the ten most frequent
+  classes) with the default ``zscore-minmax`` scaling of vectors (``preprocess.py``).
 - **NPZ** (``np.savez``): arrays ``x`` (or ``X``) and ``y``; optional ``classes`` (names for
   integer labels ``0..C-1``). ``x`` is ``[N, F]`` vectors, ``[N, C, L]`` time series or
   ``[N, C, H, W]`` channel-first images.
@@ -33,6 +36,8 @@ from ..errors import DataError, ShapeError, UsageError, did_you_mean, first_line
 from .dataset import KIND_OF_NDIM
 
 LABEL_CANDIDATES = ("label", "class", "target", "y")
+#: sample identifier columns of a CSV: never features (a TCGA export starts with its barcodes)
+ID_COLUMNS = ("id", "sample", "sample_id", "case_id", "barcode")
 X_KEYS = ("x", "X")
 Y_KEYS = ("y", "Y")
 
@@ -97,7 +102,7 @@ def read_csv(path: Path, label_column: str | None = None) -> Raw:
                 "every row needs one value per column"
             )
     li = _pick_label_column(header, label_column, where)
-    feature_idx = [j for j in range(len(header)) if j != li]
+    feature_idx = [j for j in range(len(header)) if j != li and header[j].lower() not in ID_COLUMNS]
     if not feature_idx:
         raise DataError(f"{where}: only the label column '{header[li]}'; add feature columns")
     columns = list(zip(*[[c.strip() for c in r] for r in body]))

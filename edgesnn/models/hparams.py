@@ -62,6 +62,7 @@ FAMILIES: dict[str, dict[str, Any]] = {
         "h2": None,
         "wd3": None,
         "h3": None,
+        "shape_rule": "deterministic",  # deterministic | paper: how wd2, h2, wd3, h3 are derived (models/shapes.py)
         "pool": "avg",
         "hidden": [64],
         "skip": "none",
@@ -207,6 +208,7 @@ def _check(hp: dict[str, Any]) -> None:
         ("pool", POOLS),
         ("reset", ("zero", "subtract", "none")),
         ("loss", ("ce_count", "ce_rate", "mse_count")),
+        ("shape_rule", ("deterministic", "paper")),
     ):
         if key in hp and hp[key] not in choices:
             raise unknown_name(key, hp[key], choices)

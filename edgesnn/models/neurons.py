@@ -88,8 +88,8 @@ def make_neuron(hp: dict, shape: tuple[int, ...], *, recurrent: bool = False) ->
     if kind == "synaptic":
         return snn.Synaptic(alpha=_full(shape, hp["alpha"]), beta=beta, reset_delay=False, **common)
     if kind == "rleaky":
-        if len(shape) != 1:
-            raise unknown_name("recurrent layer shape", str(shape), ["1-D feature vectors"])
+        if len(shape) != 1:  # a conv layer's feature map [C, *spatial]
+            return _conv_rleaky(beta, shape, common)
         neuron = snn.RLeaky(beta=beta, linear_features=shape[0], all_to_all=True, reset_delay=False, **common)
         # no recurrent bias: a constant bias belongs to the feed-forward input (NIR's cycle edge
         # delivers the previous step's value, so a bias inside the loop would miss step 0)
@@ -97,6 +97,21 @@ def make_neuron(hp: dict, shape: tuple[int, ...], *, recurrent: bool = False) ->
         neuron._edgesnn_surrogate = (hp["surrogate"], float(hp["slope"]))  # for the fused kernel (multistep.py)
         return neuron
     raise unknown_name("neuron", kind, NEURONS)
+
+
+def _conv_rleaky(beta: torch.Tensor, shape: tuple[int, ...], common: dict) -> nn.Module:
+    """RLeaky on a conv feature map ``[C, *spatial]``: snnTorch's one-to-one recurrence
+    (``all_to_all=False``) with one learned weight per channel, ``V`` of shape ``[C, 1, ...]``:
+
+        v[t] = β·v[t−1] + I[t] + V_c·s[t−1]      (each neuron feeds back its own last spike)
+
+    snnTorch's all-to-all conv recurrence exists only for 2-D maps (``conv2d_channels``), and a
+    1-D CNN has none; the per-channel self-recurrence works for both. V starts at 0 (the neuron
+    is a Leaky one until training says otherwise, so ANN→SNN transfer is unaffected). NIR
+    writes it as a cycle through a per-neuron ``Scale`` node (``nir_nodes.rleaky``)."""
+    V = torch.zeros((shape[0],) + (1,) * (len(shape) - 1))
+    neuron = snn.RLeaky(beta=beta, V=V, all_to_all=False, reset_delay=False, **common)
+    return neuron
 
 
 class RecurrentReLU(nn.ReLU):

@@ -169,6 +169,17 @@ class _Converter:
         )
 
     def rleaky(self, m: snn.RLeaky) -> nir.NIRNode:
+        if not m.all_to_all and hasattr(m, "V"):  # one-to-one: each neuron feeds back V·s[t−1]
+            n = self.shapes[m][1]
+            return nir.NIRGraph(
+                nodes={
+                    "input": nir.Input(input_type={"input": np.array(n)}),
+                    "lif": self.leaky(m),
+                    "w_rec": nir.Scale(scale=_per_neuron(m.V, n)),
+                    "output": nir.Output(output_type={"output": np.array(n)}),
+                },
+                edges=[("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")],
+            )
         if not (m.all_to_all and isinstance(getattr(m, "recurrent", None), nn.Linear)):
             raise UnsupportedPrimitiveError(
                 type(m).__name__,

@@ -22,7 +22,7 @@ from torch import nn
 from ..errors import ShapeError
 from .blocks import DenseStack, make_pool
 from .neurons import make_activation
-from .shapes import algorithm1
+from .shapes import algorithm1, algorithm1_paper
 from .skips import SkipStack
 
 
@@ -157,12 +157,26 @@ def model_input_shape(family: str, feature_shape):
 
 
 class CNN1d(ZooNet):
-    """The miRNA study's 1-D CNN: three ``Conv1d(w_k, wd_k) → pool(h_k) → neuron`` blocks, then dense."""
+    """The miRNA study's 1-D CNN: three ``Conv1d(w_k, wd_k) → pool(h_k) → neuron`` blocks, then dense.
+
+    Blocks 2 and 3 take their sizes by ``hp["shape_rule"]`` (``edgesnn.models.shapes``):
+    ``deterministic`` (default) derives them from (L, wd1, h1) alone; ``paper`` runs the
+    paper's Algorithm 1 as written, drawing them from ``random.Random(seed)`` where seed is the
+    one ``build(..., seed=)`` was given (torch's initial seed). Drawn sizes are written back
+    into the caller's ``hp`` (``wd2, h2, wd3, h3``), so the ANN twin, the checkpoint and every
+    rebuild get the very same network. Sizes already set in ``hp`` are kept and checked."""
 
     def __init__(self, hp, input_shape, n_classes, ann=False):
         super().__init__(hp, input_shape, n_classes, ann)
         channels, length = model_input_shape("cnn1d", tuple(input_shape))
         fixed = {k: hp[k] for k in ("wd2", "h2", "wd3", "h3") if hp.get(k)}
+        if hp.get("shape_rule", "deterministic") == "paper" and len(fixed) < 4:
+            import torch
+
+            drawn = algorithm1_paper(length, int(hp["wd1"]), int(hp["h1"]), torch.initial_seed())
+            hp.update({k: drawn[k] for k in ("wd2", "h2", "wd3", "h3")})  # the caller's dict: rebuilds match
+            self.hp.update({k: drawn[k] for k in ("wd2", "h2", "wd3", "h3")})
+            fixed = {k: drawn[k] for k in ("wd2", "h2", "wd3", "h3")}
         self.sizes = algorithm1(length, int(hp["wd1"]), int(hp["h1"]), fixed)
         specs = [(int(hp[f"w{k}"]), self.sizes[f"wd{k}"], self.sizes[f"h{k}"]) for k in (1, 2, 3)]
         self.input_shape = (channels, length)

@@ -206,7 +206,8 @@ def fit_ann(
         order = torch.from_numpy(np.random.default_rng([seed, epoch, 7]).permutation(n_train))
         for i in range(0, len(order), bs):
             idx = order[i : i + bs]
-            loss = nn.functional.cross_entropy(run_ann(model, take(x_train, idx, axis)), y_train[idx])
+            logits = class_logits(model, run_ann(model, take(x_train, idx, axis)))
+            loss = nn.functional.cross_entropy(logits, y_train[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -223,4 +224,14 @@ def fit_ann(
 @torch.no_grad()
 def ann_accuracy(model: nn.Module, x: torch.Tensor, y: np.ndarray) -> float:
     model.eval()
-    return float((run_ann(model, x).argmax(-1).numpy() == y).mean())
+    return float((class_logits(model, run_ann(model, x)).argmax(-1).numpy() == y).mean())
+
+
+def class_logits(model: nn.Module, logits: torch.Tensor) -> torch.Tensor:
+    """``[B, C]`` class scores of the ANN twin's ``[B, C·population]`` outputs: each class sums its
+    group of ``population`` consecutive outputs, the same contiguous groups snnTorch's population
+    codes count spikes over (identity for population 1)."""
+    n_classes = int(getattr(model, "n_classes", logits.shape[-1]))
+    if logits.shape[-1] == n_classes or logits.shape[-1] % n_classes:
+        return logits
+    return logits.reshape(*logits.shape[:-1], n_classes, logits.shape[-1] // n_classes).sum(-1)

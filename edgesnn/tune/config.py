@@ -50,6 +50,7 @@ class TuneConfig:
     nni_port: int | None = None
     label_column: str | None = None
     top_k: int | None = None
+    network: str = "snn"  # "ann": each trial trains the ANN twin alone (an architecture search before conversion)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "objectives", tuple(self.objectives))  # the CLI and callers pass lists
@@ -57,6 +58,13 @@ class TuneConfig:
         if self.trials < 1 or self.jobs < 1:
             raise UsageError(f"--trials {self.trials} and --jobs {self.jobs} must be ≥ 1")
         check_objectives(self.objectives)
+        if self.network not in NETWORKS:
+            raise unknown_name("network", self.network, NETWORKS)
+        if self.network == "ann" and set(self.objectives) != {"accuracy"}:
+            raise UsageError(
+                f"--network ann trains no SNN, so only the accuracy objective applies; got --objectives "
+                f"{','.join(self.objectives)}: use --objectives accuracy"
+            )
         engine.from_config(self)  # the engine judges its own options now; tune() builds it with make_engine
 
     def make_engine(self) -> Engine:
@@ -74,6 +82,10 @@ class TuneConfig:
             raise UsageError(f"--out '{out}' is a file; give a directory for the tuning run")
         check_writable(out)
         return out
+
+
+#: what a trial trains: the SNN (default) or the ANN twin alone
+NETWORKS = ("snn", "ann")
 
 
 def check_objectives(objectives: tuple[str, ...]) -> None:

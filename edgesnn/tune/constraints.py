@@ -85,9 +85,19 @@ def as_shape(shape) -> tuple[int, ...] | dict[str, tuple[int, ...]]:
 
 
 def static_checks(
-    overrides: dict, family: str, feature_shape: tuple[int, ...], n_classes: int, profile: Profile, target: Target
+    overrides: dict,
+    family: str,
+    feature_shape: tuple[int, ...],
+    n_classes: int,
+    profile: Profile,
+    target: Target,
+    *,
+    seed: int | None = None,
 ) -> StaticReport:
-    """Build the model from ``overrides`` (no training) and check what the profile allows."""
+    """Build the model from ``overrides`` (no training) and check what the profile allows.
+
+    ``seed``: the run's seed, for a model whose shape is drawn (a 1-D CNN with
+    ``shape_rule=paper``): the checked model is then the one training will build."""
     from ..models import build
     from ..models.hparams import make_hp_encoder
     from ..train.run import check_model_design, event_encoder, input_views, resolve_hparams, timesteps_for
@@ -99,7 +109,7 @@ def static_checks(
         event_encoder(hp, feature_shape, target)
         encoder = make_hp_encoder(hp, feature_shape)
         view, step = input_views(family, feature_shape, encoder)
-        model = build(hp, step, n_classes)
+        model = build(hp, step, n_classes, seed=seed)
         T = encoder.steps(view, timesteps_for(hp, profile, encoder))
         check_model_design(model, target, profile)  # the chip's limits, before any training
     except (DataError, UsageError, ConstraintViolation) as exc:  # ShapeError is a DataError

@@ -68,6 +68,7 @@ def make_setup(
     constrained: bool = True,
     label_column: str | None = None,
     top_k: int | None = None,
+    network: str = "snn",
 ) -> TuneSetup:
     from ..data import prepare
     from ..models.hparams import DEFAULT_FAMILY
@@ -95,6 +96,7 @@ def make_setup(
         label_column,
         top_k,
         tuple(fitted),
+        network,
     )
     _warm_up(setup)
     return setup
@@ -145,6 +147,7 @@ def tune(
         config.constrained,
         config.label_column,
         config.top_k,
+        config.network,
     )
     from .skips import check_drop_objective
 

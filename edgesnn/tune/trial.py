@@ -75,6 +75,9 @@ class TuneSetup:
     top_k: int | None = None
     #: what was changed before the first trial (``bounds.fit_to_profile``); reported with the results
     notes: tuple[str, ...] = ()
+    #: "snn" (default) or "ann": train the ANN twin alone (``train.ann``), e.g. to search a CNN's
+    #: architecture before conversion; accuracy is then the ANN's and no SNN is built or measured
+    network: str = "snn"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +97,7 @@ class TuneSetup:
             "label_column": self.label_column,
             "top_k": self.top_k,
             "notes": list(self.notes),
+            "network": self.network,
         }
 
     @classmethod
@@ -193,6 +197,7 @@ def run_trial(
             setup.n_classes,
             setup.profile,
             setup.target,
+            seed=setup.seed,
         )
     except Exception as exc:  # a refused hyper-parameter combination
         return _failed(record, exc, start)
@@ -211,6 +216,8 @@ def run_trial(
 
     trial_dir = setup.out / "trials" / (name or f"{number:04d}")
     record.stage = "trained"
+    if setup.network == "ann":
+        return _ann_trial(setup, values, record, trial_dir, callback, start)
     t0 = time.perf_counter()
     try:
         result = train(
@@ -244,6 +251,42 @@ def run_trial(
     record.slacks = {k: c.to_dict() for k, c in checks.items()}
     record.feasible = all(c.ok for c in checks.values())
     record.checkpoint = str(result.out) if result.out else None
+    record.seconds = time.perf_counter() - start
+    return record
+
+
+def _ann_trial(setup: TuneSetup, values, record: TrialRecord, trial_dir: Path, callback, start: float) -> TrialRecord:
+    """Train the ANN twin alone (``setup.network == "ann"``): accuracy, parameters and time are
+    the ANN's; the static checks stand for the profile (no spikes, so no energy or rate checks)."""
+    from ..train.ann import train_ann
+
+    t0 = time.perf_counter()
+    try:
+        result = train_ann(
+            setup.dataset,
+            setup.profile,
+            model=setup.family,
+            target=setup.target,
+            overrides=to_overrides(values, setup.family),
+            epochs=setup.epochs,
+            seed=setup.seed,
+            out=trial_dir,
+            label_column=setup.label_column,
+            top_k=setup.top_k,
+            callback=callback,
+        )
+    except Pruned:
+        record.state, record.train_seconds = "PRUNED", time.perf_counter() - t0
+        record.metrics["val_acc"] = max(record.curve, default=0.0)
+        record.seconds = time.perf_counter() - start
+        return record
+    except Exception as exc:
+        record.train_seconds = time.perf_counter() - t0
+        return _failed(record, exc, start)
+    record.train_seconds = time.perf_counter() - t0
+    record.metrics.update({k: _num(v) for k, v in result.metrics.items()})
+    record.metrics["sizes"] = {k: result.hp.get(k) for k in ("wd2", "h2", "wd3", "h3") if k in result.hp}
+    record.feasible = all(s["ok"] if "ok" in s else s["slack"] <= 0 for s in record.slacks.values())
     record.seconds = time.perf_counter() - start
     return record
 

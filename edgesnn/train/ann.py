@@ -1,0 +1,122 @@
+"""``train_ann``: the ANN twin alone — the non-spiking network a conversion study starts from.
+
+The first stage of a CNN→SNN study searches the ANN's architecture before any spiking model
+exists (the miRNA study tunes its 1-D CNN's shape this way). ``train_ann`` prepares the data
+exactly as ``train`` does (same split, scaling, encoder view), builds the twin of the model
+``hp`` describes (ReLU instead of neurons, logits out; population groups summed per class),
+trains it with cross-entropy and Adam for ``epochs`` epochs, keeps the weights of the best
+validation epoch, and reports
+
+    val_acc, test_acc     accuracy of the kept weights (validation chooses, test is only reported)
+    params                trainable parameters (weights + biases of every layer)
+    train_seconds         wall time of the training loop (validation included)
+
+``out`` (optional) receives ``ann.pt`` (the state dict and hp; weights only, loadable with
+``torch.load(weights_only=True)``) and ``ann.json`` (hp and metrics).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..config import Profile, Target, load_profile, load_target
+from ..data import prepare
+from ..models import build
+from ..models.hparams import DEFAULT_FAMILY, make_hp_encoder
+from .loop import ann_accuracy, ann_inputs, fit_ann
+from .progress import Progress
+
+
+@dataclass
+class AnnResult:
+    model: torch.nn.Module
+    hp: dict
+    metrics: dict[str, Any]
+    out: Path | None = None
+
+
+def train_ann(
+    dataset: str,
+    profile: str | Profile = "workstation",
+    *,
+    model: str | None = None,
+    target: str | Target | None = None,
+    overrides: dict | None = None,
+    epochs: int | None = None,
+    seed: int = 0,
+    out: Path | None = None,
+    label_column: str | None = None,
+    top_k: int | None = None,
+    callback: Callable[[int, float], None] | None = None,
+) -> AnnResult:
+    """Train the ANN twin of ``model`` on ``dataset`` alone; see the module docstring."""
+    from .run import input_views, resolve_hparams, timesteps_for
+
+    profile = profile if isinstance(profile, Profile) else load_profile(profile)
+    target = target if isinstance(target, Target) else load_target(target or profile.default_target)
+    resolve_hparams(model or "mlp", overrides, target)  # bad names fail before any data is read
+    prep = prepare(dataset, seed, label_column=label_column, top_k=top_k)
+    model = model or DEFAULT_FAMILY[prep.train.kind]
+    hp = resolve_hparams(model, overrides, target, prep.train.feature_shape)
+    hp["epochs"] = int(epochs if epochs is not None else hp["epochs"])
+    encoder = make_hp_encoder(hp, prep.train.feature_shape)
+    view, step = input_views(hp["model"], prep.train.feature_shape, encoder)
+    T = encoder.steps(view, timesteps_for(hp, profile, encoder))
+    ann = build(hp, step, prep.train.n_classes, ann=True, seed=seed)
+    inputs = {n: ann_inputs(getattr(prep, n), view, encoder, T) for n in ("train", "val", "test")}
+    start = time.perf_counter()
+    with Progress(False) as bar:
+        fit = fit_ann(
+            ann,
+            hp,
+            inputs["train"],
+            prep.train.y,
+            inputs["val"],
+            prep.val.y,
+            epochs=hp["epochs"],
+            seed=seed,
+            progress=_Reporting(bar, callback, ann, inputs["val"], prep.val.y),
+        )
+    metrics = {
+        "val_acc": fit.best_val_acc,
+        "best_epoch": fit.best_epoch,
+        "test_acc": ann_accuracy(ann, inputs["test"], prep.test.y),
+        "params": int(sum(p.numel() for p in ann.parameters() if p.requires_grad)),
+        "train_seconds": time.perf_counter() - start,
+    }
+    result = AnnResult(ann, hp, metrics)
+    if out is not None:
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        torch.save({"hp": hp, "state_dict": ann.state_dict()}, out / "ann.pt")
+        (out / "ann.json").write_text(json.dumps({"hp": hp, "metrics": metrics}, indent=1, default=str))
+        result.out = out
+    return result
+
+
+class _Reporting:
+    """``Progress`` stand-in for ``fit_ann`` that also calls ``callback(epoch, val_acc)`` after
+    every epoch (what a tuner's pruner or NNI's intermediate results need)."""
+
+    def __init__(self, bar: Progress, callback, model, x_val, y_val):
+        self.bar, self.callback, self.epoch = bar, callback, 0
+        self.model, self.x_val, self.y_val = model, x_val, y_val
+
+    def task(self, *args, **kwargs):
+        return self.bar.task(*args, **kwargs)
+
+    def advance(self, task, note: str = "") -> None:
+        self.epoch += 1
+        self.bar.advance(task, note)
+        if self.callback is not None:
+            acc = (
+                float(note.split()[-1]) if note.startswith("val ") else ann_accuracy(self.model, self.x_val, self.y_val)
+            )
+            self.callback(self.epoch, acc)
