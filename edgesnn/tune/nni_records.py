@@ -83,19 +83,24 @@ def assessor_kills(log: Path) -> set[str]:
         return set()
 
 
-def intermediate_curves(exp) -> dict[str, list[float]]:
-    """trial id -> the intermediate results (``report_intermediate_result``: validation accuracy
-    per epoch) NNI's manager holds, in the order they were reported."""
-    out: dict[str, list[float]] = {}
+def intermediate_curves(exp) -> dict[str, list[tuple[float, float | None]]]:
+    """trial id -> the intermediate results NNI's manager holds, in the order they were reported:
+    (validation accuracy, the trial's seconds so far) per epoch (``nni_trial``)."""
+    out: dict[str, list[tuple[float, float | None]]] = {}
     for jid, metrics in exp.get_job_metrics().items():
-        points = sorted((m.sequence, m.data) for m in metrics if m.type == "PERIODICAL")
-        out[jid] = [float(v["default"] if isinstance(v, dict) else v) for _, v in points]
+        points = sorted(((m.sequence, m.data) for m in metrics if m.type == "PERIODICAL"), key=lambda p: p[0])
+        out[jid] = [
+            (float(v["default"]), v.get("seconds")) if isinstance(v, dict) else (float(v), None) for _, v in points
+        ]
     return out
 
 
-def early_stopped(job, number: int, curve: list[float]) -> TrialRecord:
+def early_stopped(job, number: int, points: list[tuple[float, float | None]]) -> TrialRecord:
     """The record of a trial NNI's assessor stopped: trained until then, never tested or measured;
-    ``val_acc`` is its best epoch so far (as for a pruned Optuna trial), ``last_val_acc`` its last."""
+    ``val_acc`` is its best epoch so far (as for a pruned Optuna trial), ``last_val_acc`` its last.
+    ``seconds`` is the NNI job's wall time (process start included); ``train_seconds`` the trial's
+    time at its last report (the job's wall time if it did not say)."""
+    curve = [v for v, _ in points]
     start, end = getattr(job, "startTime", None), getattr(job, "endTime", None)
     seconds = (
         (end - start) / 1000
@@ -109,9 +114,9 @@ def early_stopped(job, number: int, curve: list[float]) -> TrialRecord:
         stage="trained",
         curve=list(curve),
         metrics={"val_acc": max(curve, default=0.0), "last_val_acc": curve[-1] if curve else None},
-        train_seconds=seconds,
+        train_seconds=float(points[-1][1]) if points and points[-1][1] is not None else seconds,
         seconds=seconds,
-        error=f"stopped by NNI's assessor after epoch {len(curve)}",
+        error=f"killed by NNI's assessor after reporting epoch {len(curve)}",
         engine="nni",
         trial_id=getattr(job, "trialJobId", None),
     )

@@ -2,7 +2,9 @@
 
 Reads the parameters NNI's tuner chose (``nni.get_next_parameter()``), runs the same trial as
 the Optuna engine (static checks first: a forbidden configuration is never trained), reports
-the validation accuracy after every epoch (``report_intermediate_result``) and a final dict
+the validation accuracy after every epoch (``report_intermediate_result``: ``default`` is what
+an assessor judges, ``seconds`` the trial's time so far, kept for a trial the assessor kills) and
+a final dict
 whose ``default`` key is what the tuner optimises — the penalised objective when constrained,
 the plain validation accuracy otherwise — plus accuracy, energy, memory, slacks and the whole
 record (so ``export_data()`` alone rebuilds the results table, even from remote machines).
@@ -64,12 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     _warm_up(setup)  # a fresh process: first-use costs are not the static check's
     params = nni.get_next_parameter() or {}
     trial_id, number = nni.get_trial_id(), int(nni.get_sequence_id())
+    start = time.perf_counter()
     record = run_trial(
         setup,
         params,
         number,
         name=f"nni-{trial_id}",
-        on_epoch=lambda epoch, acc: nni.report_intermediate_result(float(acc)),
+        on_epoch=lambda epoch, acc: nni.report_intermediate_result(
+            {"default": float(acc), "seconds": time.perf_counter() - start}
+        ),
     )
     record.engine, record.trial_id = "nni", trial_id
     write_json(setup.out / "trials" / f"nni-{trial_id}.json", record.to_dict())

@@ -124,7 +124,9 @@ STOPPED = ("PRUNED", "EARLY_STOPPED")
 def plot_accuracy_per_trial(records: list[TrialRecord], path: Path, title: str, best: TrialRecord | None) -> Path:
     """Train / validation / test accuracy per trial (module docstring)."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(max(6.4, 0.22 * len(records) + 3), 4.2))
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = plt.subplots(figsize=(max(8.4, 0.18 * len(records) + 5), 4.2))
     done = [r for r in records if r.state == "COMPLETE" and r.stage == "trained"]
     series = (
         ("train_acc", "train (best epoch)", "^", "tab:blue"),
@@ -168,12 +170,13 @@ def plot_accuracy_per_trial(records: list[TrialRecord], path: Path, title: str, 
             zorder=4,
         )
     ax.set_xlabel("trial number")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("accuracy")
     ax.set_ylim(-0.03, 1.03)
     ax.grid(alpha=0.3)
     ax.set_title(title, fontsize=9)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=7, loc="lower right")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -202,7 +205,10 @@ def plot_confusion(confusion: dict, path: Path, title: str) -> Path:
     acc = float(np.trace(cm) / total) if total else 0.0
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
-    ax.set_title(f"{title}\ntest accuracy {acc:.4f} ({int(np.trace(cm))}/{int(total)})", fontsize=9)
+    import textwrap
+
+    head = textwrap.fill(title, 60)
+    ax.set_title(f"{head}\ntest accuracy {acc:.4f} ({int(np.trace(cm))}/{int(total)})", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
