@@ -11,6 +11,7 @@ from edgesnn.cli import main
 from edgesnn.errors import ConfigError, UsageError
 from edgesnn.tune import tune
 from edgesnn.tune.nni_engine import ASSESSORS, assessor_name, build_experiment, free_port, tuner_name
+from edgesnn.tune.nni_records import assessor_kills
 from edgesnn.tune.run import make_setup
 
 
@@ -187,3 +188,17 @@ def test_bad_assessor_is_a_one_line_error(tmp_path, capsys):
         assert code == 1, extra
         assert len(err) == 1 and err[0].startswith("error:") and match in err[0], (extra, err)
     assert not (tmp_path / "r").exists()  # refused before any data was read or anything written
+
+
+def test_assessor_kills_are_read_from_the_manager_log_and_user_cancels_are_not(tmp_path):
+    # NNI 3.0's local training service labels an assessor's kill USER_CANCELED; the manager's log
+    # tells the two apart (lines as NNI 3.0 writes them)
+    log = tmp_path / "nnimanager.log"
+    log.write_text(
+        '[2026-12-04 11:26:50] INFO (NNIManager) NNIManager received command from dispatcher: KI, "yPPol"\n'
+        '[2026-12-04 11:26:50] INFO (NNIManager) cancelTrialJob: "yPPol"\n'
+        '[2026-12-04 11:26:51] INFO (NNIManager) NNIManager received command from dispatcher: KI, "yPPol"\n'
+        "[2026-12-04 11:27:02] INFO (NNIManager) User cancelTrialJob: Ab3dE\n"
+    )
+    assert assessor_kills(log) == {"yPPol"}
+    assert assessor_kills(tmp_path / "missing.log") == set()
