@@ -350,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--results", type=Path, help="results.md (default: beside run.py for the full size, else in --out)")
     args = ap.parse_args(argv)
     size = "smoke" if args.smoke else "full"
-    trials, seeds = args.trials or SIZES[size]["trials"], args.seeds or SIZES[size]["seeds"]
+    trials = SIZES[size]["trials"] if args.trials is None else args.trials
+    seeds = SIZES[size]["seeds"] if args.seeds is None else args.seeds
     if trials < 1 or seeds < 1:
         print(f"error: --trials {trials} and --seeds {seeds} must be ≥ 1", file=sys.stderr)
         return 1
@@ -383,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     (out / "results.json").write_text(json.dumps(results, indent=1))
     md = args.results or (
-        HERE / "results.md" if size == "full" and not (args.trials or args.seeds) else out / "results.md"
+        HERE / "results.md" if size == "full" and args.trials is None and args.seeds is None else out / "results.md"
     )
     plot(results, md.parent / "drop_curves.png")
     write_markdown(results, md)
