@@ -164,3 +164,17 @@ def test_cli_train_bad_matrix_one_line(tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert "add needs equal sizes" in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.lava
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("family,shape,over", CASES[:2], ids=[c[0] for c in CASES[:2]])
+def test_lava_float_identical_spikes(family, shape, over, tmp_path, lava_backend):
+    """Skip paths of unequal depth are delay-aligned by the Lava lowering, conv skips included."""
+    model = _spiking(family, shape, over)
+    graph = to_nir(model, dt=1e-3, metadata={"timesteps": 12})
+    x = (np.random.default_rng(1).random((12, 3, *model.input_shape)) < 0.4).astype(np.float32)
+    target = load_target("lava-float")
+    lava_backend.export(graph, tmp_path, target)
+    got = lava_backend.run(tmp_path / "model.nir", x, target, record=True)
+    np.testing.assert_array_equal(got.output, simulate(graph, x).output)
