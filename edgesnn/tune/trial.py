@@ -285,7 +285,9 @@ def _ann_trial(setup: TuneSetup, values, record: TrialRecord, trial_dir: Path, c
         return _failed(record, exc, start)
     record.train_seconds = time.perf_counter() - t0
     record.metrics.update({k: _num(v) for k, v in result.metrics.items()})
-    record.metrics["sizes"] = {k: result.hp.get(k) for k in ("wd2", "h2", "wd3", "h3") if k in result.hp}
+    sizes = getattr(result.model, "sizes", None)  # a 1-D CNN's derived (or drawn) block sizes
+    if sizes:
+        record.metrics["sizes"] = {k: int(sizes[k]) for k in ("wd2", "h2", "wd3", "h3")}
     record.feasible = all(s["ok"] if "ok" in s else s["slack"] <= 0 for s in record.slacks.values())
     record.seconds = time.perf_counter() - start
     return record

@@ -17,7 +17,7 @@ timesteps within ``TRADEOFF_PP`` points of it).
 Writes ``results.json``, ``results.md`` (the paper's Table II layout beside its numbers),
 ``class_frequencies.png`` and ``stage1.png``.
 
-    python examples/mirna/run.py            # full size (≈ 20 min on 2 shared cores)
+    python examples/mirna/run.py            # full size (≤ 25 min on 2 shared cores)
     python examples/mirna/run.py --smoke    # CI: one trial of a few epochs per search (< 1 min)
 """
 
@@ -41,8 +41,8 @@ ARMS = {"ce": "CE-count + weight transfer", "mse": "MSE-count (random init, popu
 TRADEOFF_PP = 2.0  # a trade-off row may give up at most this many validation-accuracy points
 SIZES = {
     "full": {
-        "s1_trials": 10, "s1_epochs": 50, "s1_timeout": 480, "w_max": 32,
-        "s2_trials": 6, "s2_epochs": 8, "s2_timeout": 300, "timesteps": [5, 10, 20],
+        "s1_trials": 10, "s1_epochs": 50, "s1_timeout": 420, "w_max": 32,
+        "s2_trials": 5, "s2_epochs": 8, "s2_timeout": 240, "timesteps": [5, 10, 20],
     },
     "smoke": {
         "s1_trials": 1, "s1_epochs": 2, "s1_timeout": None, "w_max": 8,

@@ -41,7 +41,7 @@ def test_ann_trials_report_the_ann_and_its_drawn_shape(tmp_path):
         assert 0.0 <= r.metrics["val_acc"] <= 1.0 and 0.0 <= r.metrics["test_acc"] <= 1.0
         assert r.metrics["params"] > 0 and r.metrics["train_seconds"] > 0
         assert len(r.curve) == 2  # one validation accuracy per epoch
-        assert set(r.metrics["sizes"]) == {"wd2", "h2", "wd3", "h3"}
+        assert set(r.metrics["sizes"]) == {"wd2", "h2", "wd3", "h3"} and min(r.metrics["sizes"].values()) >= 1
         assert "energy_uj" not in r.metrics  # no SNN was built or measured
         saved = json.loads((tmp_path / "run" / "trials" / f"{r.number:04d}" / "ann.json").read_text())
         assert saved["hp"]["shape_rule"] == "paper" and saved["hp"]["wd2"] == r.metrics["sizes"]["wd2"]
@@ -67,3 +67,19 @@ def test_ann_network_takes_only_the_accuracy_objective():
         TuneConfig("pbmc68k", "workstation", model="cnn1d", network="ann", objectives=("accuracy", "energy"))
     with pytest.raises(UsageError, match="network"):
         TuneConfig("pbmc68k", "workstation", model="cnn1d", network="cnn", objectives=("accuracy",))
+
+
+def test_deterministic_trials_record_their_derived_sizes(tmp_path):
+    import json
+
+    space = tmp_path / "space.json"
+    space.write_text(json.dumps({**SPACE, "shape_rule": {"_type": "choice", "_value": ["deterministic"]}}))
+    config = TuneConfig(
+        "pbmc68k", "workstation", model="cnn1d", space=space, tuner="random", trials=1, epochs=1,
+        objectives=("accuracy",), network="ann", out=tmp_path / "run",
+    )  # fmt: skip
+    (record,) = [r for r in tune(config, progress=False).records if r.stage == "trained"]
+    from edgesnn.models.shapes import algorithm1
+
+    derived = algorithm1(765, record.params["wd1"], record.params["h1"])
+    assert record.metrics["sizes"] == {k: derived[k] for k in ("wd2", "h2", "wd3", "h3")}
