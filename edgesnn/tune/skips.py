@@ -28,7 +28,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import ConfigError, UsageError
 
 EDGE_KEY = re.compile(r"^skip_matrix_([0-9]+)_([0-9]+)$")
 
@@ -118,6 +118,41 @@ def assemble(values: dict[str, Any], size: int) -> list[list[int]]:
                 raise UsageError(f"space entry '{key}' is outside the model's {size}×{size} skip matrix")
             matrix[i][j] = int(v)
     return matrix
+
+
+def edge_block(name: str):
+    """A ``skip_matrix_<i>_<j>`` space entry as a match whose group(1) is ``skip_matrix`` (else None)."""
+    return re.match(r"^(skip_matrix)_[0-9]+_[0-9]+$", name) if EDGE_KEY.match(name) else None
+
+
+def check_edge_choice(name: str, value: Any, source: str) -> bool:
+    """True for an edge entry whose choice is 0/1/2; ConfigError for another choice; False otherwise."""
+    if not EDGE_KEY.match(name):
+        return False
+    if value not in (0, 1, 2) or isinstance(value, bool):
+        raise ConfigError(f"search space {source}: '{name}' choice {value!r} must be 0 (none), 1 (add) or 2 (concat)")
+    return True
+
+
+def edge_overrides(values: dict[str, Any], family: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    """``{"skip_matrix": ...}`` assembled from the edge entries of ``values`` (sized for the model
+    ``overrides`` describes), or ``{}`` when there are none."""
+    if not any(EDGE_KEY.match(k) for k in values):
+        return {}
+    from ..models import defaults
+    from ..models.skips import family_blocks, matrix_size
+
+    return {"skip_matrix": assemble(values, matrix_size(*family_blocks(family, {**defaults(family), **overrides})))}
+
+
+def ann_snn_drop(record) -> float:
+    """The ``ann_snn_drop`` objective of a trial record: ANN twin val accuracy − SNN val accuracy (inf without both)."""
+    ann, snn = record.metrics.get("ann_val_acc"), record.metrics.get("val_acc")
+    return float(ann) - float(snn) if ann is not None and snn is not None else float("inf")
+
+
+#: metrics a trial keeps for the drop objective (``trial.KEEP``)
+DROP_KEYS = ("ann_val_acc", "ann_test_acc", "transfer_test_acc")
 
 
 def check_drop_objective(objectives, family: str, space) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..errors import ConfigError, UsageError, did_you_mean
 from ..io import read_structured
+from .skips import EDGE_KEY, check_edge_choice, edge_block, edge_overrides
 
 #: keys a space may not set: the target fixes reset, the CLI fixes epochs
 RESERVED = {"model": "the model is --model", "reset": "the target decides the reset mode", "epochs": "use --epochs"}
@@ -189,7 +190,6 @@ def to_overrides(values: dict[str, Any], family: str) -> dict[str, Any]:
     """Sampled values → model overrides: ``hidden_1..hidden_n`` become ``hidden``, and
     ``skip_1..skip_m`` become ``skip`` (one per hidden block, "none" for blocks not named)."""
     from ..models import defaults
-    from .skips import EDGE_KEY, assemble
 
     out = {k: v for k, v in values.items() if not BLOCK_KEY.match(k) and not EDGE_KEY.match(k)}
     blocks = {
@@ -203,11 +203,7 @@ def to_overrides(values: dict[str, Any], family: str) -> dict[str, Any]:
     if blocks["skip"]:
         n = len(out.get("hidden", defaults(family)["hidden"]))
         out["skip"] = [blocks["skip"].get(k, "none") for k in range(1, max(n, max(blocks["skip"])) + 1)]
-    if any(EDGE_KEY.match(k) for k in values):  # skip_matrix_<i>_<j> entries → skip_matrix (tune/skips.py)
-        from ..models.skips import family_blocks, matrix_size
-
-        out["skip_matrix"] = assemble(values, matrix_size(*family_blocks(family, {**defaults(family), **out})))
-    return out
+    return {**out, **edge_overrides(values, family, out)}  # skip_matrix_<i>_<j> → skip_matrix
 
 
 def parse_space(raw: Any, family: str, source: str = "<dict>") -> SearchSpace:
@@ -221,7 +217,7 @@ def parse_space(raw: Any, family: str, source: str = "<dict>") -> SearchSpace:
     for name, spec in raw.items():
         if name in RESERVED:
             raise ConfigError(f"search space {source}: '{name}' cannot be tuned ({RESERVED[name]})")
-        block = BLOCK_KEY.match(name) or _edge(name)
+        block = BLOCK_KEY.match(name) or edge_block(name)
         if name not in base and not (block and block.group(1) in base):
             known = sorted(set(base) - set(RESERVED)) + [f"{k}_<k>" for k in ("hidden", "skip") if k in base]
             raise ConfigError(
@@ -259,13 +255,6 @@ def parse_space(raw: Any, family: str, source: str = "<dict>") -> SearchSpace:
     return SearchSpace(family, params, raw, source)
 
 
-def _edge(name: str):
-    """A ``skip_matrix_<i>_<j>`` entry (``tune/skips.py``) as a match whose group(1) is ``skip_matrix``."""
-    from .skips import EDGE_KEY
-
-    return re.match(r"^(skip_matrix)_[0-9]+_[0-9]+$", name) if EDGE_KEY.match(name) else None
-
-
 def _check_value(family: str, name: str, value: Any, source: str, resolve) -> None:
     """A choice value the model would refuse is a ConfigError now, not a failed trial later."""
     from ..data import ENCODERS
@@ -276,13 +265,7 @@ def _check_value(family: str, name: str, value: Any, source: str, resolve) -> No
         raise ConfigError(
             f"search space {source}: '{name}' choice '{value}' is unknown; choose from: {', '.join(names[name])}"
         )
-    if BLOCK_KEY.match(name):
-        return
-    if _edge(name):
-        if value not in (0, 1, 2) or isinstance(value, bool):
-            raise ConfigError(
-                f"search space {source}: '{name}' choice {value!r} must be 0 (none), 1 (add) or 2 (concat)"
-            )
+    if BLOCK_KEY.match(name) or check_edge_choice(name, value, source):
         return
     try:
         resolve(family, {name: value})
