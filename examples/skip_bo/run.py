@@ -223,6 +223,28 @@ def group_effects(searches: list[dict], dataset: str) -> list[str]:
     return lines
 
 
+def edge_effects(searches: list[dict], dataset: str) -> str | None:
+    """Least squares over every trained topology: y = c + a·(add edges) + b·(concat edges), for the
+    firing rate, MACs and SNN validation accuracy (what one more edge of each kind changes)."""
+    import numpy as np
+
+    rows = [t for s in searches if s["dataset"] == dataset for t in s["trials"] if t["drop"] is not None]
+    counts = [
+        [1.0, sum(v == 1 for r in t["matrix"] for v in r), sum(v == 2 for r in t["matrix"] for v in r)] for t in rows
+    ]
+    x = np.array(counts)
+    if len(rows) < 4 or np.linalg.matrix_rank(x) < 3:
+        return None
+    fit = {
+        k: np.linalg.lstsq(x, np.array([t[k] for t in rows], float), rcond=None)[0]
+        for k in ("mean_firing_rate", "macs", "val_acc")
+    }
+    return (
+        f"| {dataset} | {len(rows)} | {fit['mean_firing_rate'][1]:+.4f} | {fit['mean_firing_rate'][2]:+.4f} | "
+        f"{fit['macs'][1]:+,.0f} | {fit['macs'][2]:+,.0f} | {100 * fit['val_acc'][1]:+.2f} | {100 * fit['val_acc'][2]:+.2f} |"
+    )
+
+
 def write_markdown(results: dict, path: Path) -> None:
     meta, searches = results["meta"], results["searches"]
     lines = [
@@ -296,6 +318,18 @@ def write_markdown(results: dict, path: Path) -> None:
     ]
     for dataset in SETS:
         lines += group_effects(searches, dataset)
+    fits = [f for f in (edge_effects(searches, d) for d in SETS) if f]
+    if fits:
+        lines += [
+            "",
+            "What one more edge of each kind changes (least squares over every trained topology: "
+            "y = c + a·#add + b·#concat):",
+            "",
+            "| data set | trials | firing rate per add | per concat | MACs per add | per concat | SNN val (pp) per add "
+            "| per concat |",
+            "|---|---|---|---|---|---|---|---|",
+            *fits,
+        ]
     gains = {}
     for dataset in SETS:
         chain = statistics.fmean([c["drop"] for c in results["chain"] if c["dataset"] == dataset] or [math.nan])
@@ -317,8 +351,8 @@ def write_markdown(results: dict, path: Path) -> None:
         f"| gain over the unoptimised topology | {PAPER['gain']} | "
         + "; ".join(f"{d}: drop reduced by {g:.2f} pp vs no skips (GP best)" for d, g in gains.items())
         + f"; one search takes {statistics.fmean(s['seconds'] for s in searches):.0f} s on one thread |",
-        f"| add skips | {PAPER['add']} | see the skip-kinds table |",
-        f"| concat skips | {PAPER['concat']} | see the skip-kinds table |",
+        f"| add skips | {PAPER['add']} | see the skip-kinds tables (per-edge fit) |",
+        f"| concat skips | {PAPER['concat']} | see the skip-kinds tables (per-edge fit) |",
         "",
         "## Run",
         "",
@@ -347,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--trials", type=int, help="trials per search (default: 12 full, 2 smoke)")
     ap.add_argument("--seeds", type=int, help="seeds per method (default: 3 full, 1 smoke)")
     ap.add_argument("--out", type=Path, help="tuning runs and results (default: runs/skip_bo-<size>)")
+    ap.add_argument(
+        "--report-only", action="store_true", help="re-render results.md and the plot from --out's results.json"
+    )
     ap.add_argument("--results", type=Path, help="results.md (default: beside run.py for the full size, else in --out)")
     args = ap.parse_args(argv)
     size = "smoke" if args.smoke else "full"
@@ -357,6 +394,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     epochs = SIZES[size]["epochs"]
     out = args.out or Path("runs") / f"skip_bo-{size}"
+    md = args.results or (
+        HERE / "results.md" if size == "full" and args.trials is None and args.seeds is None else out / "results.md"
+    )
+    if args.report_only:
+        if not (out / "results.json").is_file():
+            print(f"error: no results.json in '{out}' to report; run without --report-only first", file=sys.stderr)
+            return 1
+        results = json.loads((out / "results.json").read_text())
+        plot(results, md.parent / "drop_curves.png")
+        write_markdown(results, md)
+        print(f"results: {md}")
+        return 0
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     searches, chain = [], []
@@ -383,9 +432,6 @@ def main(argv: list[str] | None = None) -> int:
         "paper": PAPER,
     }
     (out / "results.json").write_text(json.dumps(results, indent=1))
-    md = args.results or (
-        HERE / "results.md" if size == "full" and args.trials is None and args.seeds is None else out / "results.md"
-    )
     plot(results, md.parent / "drop_curves.png")
     write_markdown(results, md)
     print(f"results: {md}  ({meta['seconds']:.0f} s)")
