@@ -10,7 +10,8 @@
   number (Fra's Figure 1): the best running training accuracy and the best validation accuracy
   of any epoch, and the test accuracy of the weights kept (best by validation); trials stopped
   early (pruned, or stopped by NNI's assessor) show their best validation accuracy as an open
-  marker, trials rejected before training a tick at 0; the best trial is ringed.
+  marker, trained trials that violate the profile are crossed out (they cannot be chosen), trials
+  rejected before training a tick at 0; the best feasible trial is ringed.
 - ``confusion.png``: the best trial's confusion matrix on the test split.
 """
 
@@ -137,6 +138,17 @@ def plot_accuracy_per_trial(records: list[TrialRecord], path: Path, title: str, 
         pts = [(r.number, r.metrics[key]) for r in done if isinstance(r.metrics.get(key), (int, float))]
         if pts:
             ax.scatter(*zip(*pts), marker=marker, s=22, color=color, label=label, zorder=3)
+    infeasible = [r for r in done if not r.feasible]
+    if infeasible:
+        ax.scatter(
+            [r.number for r in infeasible],
+            [r.metrics.get("val_acc", 0.0) for r in infeasible],
+            marker="x",
+            s=60,
+            color="tab:gray",
+            label=f"violates the profile, not chosen ({len(infeasible)})",
+            zorder=4,
+        )
     stopped = [r for r in records if r.state in STOPPED]
     if stopped:
         ax.scatter(
