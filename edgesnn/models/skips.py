@@ -35,9 +35,9 @@ add needs the same number of features. Everything is checked when the model is b
 size, a backward edge or an add of unequal shapes is one ``ShapeError`` line before training
 (and the tuner's static checks record such a trial as infeasible).
 
-MAC cost: a concat edge adds ``|a_i| · width_j`` weights (dense) or ``C_i · C_j · k`` per output
-position (conv) to node j; an add edge adds none (only the sum), but it raises node j's input
-activity, so the SNN's synaptic operations grow with it.
+MAC cost: a concat edge adds ``|a_i| · width_j`` weights (dense) or ``C_i · C_j · k^d`` MACs per
+output position (conv, kernel k in d dims) to node j; an add edge adds none (only the sum), but
+it raises node j's input activity, so the SNN's synaptic operations grow with it.
 """
 
 from __future__ import annotations
