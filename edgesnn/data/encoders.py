@@ -2,18 +2,18 @@
 
 The on-device runner imports this module without torch, so encoders are plain frozen
 dataclasses of options with ``encode``, ``to_dict`` and ``from_dict``; ``ENCODERS`` maps a
-name to its class. ``rate``, ``latency`` and ``static`` keep the feature shape and repeat a
-static sample over T steps. The temporal encoders (``direct``, ``delta``, ``level_crossing``,
+name to its class. ``rate``, ``frozen_rate``, ``latency`` and ``static`` keep the feature shape and
+repeat a static sample over T steps. The temporal encoders (``direct``, ``delta``, ``level_crossing``,
 ``sigma_delta``) take a time series ``[B, C, L]`` frame by frame: ``[L, B, C]`` (direct) or
 ``[L, B, 2C]`` (up and down spike channels), resampled to T frames when T is given (see each
 class for the maths).
 
-Inputs must be finite; ``rate`` and ``latency`` also need ``x`` in [0, 1] (what
+Inputs must be finite; ``rate``, ``frozen_rate`` and ``latency`` also need ``x`` in [0, 1] (what
 ``Preprocessor`` produces). Randomness comes only from the ``np.random.Generator`` passed in,
 so ``encode_batch(enc, x, T, seed)`` is reproducible by seed.
 
 Modules: ``encoders_base`` (the ``Encoder`` base and its checks), ``encoders_static`` (static,
-rate, latency), ``encoders_temporal`` (direct, delta, level_crossing, sigma_delta and the input
+rate, frozen_rate, latency), ``encoders_temporal`` (direct, delta, level_crossing, sigma_delta and the input
 grid), ``encoders_multi`` (multi); this module holds the registry and re-exports them all.
 """
 
@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import UsageError, did_you_mean, unknown_name
 from .encoders_base import Encoder
 from .encoders_multi import MultiEncoder
-from .encoders_static import LatencyEncoder, RateEncoder, StaticEncoder
+from .encoders_static import FrozenRateEncoder, LatencyEncoder, RateEncoder, StaticEncoder
 from .encoders_temporal import (
     INPUT_LEVELS,
     DeltaEncoder,
@@ -70,6 +70,7 @@ ENCODERS: dict[str, type[Encoder]] = {
     for cls in (
         StaticEncoder,
         RateEncoder,
+        FrozenRateEncoder,
         LatencyEncoder,
         DirectEncoder,
         DeltaEncoder,
@@ -121,6 +122,7 @@ __all__ = [
     "VAL_STREAM",
     "DeltaEncoder",
     "DirectEncoder",
+    "FrozenRateEncoder",
     "Encoder",
     "LatencyEncoder",
     "LevelCrossingEncoder",

@@ -1,4 +1,4 @@
-"""Static-sample encoders: ``static``, ``rate`` and ``latency`` repeat one sample over T steps.
+"""Static-sample encoders: ``static``, ``rate``, ``frozen_rate`` and ``latency`` repeat one sample over T steps.
 
 They keep the feature shape: ``x [B, *features]`` -> ``[T, B, *features]`` float32.
 """
@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..errors import UsageError
 from .encoders_base import Encoder, _number
 
 
@@ -46,6 +47,35 @@ class RateEncoder(Encoder):
     def _encode(self, x, T, rng):
         p = np.clip(x * self.gain, 0.0, 1.0).astype(np.float32)
         return rng.random((T, *x.shape), dtype=np.float32) < p
+
+
+@dataclass(frozen=True)
+class FrozenRateEncoder(Encoder):
+    """Frozen Bernoulli pattern: ``s[t, b, i] = [u[t, i] < p[b, i]]``, ``p = clip(gain * x[b, i], 0, 1)``,
+    where ``u [T, *features] ~ U[0, 1)`` is drawn once from ``default_rng(pattern_seed)`` and
+    shared by every sample, epoch and device run.
+
+    Each feature still fires with probability ``p`` per step over the draw of ``u`` (``E[s] = p``),
+    but the code is a fixed function of the sample — the same image gives the same spike train
+    in training, validation, export and the runner, like the MNIST lab's static spike data
+    (between the repeated image and fresh Bernoulli draws). A brighter pixel's spikes are a
+    superset of a dimmer one's at the same position (the thresholds ``u`` are shared).
+    """
+
+    name: ClassVar[str] = "frozen_rate"
+    emits_spikes: ClassVar[bool] = True
+    gain: float = 1.0
+    pattern_seed: int = 0
+
+    def __post_init__(self) -> None:
+        _number(self, "gain", 0.0, math.inf, lo_open=True, hi_open=True)
+        if isinstance(self.pattern_seed, bool) or not isinstance(self.pattern_seed, int) or self.pattern_seed < 0:
+            raise UsageError(f"encoder 'frozen_rate': pattern_seed={self.pattern_seed!r} must be an integer >= 0")
+
+    def _encode(self, x, T, rng):
+        p = np.clip(x * self.gain, 0.0, 1.0).astype(np.float32)
+        u = np.random.default_rng(self.pattern_seed).random((T, 1, *x.shape[1:]), dtype=np.float32)
+        return u < p
 
 
 @dataclass(frozen=True)

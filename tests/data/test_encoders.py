@@ -14,7 +14,7 @@ X_IMG = np.random.default_rng(0).random((4, 1, 8, 8)).astype(np.float32)
 X_TS = np.random.default_rng(1).random((3, 2, 12)).astype(np.float32)
 
 
-@pytest.mark.parametrize("name", ["static", "rate", "latency"])
+@pytest.mark.parametrize("name", ["static", "rate", "frozen_rate", "latency"])
 def test_layout_dtype_range_keep_feature_shape(name):
     out = encode_batch(name, X_IMG, 6, seed=0)
     assert out.shape == (6, 4, 1, 8, 8) and out.dtype == np.float32
@@ -251,3 +251,25 @@ def test_direct_input_on_an_8bit_power_of_two_grid():
         make_encoder("multi", inputs={"a": {"name": "direct"}, "b": {"name": "rate"}}), {"a": x * 0.1, "b": X_TS}
     )
     assert multi.encoders["a"].step_size == input_grid(1.0)  # shared peak: spikes count 1
+
+
+def test_frozen_rate_is_a_fixed_function_of_the_sample_with_rate_p():
+    enc = make_encoder("frozen_rate", gain=0.5)
+    a = enc.encode(X_IMG, 40)
+    # no generator needed, the same spikes every call, and a sample's spikes do not depend on
+    # its batch neighbours (the thresholds u[t, i] are shared by all samples)
+    np.testing.assert_array_equal(a, enc.encode(X_IMG, 40, np.random.default_rng(9)))
+    np.testing.assert_array_equal(a[:, 2:3], enc.encode(X_IMG[2:3], 40))
+    # a brighter copy fires wherever the dimmer one does (and more)
+    brighter = enc.encode(np.clip(X_IMG * 1.5, 0, 1), 40)
+    assert np.all(brighter >= a) and brighter.sum() > a.sum()
+    # E[s] = p over the shared uniform thresholds: a flat image at p = 0.3 fires ~30 % of the time
+    flat = enc.encode(np.full((1, 1, 32, 32), 0.6, np.float32), 50)
+    assert abs(flat.mean() - 0.3) < 0.02
+    # another pattern seed is another pattern
+    assert not np.array_equal(a, make_encoder("frozen_rate", gain=0.5, pattern_seed=1).encode(X_IMG, 40))
+
+
+def test_frozen_rate_rejects_a_bad_pattern_seed():
+    with pytest.raises(UsageError, match="pattern_seed"):
+        make_encoder("frozen_rate", pattern_seed=-1)
