@@ -28,7 +28,7 @@ from typing import Any
 from ..config import Profile, Target
 from ..config.checks import relative
 from .constraints import as_shape, at_stage, merge, static_checks
-from .skips import topology_costs
+from .skips import DROP_KEYS, ann_snn_drop, topology_costs
 from .space import SearchSpace, parse_space, to_overrides
 
 INF = float("inf")
@@ -38,13 +38,7 @@ OBJECTIVES: dict[str, tuple[str, Callable[[TrialRecord], float]]] = {
     "energy": ("minimize", lambda r: float(r.metrics.get("energy_uj", r.metrics.get("energy_floor_uj", INF)))),
     # SNN energy / ANN twin energy, like for like (``metrics/like_for_like.py``): < 1 beats the ANN baseline
     "energy_vs_ann": ("minimize", lambda r: float(r.metrics.get("energy_vs_ann", INF))),
-    # ANN twin val accuracy − SNN val accuracy after transfer + training (init=ann; ``tune/skips.py``)
-    "ann_snn_drop": (
-        "minimize",
-        lambda r: float(r.metrics["ann_val_acc"]) - float(r.metrics["val_acc"])
-        if r.metrics.get("ann_val_acc") is not None and r.metrics.get("val_acc") is not None
-        else INF,
-    ),
+    "ann_snn_drop": ("minimize", ann_snn_drop),  # ANN twin val acc − SNN val acc, after transfer + training
     "memory": (
         "minimize",
         lambda r: float(r.metrics.get("param_bytes", INF)) + float(r.metrics.get("state_bytes", 0.0)),
@@ -168,9 +162,7 @@ KEEP = (
     "param_bytes",
     "state_bytes",
     "mean_firing_rate",
-    "ann_val_acc",
-    "ann_test_acc",
-    "transfer_test_acc",
+    *DROP_KEYS,
     "timesteps",
     "train_seconds",
 )
