@@ -228,9 +228,17 @@ def _check(hp: dict[str, Any]) -> None:
             raise UsageError("give skip or skip_matrix, not both (skip_matrix can express every per-block skip)")
 
 
-def default_encoder(feature_shape: tuple[int, ...]) -> str:
-    """``direct`` for a time series ``[C, L]`` (its frames are the steps), ``rate`` otherwise."""
-    return "direct" if len(tuple(feature_shape)) == 2 else "rate"
+#: families that convolve over a series' length: they see the whole series ``[C, L]`` every step
+WHOLE_SERIES = ("cnn1d",)
+
+
+def default_encoder(feature_shape: tuple[int, ...], family: str | None = None) -> str:
+    """``direct`` for a time series ``[C, L]`` (its frames are the steps), except for a family
+    that convolves over the length (``WHOLE_SERIES``: ``static``, the series every step);
+    ``rate`` otherwise."""
+    if len(tuple(feature_shape)) == 2:
+        return "static" if family in WHOLE_SERIES else "direct"
+    return "rate"
 
 
 def make_hp_encoder(hp: dict[str, Any], feature_shape):
@@ -253,7 +261,7 @@ def make_hp_encoder(hp: dict[str, Any], feature_shape):
             {n: make_hp_encoder({**hp, "encoder": e}, feature_shape[n]) for n, e in hp["encoder"].items()}
         )
     if hp.get("encoder") is None:
-        hp["encoder"] = default_encoder(feature_shape)
+        hp["encoder"] = default_encoder(feature_shape, hp.get("model"))
     from dataclasses import fields
 
     from ..data.encoders import ENCODERS

@@ -22,7 +22,7 @@ from ..data.encoders import ENCODERS, on_input_grid
 from ..data.prepare import shape_json
 from ..errors import UsageError
 from ..models import build, resolve
-from ..models.hparams import DEFAULT_FAMILY, make_hp_encoder
+from ..models.hparams import DEFAULT_FAMILY, WHOLE_SERIES, make_hp_encoder
 from . import quant
 from .checkpoint import save_checkpoint
 from .loop import (
@@ -78,6 +78,11 @@ def input_views(family: str, feature_shape: tuple[int, ...], encoder) -> tuple[t
         view = {n: tuple(v) for n, v in feature_shape.items()}
         return view, encoder.out_shape(view)
     if encoder.temporal:
+        if family in WHOLE_SERIES:
+            raise UsageError(
+                f"{family} convolves over the whole series {list(feature_shape)}, but encoder '{encoder.name}' "
+                "feeds it one frame per step; use --set encoder=static (or rate) or --model rnn"
+            )
         return tuple(feature_shape), tuple(encoder.out_shape(tuple(feature_shape)))
     view = model_input_shape(family, tuple(feature_shape))
     return view, view

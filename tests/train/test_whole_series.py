@@ -1,0 +1,28 @@
+"""A 1-D CNN convolves over a series' length: on a time series it sees the whole series every
+step (encoder ``static`` by default), and a frame-by-frame encoder is refused in one line
+(it used to reach torch's conv with frames and fail with a shape traceback)."""
+
+import pytest
+
+from edgesnn.errors import UsageError
+from edgesnn.models.hparams import default_encoder
+from edgesnn.train import train
+
+
+def test_default_encoder_by_family():
+    assert default_encoder((6, 100)) == "direct"
+    assert default_encoder((6, 100), "rnn") == "direct"
+    assert default_encoder((6, 100), "cnn1d") == "static"
+    assert default_encoder((64,), "cnn1d") == "rate"
+
+
+def test_cnn1d_on_a_series_trains_on_the_whole_series():
+    result = train("basic_motions", "wearable", model="cnn1d", epochs=1, seed=0)
+    assert result.hp["encoder"] == "static"
+    assert result.model.input_shape == (6, 100)
+    assert 0.0 <= result.metrics["test_acc"] <= 1.0
+
+
+def test_cnn1d_with_a_frame_encoder_is_a_usage_error():
+    with pytest.raises(UsageError, match="one frame per step; use --set encoder=static"):
+        train("basic_motions", "wearable", model="cnn1d", overrides={"encoder": "direct"}, epochs=1, seed=0)
