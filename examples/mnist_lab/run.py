@@ -41,7 +41,7 @@ FULL = {
     "timesteps": [5, 10, 20, 50, 100],
     "slope": [0.5, 1.0, 2.0, 5.0, 10.0, 25.0],
     "threshold": [0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0],  # 2 and 3: the report's "wider spread" re-run
-    "encoder": ["static", "rate", "latency"],
+    "encoder": ["static", "frozen_rate", "rate", "latency"],
     "loss": ["mse_count", "ce_count"],
 }
 SMOKE = {
@@ -49,7 +49,7 @@ SMOKE = {
     "timesteps": [5, 10],
     "slope": [2.0, 5.0],
     "threshold": [1.0, 1.5],
-    "encoder": ["static", "rate"],
+    "encoder": ["static", "frozen_rate", "rate"],
     "loss": ["mse_count", "ce_count"],
 }
 #: what the report found, factor by factor (its figures are not in the text we have: no accuracies)
