@@ -87,6 +87,24 @@ def _shape_json(shape: Any) -> list[int] | dict[str, list[int]]:
     return [int(d) for d in shape]
 
 
+def single_named_input(spec: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """``(spec, name)``: a model trained on one named input of a multimodal set (``--inputs
+    audio``) as a one-input spec — that input's encoder, shapes and preprocessing statistics —
+    and the input's name; any other spec unchanged with None. Its ONNX model already takes one
+    input (``x``, its NIR Input named in the metadata), so the bundle is a one-input bundle."""
+    shape = spec["input_shape"]
+    if not (isinstance(shape, dict) and len(shape) == 1):
+        return spec, None
+    (name,) = shape
+    one = {
+        "encoder": spec["encoder"]["inputs"][name],
+        "feature_shape": spec["feature_shape"][name],
+        "input_shape": shape[name],
+        "preprocessing": spec["preprocessing"]["inputs"][name],
+    }
+    return {**spec, **one}, name
+
+
 def spec_members(spec: dict[str, Any]) -> dict[str, bytes]:
     """encoder.json, preprocessing.json, classes.json from a checkpoint's data spec.
 
@@ -142,7 +160,7 @@ def package(
     model_member, model_bytes = bundle_model(src.graph, tgt)
     if unrolled and model_member != STEPWISE:
         raise UsageError(f"--unrolled is an ONNX form; target '{tgt.name}' bundles {model_member}")
-    spec, m = src.spec, src.manifest
+    (spec, named), m = single_named_input(src.spec), src.manifest
     members = {
         model_member: model_bytes,
         NIR_GRAPH: (export_dir / NIR_GRAPH).read_bytes(),
@@ -154,7 +172,10 @@ def package(
         members[PROFILE] = json_bytes(load_profile(m["profile"]).model_dump(mode="json"))
     else:
         notes.append("the export names no profile: no profile.json")
-    x_raw, y = raw_test_split(spec)
+    x_raw, y = raw_test_split(src.spec)
+    if named is not None:  # the test split of the one kept input
+        x_raw = x_raw[named]
+        notes.append(f"one input '{named}' of {spec['dataset']}: a one-input bundle, raw '{named}' samples in")
     run_graph, quant = src.graph, {"scheme": "none"}
     if backend_for(tgt).ships_integers(tgt) and m.get("target") == tgt.name:  # shipped as export measured it
         quant = native_entry(src, model_member, model_bytes, tgt)
