@@ -111,6 +111,13 @@ def defaults(family: str) -> dict[str, Any]:
     return {"model": family, **NEURON, **TRAINING, **FAMILIES[family]}
 
 
+def family_taking(overrides: dict[str, Any] | None) -> str:
+    """The first family whose hyper-parameters include every override (``mlp`` when none does):
+    what to check ``--set`` against before the data decides an unset ``--model``."""
+    keys = set(overrides or {}) - {"model"}
+    return next((f for f in FAMILIES if keys <= set(defaults(f))), "mlp")
+
+
 def resolve(family: str, overrides: dict[str, Any] | None = None, *, series: bool = False) -> dict[str, Any]:
     """Defaults of ``family`` (with the ``SERIES`` defaults for a time series read frame by frame)
     updated by ``overrides``; unknown keys are a UsageError."""

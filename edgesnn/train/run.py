@@ -22,7 +22,7 @@ from ..data.encoders import ENCODERS, on_input_grid
 from ..data.prepare import shape_json
 from ..errors import UsageError
 from ..models import build, resolve
-from ..models.hparams import DEFAULT_FAMILY, WHOLE_SERIES, make_hp_encoder
+from ..models.hparams import DEFAULT_FAMILY, WHOLE_SERIES, family_taking, make_hp_encoder
 from . import quant
 from .checkpoint import save_checkpoint
 from .loop import (
@@ -157,7 +157,7 @@ def train(
     """Train an SNN on ``dataset`` under ``profile``; see the module docstring."""
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
     target = target if isinstance(target, Target) else load_target(target or profile.default_target)
-    resolve_hparams(model or "mlp", overrides, target)  # bad names fail before any data is read
+    resolve_hparams(model or family_taking(overrides), overrides, target)  # bad names fail before any data is read
     if out is not None:
         from ..io import check_writable
 

@@ -27,7 +27,6 @@ def audio_bundle(tmp_path_factory):
     train(
         with_inputs("digits_spoken", "audio"),
         "workstation",
-        model="fusion2",
         epochs=1,
         seed=0,
         ann_twin=False,
