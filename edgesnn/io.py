@@ -13,7 +13,9 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -168,6 +170,25 @@ def check_writable_file(path: Path, option: str = "--output") -> None:
         )
 
 
+#: directories ``atomic_dir`` published in this process, in order (an interrupt that lands
+#: after a publish names it instead of saying nothing was written)
+PUBLISHED: list[Path] = []
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM blocked in the main thread for the block; one that arrives meanwhile
+    is delivered as the block ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 @contextlib.contextmanager
 def atomic_dir(out: Path, force: bool = False) -> Iterator[Path]:
     """Yield a temp directory that replaces ``out`` only if the block finishes.
@@ -184,13 +205,13 @@ def atomic_dir(out: Path, force: bool = False) -> Iterator[Path]:
     os.chmod(tmp, 0o755)  # mkdtemp makes 0700
     try:
         yield tmp
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, old)
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        with _signals_held():  # never half swapped; PUBLISHED says it is complete
+            if out.exists():
+                os.replace(out, old)
             os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+            PUBLISHED.append(out)
+        shutil.rmtree(old, ignore_errors=True)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -66,7 +66,12 @@ class InterruptibleGroup(TyperGroup):
     """The CLI's command group: a KeyboardInterrupt in any verb becomes ``Interrupted``."""
 
     def invoke(self, ctx):
+        from ..io import PUBLISHED
+
+        start = len(PUBLISHED)
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:
-            raise Interrupted(signal_of(exc)) from None
+            done = PUBLISHED[start:]  # the interrupt landed after the verb's output was complete
+            kept = f"'{done[-1]}' was complete and is kept" if done else "nothing was written"
+            raise Interrupted(signal_of(exc), kept) from None
