@@ -26,10 +26,9 @@ from typing import Any
 
 import torch
 
-from ..config import Profile, Target, load_profile, load_target
-from ..data import prepare
+from ..config import Profile, Target
 from ..models import build
-from ..models.hparams import DEFAULT_FAMILY, make_hp_encoder
+from ..models.hparams import make_hp_encoder
 from .loop import ann_accuracy, ann_inputs, fit_ann
 from .progress import Progress
 
@@ -57,15 +56,9 @@ def train_ann(
     callback: Callable[[int, float], None] | None = None,
 ) -> AnnResult:
     """Train the ANN twin of ``model`` on ``dataset`` alone; see the module docstring."""
-    from .run import input_views, resolve_hparams, timesteps_for
+    from .run import input_views, setup_run, timesteps_for
 
-    profile = profile if isinstance(profile, Profile) else load_profile(profile)
-    target = target if isinstance(target, Target) else load_target(target or profile.default_target)
-    resolve_hparams(model or "mlp", overrides, target)  # bad names fail before any data is read
-    prep = prepare(dataset, seed, label_column=label_column, top_k=top_k)
-    model = model or DEFAULT_FAMILY[prep.train.kind]
-    hp = resolve_hparams(model, overrides, target, prep.train.feature_shape)
-    hp["epochs"] = int(epochs if epochs is not None else hp["epochs"])
+    profile, target, prep, hp = setup_run(dataset, profile, model, target, overrides, epochs, seed, label_column, top_k)
     encoder = make_hp_encoder(hp, prep.train.feature_shape)
     view, step = input_views(hp["model"], prep.train.feature_shape, encoder)
     T = encoder.steps(view, timesteps_for(hp, profile, encoder))
@@ -82,7 +75,8 @@ def train_ann(
             prep.val.y,
             epochs=hp["epochs"],
             seed=seed,
-            progress=_Reporting(bar, callback, ann, inputs["val"], prep.val.y),
+            progress=bar,
+            callback=callback,
         )
     metrics = {
         "val_acc": fit.best_val_acc,
@@ -99,24 +93,3 @@ def train_ann(
         (out / "ann.json").write_text(json.dumps({"hp": hp, "metrics": metrics}, indent=1, default=str))
         result.out = out
     return result
-
-
-class _Reporting:
-    """``Progress`` stand-in for ``fit_ann`` that also calls ``callback(epoch, val_acc)`` after
-    every epoch (what a tuner's pruner or NNI's intermediate results need)."""
-
-    def __init__(self, bar: Progress, callback, model, x_val, y_val):
-        self.bar, self.callback, self.epoch = bar, callback, 0
-        self.model, self.x_val, self.y_val = model, x_val, y_val
-
-    def task(self, *args, **kwargs):
-        return self.bar.task(*args, **kwargs)
-
-    def advance(self, task, note: str = "") -> None:
-        self.epoch += 1
-        self.bar.advance(task, note)
-        if self.callback is not None:
-            acc = (
-                float(note.split()[-1]) if note.startswith("val ") else ann_accuracy(self.model, self.x_val, self.y_val)
-            )
-            self.callback(self.epoch, acc)

@@ -205,8 +205,10 @@ def fit_ann(
     epochs: int,
     seed: int,
     progress: Progress,
+    callback: EpochCallback | None = None,
 ) -> FitResult:
-    """Train the ANN twin on its inputs (``ann_inputs``) with cross-entropy on the logits."""
+    """Train the ANN twin on its inputs (``ann_inputs``) with cross-entropy on the logits;
+    ``callback(epoch, val_acc)`` after every epoch, as ``fit_snn``."""
     axis = 1 if is_sequence(model, x_train) else 0
     n_train, y_train = n_samples(x_train, axis), torch.from_numpy(y_train)
     opt, schedule = optimiser(model, hp, epochs)
@@ -231,6 +233,8 @@ def fit_ann(
         if schedule is not None:
             schedule.step()
         progress.advance(task, f"val {val_acc:.3f}")
+        if callback is not None:
+            callback(epoch, val_acc)
     model.load_state_dict(best_state)
     best.seconds = time.perf_counter() - start
     return best

@@ -21,6 +21,7 @@ from ..data import CALIBRATION_STREAM, TEST_STREAM, prepare
 from ..data.encoders import ENCODERS, on_input_grid
 from ..data.prepare import shape_json
 from ..errors import UsageError
+from ..io import check_writable
 from ..models import build, resolve
 from ..models.hparams import DEFAULT_FAMILY, WHOLE_SERIES, family_taking, make_hp_encoder
 from . import quant
@@ -137,6 +138,20 @@ def event_encoder(hp: dict, feature_shape, target: Target) -> None:
         )
 
 
+def setup_run(dataset, profile, model, target, overrides, epochs, seed, label_column, top_k, out=None) -> tuple:
+    """``(profile, target, prep, hp)`` for ``train`` and ``train_ann``: names and ``out`` checked before
+    any data is read, then ``hp`` resolved for the data (no ``model``: its kind's family), epochs set."""
+    profile = profile if isinstance(profile, Profile) else load_profile(profile)
+    target = target if isinstance(target, Target) else load_target(target or profile.default_target)
+    resolve_hparams(model or family_taking(overrides), overrides, target)  # bad names fail before any data is read
+    if out is not None:
+        check_writable(Path(out))
+    prep = prepare(dataset, seed, label_column=label_column, top_k=top_k)
+    hp = resolve_hparams(model or DEFAULT_FAMILY[prep.train.kind], overrides, target, prep.train.feature_shape)
+    hp["epochs"] = int(epochs if epochs is not None else hp["epochs"])
+    return profile, target, prep, hp
+
+
 def train(
     dataset: str,
     profile: str | Profile = "wearable",
@@ -155,18 +170,9 @@ def train(
     callback: EpochCallback | None = None,
 ) -> TrainResult:
     """Train an SNN on ``dataset`` under ``profile``; see the module docstring."""
-    profile = profile if isinstance(profile, Profile) else load_profile(profile)
-    target = target if isinstance(target, Target) else load_target(target or profile.default_target)
-    resolve_hparams(model or family_taking(overrides), overrides, target)  # bad names fail before any data is read
-    if out is not None:
-        from ..io import check_writable
-
-        check_writable(Path(out))
-    prep = prepare(dataset, seed, label_column=label_column, top_k=top_k)
-    model = model or DEFAULT_FAMILY[prep.train.kind]
-    hp = resolve_hparams(model, overrides, target, prep.train.feature_shape)
-    epochs = int(epochs if epochs is not None else hp["epochs"])
-    hp["epochs"] = epochs
+    profile, target, prep, hp = setup_run(
+        dataset, profile, model, target, overrides, epochs, seed, label_column, top_k, out
+    )
     event_encoder(hp, prep.train.feature_shape, target)
     encoder = make_hp_encoder(hp, prep.train.feature_shape)
     if target.numerics.quantize != "none":  # an integer chip takes integer input levels: train on them
@@ -181,7 +187,7 @@ def train(
     started = time.perf_counter()
     with Progress(progress) as bar:
         if ann_twin or hp.get("init") == "ann":
-            ann = train_twin(hp, prep, n_classes, epochs, seed, bar, metrics, encoder, T, view, step)
+            ann = train_twin(hp, prep, n_classes, hp["epochs"], seed, bar, metrics, encoder, T, view, step)
             converted = build(hp, step, n_classes, seed=seed)
             transfer(ann, converted, ann_inputs(prep.train, view, encoder, T))
             metrics["transfer_test_acc"] = snn_accuracy(converted, x_test, prep.test.y, n_classes)
@@ -203,7 +209,7 @@ def train(
             prep.val,
             encoder,
             T,
-            epochs=epochs,
+            epochs=hp["epochs"],
             seed=seed,
             progress=bar,
             callback=callback,
