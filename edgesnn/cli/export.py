@@ -67,12 +67,19 @@ def export(
         return emit_json({"out": str(result.out), "files": result.files, "parity": result.parity})
     p = result.parity["vs_reference"]
     judge = f" ({result.parity['precision']})" if "precision" in result.parity else ""
+    if "judge" in result.parity:
+        judge = f" ({result.target.name} integer arithmetic)"
     rows = [
         [f"spike agreement vs reference{judge}", f"{p['spike_agreement']:.6f} ({p['mismatches']} mismatches)"],
         ["max |Δ| output", p["max_abs_diff"]],
     ]
     if "runtime_accuracy" in p:
         rows += [["accuracy runtime / reference", f"{p['runtime_accuracy']:.4f} / {p['reference_accuracy']:.4f}"]]
+    if "vs_float_reference" in result.parity:  # judged by the chip's integer arithmetic: the float graph beside it
+        f = result.parity["vs_float_reference"]
+        rows += [["spike agreement vs float graph", f"{f['spike_agreement']:.6f} ({f['mismatches']} mismatches)"]]
+        if "runtime_accuracy" in f:
+            rows += [["accuracy float graph", f"{f['reference_accuracy']:.4f}"]]
     if "vs_torch" in result.parity:
         rows += [["spike agreement vs torch model", result.parity["vs_torch"]["spike_agreement"]]]
     table(

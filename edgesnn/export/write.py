@@ -20,11 +20,11 @@ import numpy as np
 
 from ..backends import get_backend
 from ..config import TARGET_FILE, Target, load_profile, load_target, save_target
-from ..errors import ParityError
 from ..io import atomic_dir, write_json, write_manifest
 from ..layout import GRAPH_FILE, MANIFEST_FILE, PARITY_FILE
 from ..loading import Source, load_source
 from .parity import compare, probe_input, steps_and_samples, torch_output
+from .verdict import check
 
 
 @dataclass
@@ -83,33 +83,13 @@ def export(
         if prepared.dtype != np.float64:  # what the artifact's arithmetic changes against float64 maths
             parity["vs_float64_reference"] = compare(simulate(graph, x).output, runtime.output, y, n_classes)
         if judge is not None:  # the artifact is judged by its chip's arithmetic; the float graph beside it
-            parity["judge"] = f"edgesnn's model of {backend.name}'s integer arithmetic"
+            parity["judge"] = f"edgesnn's model of {tgt.name}'s integer arithmetic"
             parity["vs_float_reference"] = compare(reference, runtime.output, y, n_classes)
         if source.checkpoint is not None:
             trained = torch_output(source.checkpoint, x)
             parity["vs_torch"] = compare(trained, runtime.output, y, n_classes)
             parity["torch_vs_reference"] = compare(trained, reference, y, n_classes)
-        disagreement = 1.0 - parity["vs_reference"]["spike_agreement"]
-        parity["passed"] = disagreement <= tgt.parity_tolerance
-        if not parity["passed"]:
-            hint = ""
-            if tgt.numerics.quantize != "none":
-                trained_for = source.checkpoint.target.name if source.checkpoint is not None else None
-                if trained_for != tgt.name:
-                    hint = (
-                        f"; {tgt.name} rounds weights to {tgt.numerics.weight_bits} bits: train for it "
-                        f"(edgesnn train --target {tgt.name}) so they sit on its grid, or export to a float target"
-                    )
-            vs = parity["vs_reference"]
-            acc = (
-                f", accuracy runtime / reference {vs['runtime_accuracy']:.4f} / {vs['reference_accuracy']:.4f}"
-                if "runtime_accuracy" in vs
-                else ""
-            )
-            raise ParityError(
-                f"{tgt.name} output differs from the reference simulator in {disagreement:.2%} of spikes "
-                f"(tolerance {tgt.parity_tolerance:.2%}{acc} on {B} samples); nothing was written{hint}"
-            )
+        check(parity, tgt, source.checkpoint.target.name if source.checkpoint is not None else None)
         write_json(tmp / PARITY_FILE, parity)
         if save_target(tgt, tmp):
             files.append(TARGET_FILE)

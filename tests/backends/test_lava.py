@@ -460,16 +460,18 @@ def test_cnn1d_matches_simulator(lava_backend, tmp_path):
 
 @pytest.mark.lava
 @pytest.mark.timeout(150)
-def test_off_grid_graph_on_loihi2_fails_parity_with_a_hint(lava_backend, nir_fixtures, tmp_path):
-    """Sinabs' float weights rounded to 8 bits: the export refuses, writes nothing and says what to do."""
-    from edgesnn.errors import ParityError
+def test_off_grid_graph_on_loihi2_is_exact_to_the_chip_and_warns_with_a_hint(lava_backend, nir_fixtures, tmp_path):
+    """Sinabs' float weights rounded to 8 bits: Lava equals the Loihi judge spike for spike; the gap
+    to the float graph is measured, kept in parity.json and named in one warning with the way out."""
+    from edgesnn.errors import EdgeSNNWarning
     from edgesnn.export import export
 
-    with pytest.raises(
-        ParityError, match=r"nothing was written; loihi2 rounds weights to 8 bits: train for it"
-    ) as info:
-        export(nir_fixtures / "cnn_sinabs.nir", "loihi2", out=tmp_path / "out")
-    assert "\n" not in str(info.value) and not (tmp_path / "out").exists()
+    with pytest.warns(EdgeSNNWarning, match=r"differs from the float graph in .*train for it") as caught:
+        result = export(nir_fixtures / "cnn_sinabs.nir", "loihi2", out=tmp_path / "out")
+    p = result.parity
+    assert p["passed"] and p["vs_reference"]["mismatches"] == 0 and "loihi2" in p["judge"]
+    assert 1.0 - p["vs_float_reference"]["spike_agreement"] > p["tolerance"]  # rounding cost, not hidden
+    assert all("\n" not in str(w.message) for w in caught)
 
 
 def test_non_finite_input_is_refused_before_fixed_point_quantisation(lava_backend, tmp_path):

@@ -201,6 +201,21 @@ class LavaBackend(Backend):
         )
         return to_result(plan, raw, T, B, record, wall, n_lanes)
 
+    def reference(self, artifact: Path, x, target: Target, record: bool = False) -> RunResult | None:
+        """``loihi2`` (fixed point): Loihi's integer arithmetic on the same quantised plan, in numpy
+        (``judge.py``), which a Lava run must match spike for spike; float targets: None (the
+        float reference simulator judges)."""
+        if precision_of(target) != "fixed_pt":
+            return None
+        from ...nir.graph import input_shapes, read_graph
+        from ...nir.inputs import check_inputs
+        from .judge import simulate
+
+        artifact = Path(artifact)
+        graph = read_graph(artifact / self.artifact_name if artifact.is_dir() else artifact)
+        x = {n: v.astype(np.float32) for n, v in check_inputs(x, input_shapes(graph)).items()}
+        return simulate(plan_for(graph, target, x)[0], x, record)
+
     def _run_netx(self, path: Path, x: np.ndarray) -> RunResult:
         if x.ndim < 3:
             raise ShapeError(f"input has shape {list(x.shape)}; expected [T, B, *features]")
