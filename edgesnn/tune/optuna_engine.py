@@ -220,7 +220,7 @@ class OptunaEngine(Engine):
                         )
                         study.stop()
                     return
-                best = best_feasible(records_from(trials))
+                best = best_feasible(records_from(trials), self.objectives)
                 bar.advance(
                     task,
                     f"best feasible val {best.metrics['val_acc']:.3f} (#{best.number})" if best else "no feasible yet",

@@ -5,8 +5,9 @@
     pareto.json                  the feasible trials no other feasible trial dominates on the
                                  chosen objectives (a dominates b: no worse on every objective,
                                  better on one)
-The best trial is the feasible COMPLETE one with the highest *validation* accuracy (ties: less
-energy); its test accuracy is reported beside it, never used to choose.
+The best trial is the feasible COMPLETE one best on the first objective, by its *validation*
+value (accuracy by default; ties: higher validation accuracy, less energy); its test accuracy is
+reported beside it, never used to choose.
 """
 
 from __future__ import annotations
@@ -33,11 +34,24 @@ METRIC_COLUMNS = (
 )
 
 
-def best_feasible(records: list[TrialRecord]) -> TrialRecord | None:
+def best_feasible(records: list[TrialRecord], objectives: list[str] | tuple[str, ...] = ()) -> TrialRecord | None:
+    """The feasible COMPLETE trial best on the *first* objective (validation accuracy when none is
+    given or accuracy comes first; e.g. the smallest ANN→SNN drop for ``ann_snn_drop``); ties go to
+    the higher validation accuracy, then less energy, then the earlier trial."""
     ok = [r for r in records if r.state == "COMPLETE" and r.feasible]
     if not ok:
         return None
-    return max(ok, key=lambda r: (r.metrics.get("val_acc", 0.0), -(r.metrics.get("energy_uj") or 0.0), -r.number))
+    first = objectives[0] if objectives else "accuracy"
+    sign = 1.0 if OBJECTIVES[first][0] == "maximize" else -1.0
+    return max(
+        ok,
+        key=lambda r: (
+            sign * r.objective(first),
+            r.metrics.get("val_acc", 0.0),
+            -(r.metrics.get("energy_uj") or 0.0),
+            -r.number,
+        ),
+    )
 
 
 def dominates(a: TrialRecord, b: TrialRecord, objectives: list[str]) -> bool:

@@ -183,7 +183,7 @@ def finish(
     from .plots import plot_accuracy_per_trial, plot_confusion, plot_exploration, plot_pareto
 
     out = setup.out
-    best = best_feasible(records)
+    best = best_feasible(records, objectives)
     stats = summary(records, best)
     front = pareto_front(records, objectives)
     # the plot joins the accuracy-energy front (the ratio to the ANN baseline when that is tuned)

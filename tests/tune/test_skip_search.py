@@ -112,3 +112,19 @@ def test_trial_records_drop_firing_rate_and_macs(tmp_path):
     by_kind = {r.params["skip_matrix_1_3"]: r.metrics["macs"] for r in done}
     if 2 in by_kind and 0 in by_kind:
         assert by_kind[2] > by_kind[0]
+
+
+def test_best_trial_is_chosen_by_the_first_objective():
+    """A drop search keeps the trial with the smallest ANN→SNN drop, not the most accurate SNN;
+    with accuracy first (or no objectives) the highest validation accuracy wins."""
+    from edgesnn.tune import best_feasible
+
+    records = [
+        TrialRecord(0, {}, feasible=True, stage="trained", metrics={"ann_val_acc": 0.99, "val_acc": 0.93}),  # drop 0.06
+        TrialRecord(1, {}, feasible=True, stage="trained", metrics={"ann_val_acc": 0.90, "val_acc": 0.89}),  # drop 0.01
+        TrialRecord(2, {}, feasible=True, stage="trained", metrics={"val_acc": 0.95}),  # no twin: drop inf
+    ]
+    assert best_feasible(records, ("ann_snn_drop",)).number == 1
+    assert best_feasible(records, ("ann_snn_drop", "accuracy")).number == 1
+    assert best_feasible(records, ("accuracy", "ann_snn_drop")).number == 2
+    assert best_feasible(records).number == 2
