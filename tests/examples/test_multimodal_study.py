@@ -2,31 +2,14 @@
 ``digits_spoken``, each with exactly its trial budget, and a results table with 9 measured cells
 beside the paper's."""
 
-import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.mark.slow
-def test_smoke_study_fills_the_3x3_table_at_an_equal_budget(tmp_path):
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "examples/multimodal/run.py"), "--smoke", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    data = json.loads((tmp_path / "results.json").read_text())
+def test_smoke_study_fills_the_3x3_table_at_an_equal_budget(tmp_path, smoke_study):
+    data = smoke_study("multimodal")
     cells = data["cells"]
     budget = data["meta"]["trials"]
     assert {(c["method"], c["modality"]) for c in cells} == {

@@ -3,32 +3,15 @@ Medianstop assessor) on ``basic_motions``, its trials recorded, the best-validat
 and a results page with the measured table beside the paper's, the exploration figure and the
 confusion matrix."""
 
-import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.nni
 @pytest.mark.slow
-def test_smoke_study_runs_a_real_nni_experiment_and_writes_the_table(tmp_path):
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "examples/nni_hpo/run.py"), "--smoke", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    data = json.loads((tmp_path / "results.json").read_text())
+def test_smoke_study_runs_a_real_nni_experiment_and_writes_the_table(tmp_path, smoke_study):
+    data = smoke_study("nni_hpo")
     assert data["meta"]["nni"].startswith("3.") and data["paper"]["test_acc"] == 0.9714
     (run,) = data["runs"]
     assert run["dataset"] == "basic_motions" and run["trained"] == run["trials"] == 3

@@ -2,9 +2,7 @@
 adjacency matrices on digits (cnn2d) and basic_motions, each at the same trial budget, with the
 drop curves, the best topologies (firing rate, MACs) and the no-skip reference filled in."""
 
-import json
 import math
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,18 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-def test_smoke_study_compares_gp_and_random_at_an_equal_budget(tmp_path):
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "examples/skip_bo/run.py"), "--smoke", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    data = json.loads((tmp_path / "results.json").read_text())
+def test_smoke_study_compares_gp_and_random_at_an_equal_budget(tmp_path, smoke_study):
+    data = smoke_study("skip_bo")
     budget, seeds = data["meta"]["trials"], data["meta"]["seeds"]
     searches = data["searches"]
     assert {(s["dataset"], s["method"]) for s in searches} == {
