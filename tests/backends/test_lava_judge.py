@@ -9,6 +9,7 @@ from both: the judge is what a fixed-point export's parity is measured against.
 
 from __future__ import annotations
 
+import nir
 import numpy as np
 import pytest
 
@@ -75,3 +76,62 @@ def test_decay_truncates_towards_zero():
 
     v = np.array([-4097, -1, 0, 1, 4097], np.int64)
     np.testing.assert_array_equal(decay(v, 2048), [-2048, 0, 0, 0, 2048])  # -4097/2 -> -2048, not -2049
+
+
+def _grid_recurrent_graded(seed=0, n_in=6, h=16, n_out=4):
+    """An RLeaky network as training for loihi2 leaves it: weights m/256 (8-bit m), beta on the
+    12-bit grid, gain 1, thresholds 1; its graded input sits on a 1/16 grid (8-bit at X = 16)."""
+    rng = np.random.default_rng(seed)
+    tau, dt = 4e-3, 1e-3  # keep = 1 - dt/tau = 0.75, r = tau/dt: input gain 1
+
+    def lif(n):
+        return nir.LIF(
+            tau=np.full(n, tau), r=np.full(n, tau / dt), v_leak=np.zeros(n), v_threshold=np.ones(n), v_reset=np.zeros(n)
+        )
+
+    def w(shape, sd):
+        k = np.clip(np.round(rng.normal(0, sd, shape) * 256), -127, 127)
+        k.flat[0] = 127
+        return k / 256
+
+    sub = nir.NIRGraph(
+        {
+            "input": nir.Input(np.array([h])),
+            "lif": lif(h),
+            "w_rec": nir.Linear(w((h, h), 0.15)),
+            "output": nir.Output(np.array([h])),
+        },
+        [("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")],
+    )
+    nodes = {
+        "input": nir.Input(np.array([n_in])),
+        "fc1": nir.Linear(w((h, n_in), 0.3)),
+        "rnn": sub,
+        "fc2": nir.Linear(w((n_out, h), 0.3)),
+        "lif2": lif(n_out),
+        "output": nir.Output(np.array([n_out])),
+    }
+    edges = [("input", "fc1"), ("fc1", "rnn"), ("rnn", "fc2"), ("fc2", "lif2"), ("lif2", "output")]
+    x = np.round(np.random.default_rng(seed + 1).normal(0, 2.0, (30, 6, n_in)) * 16).clip(-127, 127) / 16
+    return nir.NIRGraph(nodes, edges, metadata={"dt": dt, "reset": "zero"}), x.astype(np.float32)
+
+
+def test_graded_input_on_the_grid_is_exact_on_loihi2(lava_backend, tmp_path):
+    """Graded input at X = 16 into weights of exponent -8: the population takes V = 2**13 so every
+    sum is an integer (not floored by weight_exp = -4 each step), and Lava, the judge and the float
+    graph agree spike for spike - the gate still silences the recurrent layer between samples."""
+    from edgesnn.backends.lava.backend import plan_for
+
+    graph, x = _grid_recurrent_graded()
+    target = load_target("loihi2")
+    _, report = plan_for(graph, target, x)
+    assert report["input_scale"] == 16.0 and report["layers"]["fc1"]["weight_exp"] >= 0
+    assert max(p["vth"] for p in report["populations"].values()) == 2**13
+    assert all(p["on_grid"] for p in report["populations"].values()) and report["clipped"] == 0
+    lava_backend.export(graph, tmp_path, target)
+    got = lava_backend.run(tmp_path / "model.nir", x, target, record=True)
+    ref = simulate(graph, x, record=True)
+    assert ref.output.sum() > 0
+    np.testing.assert_array_equal(got.output, ref.output)
+    for name, rec in ref.records.items():
+        np.testing.assert_array_equal(got.records[name], rec, err_msg=name)

@@ -177,8 +177,8 @@ class _Builder:
         if gated:
             data = np.zeros((len(gated), self.steps))
             for i, p in enumerate(gated):
-                for s in range(1, self.S):
-                    data[i, s * self.P + p.depth - 2] = 1
+                for s in range(1, self.S):  # fixed point: -2**14 k in a_in, at least 4 thresholds for any V
+                    data[i, s * self.P + p.depth - 2] = max(1, int(p.vth) // 2**12) if self.fixed else 1
             gate = L.io_source.RingBuffer(data=data.astype(np.int32) if self.fixed else data)
             self.extra.append(gate)
             for i, p in enumerate(gated):
@@ -186,7 +186,7 @@ class _Builder:
                 w = np.zeros((n, len(gated)))
                 w[:, i] = -128 if self.fixed else GATE_CURRENT
                 kw = dict(weight_exp=7, num_weight_bits=8) if self.fixed else {}
-                d = L.dense.Dense(weights=w, num_message_bits=24 if not self.fixed else 0, name=f"gate:{p.name}", **kw)
+                d = L.dense.Dense(weights=w, num_message_bits=24, name=f"gate:{p.name}", **kw)
                 self.extra.append(d)
                 gate.s_out.connect(d.s_in)
                 a_out = d.a_out if len(p.shape) == 1 else d.a_out.reshape(lava_shape(p.shape))

@@ -29,7 +29,9 @@ weight is ``V * w'`` in ``a_in`` units. The choices, all per layer:
   the population takes ``V = 2**(1 - e_min)`` (``2**(-e_min)`` with a Conv input) instead of
   the largest fitting integer, so every effective weight is ``2 m 2**(e - e_min)`` exactly
   (``weight_exp = e - e_min``) and ``max_abs_err = rel_err = 0``; per population the report
-  says ``on_grid``. Anything else (off-grid weights, a chained pooling -> Conv input, a bias
+  says ``on_grid``. A graded input sent as ``round(x X)`` counts ``e - log2 X`` instead of
+  ``e`` (up to ``V = 2**13``), so its sums are exact integers too, not floored by a negative
+  ``weight_exp`` every step (``on_grid``). Anything else (off-grid weights, a chained pooling -> Conv input, a bias
   into ``u`` that would lower ``V``) takes the general rule below.
 * **decays**: 12 bits, ``dv = round(4096 alpha)``, ``du = round(4096 beta) - 1`` (Lava adds 1
   to ``du``); ``du = 1`` (no synaptic filter) is exactly 4095. Clipped to [0, 4095].
@@ -57,6 +59,7 @@ from ...numerics.loihi import BIAS_V_MAX, DECAY_UNITY, TOLERANCE, detect_exponen
 from .plan import Connection, Plan
 
 V_MAX = 2**12
+V_MAX_GRID = 2**13  # on-grid populations fed by graded input (see on_grid): |v'| < 16 in 24 bits
 VTH_MAX = 2**17 - 1
 EXP_RANGE = (-8, 7)
 
@@ -120,7 +123,7 @@ def quantize(plan: Plan, x: np.ndarray | None = None) -> tuple[Plan, dict]:
         else:
             sigma[c.name] = s_in * _pow2_fit(peak)
     scale = {name: max(1, int(min(V_MAX, caps.get(name, np.inf)))) for name in q.populations}
-    grid = {name: on_grid(q, name) for name in q.populations}
+    grid = {name: on_grid(q, name, sigma) for name in q.populations}
     scale.update({name: g[0] for name, g in grid.items() if g is not None})
     for name, pop in q.populations.items():  # the 'ones' Dense of CubaLIF biases must fit too
         if pop.bias_u is not None and np.any(pop.bias_u):
@@ -167,12 +170,16 @@ def _snap(bias: np.ndarray, V: int) -> np.ndarray:
     return np.where(near, np.round(k) / V, bias)
 
 
-def on_grid(plan: Plan, name: str) -> tuple[int, dict[str, int]] | None:
+def on_grid(plan: Plan, name: str, sigma: Mapping[str, float] | None = None) -> tuple[int, dict[str, int]] | None:
     """``(V, {connection: e})`` if every connection into population ``name`` is on the grid, else None.
 
-    Only connections fed straight by a unit (population, input, itself) qualify; ``V`` is
-    ``grid.state_scale`` of the finest exponent, and is kept only if ``quantize_dense`` /
-    ``quantize_conv`` then reproduce every ``V w'`` exactly (integers, nothing clipped).
+    Only connections fed straight by a unit (population, input, itself) qualify. A graded input
+    arrives as integers ``round(x X)`` (``sigma``: unit -> ``X``, a power of two), so its weights
+    count ``X`` times finer: the first choice of ``V`` is ``grid.state_scale`` of the finest
+    ``e - log2 X``, which makes every ``V w' / X`` an integer (no right shift flooring the sum of
+    a graded input each step). Beyond ``V_MAX_GRID`` it falls back to the finest ``e`` (exact
+    weights, the graded sum floored by ``weight_exp < 0``). A ``V`` is kept only if
+    ``quantize_dense`` / ``quantize_conv`` then reproduce every ``V w' / X`` exactly.
     """
     into = [c for c in plan.connections.values() if c.dst == name]
     if not into or any(plan.origin(c.src) in plan.connections for c in into):
@@ -180,19 +187,25 @@ def on_grid(plan: Plan, name: str) -> tuple[int, dict[str, int]] | None:
     exps = {c.name: detect_exponent(c.weight) for c in into}
     if any(e is None for e in exps.values()):
         return None
-    V = state_scale(min(exps.values()), conv=any(c.kind == "conv" for c in into))
-    if V > V_MAX:
-        return None
-    for c in into:
-        target = np.round(c.weight / 2.0 ** exps[c.name]) * 2.0 ** exps[c.name] * V
-        if c.kind == "dense":
-            w, exp, clipped = quantize_dense(target)
-            got = w * 2.0**exp
-        else:
-            got, clipped = quantize_conv(target)
-        if clipped or not np.array_equal(got, target) or not np.array_equal(target, np.round(target)):
-            return None
-    return V, exps
+    scale_in = {c.name: (sigma or {}).get(plan.origin(c.src), 1.0) for c in into}
+    conv = any(c.kind == "conv" for c in into)
+    finest = min(e - math.log2(scale_in[n]) for n, e in exps.items())
+    for V in (state_scale(math.floor(finest), conv), state_scale(min(exps.values()), conv)):
+        bias_fits = float(np.abs(plan.populations[name].bias).max(initial=0.0)) * 64 * V <= BIAS_V_MAX * 2**7
+        if V <= V_MAX_GRID and bias_fits and all(_exact(c, exps[c.name], V / scale_in[c.name]) for c in into):
+            return V, exps
+    return None
+
+
+def _exact(c: Connection, e: int, gain: float) -> bool:
+    """True if ``c``'s on-grid weights (exponent ``e``) times ``gain`` quantise with no error."""
+    target = np.round(c.weight / 2.0**e) * 2.0**e * gain
+    if c.kind == "dense":
+        w, exp, clipped = quantize_dense(target)
+        got = w * 2.0**exp
+    else:
+        got, clipped = quantize_conv(target)
+    return not clipped and np.array_equal(got, target) and np.array_equal(target, np.round(target))
 
 
 def _quantize_conn(c: Connection, target: np.ndarray, out: float, s_in: float) -> dict:
