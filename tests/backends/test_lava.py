@@ -375,7 +375,7 @@ def test_neuron_summing_two_neuron_layers(lava_backend, tmp_path):
 
 
 def _hanging_lava(pidfile: str):
-    """A Lava network whose LIF model raises in its worker: Lava then waits forever."""
+    """A Lava network whose LIF model raises in its worker (Lava reports it, or waits forever)."""
     from edgesnn.backends.lava.compat import import_lava
 
     with open(pidfile, "w") as fh:
@@ -393,9 +393,9 @@ def _hanging_lava(pidfile: str):
 
 @pytest.mark.lava
 @pytest.mark.timeout(90)
-def test_hanging_worker_is_killed_without_orphans(lava_backend, tmp_path):
+def test_failing_worker_is_reported_and_killed_without_orphans(lava_backend, tmp_path):
     pidfile = tmp_path / "pid"
-    with pytest.raises(BackendRunError, match="did not finish within 10 s and was killed"):
+    with pytest.raises(BackendRunError, match="failed in Lava: RuntimeError|did not finish within 10 s and was killed"):
         run_isolated(_hanging_lava, str(pidfile), timeout_s=10)
     pgid = int(pidfile.read_text())
     assert group_members(pgid) == []  # Lava's worker processes died with the group
@@ -407,6 +407,34 @@ def test_child_error_becomes_backend_run_error():
 
     with pytest.raises(BackendRunError, match="ValueError: bad model"):
         run_isolated(boom, timeout_s=30)
+
+
+def _leaves_a_worker_behind(outcome: str):
+    """Like a Lava run whose worker outlives it: a grandchild holds the result pipe open for 60 s."""
+    import time
+
+    if os.fork() == 0:
+        time.sleep(60)
+        os._exit(0)
+    if outcome == "die":
+        os._exit(3)
+    return outcome
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("outcome", ["ok", "die"])
+def test_a_finished_child_is_not_waited_for_past_its_workers(outcome):
+    """The pipe stays open while a worker lives; the child's exit ends the wait, not the timeout
+    (an export once sat 6 minutes behind a dead child's Lava worker)."""
+    import time
+
+    start = time.monotonic()
+    if outcome == "ok":
+        assert run_isolated(_leaves_a_worker_behind, "ok", timeout_s=45) == "ok"
+    else:
+        with pytest.raises(BackendRunError, match=r"died without a result \(exit code 3\)"):
+            run_isolated(_leaves_a_worker_behind, "die", timeout_s=45)
+    assert time.monotonic() - start < 15
 
 
 def test_contract_graphs_lower():

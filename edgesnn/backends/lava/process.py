@@ -1,11 +1,12 @@
 """Run a Lava job in a child process with a timeout, and never leave a process behind.
 
-An exception inside a Lava process model does not surface: Lava's runtime waits forever
-for the failed worker. So every Lava run happens in a forked child that first makes itself
-a process-group leader (``os.setsid``); Lava's own worker processes inherit the group. The
-parent waits for the result on a pipe; on timeout, on a child that dies without answering,
-and after every run, it sends SIGKILL to the whole group and reaps the child, so no orphan
-survives. Failures become ``BackendRunError`` with the reason.
+An exception inside a Lava process model may not surface (Lava's runtime can wait forever
+for the failed worker), and a worker may outlive the run. So every Lava run happens in a
+forked child that first makes itself a process-group leader (``os.setsid``); Lava's own worker
+processes inherit the group. The parent waits for the result on a pipe, until the child exits
+(not until the pipe closes: surviving workers hold it open) or the timeout; then, and after
+every run, it sends SIGKILL to the whole group and reaps the child, so no orphan survives.
+Failures become ``BackendRunError`` with the reason (a child killed by SIGKILL: memory?).
 """
 
 from __future__ import annotations
@@ -74,6 +75,25 @@ def _reap(pid: int, wait_s: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+def _drain(fd: int) -> list[bytes]:
+    """Everything already written into the pipe ``fd`` (without waiting for writers that remain)."""
+    out = []
+    while select.select([fd], [], [], 0)[0]:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            break
+        out.append(chunk)
+    return out
+
+
+def _how(status: int | None) -> str:
+    if status and os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        oom = ": out of memory?" if sig == signal.SIGKILL else ""
+        return f"killed by {signal.Signals(sig).name}{oom}"
+    return f"exit code {os.WEXITSTATUS(status)}" if status else "no answer"
+
+
 def run_isolated(
     fn: Callable[..., Any], *args: Any, timeout_s: float = DEFAULT_TIMEOUT_S, what: str = "Lava run"
 ) -> Any:
@@ -98,33 +118,34 @@ def run_isolated(
     os.close(write_fd)
     deadline = time.monotonic() + timeout_s
     chunks: list[bytes] = []
-    finished = False
+    finished, status = False, None
     try:
-        while True:
+        while not finished:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
             ready, _, _ = select.select([read_fd], [], [], min(left, 0.5))
             if ready:
                 chunk = os.read(read_fd, 1 << 20)
-                if not chunk:
-                    finished = True
-                    break
                 chunks.append(chunk)
+                finished = not chunk
+            elif status is None:  # Lava's workers inherit the pipe: the child's exit is the end, not EOF
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    chunks += _drain(read_fd)
+                    finished = True
     finally:
         os.close(read_fd)
         kill_group(pid)
         _reap(pid)
-    outcome = None
-    if finished and chunks:
-        outcome = pickle.loads(b"".join(chunks))
+    outcome = pickle.loads(b"".join(chunks)) if finished and any(chunks) else None
     if outcome is None:
         if not finished:
             raise BackendRunError(
                 f"{what} did not finish within {timeout_s:.0f} s and was killed with its worker processes "
                 "(Lava hangs when a process model raises); raise the timeout (EDGESNN_LAVA_TIMEOUT_S) if the model is large"
             )
-        raise BackendRunError(f"{what} died without a result; its process group was killed")
+        raise BackendRunError(f"{what} died without a result ({_how(status)}); its process group was killed")
     status, payload = outcome
     if status == "ok":
         return payload
