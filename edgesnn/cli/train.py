@@ -43,6 +43,11 @@ def train(
     seed: int = typer.Option(0, "--seed", help="One seed fixes split, init, shuffling and encoders."),
     label_column: str = typer.Option(None, "--label-column", help="CSV column (or NPZ/HDF5 array) holding labels."),
     top_k: int = typer.Option(None, "--top-k", min=2, help="Keep only the k most frequent classes."),
+    transfer_from: Path = typer.Option(
+        None,
+        "--transfer-from",
+        help="An ANN trained before (its run directory with ann.pt, e.g. a tune --network ann trial, or the file): start the SNN from its transferred weights instead of training the ANN twin; its architecture must be the SNN's.",
+    ),
     out: Path = typer.Option(None, "--out", "-o", help="Run directory (default: runs/<dataset>-<model>-<time>)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out directory."),
     as_json: bool = JSON_OPTION,
@@ -70,6 +75,7 @@ def train(
         force=force,
         progress=None if not as_json else False,
         label_column=label_column,
+        transfer_from=transfer_from,
         top_k=top_k,
     )
     m = result.metrics

@@ -84,6 +84,11 @@ def tune(
         help="snn | ann: ann trains the ANN twin alone in every trial (an architecture search before "
         "conversion; --objectives accuracy).",
     ),
+    transfer_from: Path = typer.Option(
+        None,
+        "--transfer-from",
+        help="An ANN trained before (its run directory with ann.pt, e.g. a tune --network ann trial, or the file): every SNN trial starts from its transferred weights (init=ann) instead of training an ANN twin; the space's architecture must be the ANN's.",
+    ),
     label_column: str = typer.Option(None, "--label-column", help="CSV column (or NPZ/HDF5 array) holding labels."),
     top_k: int = typer.Option(None, "--top-k", min=2, help="Keep only the k most frequent classes."),
     out: Path = typer.Option(None, "--out", "-o", help="Run directory (default: runs/tune-<dataset>-<model>-<time>)."),
@@ -124,6 +129,7 @@ def tune(
         nni_port=nni_port,
         network=network,
         label_column=label_column,
+        transfer_from=transfer_from,
         top_k=top_k,
     )
     result = run_tune(

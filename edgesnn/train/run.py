@@ -29,10 +29,8 @@ from .checkpoint import save_checkpoint
 from .loop import (
     EpochCallback,
     _rows,
-    ann_accuracy,
     ann_inputs,
     encode,
-    fit_ann,
     fit_snn,
     model_inputs,
     snn_accuracy,
@@ -40,6 +38,7 @@ from .loop import (
 )
 from .progress import Progress
 from .transfer import transfer
+from .twin import start_from_ann, twin_ann
 
 
 @dataclass
@@ -168,11 +167,15 @@ def train(
     label_column: str | None = None,
     top_k: int | None = None,
     callback: EpochCallback | None = None,
+    transfer_from: str | Path | None = None,
 ) -> TrainResult:
-    """Train an SNN on ``dataset`` under ``profile``; see the module docstring."""
+    """Train an SNN on ``dataset`` under ``profile``; see the module docstring. ``transfer_from``: an
+    ANN trained before (``train_ann``'s directory or ``ann.pt``) to start from (``twin.py``)."""
     profile, target, prep, hp = setup_run(
         dataset, profile, model, target, overrides, epochs, seed, label_column, top_k, out
     )
+    if transfer_from is not None:
+        start_from_ann(hp, overrides)
     event_encoder(hp, prep.train.feature_shape, target)
     encoder = make_hp_encoder(hp, prep.train.feature_shape)
     if target.numerics.quantize != "none":  # an integer chip takes integer input levels: train on them
@@ -187,7 +190,7 @@ def train(
     started = time.perf_counter()
     with Progress(progress) as bar:
         if ann_twin or hp.get("init") == "ann":
-            ann = train_twin(hp, prep, n_classes, hp["epochs"], seed, bar, metrics, encoder, T, view, step)
+            ann = twin_ann(transfer_from, hp, prep, n_classes, seed, bar, metrics, encoder, T, view, step)
             converted = build(hp, step, n_classes, seed=seed)
             transfer(ann, converted, ann_inputs(prep.train, view, encoder, T))
             metrics["transfer_test_acc"] = snn_accuracy(converted, x_test, prep.test.y, n_classes)
@@ -245,32 +248,6 @@ def test_confusion(y: np.ndarray, pred: np.ndarray, classes: list[str]) -> dict[
     n = len(classes)
     cm = np.bincount(np.asarray(y, np.int64) * n + np.asarray(pred, np.int64), minlength=n * n).reshape(n, n)
     return {"classes": [str(c) for c in classes], "matrix": cm.tolist()}
-
-
-def train_twin(hp, prep, n_classes, epochs, seed, bar, metrics: dict, encoder, T, view, step) -> torch.nn.Module:
-    """Train the ANN twin (identical weight shapes, ReLU) and record its accuracy in ``metrics``."""
-    ann = build(hp, step, n_classes, ann=True, seed=seed)
-    inputs = {n: ann_inputs(getattr(prep, n), view, encoder, T) for n in ("train", "val", "test")}
-    # the twin is cheap: train it at least 50 epochs so the comparison is with a converged ANN
-    fit = fit_ann(
-        ann,
-        hp,
-        inputs["train"],
-        prep.train.y,
-        inputs["val"],
-        prep.val.y,
-        epochs=max(epochs, 50),
-        seed=seed,
-        progress=bar,
-    )
-    metrics.update(
-        {
-            "ann_val_acc": fit.best_val_acc,
-            "ann_train_seconds": fit.seconds,
-            "ann_test_acc": ann_accuracy(ann, inputs["test"], prep.test.y),
-        }
-    )
-    return ann
 
 
 def measure_on_reference(

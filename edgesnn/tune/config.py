@@ -51,6 +51,9 @@ class TuneConfig:
     label_column: str | None = None
     top_k: int | None = None
     network: str = "snn"  # "ann": each trial trains the ANN twin alone (an architecture search before conversion)
+    transfer_from: str | Path | None = (
+        None  # an ANN trained before (ann.pt or its run directory): every trial starts from it
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "objectives", tuple(self.objectives))  # the CLI and callers pass lists
@@ -65,6 +68,14 @@ class TuneConfig:
                 f"--network ann trains no SNN, so only the accuracy objective applies; got --objectives "
                 f"{','.join(self.objectives)}: use --objectives accuracy"
             )
+        if self.transfer_from is not None:
+            from ..train.twin import ann_file
+
+            if self.network == "ann":
+                raise UsageError(
+                    "--transfer-from starts each SNN trial from a trained ANN; --network ann trains no SNN"
+                )
+            object.__setattr__(self, "transfer_from", str(ann_file(self.transfer_from).resolve()))  # trial processes
         engine.from_config(self)  # the engine judges its own options now; tune() builds it with make_engine
 
     def make_engine(self) -> Engine:

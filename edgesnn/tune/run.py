@@ -149,6 +149,10 @@ def tune(
         config.top_k,
         config.network,
     )
+    if config.transfer_from is not None:
+        from ..train.twin import for_tune
+
+        setup = for_tune(setup, config.transfer_from)
     from .skips import check_drop_objective
 
     check_drop_objective(config.objectives, setup.family, setup.space)

@@ -1,10 +1,9 @@
 """One tuning trial, the same for both engines: static checks → (train) → a TrialRecord.
 
-A configuration the profile forbids by construction (too many parameter bytes, too many
-timesteps, a shape Algorithm 1 cannot build, an energy floor above the limit) is recorded
-as ``INFEASIBLE`` with its slacks and costs no training. Otherwise the model is trained
-(no ANN twin: tuning needs the SNN only), measured on the reference simulator, checked
-against the profile, and saved as a checkpoint under ``<run>/trials/<number>``.
+A configuration the profile forbids by construction (too many parameter bytes, too many timesteps, a shape
+Algorithm 1 cannot build, an energy floor above the limit) is recorded as ``INFEASIBLE`` with its slacks and costs
+no training. Otherwise the model is trained (no ANN twin; ``transfer_from``: starting from that trained ANN),
+measured on the reference simulator, checked against the profile, and saved under ``<run>/trials/<number>``.
 
 Objectives (``OBJECTIVES``): accuracy = validation accuracy (↑; the test accuracy is
 recorded apart and never used to choose), energy = µJ per inference (↓), memory =
@@ -72,6 +71,7 @@ class TuneSetup:
     #: "snn" (default) or "ann": train the ANN twin alone (``train.ann``), e.g. to search a CNN's
     #: architecture before conversion; accuracy is then the ANN's and no SNN is built or measured
     network: str = "snn"
+    transfer_from: str | None = None  # ann.pt of a trained ANN: every SNN trial starts from it (train/twin.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +92,7 @@ class TuneSetup:
             "top_k": self.top_k,
             "notes": list(self.notes),
             "network": self.network,
+            "transfer_from": self.transfer_from,
         }
 
     @classmethod
@@ -227,6 +228,7 @@ def run_trial(
             label_column=setup.label_column,
             top_k=setup.top_k,
             callback=callback,
+            transfer_from=setup.transfer_from,
         )
     except Pruned:
         record.state, record.train_seconds = "PRUNED", time.perf_counter() - t0
@@ -281,7 +283,7 @@ def _ann_trial(setup: TuneSetup, values, record: TrialRecord, trial_dir: Path, c
     if sizes:
         record.metrics["sizes"] = {k: int(sizes[k]) for k in ("wd2", "h2", "wd3", "h3")}
     record.feasible = all(s["ok"] if "ok" in s else s["slack"] <= 0 for s in record.slacks.values())
-    record.seconds = time.perf_counter() - start
+    record.checkpoint, record.seconds = str(result.out), time.perf_counter() - start  # ann.pt: --transfer-from takes it
     return record
 
 
