@@ -416,6 +416,7 @@ def _leaves_a_worker_behind(outcome: str):
     if os.fork() == 0:
         time.sleep(60)
         os._exit(0)
+    time.sleep(1.5)  # the parent has looked at least once and found the child alive
     if outcome == "die":
         os._exit(3)
     return outcome

@@ -129,7 +129,7 @@ def run_isolated(
                 chunk = os.read(read_fd, 1 << 20)
                 chunks.append(chunk)
                 finished = not chunk
-            elif status is None:  # Lava's workers inherit the pipe: the child's exit is the end, not EOF
+            else:  # Lava's workers inherit the pipe: the child's exit is the end, not EOF
                 done, status = os.waitpid(pid, os.WNOHANG)
                 if done:
                     chunks += _drain(read_fd)
