@@ -155,6 +155,76 @@ def test_patch_source_rewrites_both_defects():
     ports = "        return ft.partial(np.reshape, newshape=self.shape)\n"
     assert "newshape" not in patch_source("lava.magma.core.process.ports.ports", ports)
     assert patch_source("some.other.module", ports) == ports
+    conv = "    x_out = np.floor(\n        (input_shape[0] + 2 * padding[0]"
+    assert "np.asarray(v, dtype=np.int64)" in patch_source("lava.proc.conv.utils", "\n" + conv)
+
+
+def _wide_conv1d(width=300):
+    """A Conv1d over 300 samples (a gene-expression profile): wider than Lava's int8 conv fields."""
+    rng = np.random.default_rng(0)
+    n_out = 2 * (width - 2)
+    nodes = {
+        "input": nir.Input(np.array([1, width])),
+        "conv": nir.Conv1d(
+            input_shape=width,
+            weight=rng.normal(0, 1.0, (2, 1, 3)),
+            stride=1,
+            padding=0,
+            dilation=1,
+            groups=1,
+            bias=np.zeros(2),
+        ),
+        "lif1": nir.LIF(
+            tau=np.full((2, width - 2), 5e-3),
+            r=np.full((2, width - 2), 5.0),
+            v_leak=np.zeros((2, width - 2)),
+            v_threshold=np.ones((2, width - 2)),
+            v_reset=np.zeros((2, width - 2)),
+        ),
+        "flat": nir.Flatten(start_dim=0, end_dim=-1, input_type={"input": np.array([2, width - 2])}),
+        "fc": nir.Affine(rng.normal(0, 0.3, (3, n_out)), np.zeros(3)),
+        "lif2": _lif(3, rng),
+        "output": nir.Output(np.array([3])),
+    }
+    edges = [("input", "conv"), ("conv", "lif1"), ("lif1", "flat"), ("flat", "fc"), ("fc", "lif2"), ("lif2", "output")]
+    return nir.NIRGraph(nodes, edges, metadata={"dt": 1e-3, "reset": "zero"})
+
+
+@pytest.mark.lava
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("target", ["lava-float", "loihi2"])
+def test_conv1d_wider_than_int8_runs(lava_backend, tmp_path, target):
+    """Lava's Conv sized its output with int8 fields: a 300-wide input raised OverflowError in the
+    worker under numpy 2 (compat.py rewrite 4); now it runs and equals the simulator / the judge."""
+    graph = _wide_conv1d()
+    x = spikes(10, 3, (1, 300), p=0.4)
+    got = export_run(lava_backend, graph, x, target, tmp_path)
+    want = (
+        simulate(graph, x)
+        if target == "lava-float"
+        else lava_backend.reference(tmp_path / "model.nir", x, load_target(target))
+    )
+    assert want.output.sum() > 0
+    np.testing.assert_array_equal(got.output, want.output)
+
+
+def test_a_failing_process_model_reports_its_own_error():
+    """Lava says "1 Exception(s) occurred. See output above" and logs the traceback: the error
+    edgesnn raises carries the worker's last line instead."""
+    import logging
+
+    from edgesnn.backends.lava.build import worker_errors
+
+    log = logging.getLogger("lava.magma.runtime.runtime")
+    level = log.level
+    log.setLevel(logging.INFO)
+    try:
+        with pytest.raises(RuntimeError, match=r"^OverflowError: 765 out of bounds \(in a Lava process model"):
+            with worker_errors():
+                log.info("Traceback (most recent call last):\n  File x\nOverflowError: 765 out of bounds")
+                raise RuntimeError("1 Exception(s) occurred. See output above for details.")
+    finally:
+        log.setLevel(level)
 
 
 def _reshape_net():

@@ -17,6 +17,9 @@ With lanes (``lanes.py``) ``s`` counts groups of ``L`` samples, one per copy of 
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import logging
 import time
 
 import numpy as np
@@ -230,12 +233,48 @@ class _Builder:
                 self.models[proc] = known[type(proc)]
         cfg = L.run_configs.Loihi2SimCfg(select_tag=self.plan.precision, exception_proc_model_map=self.models)
         start = time.perf_counter()
-        anchor.run(condition=L.run_conditions.RunSteps(num_steps=self.steps), run_cfg=cfg)
+        # the runtime's logger takes the anchor's level: INFO lets worker_errors see the tracebacks
+        anchor._log_config = dataclasses.replace(anchor._log_config, level=logging.INFO)
+        with worker_errors():
+            anchor.run(condition=L.run_conditions.RunSteps(num_steps=self.steps), run_cfg=cfg)
         wall = time.perf_counter() - start
         anchor.stop()
         out = {u: from_lava_series(np.array(s.series)) for u, s in self.sinks.items()}  # -> [steps, *nir_shape]
         release_shared()
         return out, wall
+
+
+class _Tracebacks(logging.Handler):
+    """Keeps the tracebacks Lava's runtime logs (at INFO) for process models that raised."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "Traceback" in message:
+            self.seen.append(message)
+
+
+@contextlib.contextmanager
+def worker_errors():
+    """Lava reports a process model's exception as "N Exception(s) occurred. See output above",
+    with the traceback only in its log: raise the first worker's own last line instead."""
+    log = logging.getLogger("lava.magma.runtime.runtime")
+    handler, propagate = _Tracebacks(), log.propagate
+    log.addHandler(handler)
+    log.propagate = False  # the tracebacks go into the message, not onto the terminal
+    try:
+        yield
+    except RuntimeError as exc:
+        if not handler.seen:
+            raise
+        last = handler.seen[0].strip().splitlines()[-1]
+        raise RuntimeError(f"{last} (in a Lava process model; {exc})") from None
+    finally:
+        log.removeHandler(handler)
+        log.propagate = propagate
 
 
 def run_plan(

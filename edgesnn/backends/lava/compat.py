@@ -1,7 +1,7 @@
 """Make lava-nc 0.10 / lava-dl 0.6 importable on Python 3.11 + numpy 2, without touching site-packages.
 
 Lava is archived; every release declares ``Requires-Python <3.11`` and ``numpy <2`` and is
-installed here with ``pip install --no-deps --ignore-requires-python``. Two defects then
+installed here with ``pip install --no-deps --ignore-requires-python``. Three defects then
 break it, and one import needs a package that cannot load beside the CPU torch:
 
 1. ``lava/magma/compiler/var_model.py`` declares dataclass fields ``x: ByteEncoder =
@@ -17,8 +17,13 @@ break it, and one import needs a package that cannot load beside the CPU torch:
    the CPU torch wheel (``operator torchvision::nms does not exist``), and netx never calls it.
    A stub module stands in for ``torchvision`` during that one import and is removed after.
 
-Fixes 1 and 2 are applied by a ``sys.meta_path`` finder, installed before the first
-``import lava``: it finds exactly those two modules and compiles their source after a
+4. ``lava/proc/conv/utils.py`` computes a Conv's output size from its process model's int8
+   ``padding``/``stride``/``dilation``/``kernel_size``; under numpy 2 (NEP 50) ``765 + 2 *
+   padding`` with an int8 ``padding`` raises ``OverflowError`` (an input wider than 127, e.g. a
+   gene-expression profile read by a Conv1d). Fix: those values are widened to int64 first.
+
+Fixes 1, 2 and 4 are applied by a ``sys.meta_path`` finder, installed before the first
+``import lava``: it finds exactly those modules and compiles their source after a
 textual rewrite (never from the installed, unpatched ``.pyc``, and never writing one).
 Each rewrite is checked: a pattern that is absent (a fixed Lava release) is simply not
 applied. Lava forks its worker processes, so the patched modules are inherited by them.
@@ -58,6 +63,13 @@ _REWRITES: dict[str, list[tuple[str, str]]] = {
     ],
     "lava.magma.core.process.ports.ports": [
         (r"ft\.partial\(np\.reshape,\s*newshape=", "ft.partial(np.reshape, shape="),
+    ],
+    "lava.proc.conv.utils": [
+        (
+            r"\n(    x_out = np\.floor\()",
+            "\n    input_shape, kernel_size, stride, padding, dilation = (np.asarray(v, dtype=np.int64) "
+            "for v in (input_shape, kernel_size, stride, padding, dilation))\n\\1",
+        ),
     ],
 }
 
