@@ -92,3 +92,28 @@ def run_ann(model: nn.Module, x: torch.Tensor, *, per_step: bool = False) -> tor
         return out[None] if per_step else out
     steps = torch.stack([model(x_t) for x_t in frames(x)])
     return steps if per_step else steps.mean(0)
+
+
+def probe_forward(model: nn.Module, value: float, layer_types: tuple, hook) -> bool:
+    """One forward pass of a batch-1 input filled with ``value`` (every named input of a
+    multimodal model), in eval mode with states reset before and after, ``hook`` registered as a
+    forward hook on every module of ``layer_types`` meanwhile. False (nothing run) when the model
+    declares no ``input_shape(s)``."""
+    shapes = getattr(model, "input_shapes", None)
+    shape = None if shapes else getattr(model, "input_shape", None)
+    if not shape and not shapes:
+        return False
+    probe = {k: torch.full((1, *v), value) for k, v in shapes.items()} if shapes else torch.full((1, *shape), value)
+    hooks = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, layer_types)]
+    was_training = model.training
+    model.eval()
+    try:
+        reset_states(model)
+        with torch.no_grad():
+            model(probe)
+    finally:
+        for h in hooks:
+            h.remove()
+        reset_states(model)
+        model.train(was_training)
+    return True

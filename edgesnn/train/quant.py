@@ -140,30 +140,11 @@ def layer_neurons(model: nn.Module) -> dict[nn.Module, nn.Module]:
     parts of a concatenation, and an RLeaky's recurrent Linear, which runs inside it).
     Empty when the model has no ``input_shape``.
     """
-    shapes = getattr(model, "input_shapes", None)
-    shape = None if shapes else getattr(model, "input_shape", None)
-    if not shape and not shapes:
-        return {}
-    probe = {k: torch.zeros(1, *v) for k, v in shapes.items()} if shapes else torch.zeros(1, *shape)
-    from ..models.run import reset_states
+    from ..models.run import probe_forward
 
     order: list[nn.Module] = []
-    hooks = [
-        m.register_forward_hook(lambda mod, i, o: order.append(mod))
-        for m in model.modules()
-        if isinstance(m, (*LAYERS, snn.SpikingNeuron))
-    ]
-    was_training = model.training
-    model.eval()
-    try:
-        reset_states(model)
-        with torch.no_grad():
-            model(probe)
-    finally:
-        for h in hooks:
-            h.remove()
-        reset_states(model)
-        model.train(was_training)
+    if not probe_forward(model, 0.0, (*LAYERS, snn.SpikingNeuron), lambda mod, i, o: order.append(mod)):
+        return {}
     feeds, pending = {}, []
     for m in order:
         if isinstance(m, snn.SpikingNeuron):

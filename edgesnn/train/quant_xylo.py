@@ -109,12 +109,7 @@ def apply_rows(model: nn.Module, bits: int, snap, layer_types, bias_limit: int, 
 
 def input_fed(model: nn.Module, layer_types) -> list[nn.Module]:
     """The layers that read the network input itself (a probe of 0.37 everywhere reaches them unchanged)."""
-    shapes = getattr(model, "input_shapes", None)
-    shape = None if shapes else getattr(model, "input_shape", None)
-    if not shape and not shapes:
-        return []
-    probe = {k: torch.full((1, *v), 0.37) for k, v in shapes.items()} if shapes else torch.full((1, *shape), 0.37)
-    from ..models.run import reset_states
+    from ..models.run import probe_forward
 
     found: list[nn.Module] = []
 
@@ -123,16 +118,5 @@ def input_fed(model: nn.Module, layer_types) -> list[nn.Module]:
         if isinstance(x, torch.Tensor) and x.numel() and bool(torch.any(torch.abs(x - 0.37) < 1e-6)):
             found.append(mod)
 
-    hooks = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, layer_types)]
-    was_training = model.training
-    model.eval()
-    try:
-        reset_states(model)
-        with torch.no_grad():
-            model(probe)
-    finally:
-        for h in hooks:
-            h.remove()
-        reset_states(model)
-        model.train(was_training)
+    probe_forward(model, 0.37, layer_types, hook)
     return list(dict.fromkeys(found))
