@@ -9,15 +9,16 @@ trials, CNN_PT_1 = best validation accuracy, CNN_PT_2 = the trade-off (fewest pa
 ``TRADEOFF_PP`` points of the best validation accuracy).
 
 Stage 2 — each architecture as an SNN, an HPO over β, lr, T and the neuron (Leaky / Lapicque /
-RLeaky, in the conv blocks too), in two arms: CE-count loss + ANN→SNN weight transfer
-(``init=ann``), and MSE-count loss from random weights with population coding up to 75 neurons
-per class. Per SNN: the best row (best validation accuracy) and the trade-off row (fewest
+RLeaky, in the conv blocks too), in two arms: CE-count loss + ANN→SNN weight transfer from the
+very ANN stage 1 trained (``edgesnn tune --transfer-from <its trial directory>``: no twin is
+retrained per trial), and MSE-count loss from random weights (scaled to fire at 10 %,
+``init_rate``) with population coding up to 75 neurons per class. Per SNN: the best row (best validation accuracy) and the trade-off row (fewest
 timesteps within ``TRADEOFF_PP`` points of it).
 
 Writes ``results.json``, ``results.md`` (the paper's Table II layout beside its numbers),
 ``class_frequencies.png`` and ``stage1.png``.
 
-    python examples/mirna/run.py            # full size (≤ 25 min on 2 shared cores)
+    python examples/mirna/run.py --parallel 1   # full size (≈ 60 min on one core)
     python examples/mirna/run.py --smoke    # CI: one trial of a few epochs per search (< 1 min)
 """
 
@@ -39,10 +40,11 @@ PROFILE = "workstation"  # no device limits: the study compares networks, not ha
 RULES = ("paper", "deterministic")
 ARMS = {"ce": "CE-count + weight transfer", "mse": "MSE-count (random init, population coding)"}
 TRADEOFF_PP = 2.0  # a trade-off row may give up at most this many validation-accuracy points
+MSE_INIT_RATE = 0.1  # the MSE arm's activity-calibrated start (mean spikes per neuron and step)
 SIZES = {
     "full": {
         "s1_trials": 10, "s1_epochs": 50, "s1_timeout": 420, "w_max": 32,
-        "s2_trials": 5, "s2_epochs": 8, "s2_timeout": 240, "timesteps": [5, 10, 20],
+        "s2_trials": 8, "s2_epochs": 10, "s2_timeout": 900, "timesteps": [5, 10, 20],
     },
     "smoke": {
         "s1_trials": 1, "s1_epochs": 2, "s1_timeout": None, "w_max": 8,
@@ -110,7 +112,10 @@ def stage2_space(arch: dict, arm: str, timesteps: list[int]) -> dict:
     if arm == "ce":
         space |= {"loss": choice("ce_count"), "init": choice("ann"), "population": choice(1)}
     else:
-        space |= {"loss": choice("mse_count"), "init": choice("random"), "population": choice(1, 25, 50, 75)}
+        # random weights leave this SNN silent (mean rate ≤ 7e-4: no count reaches its target, no gradient
+        # flows): every layer is first scaled to fire at MSE_INIT_RATE on training data (``init_rate``)
+        space |= {"loss": choice("mse_count"), "init": choice("random"), "population": choice(1, 25, 50, 75),
+                  "init_rate": choice(MSE_INIT_RATE)}  # fmt: skip
     return space
 
 
@@ -160,8 +165,9 @@ def run_all(jobs: list[tuple[str, list[str], Path]], parallel: int) -> dict[str,
 
 
 def run_in_process(name: str, space: dict, out: Path, *, engine: str, tuner: str, trials: int, epochs: int,
-                   seed: int, timeout: int | None, jobs: int) -> dict:  # fmt: skip
-    """One SNN search through the Python API (``TuneConfig``), ``jobs`` trials at a time."""
+                   seed: int, timeout: int | None, jobs: int, transfer_from: str | None = None) -> dict:  # fmt: skip
+    """One SNN search through the Python API (``TuneConfig``), ``jobs`` trials at a time; ``transfer_from``:
+    the stage-1 ANN every trial starts from (``edgesnn tune --transfer-from``)."""
     from edgesnn.tune import TuneConfig, tune
 
     run = out / name
@@ -170,7 +176,7 @@ def run_in_process(name: str, space: dict, out: Path, *, engine: str, tuner: str
     config = TuneConfig(
         DATASET, PROFILE, model="cnn1d", space=run / "space.json", engine=engine, tuner=tuner, trials=trials,
         epochs=epochs, objectives=("accuracy",), prune=False, seed=seed, timeout=timeout, jobs=jobs,
-        out=run / "tune",
+        out=run / "tune", transfer_from=transfer_from,
     )  # fmt: skip
     t0 = time.perf_counter()
     result = tune(config, progress=False)
@@ -191,10 +197,13 @@ def pick_architectures(stage1: dict[str, dict]) -> dict[str, dict]:
         for r in trained(res["records"]):
             arch = {k: r["params"][k] for k in ARCH_KEYS[:5]} | r["metrics"]["sizes"]
             rows.append({"rule": rule, "number": r["number"], "arch": {k: int(v) for k, v in arch.items()},
+                         "ann": r.get("checkpoint"),
                          **{k: r["metrics"][k] for k in ("val_acc", "test_acc", "train_seconds")},
                          "params": int(r["metrics"]["params"])})  # fmt: skip
     if not rows:
         raise SystemExit("error: stage 1 trained no architecture; see the stage1-* logs")
+    if not all(r["ann"] for r in rows):
+        raise SystemExit("error: a stage-1 trial names no trained ANN (its checkpoint); the CE arm transfers from it")
     best = max(rows, key=lambda r: (r["val_acc"], -r["params"]))
     near = [r for r in rows if r["val_acc"] >= best["val_acc"] - TRADEOFF_PP / 100]
     trade = min(near, key=lambda r: (r["params"], -r["val_acc"]))
@@ -332,8 +341,10 @@ def write_markdown(res: dict, path: Path) -> None:
         f"- Stage 2: {meta['s2_engine']} ({meta['s2_tuner']}), {meta['s2_trials']} trials × {meta['s2_epochs']} "
         f"epochs per search (4 searches: 2 architectures × 2 arms); β ∈ [0.5, 0.95], lr ∈ [5e-4, 5e-3] (log), "
         f"T ∈ {meta['timesteps']}, neuron ∈ leaky / lapicque / rleaky; MSE arm population ∈ 1 / 25 / 50 / 75.",
-        "- SNN training time = the SNN's own training (for the CE arm, the ANN twin's 50 transfer epochs are "
-        "excluded, as the paper's CNN was trained before conversion).",
+        "- SNN training time = the SNN's own training. The CE arm transfers from the stage-1 ANN itself "
+        "(`--transfer-from`: lr 0.001, 50 epochs, trained once; its time is the CNN row's), as the paper converted "
+        "its trained CNN; the MSE arm starts from random weights scaled to fire at "
+        f"{MSE_INIT_RATE:g} (`init_rate`).",
         f"- Wall time: {meta['seconds']:.0f} s in all ({meta['threads']} thread(s) per process, "
         f"{meta['parallel']} searches at a time); per search: "
         + ", ".join(f"{n} {s['seconds']:.0f} s" for n, s in {**res["stage1"], **res["stage2_runs"]}.items())
@@ -417,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
             stage2[f"{name}-{arm}"] = run_in_process(
                 f"stage2-{name}-{arm}", stage2_space(a["arch"], arm, cfg["timesteps"]), out, engine=s2_engine,
                 tuner=s2_tuner, trials=cfg["s2_trials"], epochs=cfg["s2_epochs"], seed=args.seed,
-                timeout=cfg["s2_timeout"], jobs=args.parallel,
+                timeout=cfg["s2_timeout"], jobs=args.parallel, transfer_from=a["ann"] if arm == "ce" else None,
             )  # fmt: skip
     snn = {}
     for name in archs:
