@@ -135,3 +135,15 @@ def test_graded_input_on_the_grid_is_exact_on_loihi2(lava_backend, tmp_path):
     np.testing.assert_array_equal(got.output, ref.output)
     for name, rec in ref.records.items():
         np.testing.assert_array_equal(got.records[name], rec, err_msg=name)
+
+
+def test_graded_input_falls_back_to_exact_weights_beyond_the_largest_state_scale():
+    """Weights of exponent -11 at X = 16 would need V = 2**16: the population keeps V = 2**12 (its
+    weights exact, the graded sum shifted right by 4), still on the grid."""
+    from edgesnn.backends.lava.backend import plan_for
+
+    graph, x = _grid_recurrent_graded()
+    graph.nodes["fc1"] = nir.Linear(np.round(graph.nodes["fc1"].weight * 256 / 8) / 2048)  # exponent -11
+    _, report = plan_for(graph, load_target("loihi2"), x)
+    assert report["layers"]["fc1"]["weight_exp"] < 0 and report["layers"]["fc1"]["rel_err"] == 0.0
+    assert report["populations"]["rnn/lif"]["on_grid"] and report["populations"]["rnn/lif"]["vth"] == 2**12

@@ -30,7 +30,7 @@ weight is ``V * w'`` in ``a_in`` units. The choices, all per layer:
   the largest fitting integer, so every effective weight is ``2 m 2**(e - e_min)`` exactly
   (``weight_exp = e - e_min``) and ``max_abs_err = rel_err = 0``; per population the report
   says ``on_grid``. A graded input sent as ``round(x X)`` counts ``e - log2 X`` instead of
-  ``e`` (up to ``V = 2**13``), so its sums are exact integers too, not floored by a negative
+  ``e`` (up to ``V = 2**14``, |v'| < 8 in the 24-bit state), so its sums are exact integers too, not floored by a negative
   ``weight_exp`` every step (``on_grid``). Anything else (off-grid weights, a chained pooling -> Conv input, a bias
   into ``u`` that would lower ``V``) takes the general rule below.
 * **decays**: 12 bits, ``dv = round(4096 alpha)``, ``du = round(4096 beta) - 1`` (Lava adds 1
@@ -59,7 +59,7 @@ from ...numerics.loihi import BIAS_V_MAX, DECAY_UNITY, TOLERANCE, detect_exponen
 from .plan import Connection, Plan
 
 V_MAX = 2**12
-V_MAX_GRID = 2**13  # on-grid populations fed by graded input (see on_grid): |v'| < 16 in 24 bits
+V_MAX_GRID = 2**14  # on-grid populations fed by graded input (see on_grid): |v'| < 8 in 24 bits
 VTH_MAX = 2**17 - 1
 EXP_RANGE = (-8, 7)
 
@@ -190,9 +190,12 @@ def on_grid(plan: Plan, name: str, sigma: Mapping[str, float] | None = None) -> 
     scale_in = {c.name: (sigma or {}).get(plan.origin(c.src), 1.0) for c in into}
     conv = any(c.kind == "conv" for c in into)
     finest = min(e - math.log2(scale_in[n]) for n, e in exps.items())
-    for V in (state_scale(math.floor(finest), conv), state_scale(min(exps.values()), conv)):
-        bias_fits = float(np.abs(plan.populations[name].bias).max(initial=0.0)) * 64 * V <= BIAS_V_MAX * 2**7
-        if V <= V_MAX_GRID and bias_fits and all(_exact(c, exps[c.name], V / scale_in[c.name]) for c in into):
+    bias = float(np.abs(plan.populations[name].bias).max(initial=0.0))
+    exact_sums = state_scale(math.floor(finest), conv)  # every V w' / X an integer
+    exact_weights = state_scale(min(exps.values()), conv)  # every V w' an integer: V w' / X by an exponent
+    for V, per_input in ((exact_sums, True), (exact_weights, False)):
+        fits = V <= V_MAX_GRID and bias * 64 * V <= BIAS_V_MAX * 2**7
+        if fits and all(_exact(c, exps[c.name], V / (scale_in[c.name] if per_input else 1.0)) for c in into):
             return V, exps
     return None
 
