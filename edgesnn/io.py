@@ -46,8 +46,11 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temp file in the same directory and a rename."""
+def atomic_write_bytes(path: Path, data: bytes, publish: bool = False) -> None:
+    """Write ``data`` to ``path`` through a temp file in the same directory and a rename.
+
+    ``publish``: ``path`` is a command's whole output (a bundle): the rename runs with SIGINT and
+    SIGTERM held and is recorded in ``PUBLISHED``, as ``atomic_dir`` does for a directory."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,7 +61,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; artifacts are meant to be shared
-        os.replace(tmp, path)
+        if not publish:
+            os.replace(tmp, path)
+        else:
+            with _signals_held():
+                os.replace(tmp, path)
+                PUBLISHED.append(path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

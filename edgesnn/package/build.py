@@ -216,7 +216,7 @@ def package(
     raw_manifest = json_bytes(manifest)
     members[MANIFEST], members[MANIFEST_DIGEST] = raw_manifest, (sha256_bytes(raw_manifest) + "\n").encode()
     data = write_zip(members)
-    atomic_write_bytes(out, data)
+    atomic_write_bytes(out, data, publish=True)  # an interrupt after this says the bundle is kept
     return PackageResult(out, manifest, len(data), sorted(members))
 
 

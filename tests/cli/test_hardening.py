@@ -393,3 +393,29 @@ def test_an_interrupt_after_the_output_is_published_says_it_is_kept(tmp_path):
     assert info.value.exit_code == 130 and (tmp_path / "out" / "manifest.json").exists()
     with pytest.raises(Interrupted, match="nothing was written"):  # a later command starts afresh
         app(["other"], standalone_mode=False)
+
+
+def test_an_interrupt_after_a_bundle_file_is_published_says_it_is_kept(tmp_path):
+    """A single-file output (``package``'s zip) is published the same way as a directory."""
+    import typer
+
+    from edgesnn.cli.signals import InterruptibleGroup
+    from edgesnn.errors import Interrupted
+    from edgesnn.io import atomic_write_bytes
+
+    app = typer.Typer(cls=InterruptibleGroup)
+
+    @app.command()
+    def write(out: str) -> None:
+        atomic_write_bytes(Path(out), b"PK", publish=True)
+        raise KeyboardInterrupt
+
+    @app.command()
+    def partial(out: str) -> None:
+        atomic_write_bytes(Path(out), b"part")  # an inner file, not the command's output
+        raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted, match=r"'.*bundle\.zip' was complete and is kept"):
+        app(["write", str(tmp_path / "bundle.zip")], standalone_mode=False)
+    with pytest.raises(Interrupted, match="nothing was written"):
+        app(["partial", str(tmp_path / "inner.json")], standalone_mode=False)
