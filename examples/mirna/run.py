@@ -40,11 +40,13 @@ PROFILE = "workstation"  # no device limits: the study compares networks, not ha
 RULES = ("paper", "deterministic")
 ARMS = {"ce": "CE-count + weight transfer", "mse": "MSE-count (random init, population coding)"}
 TRADEOFF_PP = 2.0  # a trade-off row may give up at most this many validation-accuracy points
+BETAS = tuple(round(0.5 + 0.05 * i, 2) for i in range(10))  # 0.5 … 0.95
+LRS = (0.0005, 0.001, 0.0015, 0.002, 0.0025, 0.003, 0.004, 0.005)
 MSE_INIT_RATE = 0.1  # the MSE arm's activity-calibrated start (mean spikes per neuron and step)
 SIZES = {
     "full": {
         "s1_trials": 10, "s1_epochs": 50, "s1_timeout": 420, "w_max": 32,
-        "s2_trials": 8, "s2_epochs": 10, "s2_timeout": 900, "timesteps": [5, 10, 20],
+        "s2_trials": 8, "s2_epochs": 10, "s2_timeout": 540, "timesteps": [5, 10, 20],
     },
     "smoke": {
         "s1_trials": 1, "s1_epochs": 2, "s1_timeout": None, "w_max": 8,
@@ -104,8 +106,12 @@ def stage2_space(arch: dict, arm: str, timesteps: list[int]) -> dict:
         "pool": choice("avg"),
         "hidden": choice([]),
         "encoder": choice("static"),  # "repeating inputs for a certain number of temporal steps"
-        "beta": {"_type": "quniform", "_value": [0.5, 0.95, 0.05]},
-        "lr": {"_type": "loguniform", "_value": [0.0005, 0.005]},
+        # β and lr as choices on grids (the paper's values are multiples of 0.05 and 0.0005): NNI 3.0's
+        # hyperopt tuners (Anneal, TPE) test a sampled numpy number against [] when a result comes back,
+        # which numpy 2 refuses, so with quniform/loguniform the tuner died after the first trial and
+        # the search idled until its timeout; choices come back as plain Python values
+        "beta": choice(*BETAS),
+        "lr": choice(*LRS),
         "timesteps": choice(*timesteps),
         "neuron": choice("leaky", "lapicque", "rleaky"),
     }
@@ -339,7 +345,7 @@ def write_markdown(res: dict, path: Path) -> None:
         f"- Stage 1: NNI Anneal, {meta['s1_trials']} trials × {meta['s1_epochs']} epochs per shape rule "
         f"(Adam, lr 0.001, cross-entropy); w ∈ [4, {meta['w_max']}], wd1 ∈ [2, 40], h1 ∈ [2, 12]; avg pooling.",
         f"- Stage 2: {meta['s2_engine']} ({meta['s2_tuner']}), {meta['s2_trials']} trials × {meta['s2_epochs']} "
-        f"epochs per search (4 searches: 2 architectures × 2 arms); β ∈ [0.5, 0.95], lr ∈ [5e-4, 5e-3] (log), "
+        f"epochs per search (4 searches: 2 architectures × 2 arms); β ∈ {{0.5, 0.55, …, 0.95}}, lr ∈ {{{', '.join(map(str, LRS))}}}, "
         f"T ∈ {meta['timesteps']}, neuron ∈ leaky / lapicque / rleaky; MSE arm population ∈ 1 / 25 / 50 / 75.",
         "- SNN training time = the SNN's own training. The CE arm transfers from the stage-1 ANN itself "
         "(`--transfer-from`: lr 0.001, 50 epochs, trained once; its time is the CNN row's), as the paper converted "
