@@ -31,6 +31,7 @@ from ..models import build
 from ..models.hparams import make_hp_encoder
 from .loop import ann_accuracy, ann_inputs, fit_ann
 from .progress import Progress
+from .twin import split_of
 
 
 @dataclass
@@ -89,7 +90,7 @@ def train_ann(
     if out is not None:
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
-        torch.save({"hp": hp, "state_dict": ann.state_dict()}, out / "ann.pt")
+        torch.save({"hp": hp, "state_dict": ann.state_dict(), "split": split_of(prep.spec)}, out / "ann.pt")
         (out / "ann.json").write_text(json.dumps({"hp": hp, "metrics": metrics}, indent=1, default=str))
         result.out = out
     return result

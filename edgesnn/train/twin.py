@@ -38,7 +38,7 @@ def ann_file(path: str | Path) -> Path:
 
 
 def read_ann(path: str | Path) -> dict:
-    """The saved ``{"hp", "state_dict"}`` of an ANN (``train_ann``'s ``ann.pt``)."""
+    """The saved ``{"hp", "state_dict", "split"}`` of an ANN (``train_ann``'s ``ann.pt``)."""
     file = ann_file(path)
     try:
         saved = torch.load(file, map_location="cpu", weights_only=True)
@@ -49,6 +49,25 @@ def read_ann(path: str | Path) -> dict:
     if not isinstance(saved, dict) or not {"hp", "state_dict"} <= set(saved):
         raise ArtifactError(f"--transfer-from '{file}' holds no hp and state_dict; it was not written by train_ann")
     return saved
+
+
+def split_of(spec: dict) -> dict:
+    """What fixes a run's train/validation/test split (a prepared data ``spec``'s own keys)."""
+    return {k: spec.get(k) for k in ("dataset", "seed", "split", "top_k", "label_column")}
+
+
+def check_split(path: str | Path, saved: dict, spec: dict) -> None:
+    """Refuse an ANN trained on another split: its training samples may be this run's test samples.
+    (An ``ann.pt`` from before the split was recorded is taken as it is.)"""
+    if "split" not in saved:
+        return
+    want = split_of(spec)
+    diff = [f"{k} {saved['split'].get(k)!r} vs {want[k]!r}" for k in want if saved["split"].get(k) != want[k]]
+    if diff:
+        raise UsageError(
+            f"--transfer-from '{path}': the ANN was trained on another split ({'; '.join(diff)}: ANN vs this run), "
+            "so its training data may hold this run's test samples; train both on the same data and --seed"
+        )
 
 
 def start_from_ann(hp: dict, overrides: dict | None) -> None:
@@ -97,6 +116,7 @@ def load_ann(path: str | Path, hp: dict, step, n_classes: int, seed: int) -> nn.
 
 def pretrained_twin(path, hp, prep, n_classes, seed, metrics: dict, encoder, T, view, step) -> nn.Module:
     """``train_twin``'s counterpart for ``--transfer-from``: the loaded ANN, its accuracy in ``metrics``."""
+    check_split(path, read_ann(path), prep.spec)
     ann = load_ann(path, hp, step, n_classes, seed)
     for split in ("val", "test"):
         data = getattr(prep, split)

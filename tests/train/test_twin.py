@@ -50,7 +50,7 @@ def test_without_transfer_from_the_weights_are_not_that_ann(ann_run):
 def test_mismatched_architecture_is_refused_in_one_line(ann_run, tmp_path, capsys):
     code = main(
         ["train", "--dataset", "digits", "--profile", "workstation", "--model", "mlp", "--set", "hidden=[8]",
-         "--epochs", "1", "--transfer-from", str(ann_run.out), "--out", str(tmp_path / "snn")]
+         "--epochs", "1", "--seed", "1", "--transfer-from", str(ann_run.out), "--out", str(tmp_path / "snn")]
     )  # fmt: skip
     err = capsys.readouterr().err.strip()
     assert code == 1 and len(err.splitlines()) == 1
@@ -65,3 +65,15 @@ def test_init_random_and_a_missing_ann_are_refused(ann_run, tmp_path):
     with pytest.raises(ArtifactError, match="no ann.pt"):
         train("digits", "workstation", model="mlp", overrides=HIDDEN, epochs=1, progress=False,
               transfer_from=tmp_path)  # fmt: skip
+
+
+def test_an_ann_trained_on_another_split_is_refused(ann_run):
+    """The ANN (seed 1) trained on samples that seed 0 puts in its test split: starting an SNN of
+    seed 0 from it would leak them, so it is refused naming the seeds."""
+    from edgesnn.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"another split \(seed 1 vs 0: ANN vs this run\)"):
+        train(
+            "digits", "workstation", model="mlp", overrides=HIDDEN, epochs=1, seed=0, progress=False,
+            transfer_from=ann_run.out,
+        )  # fmt: skip
