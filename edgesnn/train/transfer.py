@@ -3,8 +3,8 @@
 The ANN twin has the SNN's weight shapes, so its Linear/Conv weights copy over by name. Let
 ``λ_ℓ`` be the 99.9th percentile of the twin's ReLU activations of layer ℓ on training data
 (λ_0 = 1 for inputs in [0, 1]). Rate coding maps activation ``a_ℓ`` to the spike rate
-``r_ℓ ≈ a_ℓ / λ_ℓ``, so layer ℓ receives the current ``I_ℓ = W_ℓ·r_{ℓ−1} + b = z_ℓ / λ_{ℓ−1}``
-per step (``z_ℓ`` the twin's pre-activation, bias rescaled likewise in the usual treatment).
+``r_ℓ ≈ a_ℓ / λ_ℓ``, so layer ℓ receives the current ``I_ℓ = W_ℓ·r_{ℓ−1} + b ≈ z_ℓ / λ_{ℓ−1}``
+per step (``z_ℓ`` the twin's pre-activation; biases are copied unscaled, exact only where λ_{ℓ−1} = 1).
 
 A neuron whose membrane gains ``g·I`` charge per step fires at ``r ≈ g·I / θ`` (reset by
 subtraction, leak neglected), so ``r_ℓ = z_ℓ / λ_ℓ`` needs
