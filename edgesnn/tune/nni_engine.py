@@ -32,6 +32,7 @@ from ..errors import BackendRunError, ConfigError, RuntimeUnavailableError, Usag
 from ..io import read_structured, write_json
 from .engine import Engine, max_rejections, register_engine
 from .nni_records import best_note, collect, rejected_ids
+from .nni_tuners import tuner_death
 from .trial import TrialRecord, TuneSetup
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ BROKEN = {
     "SMAC": "does not build",
 }
 SETUP_FILE = "setup.json"
+#: tuners NNI 3.0 breaks on numpy 2, run as edgesnn's patched custom tuner class (see nni_tuners.py)
+PATCHED_TUNERS = {"Anneal": "edgesnn.tune.nni_tuners.Anneal"}
 
 
 def _start(epochs: int) -> int:
@@ -145,7 +148,7 @@ def build_experiment(
 ):
     """The configured (not started) ``nni.experiment.Experiment`` and the trial's code directory."""
     try:
-        from nni.experiment import AlgorithmConfig, Experiment, RemoteConfig, RemoteMachineConfig
+        from nni.experiment import AlgorithmConfig, CustomAlgorithmConfig, Experiment, RemoteConfig, RemoteMachineConfig
     except ImportError:
         raise RuntimeUnavailableError("the nni engine needs NNI: pip install 'edgesnn[nni]'") from None
     name = tuner_name(tuner)
@@ -164,8 +167,10 @@ def build_experiment(
     c.trial_command = f"{python} -m edgesnn.tune.nni_trial {SETUP_FILE}"
     c.trial_code_directory = str(code)
     c.search_space = setup.space.raw
-    c.tuner.name = name
-    c.tuner.class_args = TUNERS[name](trials, seed)
+    if name in PATCHED_TUNERS:  # NNI's dispatcher imports edgesnn's patched class (nni_tuners.py)
+        c.tuner = CustomAlgorithmConfig(class_name=PATCHED_TUNERS[name], class_args=TUNERS[name](trials, seed))
+    else:
+        c.tuner.name, c.tuner.class_args = name, TUNERS[name](trials, seed)
     if judge is not None:
         c.assessor = AlgorithmConfig(name=judge, class_args=ASSESSORS[judge](setup.epochs))
     c.max_trial_number = trials
@@ -253,7 +258,7 @@ class NNIEngine(Engine):
 
         try:
             with Progress(progress) as bar:
-                label = exp.config.tuner.name + (f" + {self.assessor}" if self.assessor else "")
+                label = self.tuner + (f" + {self.assessor}" if self.assessor else "")
                 task, shown = bar.task(f"tune {setup.family} (NNI {label})", total=self.trials), 0
                 max_trials, cap = self.trials, self.trials + max_rejections(self.trials)
                 while True:
@@ -276,6 +281,11 @@ class NNIEngine(Engine):
                         break
                     if status == "TUNER_NO_MORE_TRIAL" and len(finished) == len(jobs_now):
                         break
+                    died = tuner_death(setup.out / "nni" / str(exp.id) / "log" / "dispatcher.log")
+                    if died is not None:
+                        raise BackendRunError(
+                            f"NNI's {self.tuner} tuner process died ({died}); see the run's nni/ logs"
+                        )
                     if time.monotonic() > deadline:
                         notes.append("NNI experiment stopped at edgesnn's deadline")
                         break
