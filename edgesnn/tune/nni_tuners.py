@@ -14,7 +14,7 @@ never touched): the tuner runs in a process NNI's manager starts (``python -m nn
 configures Anneal as a *custom* tuner whose class is ``edgesnn.tune.nni_tuners.Anneal``
 (``nni_engine.build_experiment``). NNI's dispatcher imports this module by name, and resolving
 ``Anneal`` (lazily, via the module ``__getattr__``, so edgesnn's own process never imports NNI
-here) first puts a ``sys.meta_path`` finder in front that compiles ``hyperopt_tuner`` from its
+here) first puts a ``sys.meta_path`` finder (``edgesnn/source_patch.py``) in front that compiles ``hyperopt_tuner`` from its
 source after a textual rewrite: ``vals[key] == []`` becomes ``(isinstance(vals[key], list) and
 not vals[key])`` — the same answer numpy 1 gave, for lists and numpy scalars alike. The rewrite is
 checked: a source without the pattern (a fixed NNI) is loaded as it is. A ``hyperopt_tuner``
@@ -29,60 +29,24 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
-import re
 import sys
 import types
 from pathlib import Path
 from typing import Any
+
+from .. import source_patch
+from ..source_patch import PATCHED
 
 MODULE = "nni.algorithms.hpo.hyperopt_tuner"
 #: module name -> (regex, replacement) rewrites of its source
 REWRITES: dict[str, list[tuple[str, str]]] = {
     MODULE: [(r"vals\[key\] == \[\]", "(isinstance(vals[key], list) and not vals[key])")],
 }
-PATCHED = "__edgesnn_patched__"
-
-
-def patch_source(fullname: str, source: str) -> tuple[str, int]:
-    """The rewritten source of ``fullname`` and how many substitutions were made."""
-    total = 0
-    for pattern, repl in REWRITES.get(fullname, []):
-        source, n = re.subn(pattern, repl, source)
-        total += n
-    return source, total
-
-
-class _PatchingLoader(importlib.machinery.SourceFileLoader):
-    """Compile the module from its rewritten source; ignore and never write bytecode caches."""
-
-    def get_code(self, fullname: str) -> types.CodeType:
-        path = self.get_filename(fullname)
-        source, n = patch_source(fullname, self.get_data(path).decode("utf-8"))
-        if n:
-            source += f"\n{PATCHED} = {n}\n"
-        return compile(source, path, "exec", dont_inherit=True)
-
-    def set_data(self, path: str, data: bytes, *, _mode: int = 0o666) -> None:  # no .pyc
-        return None
-
-
-class NNIPatchFinder(importlib.abc.MetaPathFinder):
-    """Finds the modules in ``REWRITES`` and loads them through ``_PatchingLoader``."""
-
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> importlib.machinery.ModuleSpec | None:
-        if fullname not in REWRITES:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
-            return None
-        spec.loader = _PatchingLoader(fullname, spec.origin)
-        return spec
 
 
 def hyperopt_tuner() -> types.ModuleType:
     """NNI's ``hyperopt_tuner`` module, patched for numpy 2 (the finder is installed idempotently)."""
-    if not any(isinstance(f, NNIPatchFinder) for f in sys.meta_path):
-        sys.meta_path.insert(0, NNIPatchFinder())
+    source_patch.install(REWRITES)
     mod = sys.modules.get(MODULE)
     if mod is not None and not hasattr(mod, PATCHED):
         return importlib.reload(mod)  # reload finds the spec through sys.meta_path: patched

@@ -22,8 +22,8 @@ break it, and one import needs a package that cannot load beside the CPU torch:
    padding`` with an int8 ``padding`` raises ``OverflowError`` (an input wider than 127, e.g. a
    gene-expression profile read by a Conv1d). Fix: those values are widened to int64 first.
 
-Fixes 1, 2 and 4 are applied by a ``sys.meta_path`` finder, installed before the first
-``import lava``: it finds exactly those modules and compiles their source after a
+Fixes 1, 2 and 4 are applied by a ``sys.meta_path`` finder (``edgesnn/source_patch.py``),
+installed before the first ``import lava``: it finds exactly those modules and compiles their source after a
 textual rewrite (never from the installed, unpatched ``.pyc``, and never writing one).
 Each rewrite is checked: a pattern that is absent (a fixed Lava release) is simply not
 applied. Lava forks its worker processes, so the patched modules are inherited by them.
@@ -40,12 +40,12 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import io
-import re
 import sys
 import types
 from collections.abc import Callable
 from typing import Any
 
+from ... import source_patch
 from ...errors import RuntimeUnavailableError
 
 INSTALL_HINT = (
@@ -76,40 +76,12 @@ _REWRITES: dict[str, list[tuple[str, str]]] = {
 
 def patch_source(fullname: str, source: str) -> str:
     """Apply the rewrites registered for ``fullname`` to its source text."""
-    for pattern, repl in _REWRITES.get(fullname, []):
-        source = re.sub(pattern, repl, source)
-    return source
-
-
-class _PatchingLoader(importlib.machinery.SourceFileLoader):
-    """Compile the module from its rewritten source; ignore and never write bytecode caches."""
-
-    def get_code(self, fullname: str) -> types.CodeType:
-        path = self.get_filename(fullname)
-        source = self.get_data(path).decode("utf-8")
-        return compile(patch_source(fullname, source), path, "exec", dont_inherit=True)
-
-    def set_data(self, path: str, data: bytes, *, _mode: int = 0o666) -> None:  # no .pyc
-        return None
-
-
-class LavaPatchFinder(importlib.abc.MetaPathFinder):
-    """Finds the modules in ``_REWRITES`` and loads them through ``_PatchingLoader``."""
-
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> importlib.machinery.ModuleSpec | None:
-        if fullname not in _REWRITES:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
-            return None
-        spec.loader = _PatchingLoader(fullname, spec.origin)
-        return spec
+    return source_patch.patch_source(_REWRITES, fullname, source)[0]
 
 
 def install_finder() -> None:
-    """Put the patching finder first on ``sys.meta_path`` (idempotent)."""
-    if not any(isinstance(f, LavaPatchFinder) for f in sys.meta_path):
-        sys.meta_path.insert(0, LavaPatchFinder())
+    """Put the patching finder first on ``sys.meta_path`` (idempotent; ``edgesnn/source_patch.py``)."""
+    source_patch.install(_REWRITES)
 
 
 def _torchvision_stub() -> types.ModuleType:
