@@ -209,36 +209,23 @@ def run_trial(
 
     trial_dir = setup.out / "trials" / (name or f"{number:04d}")
     record.stage = "trained"
+    common = dict(
+        model=setup.family,
+        target=setup.target,
+        overrides=to_overrides(values, setup.family),
+        epochs=setup.epochs,
+        seed=setup.seed,
+        out=trial_dir,
+        label_column=setup.label_column,
+        top_k=setup.top_k,
+        callback=callback,
+    )
     if setup.network == "ann":
-        return _ann_trial(setup, values, record, trial_dir, callback, start)
-    t0 = time.perf_counter()
-    try:
-        result = train(
-            setup.dataset,
-            setup.profile,
-            model=setup.family,
-            target=setup.target,
-            overrides=to_overrides(values, setup.family),
-            epochs=setup.epochs,
-            seed=setup.seed,
-            out=trial_dir,
-            force=True,
-            progress=False,
-            ann_twin=False,
-            label_column=setup.label_column,
-            top_k=setup.top_k,
-            callback=callback,
-            transfer_from=setup.transfer_from,
-        )
-    except Pruned:
-        record.state, record.train_seconds = "PRUNED", time.perf_counter() - t0
-        record.metrics["val_acc"] = max(record.curve, default=0.0)
-        record.seconds = time.perf_counter() - start
-        return record
-    except Exception as exc:  # NaN loss, a model the runtime refuses...: the study goes on
-        record.train_seconds = time.perf_counter() - t0
-        return _failed(record, exc, start)
-    record.train_seconds = time.perf_counter() - t0
+        return _ann_trial(setup, common, record, start)
+    kwargs = dict(force=True, progress=False, ann_twin=False, transfer_from=setup.transfer_from)
+    result = _trained(record, start, lambda: train(setup.dataset, setup.profile, **common, **kwargs))
+    if isinstance(result, TrialRecord):
+        return result
     record.metrics.update({k: _num(result.metrics[k]) for k in KEEP if k in result.metrics})
     record.metrics.update(topology_costs(result.metrics))  # MACs and SynOps of this topology
     checks = merge(static.checks, at_stage(result.checks, "trained"))
@@ -249,35 +236,32 @@ def run_trial(
     return record
 
 
-def _ann_trial(setup: TuneSetup, values, record: TrialRecord, trial_dir: Path, callback, start: float) -> TrialRecord:
-    """Train the ANN twin alone (``setup.network == "ann"``): accuracy, parameters and time are
-    the ANN's; the static checks stand for the profile (no spikes, so no energy or rate checks)."""
-    from ..train.ann import train_ann
-
+def _trained(record: TrialRecord, start: float, run: Callable[[], Any]) -> Any:
+    """``run()``'s result, its time in ``record.train_seconds``; the finished record instead when
+    the pruner stopped it (PRUNED, its best validation so far) or it failed (FAIL: the study goes
+    on after a NaN loss, a model the runtime refuses...)."""
     t0 = time.perf_counter()
     try:
-        result = train_ann(
-            setup.dataset,
-            setup.profile,
-            model=setup.family,
-            target=setup.target,
-            overrides=to_overrides(values, setup.family),
-            epochs=setup.epochs,
-            seed=setup.seed,
-            out=trial_dir,
-            label_column=setup.label_column,
-            top_k=setup.top_k,
-            callback=callback,
-        )
+        return run()
     except Pruned:
-        record.state, record.train_seconds = "PRUNED", time.perf_counter() - t0
+        record.state = "PRUNED"
         record.metrics["val_acc"] = max(record.curve, default=0.0)
         record.seconds = time.perf_counter() - start
         return record
     except Exception as exc:
-        record.train_seconds = time.perf_counter() - t0
         return _failed(record, exc, start)
-    record.train_seconds = time.perf_counter() - t0
+    finally:
+        record.train_seconds = time.perf_counter() - t0
+
+
+def _ann_trial(setup: TuneSetup, common: dict, record: TrialRecord, start: float) -> TrialRecord:
+    """Train the ANN twin alone (``setup.network == "ann"``): accuracy, parameters and time are
+    the ANN's; the static checks stand for the profile (no spikes, so no energy or rate checks)."""
+    from ..train.ann import train_ann
+
+    result = _trained(record, start, lambda: train_ann(setup.dataset, setup.profile, **common))
+    if isinstance(result, TrialRecord):
+        return result
     record.metrics.update({k: _num(v) for k, v in result.metrics.items()})
     sizes = getattr(result.model, "sizes", None)  # a 1-D CNN's derived (or drawn) block sizes
     if sizes:
