@@ -168,7 +168,8 @@ def build_experiment(
     c.trial_code_directory = str(code)
     c.search_space = setup.space.raw
     if name in PATCHED_TUNERS:  # NNI's dispatcher imports edgesnn's patched class (nni_tuners.py)
-        c.tuner = CustomAlgorithmConfig(class_name=PATCHED_TUNERS[name], class_args=TUNERS[name](trials, seed))
+        args = {**TUNERS[name](trials, seed), "seed": seed}  # NNI's own Anneal takes no seed; edgesnn's does
+        c.tuner = CustomAlgorithmConfig(class_name=PATCHED_TUNERS[name], class_args=args)
     else:
         c.tuner.name, c.tuner.class_args = name, TUNERS[name](trials, seed)
     if judge is not None:

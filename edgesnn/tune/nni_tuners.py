@@ -34,6 +34,8 @@ import types
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .. import source_patch
 from ..source_patch import PATCHED
 
@@ -57,10 +59,20 @@ def _anneal() -> type:
     base = hyperopt_tuner().HyperoptTuner
 
     class Anneal(base):  # type: ignore[misc, valid-type]
-        """NNI's Anneal tuner (``HyperoptTuner(algorithm_name="anneal")``) with the numpy 2 fix."""
+        """NNI's Anneal tuner (``HyperoptTuner(algorithm_name="anneal")``) with the numpy 2 fix and
+        a ``seed``: NNI draws hyperopt's state from an unseeded ``RandomState()``, so the same
+        experiment proposed other configurations every run; here the seed fixes them."""
 
-        def __init__(self, optimize_mode: str = "minimize", **kwargs: Any) -> None:
+        def __init__(self, optimize_mode: str = "minimize", seed: int | None = None, **kwargs: Any) -> None:
             super().__init__(algorithm_name="anneal", optimize_mode=optimize_mode, **kwargs)
+            self.seed = seed
+            if seed is not None:  # the concurrent (constant liar) path draws from numpy's global state
+                np.random.seed(seed)
+
+        def update_search_space(self, search_space: Any) -> None:
+            super().update_search_space(search_space)
+            if self.seed is not None:
+                self.rval.rstate = np.random.RandomState(self.seed)
 
     Anneal.__module__ = __name__
     return Anneal

@@ -43,6 +43,25 @@ def test_the_rewrite_matches_nni_and_the_patched_anneal_takes_float_results():
     assert isinstance(p["beta"], float | np.floating) and 0.005 <= p["lr"] <= 0.02
 
 
+def test_the_seed_fixes_anneals_proposals():
+    """NNI seeds hyperopt from an unseeded RandomState(); edgesnn's Anneal takes the run's seed."""
+    pytest.importorskip("nni")
+    from edgesnn.tune.nni_tuners import Anneal
+
+    def proposals(seed):
+        t = Anneal(optimize_mode="maximize", seed=seed)
+        t.update_search_space(FLOATS)
+        out = []
+        for i in range(8):
+            p = t.generate_parameters(i)
+            t.receive_trial_result(i, p, float(p["beta"]))
+            out.append((float(p["beta"]), float(p["lr"])))
+        return out
+
+    assert proposals(3) == proposals(3)
+    assert proposals(3) != proposals(4)
+
+
 def test_anneal_is_configured_as_the_patched_custom_tuner(tmp_path, float_space):
     pytest.importorskip("nni")
     from edgesnn.tune.run import make_setup
@@ -50,6 +69,7 @@ def test_anneal_is_configured_as_the_patched_custom_tuner(tmp_path, float_space)
     setup = make_setup("iris", "wearable", None, "mlp", float_space, 1, tmp_path / "run", 0)
     exp, _ = nni_engine.build_experiment(setup, tuner="anneal", trials=3, jobs=1, timeout=60, seed=0)
     assert exp.config.tuner.class_name == "edgesnn.tune.nni_tuners.Anneal"
+    assert exp.config.tuner.class_args["seed"] == 0
     exp, _ = nni_engine.build_experiment(setup, tuner="TPE", trials=3, jobs=1, timeout=60, seed=0)
     assert exp.config.tuner.name == "TPE"
 
