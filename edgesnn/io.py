@@ -178,8 +178,9 @@ def check_writable_file(path: Path, option: str = "--output") -> None:
         )
 
 
-#: directories ``atomic_dir`` published in this process, in order (an interrupt that lands
-#: after a publish names it instead of saying nothing was written)
+#: outputs published in this process, in order: ``atomic_dir``'s directories and files written with
+#: ``atomic_write_bytes(publish=True)`` (an interrupt that lands after a publish names it instead
+#: of saying nothing was written)
 PUBLISHED: list[Path] = []
 
 

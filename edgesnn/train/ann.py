@@ -18,7 +18,6 @@ validation epoch, and reports
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +26,9 @@ from typing import Any
 import torch
 
 from ..config import Profile, Target
-from ..models import build
 from ..models.hparams import make_hp_encoder
-from .loop import ann_accuracy, ann_inputs, fit_ann
 from .progress import Progress
-from .twin import split_of
+from .twin import fit_twin, split_of
 
 
 @dataclass
@@ -63,28 +60,16 @@ def train_ann(
     encoder = make_hp_encoder(hp, prep.train.feature_shape)
     view, step = input_views(hp["model"], prep.train.feature_shape, encoder)
     T = encoder.steps(view, timesteps_for(hp, profile, encoder))
-    ann = build(hp, step, prep.train.n_classes, ann=True, seed=seed)
-    inputs = {n: ann_inputs(getattr(prep, n), view, encoder, T) for n in ("train", "val", "test")}
-    start = time.perf_counter()
     with Progress(False) as bar:
-        fit = fit_ann(
-            ann,
-            hp,
-            inputs["train"],
-            prep.train.y,
-            inputs["val"],
-            prep.val.y,
-            epochs=hp["epochs"],
-            seed=seed,
-            progress=bar,
-            callback=callback,
+        ann, fit, test_acc = fit_twin(
+            hp, prep, prep.train.n_classes, hp["epochs"], seed, bar, encoder, T, view, step, callback=callback
         )
     metrics = {
         "val_acc": fit.best_val_acc,
         "best_epoch": fit.best_epoch,
-        "test_acc": ann_accuracy(ann, inputs["test"], prep.test.y),
+        "test_acc": test_acc,
         "params": int(sum(p.numel() for p in ann.parameters() if p.requires_grad)),
-        "train_seconds": time.perf_counter() - start,
+        "train_seconds": fit.seconds,  # training with its validation passes, as the twin's
     }
     result = AnnResult(ann, hp, metrics)
     if out is not None:

@@ -96,9 +96,11 @@ def architecture_mismatch(twin: nn.Module, ann: nn.Module, state: dict) -> str |
     return None
 
 
-def load_ann(path: str | Path, hp: dict, step, n_classes: int, seed: int) -> nn.Module:
-    """The ANN saved at ``path``, checked to be the twin of the SNN ``hp`` describes (UsageError if not)."""
+def load_ann(path: str | Path, hp: dict, step, n_classes: int, seed: int, spec: dict) -> nn.Module:
+    """The ANN saved at ``path``, checked to be trained on the split of the data ``spec`` describes
+    and to be the twin of the SNN ``hp`` describes (UsageError if not)."""
     saved = read_ann(path)
+    check_split(path, saved, spec)
     twin = build(dict(hp), step, n_classes, ann=True, seed=seed)
     try:
         ann = build(dict(saved["hp"]), step, n_classes, ann=True, seed=seed)
@@ -116,8 +118,7 @@ def load_ann(path: str | Path, hp: dict, step, n_classes: int, seed: int) -> nn.
 
 def pretrained_twin(path, hp, prep, n_classes, seed, metrics: dict, encoder, T, view, step) -> nn.Module:
     """``train_twin``'s counterpart for ``--transfer-from``: the loaded ANN, its accuracy in ``metrics``."""
-    check_split(path, read_ann(path), prep.spec)
-    ann = load_ann(path, hp, step, n_classes, seed)
+    ann = load_ann(path, hp, step, n_classes, seed, prep.spec)
     for split in ("val", "test"):
         data = getattr(prep, split)
         metrics[f"ann_{split}_acc"] = ann_accuracy(ann, ann_inputs(data, view, encoder, T), data.y)
@@ -125,11 +126,11 @@ def pretrained_twin(path, hp, prep, n_classes, seed, metrics: dict, encoder, T, 
     return ann
 
 
-def train_twin(hp, prep, n_classes, epochs, seed, bar, metrics: dict, encoder, T, view, step) -> nn.Module:
-    """Train the ANN twin (identical weight shapes, ReLU) and record its accuracy in ``metrics``."""
+def fit_twin(hp, prep, n_classes, epochs, seed, bar, encoder, T, view, step, callback=None) -> tuple:
+    """``(ann, fit, test accuracy)``: the ANN twin of ``hp`` (identical weight shapes, ReLU) built and
+    trained ``epochs`` epochs on its inputs (``train_twin`` and ``train_ann`` alike)."""
     ann = build(hp, step, n_classes, ann=True, seed=seed)
     inputs = {n: ann_inputs(getattr(prep, n), view, encoder, T) for n in ("train", "val", "test")}
-    # the twin is cheap: train it at least 50 epochs so the comparison is with a converged ANN
     fit = fit_ann(
         ann,
         hp,
@@ -137,17 +138,19 @@ def train_twin(hp, prep, n_classes, epochs, seed, bar, metrics: dict, encoder, T
         prep.train.y,
         inputs["val"],
         prep.val.y,
-        epochs=max(epochs, 50),
+        epochs=epochs,
         seed=seed,
         progress=bar,
+        callback=callback,
     )
-    metrics.update(
-        {
-            "ann_val_acc": fit.best_val_acc,
-            "ann_train_seconds": fit.seconds,
-            "ann_test_acc": ann_accuracy(ann, inputs["test"], prep.test.y),
-        }
-    )
+    return ann, fit, ann_accuracy(ann, inputs["test"], prep.test.y)
+
+
+def train_twin(hp, prep, n_classes, epochs, seed, bar, metrics: dict, encoder, T, view, step) -> nn.Module:
+    """Train the ANN twin and record its accuracy in ``metrics``; the twin is cheap, so it trains at
+    least 50 epochs and the comparison is with a converged ANN."""
+    ann, fit, test_acc = fit_twin(hp, prep, n_classes, max(epochs, 50), seed, bar, encoder, T, view, step)
+    metrics.update({"ann_val_acc": fit.best_val_acc, "ann_train_seconds": fit.seconds, "ann_test_acc": test_acc})
     return ann
 
 
