@@ -39,6 +39,15 @@ TRAINING = {
     "rate_reg": 0.0,  # firing-rate regularisation: loss += rate_reg · mean spikes per neuron and step (hidden and output)
     "init": "random",  # random | ann: start from the ANN twin's transferred weights
     "init_rate": None,  # calibrate each spiking layer to this firing rate before training (None: off)
+    # training-time augmentation of time series (data/augment.py; 0 = off): warp by up to
+    # aug_shift frames and a factor exp(±aug_stretch), per-channel gain exp(±aug_gain), noise σ,
+    # one masked band of ≤ aug_freq_mask channels and one of ≤ aug_time_mask frames
+    "aug_shift": 0,
+    "aug_stretch": 0.0,
+    "aug_gain": 0.0,
+    "aug_noise": 0.0,
+    "aug_freq_mask": 0,
+    "aug_time_mask": 0,
 }
 FAMILIES: dict[str, dict[str, Any]] = {
     "mlp": {"hidden": [128], "skip": "none", "skip_matrix": None},
@@ -154,6 +163,12 @@ RANGES: dict[str, tuple[str, float | None, float | None, bool]] = {
     "rate_reg": ("float", 0.0, None, False),
     "timesteps": ("int", 1, None, True),
     "init_rate": ("float>", 0.0, 1.0, True),
+    "aug_shift": ("int", 0, None, False),
+    "aug_stretch": ("float", 0.0, 1.0, False),
+    "aug_gain": ("float", 0.0, 2.0, False),
+    "aug_noise": ("float", 0.0, None, False),
+    "aug_freq_mask": ("int", 0, None, False),
+    "aug_time_mask": ("int", 0, None, False),
     "encoder_threshold": ("float>", 0.0, None, True),
     "hidden": ("sizes", 1, None, False),
     "channels": ("sizes", 1, None, False),

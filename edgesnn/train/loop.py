@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from ..data import VAL_STREAM, Dataset, Encoder
+from ..data.augment import AUGMENT_STREAM, batch_augment
 from ..data.encoders import MultiEncoder, StaticEncoder
 from ..errors import DataError
 from ..models import run_ann, run_snn
@@ -62,7 +63,11 @@ def encode(encoder: Encoder, x, T: int, seed: list[int]):
 def ann_inputs(ds: Dataset, view: tuple[int, ...], encoder: Encoder, T: int) -> torch.Tensor:
     """What the ANN twin sees: the features ``[N, *view]`` of a static encoder, or for a
     temporal encoder (a deterministic per-frame code) the encoded frames ``[T, N, *in]``."""
-    x = model_inputs(ds, view)
+    return ann_encode(model_inputs(ds, view), encoder, T)
+
+
+def ann_encode(x, encoder: Encoder, T: int) -> torch.Tensor:
+    """``ann_inputs`` of model inputs ``x`` (an array, or a dict per named input)."""
     if isinstance(encoder, MultiEncoder):  # static inputs un-encoded (repeated), series coded per frame
         encoder = MultiEncoder({n: e if e.temporal else StaticEncoder() for n, e in encoder.encoders.items()})
     if getattr(encoder, "temporal", False):
@@ -142,8 +147,9 @@ def fit_snn(
     opt, schedule = optimiser(model, hp, epochs)
     x_train, y_train = model_inputs(train, shape), torch.from_numpy(train.y)
     x_val = encode(encoder, model_inputs(val, shape), T, [seed, VAL_STREAM])
-    # a deterministic code is the same every epoch: encode the split once
-    fixed = None if encoder.stochastic else encode(encoder, x_train, T, [seed])
+    augment = batch_augment(hp, train)
+    # a deterministic code of data that is not augmented is the same every epoch: encode it once
+    fixed = None if encoder.stochastic or augment else encode(encoder, x_train, T, [seed])
     bs = int(hp["batch_size"])
     best, best_loss = FitResult(best_val_acc=-1.0, best_epoch=-1), math.inf
     best_state = copy.deepcopy(model.state_dict())
@@ -155,7 +161,13 @@ def fit_snn(
         total, correct = 0.0, torch.zeros((), dtype=torch.long)
         for b, i in enumerate(range(0, len(order), bs)):
             idx = order[i : i + bs]
-            xb = take(fixed, idx) if fixed is not None else encode(encoder, _rows(x_train, idx), T, [seed, epoch, b])
+            if fixed is not None:
+                xb = take(fixed, idx)
+            else:
+                rows = _rows(x_train, idx)
+                if augment is not None:
+                    rows = augment(rows, np.random.default_rng([seed, AUGMENT_STREAM, epoch, b]))
+                xb = encode(encoder, rows, T, [seed, epoch, b])
             with rate_penalty(model, float(hp.get("rate_reg", 0.0))) as penalty:
                 out = run_snn(model, xb)
                 loss = loss_fn(out, y_train[idx]) + penalty()
@@ -206,9 +218,12 @@ def fit_ann(
     seed: int,
     progress: Progress,
     callback: EpochCallback | None = None,
+    batch: Callable[[np.ndarray, int, int], torch.Tensor] | None = None,
 ) -> FitResult:
     """Train the ANN twin on its inputs (``ann_inputs``) with cross-entropy on the logits;
-    ``callback(epoch, val_acc)`` after every epoch, as ``fit_snn``."""
+    ``callback(epoch, val_acc)`` after every epoch, as ``fit_snn``. ``batch(idx, epoch, b)``,
+    when given, makes training batch ``b`` of sample indices ``idx`` (an augmented one,
+    ``augmented_ann_batches``) instead of taking the rows of ``x_train``."""
     axis = 1 if is_sequence(model, x_train) else 0
     n_train, y_train = n_samples(x_train, axis), torch.from_numpy(y_train)
     opt, schedule = optimiser(model, hp, epochs)
@@ -219,9 +234,10 @@ def fit_ann(
     for epoch in range(epochs):
         model.train()
         order = torch.from_numpy(np.random.default_rng([seed, epoch, 7]).permutation(n_train))
-        for i in range(0, len(order), bs):
+        for b, i in enumerate(range(0, len(order), bs)):
             idx = order[i : i + bs]
-            logits = class_logits(model, run_ann(model, take(x_train, idx, axis)))
+            xb = take(x_train, idx, axis) if batch is None else batch(idx.numpy(), epoch, b)
+            logits = class_logits(model, run_ann(model, xb))
             loss = nn.functional.cross_entropy(logits, y_train[idx])
             opt.zero_grad()
             loss.backward()
@@ -238,6 +254,21 @@ def fit_ann(
     model.load_state_dict(best_state)
     best.seconds = time.perf_counter() - start
     return best
+
+
+def augmented_ann_batches(hp: dict, ds: Dataset, view, encoder: Encoder, T: int, seed: int):
+    """``fit_ann``'s ``batch`` function when ``hp`` augments the series of ``ds`` (the draws
+    ``fit_snn`` makes for the SNN: same seed stream), else None."""
+    augment = batch_augment(hp, ds)
+    if augment is None:
+        return None
+    x = model_inputs(ds, view)
+
+    def batch(idx: np.ndarray, epoch: int, b: int) -> torch.Tensor:
+        rows = augment(_rows(x, idx), np.random.default_rng([seed, AUGMENT_STREAM, epoch, b]))
+        return ann_encode(rows, encoder, T)
+
+    return batch
 
 
 @torch.no_grad()

@@ -18,6 +18,7 @@ import torch
 
 from ..config import Check, Profile, Target, check_profile, load_profile, load_target
 from ..data import CALIBRATION_STREAM, TEST_STREAM, prepare
+from ..data.augment import batch_augment
 from ..data.encoders import ENCODERS, on_input_grid
 from ..data.prepare import shape_json
 from ..errors import UsageError
@@ -148,6 +149,7 @@ def setup_run(dataset, profile, model, target, overrides, epochs, seed, label_co
     prep = prepare(dataset, seed, label_column=label_column, top_k=top_k)
     hp = resolve_hparams(model or DEFAULT_FAMILY[prep.train.kind], overrides, target, prep.train.feature_shape)
     hp["epochs"] = int(epochs if epochs is not None else hp["epochs"])
+    batch_augment(hp, prep.train)  # augmentation of data with no series fails before any training
     return profile, target, prep, hp
 
 

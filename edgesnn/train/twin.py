@@ -20,7 +20,7 @@ from torch import nn
 
 from ..errors import ArtifactError, UsageError
 from ..models import build
-from .loop import ann_accuracy, ann_inputs, fit_ann
+from .loop import ann_accuracy, ann_inputs, augmented_ann_batches, fit_ann
 
 ANN_FILE = "ann.pt"
 
@@ -142,6 +142,7 @@ def fit_twin(hp, prep, n_classes, epochs, seed, bar, encoder, T, view, step, cal
         seed=seed,
         progress=bar,
         callback=callback,
+        batch=augmented_ann_batches(hp, prep.train, view, encoder, T, seed),
     )
     return ann, fit, ann_accuracy(ann, inputs["test"], prep.test.y)
 
