@@ -3,9 +3,9 @@
 The on-device runner imports this module without torch, so encoders are plain frozen
 dataclasses of options with ``encode``, ``to_dict`` and ``from_dict``; ``ENCODERS`` maps a
 name to its class. ``rate``, ``frozen_rate``, ``latency`` and ``static`` keep the feature shape and
-repeat a static sample over T steps. The temporal encoders (``direct``, ``delta``, ``level_crossing``,
-``sigma_delta``) take a time series ``[B, C, L]`` frame by frame: ``[L, B, C]`` (direct) or
-``[L, B, 2C]`` (up and down spike channels), resampled to T frames when T is given (see each
+repeat a static sample over T steps. The temporal encoders (``direct``, ``direct_delta``, ``delta``,
+``level_crossing``, ``sigma_delta``) take a time series ``[B, C, L]`` frame by frame: ``[L, B, C]``
+(direct), ``[L, B, 2C]`` (direct_delta: frames and their changes; up and down spike channels), resampled to T frames when T is given (see each
 class for the maths).
 
 Inputs must be finite; ``rate``, ``frozen_rate`` and ``latency`` also need ``x`` in [0, 1] (what
@@ -31,6 +31,7 @@ from .encoders_static import FrozenRateEncoder, LatencyEncoder, RateEncoder, Sta
 from .encoders_temporal import (
     INPUT_LEVELS,
     DeltaEncoder,
+    DirectDeltaEncoder,
     DirectEncoder,
     LevelCrossingEncoder,
     SigmaDeltaEncoder,
@@ -73,6 +74,7 @@ ENCODERS: dict[str, type[Encoder]] = {
         FrozenRateEncoder,
         LatencyEncoder,
         DirectEncoder,
+        DirectDeltaEncoder,
         DeltaEncoder,
         LevelCrossingEncoder,
         SigmaDeltaEncoder,
@@ -121,6 +123,7 @@ __all__ = [
     "TEST_STREAM",
     "VAL_STREAM",
     "DeltaEncoder",
+    "DirectDeltaEncoder",
     "DirectEncoder",
     "FrozenRateEncoder",
     "Encoder",

@@ -1,4 +1,4 @@
-"""Time-series encoders: ``direct``, ``delta``, ``level_crossing``, ``sigma_delta``.
+"""Time-series encoders: ``direct``, ``direct_delta``, ``delta``, ``level_crossing``, ``sigma_delta``.
 
 A series ``[B, C, L]`` is taken frame by frame: ``[L, B, C]`` (direct) or ``[L, B, 2C]`` (up and
 down spike channels), resampled to T frames when T is given (see each class for the maths).
@@ -112,6 +112,34 @@ class DirectEncoder(TemporalEncoder):
 
     def step(self, state, u):
         return state, self._quantize(u)
+
+
+@dataclass(frozen=True)
+class DirectDeltaEncoder(DirectEncoder):
+    """Direct input of each frame and of its change (delta features), ``[T, B, 2C]``::
+
+        s[t, b] = concat(x[b, :, t], (x[b, :, t] − x[b, :, t−1]) / 2),    x[·, ·, −1] = x[·, ·, 0]
+
+    (no change before the first frame). The first-order difference is what speech front ends
+    append to cepstra (ΔMFCC) and IMU pipelines to accelerations (jerk); here it is causal, one
+    frame of memory, so a stream is encoded reading by reading. Halving it keeps it in the
+    frames' own range (``|x| ≤ p ⇒ |Δ/2| ≤ p``): one input grid (``step_size``) holds both
+    halves. After a padded series ends the delta is one step of ``−x_last/2``, then zero.
+    """
+
+    name: ClassVar[str] = "direct_delta"
+    fanout: ClassVar[int] = 2
+
+    def _encode(self, x, T, rng):
+        u = resample(x, T)  # [B, C, T]
+        prev = np.concatenate([u[..., :1], u[..., :-1]], axis=-1)
+        return self._quantize(np.concatenate([u, (u - prev) / 2], axis=1).transpose(2, 0, 1))
+
+    def start(self, u0):
+        return u0
+
+    def step(self, prev, u):
+        return u, self._quantize(np.concatenate([u, (u - prev) / 2], axis=1))
 
 
 #: signed 8-bit input levels of a fixed-point chip (Loihi's graded input, an 8-bit ADC)

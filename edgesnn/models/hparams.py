@@ -24,7 +24,7 @@ NEURON = {
 }
 TRAINING = {
     "encoder": None,  # None: direct for a time series, rate otherwise | static | rate | frozen_rate | latency |
-    # direct | delta | level_crossing | sigma_delta (the last four: time series)
+    # direct | direct_delta | delta | level_crossing | sigma_delta (the last five: time series)
     "encoder_threshold": None,  # delta / level_crossing / sigma_delta / latency threshold (None: the encoder's default)
     "timesteps": None,  # None: the profile's budget
     "population": 1,  # output neurons per class

@@ -209,7 +209,25 @@ def test_sigma_delta_pulse_density_tracks_the_integral():
     assert np.abs(sent - x.sum(-1)).max() < theta  # within one pulse of the integral
 
 
-@pytest.mark.parametrize("name", ["direct", "delta", "level_crossing", "sigma_delta"])
+def test_direct_delta_hand_example_and_grid():
+    """Frames, then their halved causal change (0 at the first frame); quantised on one grid."""
+    from edgesnn.data.encoders import on_input_grid
+
+    x = np.array([[[1.0, 3.0, 2.0, 2.0]]])  # [B=1, C=1, L=4]
+    out = make_encoder("direct_delta").encode(x, None)
+    assert out.shape == (4, 1, 2) and make_encoder("direct_delta").out_shape((13, 50)) == (26,)
+    np.testing.assert_allclose(out[:, 0, 0], [1, 3, 2, 2])
+    np.testing.assert_allclose(out[:, 0, 1], [0, 1, -0.5, 0])
+    wild = np.random.default_rng(5).normal(0, 2, (4, 3, 30))
+    enc = on_input_grid(make_encoder("direct_delta"), wild)
+    levels = enc.encode(wild, None).astype(np.float64) / enc.step_size
+    np.testing.assert_array_equal(levels, np.round(levels))
+    peak = np.abs(wild).max() / enc.step_size
+    assert np.abs(levels[..., 3:]).max() <= peak + 0.5  # |Δ/2| ≤ the frames' peak: nothing clips
+    assert Encoder.from_dict(json.loads(json.dumps(enc.to_dict()))) == enc
+
+
+@pytest.mark.parametrize("name", ["direct", "direct_delta", "delta", "level_crossing", "sigma_delta"])
 def test_temporal_step_machine_equals_encode(name):
     """Frame-by-frame (the runner's stream) gives exactly the steps of encode on the series."""
     enc = make_encoder(name)
