@@ -36,6 +36,7 @@ from .encoders_temporal import (
     LevelCrossingEncoder,
     SigmaDeltaEncoder,
     TemporalEncoder,
+    fit_delta_scale,
     input_grid,
     resample,
 )
@@ -45,24 +46,41 @@ from .encoders_temporal import (
 VAL_STREAM, TEST_STREAM, CALIBRATION_STREAM = 10**6, 2 * 10**6, 3 * 10**6
 
 
+def _direct_peak(encoder: Encoder, x) -> float:
+    """The largest magnitude a direct encoder sends for the training data ``x`` (the frames, and
+    for ``direct_delta`` their scaled changes too)."""
+    from dataclasses import replace
+
+    return float(np.abs(replace(encoder, step_size=None).encode(x, None)).max(initial=0.0))
+
+
 def on_input_grid(encoder: Encoder, x) -> Encoder:
-    """``encoder`` with the direct inputs quantised to ``input_grid`` of the training data ``x``
-    (a dict for a ``MultiEncoder``, which shares one peak over all inputs, spikes counting 1)."""
+    """``encoder`` with the direct inputs quantised to ``input_grid`` of what they send for the
+    training data ``x`` (a dict for a ``MultiEncoder``, which shares one peak over all inputs,
+    spikes counting 1)."""
     from dataclasses import replace
 
     if isinstance(encoder, DirectEncoder) and encoder.step_size is None:
-        return replace(encoder, step_size=input_grid(float(np.abs(x).max(initial=0.0))))
+        return replace(encoder, step_size=input_grid(_direct_peak(encoder, x)))
     if isinstance(encoder, MultiEncoder) and any(isinstance(e, DirectEncoder) for e in encoder.encoders.values()):
-        peak = max(
-            float(np.abs(x[n]).max(initial=0.0)) if isinstance(e, DirectEncoder) else 1.0
-            for n, e in encoder.encoders.items()
-        )
+        peak = max(_direct_peak(e, x[n]) if isinstance(e, DirectEncoder) else 1.0 for n, e in encoder.encoders.items())
         return MultiEncoder(
             {
                 n: replace(e, step_size=input_grid(peak)) if isinstance(e, DirectEncoder) else e
                 for n, e in encoder.encoders.items()
             }
         )
+    return encoder
+
+
+def fit_encoder(encoder: Encoder, x) -> Encoder:
+    """``encoder`` with what it learns from the training data ``x`` set (``direct_delta``: the
+    scale of the changes, ``fit_delta_scale``; a dict per input for a ``MultiEncoder``); other
+    encoders unchanged."""
+    if isinstance(encoder, DirectDeltaEncoder) and encoder.delta_scale is None:
+        return fit_delta_scale(encoder, x)
+    if isinstance(encoder, MultiEncoder):
+        return MultiEncoder({n: fit_encoder(e, x[n]) for n, e in encoder.encoders.items()})
     return encoder
 
 
@@ -138,5 +156,6 @@ __all__ = [
     "input_grid",
     "make_encoder",
     "on_input_grid",
+    "fit_encoder",
     "resample",
 ]

@@ -26,6 +26,7 @@ from typing import Any
 import torch
 
 from ..config import Profile, Target
+from ..data.encoders import fit_encoder
 from ..models.hparams import make_hp_encoder
 from .progress import Progress
 from .twin import fit_twin, split_of
@@ -57,7 +58,7 @@ def train_ann(
     from .run import input_views, setup_run, timesteps_for
 
     profile, target, prep, hp = setup_run(dataset, profile, model, target, overrides, epochs, seed, label_column, top_k)
-    encoder = make_hp_encoder(hp, prep.train.feature_shape)
+    encoder = fit_encoder(make_hp_encoder(hp, prep.train.feature_shape), prep.train.x)
     view, step = input_views(hp["model"], prep.train.feature_shape, encoder)
     T = encoder.steps(view, timesteps_for(hp, profile, encoder))
     with Progress(False) as bar:

@@ -19,7 +19,7 @@ import torch
 from ..config import Check, Profile, Target, check_profile, load_profile, load_target
 from ..data import CALIBRATION_STREAM, TEST_STREAM, prepare
 from ..data.augment import batch_augment
-from ..data.encoders import ENCODERS, on_input_grid
+from ..data.encoders import ENCODERS, fit_encoder, on_input_grid
 from ..data.prepare import shape_json
 from ..errors import UsageError
 from ..io import check_writable
@@ -179,7 +179,7 @@ def train(
     if transfer_from is not None:
         start_from_ann(hp, overrides)
     event_encoder(hp, prep.train.feature_shape, target)
-    encoder = make_hp_encoder(hp, prep.train.feature_shape)
+    encoder = fit_encoder(make_hp_encoder(hp, prep.train.feature_shape), prep.train.x)  # fitted on train only
     if target.numerics.quantize != "none":  # an integer chip takes integer input levels: train on them
         encoder = on_input_grid(encoder, prep.train.x)
     n_classes = prep.train.n_classes

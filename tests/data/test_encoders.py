@@ -209,22 +209,36 @@ def test_sigma_delta_pulse_density_tracks_the_integral():
     assert np.abs(sent - x.sum(-1)).max() < theta  # within one pulse of the integral
 
 
-def test_direct_delta_hand_example_and_grid():
-    """Frames, then their halved causal change (0 at the first frame); quantised on one grid."""
-    from edgesnn.data.encoders import on_input_grid
+def test_direct_delta_hand_example_fit_and_grid():
+    """Frames, then their causal change (0 at the first frame) times the fitted per-channel scale
+    1/std(Δx_c); quantised on one grid that holds both halves."""
+    from edgesnn.data.encoders import fit_encoder, on_input_grid
 
     x = np.array([[[1.0, 3.0, 2.0, 2.0]]])  # [B=1, C=1, L=4]
     out = make_encoder("direct_delta").encode(x, None)
     assert out.shape == (4, 1, 2) and make_encoder("direct_delta").out_shape((13, 50)) == (26,)
     np.testing.assert_allclose(out[:, 0, 0], [1, 3, 2, 2])
-    np.testing.assert_allclose(out[:, 0, 1], [0, 1, -0.5, 0])
-    wild = np.random.default_rng(5).normal(0, 2, (4, 3, 30))
-    enc = on_input_grid(make_encoder("direct_delta"), wild)
+    np.testing.assert_allclose(out[:, 0, 1], [0, 2, -1, 0])
+    rng = np.random.default_rng(5)
+    wild = np.cumsum(rng.normal(0, 1, (40, 3, 30)), -1) * np.array([1.0, 0.1, 5.0])[None, :, None]
+    fitted = fit_encoder(make_encoder("direct_delta"), wild)
+    want = 1 / np.diff(wild, axis=-1).transpose(1, 0, 2).reshape(3, -1).std(1)
+    np.testing.assert_allclose(fitted.delta_scale, want)
+    changes = fitted.encode(wild, None)[1:, :, 3:]  # each channel's changes now have unit spread
+    np.testing.assert_allclose(changes.reshape(-1, 3).std(0), 1.0, rtol=1e-4)
+    state, u = fitted.start(wild[:, :, 0]), wild[:, :, :]
+    for t in range(5):  # the stream's step machine applies the same scale
+        state, step = fitted.step(state, u[:, :, t])
+        np.testing.assert_allclose(step, fitted.encode(wild, None)[t], rtol=1e-6, atol=1e-6)
+    enc = on_input_grid(fitted, wild)
     levels = enc.encode(wild, None).astype(np.float64) / enc.step_size
     np.testing.assert_array_equal(levels, np.round(levels))
-    peak = np.abs(wild).max() / enc.step_size
-    assert np.abs(levels[..., 3:]).max() <= peak + 0.5  # |Δ/2| ≤ the frames' peak: nothing clips
+    assert np.abs(levels).max() <= 127 and np.abs(levels).max() > 63  # the grid fits the larger half
     assert Encoder.from_dict(json.loads(json.dumps(enc.to_dict()))) == enc
+    with pytest.raises(ShapeError, match="fitted to 3 channels"):
+        enc.encode(wild[:, :2], None)
+    with pytest.raises(UsageError, match="delta_scale must be positive"):
+        make_encoder("direct_delta", delta_scale=[1.0, -2.0])
 
 
 @pytest.mark.parametrize("name", ["direct", "direct_delta", "delta", "level_crossing", "sigma_delta"])
