@@ -45,6 +45,23 @@ HP_KEYS = {
     "aug_freq_mask": "freq_mask",
     "aug_time_mask": "time_mask",
 }
+#: the hyper-parameters' defaults (all off) and valid ranges, in ``models/hparams.py``'s RANGES form
+AUGMENT_DEFAULTS: dict[str, Any] = {
+    "aug_shift": 0,
+    "aug_stretch": 0.0,
+    "aug_gain": 0.0,
+    "aug_noise": 0.0,
+    "aug_freq_mask": 0,
+    "aug_time_mask": 0,
+}
+AUGMENT_RANGES: dict[str, tuple[str, float | None, float | None, bool]] = {
+    "aug_shift": ("int", 0, None, False),
+    "aug_stretch": ("float", 0.0, 1.0, False),
+    "aug_gain": ("float", 0.0, 2.0, False),
+    "aug_noise": ("float", 0.0, None, False),
+    "aug_freq_mask": ("int", 0, None, False),
+    "aug_time_mask": ("int", 0, None, False),
+}
 #: the seed stream of augmentation draws: rng([seed, AUGMENT_STREAM, epoch, batch])
 AUGMENT_STREAM = 4 * 10**6
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from ..data.augment import AUGMENT_DEFAULTS, AUGMENT_RANGES
 from ..errors import UsageError, did_you_mean, unknown_name
 
 NEURON = {
@@ -39,15 +40,7 @@ TRAINING = {
     "rate_reg": 0.0,  # firing-rate regularisation: loss += rate_reg · mean spikes per neuron and step (hidden and output)
     "init": "random",  # random | ann: start from the ANN twin's transferred weights
     "init_rate": None,  # calibrate each spiking layer to this firing rate before training (None: off)
-    # training-time augmentation of time series (data/augment.py; 0 = off): warp by up to
-    # aug_shift frames and a factor exp(±aug_stretch), per-channel gain exp(±aug_gain), noise σ,
-    # one masked band of ≤ aug_freq_mask channels and one of ≤ aug_time_mask frames
-    "aug_shift": 0,
-    "aug_stretch": 0.0,
-    "aug_gain": 0.0,
-    "aug_noise": 0.0,
-    "aug_freq_mask": 0,
-    "aug_time_mask": 0,
+    **AUGMENT_DEFAULTS,  # training-time augmentation of time series, aug_* (data/augment.py; 0 = off)
 }
 FAMILIES: dict[str, dict[str, Any]] = {
     "mlp": {"hidden": [128], "skip": "none", "skip_matrix": None},
@@ -163,12 +156,7 @@ RANGES: dict[str, tuple[str, float | None, float | None, bool]] = {
     "rate_reg": ("float", 0.0, None, False),
     "timesteps": ("int", 1, None, True),
     "init_rate": ("float>", 0.0, 1.0, True),
-    "aug_shift": ("int", 0, None, False),
-    "aug_stretch": ("float", 0.0, 1.0, False),
-    "aug_gain": ("float", 0.0, 2.0, False),
-    "aug_noise": ("float", 0.0, None, False),
-    "aug_freq_mask": ("int", 0, None, False),
-    "aug_time_mask": ("int", 0, None, False),
+    **AUGMENT_RANGES,
     "encoder_threshold": ("float>", 0.0, None, True),
     "hidden": ("sizes", 1, None, False),
     "channels": ("sizes", 1, None, False),
