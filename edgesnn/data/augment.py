@@ -66,6 +66,12 @@ AUGMENT_RANGES: dict[str, tuple[str, float | None, float | None, bool]] = {
 AUGMENT_STREAM = 4 * 10**6
 
 
+def batch_rng(seed: int, epoch: int, batch: int) -> np.random.Generator:
+    """The generator of training batch ``batch`` of ``epoch``'s augmentation draws: the SNN and its
+    ANN twin take it alike, so both see the same variants."""
+    return np.random.default_rng([seed, AUGMENT_STREAM, epoch, batch])
+
+
 @dataclass(frozen=True)
 class SeriesAugment:
     """Random variants of series batches ``[B, C, L]`` (see the module docstring for the maths)."""

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from ..data import VAL_STREAM, Dataset, Encoder
-from ..data.augment import AUGMENT_STREAM, batch_augment
+from ..data.augment import batch_augment, batch_rng
 from ..data.encoders import MultiEncoder, StaticEncoder
 from ..errors import DataError
 from ..models import run_ann, run_snn
@@ -166,7 +166,7 @@ def fit_snn(
             else:
                 rows = _rows(x_train, idx)
                 if augment is not None:
-                    rows = augment(rows, np.random.default_rng([seed, AUGMENT_STREAM, epoch, b]))
+                    rows = augment(rows, batch_rng(seed, epoch, b))
                 xb = encode(encoder, rows, T, [seed, epoch, b])
             with rate_penalty(model, float(hp.get("rate_reg", 0.0))) as penalty:
                 out = run_snn(model, xb)
@@ -265,7 +265,7 @@ def augmented_ann_batches(hp: dict, ds: Dataset, view, encoder: Encoder, T: int,
     x = model_inputs(ds, view)
 
     def batch(idx: np.ndarray, epoch: int, b: int) -> torch.Tensor:
-        rows = augment(_rows(x, idx), np.random.default_rng([seed, AUGMENT_STREAM, epoch, b]))
+        rows = augment(_rows(x, idx), batch_rng(seed, epoch, b))
         return ann_encode(rows, encoder, T)
 
     return batch
