@@ -10,8 +10,8 @@ from edgesnn.train import train
 
 
 def test_default_encoder_by_family():
-    assert default_encoder((6, 100)) == "direct"
-    assert default_encoder((6, 100), "rnn") == "direct"
+    assert default_encoder((6, 100)) == "direct"  # one branch of a multi-input model
+    assert default_encoder((6, 100), "rnn") == "direct_delta"
     assert default_encoder((6, 100), "cnn1d") == "static"
     assert default_encoder((64,), "cnn1d") == "rate"
 
