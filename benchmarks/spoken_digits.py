@@ -1,7 +1,7 @@
 """spoken_digits over seeds: the SNN and its ANN twin with the speech recipe, beside the defaults.
 
 The data issue asks ``spoken_digits`` >= 95 % test accuracy, on 20 voices never heard in
-training. The defaults (a 64-neuron RLeaky layer, 60 epochs) reach about 85 %; what closes the
+training. The defaults (a 64-neuron RLeaky layer, 60 epochs) reach about 83 %; what closes the
 gap is, measured one change at a time on seed 0 (see the closing notes): delta features
 (``encoder=direct_delta``), training-time augmentation (``aug_*``: the test voices are new, so
 every training clip is varied each epoch), a smooth surrogate (``slope=5``: the default 25
