@@ -6,8 +6,9 @@ gap is, measured one change at a time on seed 0 (see the closing notes): delta f
 (``encoder=direct_delta``), training-time augmentation (``aug_*``: the test voices are new, so
 every training clip is varied each epoch), a smooth surrogate (``slope=5``: the default 25
 underfits), a synaptic readout, two recurrent layers of 128, 150 epochs with a cosine learning rate.
-``RECIPE`` is that command; each seed trains it (and, with ``--defaults``, the defaults) on the
-seed's split and this script prints every seed and mean (min-max) per model.
+``recipes/spoken_digits.yaml`` is that recipe (``--set @spoken_digits``); each seed trains it
+(and, with ``--defaults``, the defaults) on the seed's split and this script prints every seed
+and mean (min-max) per model.
 
     .venv/bin/python benchmarks/spoken_digits.py [--seeds 0,1,2] [--defaults]
 
@@ -21,30 +22,12 @@ import argparse
 import statistics
 import time
 
+from edgesnn.config.loader import load_recipe
 from edgesnn.train import train
 
-#: ``edgesnn train -d spoken_digits --profile wearable`` plus these ``--set`` values
-RECIPE: dict = {
-    "encoder": "direct_delta",
-    "hidden": [128, 128],
-    "neuron": "synaptic",
-    "slope": 5.0,
-    "lr": 2e-3,
-    "lr_schedule": "cosine",
-    "epochs": 150,
-    "aug_shift": 3,
-    "aug_stretch": 0.15,
-    "aug_gain": 0.2,
-    "aug_noise": 0.2,
-    "aug_freq_mask": 2,
-    "aug_time_mask": 5,
-}
-
-
-def command(recipe: dict) -> str:
-    """The CLI command of ``recipe`` (lists without spaces, so the shell keeps each value whole)."""
-    sets = " ".join(f"--set {k}={str(v).replace(' ', '')}" for k, v in recipe.items())
-    return f"edgesnn train -d spoken_digits --profile wearable {sets}"
+#: ``edgesnn train -d spoken_digits --profile wearable --set @spoken_digits``: ``recipes/spoken_digits.yaml``
+RECIPE: dict = load_recipe("spoken_digits")
+COMMAND = "edgesnn train -d spoken_digits --profile wearable --set @spoken_digits"
 
 
 def run(overrides: dict, seed: int) -> dict:
@@ -65,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     arms = {"recipe": RECIPE, **({"defaults": {}} if args.defaults else {})}
-    print(command(RECIPE))
+    print(COMMAND, RECIPE)
     rows: dict[str, list[dict]] = {name: [] for name in arms}
     for seed in seeds:
         for name, overrides in arms.items():

@@ -28,7 +28,8 @@ def sweep(
         [],
         "--set",
         "-s",
-        help="The baseline: hyper-parameter key=value (repeatable), as in edgesnn train; the rest are the model's defaults.",
+        help="The baseline: hyper-parameter key=value or @recipe (repeatable), as in edgesnn train; "
+        "the rest are the model's defaults.",
     ),
     model: str = typer.Option(
         None, "--model", "-m", help="mlp | cnn2d | cnn1d | rnn | fusion | fusion2 (default as train)."

@@ -37,7 +37,8 @@ def train(
         [],
         "--set",
         "-s",
-        help="Hyper-parameter override key=value (repeatable), e.g. --set beta=0.95 --set hidden=[256].",
+        help="Hyper-parameter override key=value (repeatable), e.g. --set beta=0.95 --set hidden=[256]; "
+        "@recipe sets a measured recipe (built-in name or YAML file), e.g. --set @spoken_digits; later items win.",
     ),
     epochs: int = typer.Option(None, "--epochs", "-e", min=1, help="Training epochs (default: the model's)."),
     seed: int = typer.Option(0, "--seed", help="One seed fixes split, init, shuffling and encoders."),

@@ -1,7 +1,7 @@
 """Find and load profiles and targets by built-in name or YAML path.
 
-Built-ins live in the top-level ``profiles/``, ``targets/`` and ``devices/`` folders of the
-source tree, shipped inside the wheel as ``edgesnn/_data/{profiles,targets,devices}``.
+Built-ins live in the top-level ``profiles/``, ``targets/``, ``devices/`` and ``recipes/``
+folders of the source tree, shipped inside the wheel as ``edgesnn/_data/<folder>``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ def builtin_names(kind: str) -> list[str]:
     return sorted(p.stem for p in _data_dir(kind).glob("*.yaml"))
 
 
-def _load(kind: str, schema: type[M], name_or_path: str | Path) -> M:
+def _read(kind: str, name_or_path: str | Path) -> tuple[Path, dict]:
+    """``(path, mapping)`` of a built-in ``kind`` name or a YAML file (one-line errors)."""
     text = str(name_or_path)
     path = Path(text)
     names = builtin_names(kind)
@@ -49,8 +50,24 @@ def _load(kind: str, schema: type[M], name_or_path: str | Path) -> M:
     raw = read_structured(path, f"{kind[:-1]} file", fmt="yaml")
     if not isinstance(raw, dict):
         raise ConfigError(f"{kind[:-1]} file '{path}' must hold a mapping of keys, got {type(raw).__name__}")
+    return path, raw
+
+
+def _load(kind: str, schema: type[M], name_or_path: str | Path) -> M:
+    path, raw = _read(kind, name_or_path)
     raw.setdefault("name", path.stem)
     return validate(schema, raw, where=str(path))
+
+
+def load_recipe(name_or_path: str | Path) -> dict:
+    """The hyper-parameters a recipe sets (``--set @NAME``): a built-in name (``recipes/``, each
+    file says what it was measured to give) or a YAML file of ``key: value`` lines. The values
+    are checked where they are used, like ``--set`` values."""
+    path, raw = _read("recipes", name_or_path)
+    bad = [k for k in raw if not isinstance(k, str)]
+    if bad:
+        raise ConfigError(f"recipe file '{path}': keys must be hyper-parameter names, got {bad[0]!r}")
+    return raw
 
 
 def validate(schema: type[M], raw: dict, where: str) -> M:

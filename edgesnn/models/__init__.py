@@ -1,8 +1,9 @@
 """Model zoo (snnTorch) with ANN twins, built from a flat hyper-parameter dict."""
 
 from .build import ZOO, build
-from .hparams import FAMILIES, defaults, parse_set, resolve
+from .hparams import FAMILIES, defaults, resolve
 from .run import run_ann, run_snn
+from .sets import parse_set
 from .shapes import algorithm1
 from .zoo import ZooNet, model_input_shape
 

@@ -6,7 +6,6 @@ tuners and ``--set key=value`` work with.
 
 from __future__ import annotations
 
-import ast
 from typing import Any
 
 from ..data.augment import AUGMENT_DEFAULTS, AUGMENT_RANGES
@@ -283,18 +282,3 @@ def make_hp_encoder(hp: dict[str, Any], feature_shape):
     takes = hp["encoder"] in ENCODERS and "threshold" in {f.name for f in fields(ENCODERS[hp["encoder"]])}
     opts = {"threshold": hp["encoder_threshold"]} if takes and hp.get("encoder_threshold") is not None else {}
     return make_encoder(hp["encoder"], **opts)
-
-
-def parse_set(items: list[str]) -> dict[str, Any]:
-    """Parse ``--set key=value`` items; values are Python literals (numbers, lists, bools) or strings."""
-    out: dict[str, Any] = {}
-    for item in items:
-        if "=" not in item:
-            raise UsageError(f"--set '{item}' must look like key=value, e.g. --set beta=0.95")
-        key, raw = item.split("=", 1)
-        try:
-            value = ast.literal_eval(raw)
-        except (ValueError, SyntaxError):
-            value = {"true": True, "false": False, "none": None}.get(raw.lower(), raw)
-        out[key.strip()] = value
-    return out
