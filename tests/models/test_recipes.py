@@ -25,6 +25,7 @@ def test_spoken_digits_recipe_is_the_measured_one():
     recipe = load_recipe("spoken_digits")
     assert recipe["encoder"] == "direct_delta" and recipe["hidden"] == [128, 128]
     assert recipe["slope"] == 5.0 and recipe["epochs"] == 150 and recipe["aug_noise"] == 0.2
+    assert recipe["weight_decay"] == 0.0  # measured without the series default's decay
 
 
 def test_items_apply_in_order():
