@@ -22,7 +22,7 @@ import argparse
 import statistics
 import time
 
-from edgesnn.config.loader import load_recipe
+from edgesnn.config import load_recipe
 from edgesnn.train import train
 
 #: ``edgesnn train -d spoken_digits --profile wearable --set @spoken_digits``: ``recipes/spoken_digits.yaml``

@@ -22,6 +22,7 @@ _LAZY = {
     "simulate": ("edgesnn.nir", "simulate"),
     "load_profile": ("edgesnn.config", "load_profile"),
     "load_target": ("edgesnn.config", "load_target"),
+    "load_recipe": ("edgesnn.config", "load_recipe"),
 }
 
 

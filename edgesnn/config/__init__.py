@@ -1,4 +1,5 @@
-"""Profiles (what the application can afford) and targets (where the model runs)."""
+"""Profiles (what the application can afford), targets (where the model runs) and recipes
+(measured hyper-parameters, ``--set @NAME``)."""
 
 from .checks import Check, check_profile
 from .loader import (
@@ -8,6 +9,7 @@ from .loader import (
     list_profiles,
     list_targets,
     load_profile,
+    load_recipe,
     load_target,
     save_target,
 )
@@ -28,5 +30,6 @@ __all__ = [
     "list_profiles",
     "list_targets",
     "load_profile",
+    "load_recipe",
     "load_target",
 ]

@@ -22,7 +22,10 @@ def test_every_builtin_recipe_names_real_hyper_parameters():
 
 
 def test_spoken_digits_recipe_is_the_measured_one():
+    import edgesnn
+
     recipe = load_recipe("spoken_digits")
+    assert edgesnn.load_recipe("spoken_digits") == recipe  # the Python API's name for it
     assert recipe["encoder"] == "direct_delta" and recipe["hidden"] == [128, 128]
     assert recipe["slope"] == 5.0 and recipe["epochs"] == 150 and recipe["aug_noise"] == 0.2
     assert recipe["weight_decay"] == 0.0  # measured without the series default's decay
