@@ -117,9 +117,21 @@ def train(
         )
         checks_table(result.checks)
         typer.echo(f"saved {result.out}")
+        hint = recipe_hint(dataset, sets)
+        if hint:
+            typer.echo(hint)
         typer.echo(f"next: edgesnn export {result.out} --target {result.target.name}")
     if not result.feasible:
         broken = ", ".join(c.name for c in result.checks if not c.ok)
         raise ConstraintViolation(
             f"the model violates profile '{result.profile.name}' ({broken}); saved and flagged in {result.out}"
         )
+
+
+def recipe_hint(dataset: str, sets: list[str]) -> str | None:
+    """A tip naming the built-in recipe measured for ``dataset`` when ``sets`` used no recipe."""
+    from ..config import builtin_names
+
+    if dataset in builtin_names("recipes") and not any(item.startswith("@") for item in sets):
+        return f"tip: --set @{dataset} trains the recipe measured for this set (recipes/{dataset}.yaml)"
+    return None

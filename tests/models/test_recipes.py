@@ -63,6 +63,14 @@ def test_a_malformed_recipe_file_is_a_config_error(tmp_path, text, match):
         load_recipe(path)
 
 
+def test_train_names_the_recipe_of_a_set_that_has_one():
+    from edgesnn.cli.train import recipe_hint
+
+    assert "--set @spoken_digits" in recipe_hint("spoken_digits", ["epochs=3"])
+    assert recipe_hint("spoken_digits", ["@spoken_digits"]) is None
+    assert recipe_hint("basic_motions", []) is None
+
+
 def _cli(*argv):
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
