@@ -12,7 +12,7 @@ and mean (min-max) per model.
 
     .venv/bin/python benchmarks/spoken_digits.py [--seeds 0,1,2] [--defaults]
 
-One seed of the recipe takes 12-15 minutes on one core (twin included); run seeds in separate
+One seed of the recipe takes 9-19 minutes on one core (twin included); run seeds in separate
 processes (``--seeds 1`` ...) to use several cores.
 """
 

@@ -5,8 +5,8 @@ dataclasses of options with ``encode``, ``to_dict`` and ``from_dict``; ``ENCODER
 name to its class. ``rate``, ``frozen_rate``, ``latency`` and ``static`` keep the feature shape and
 repeat a static sample over T steps. The temporal encoders (``direct``, ``direct_delta``, ``delta``,
 ``level_crossing``, ``sigma_delta``) take a time series ``[B, C, L]`` frame by frame: ``[L, B, C]``
-(direct), ``[L, B, 2C]`` (direct_delta: frames and their changes; up and down spike channels), resampled to T frames when T is given (see each
-class for the maths).
+(direct) or ``[L, B, 2C]`` (direct_delta: frames and their changes; the others: up and down
+spike channels), resampled to T frames when T is given (see each class for the maths).
 
 Inputs must be finite; ``rate``, ``frozen_rate`` and ``latency`` also need ``x`` in [0, 1] (what
 ``Preprocessor`` produces). Randomness comes only from the ``np.random.Generator`` passed in,

@@ -23,7 +23,7 @@ NEURON = {
     "learn_threshold": False,
 }
 TRAINING = {
-    "encoder": None,  # None: direct for a time series, rate otherwise | static | rate | frozen_rate | latency |
+    "encoder": None,  # None: default_encoder() | static | rate | frozen_rate | latency |
     # direct | direct_delta | delta | level_crossing | sigma_delta (the last five: time series)
     "encoder_threshold": None,  # delta / level_crossing / sigma_delta / latency threshold (None: the encoder's default)
     "timesteps": None,  # None: the profile's budget
